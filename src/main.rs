@@ -1,0 +1,156 @@
+//! govaudit command line: parse flags, call the library, map to exit codes
+//! (0 every site passes, 1 a site fails, 2 the run could not happen).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "govaudit",
+    version,
+    about = "Audit government disclosure (政务公开) websites against the national inspection indicators"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Crawl every site in SITES.toml, run the rules, score and write reports.
+    Audit {
+        #[arg(long)]
+        config: PathBuf,
+        /// Monitoring time point (default: today, local time).
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<NaiveDate>,
+        /// Output folder (default: reports/<date>/).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Scoring profile: a file, or a name under rules/ (default: national-2019).
+        #[arg(long)]
+        profile: Option<String>,
+        /// Print report.json on stdout.
+        #[arg(long, value_parser = ["json"])]
+        format: Option<String>,
+        /// No progress on stderr.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Crawl only and save the snapshot to --out.
+    Crawl {
+        #[arg(long)]
+        config: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Run the rules on a saved crawl snapshot (same findings as the live run).
+    Lint {
+        /// Snapshot folder (or its manifest.json).
+        #[arg(long)]
+        crawl: PathBuf,
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<NaiveDate>,
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long)]
+        profile: Option<String>,
+        #[arg(long, value_parser = ["json"])]
+        format: Option<String>,
+    },
+    /// List every rule with its documentation.
+    Rules {
+        /// Show one rule only.
+        id: Option<String>,
+    },
+    /// Serve the bundled demo portal on 127.0.0.1, audit it, write reports/demo/.
+    Demo {
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Keep serving the demo portal after the audit (Ctrl-C to stop).
+        #[arg(long)]
+        serve: bool,
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Check draft documents for typos before they are published.
+    CheckText {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long, value_parser = ["json", "text"], default_value = "text")]
+        format: String,
+    },
+    /// Serve a fixture folder on 127.0.0.1 (for trying govaudit by hand).
+    Serve {
+        dir: PathBuf,
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+    },
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("{s:?} is not a date (expected YYYY-MM-DD)"))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Audit {
+            config,
+            as_of,
+            out,
+            profile,
+            format,
+            quiet,
+        } => govaudit::audit::run_audit(&govaudit::audit::AuditRequest {
+            config,
+            as_of,
+            out,
+            profile,
+            json_stdout: format.is_some(),
+            progress: !quiet,
+        }),
+        Command::Crawl { config, out, quiet } => {
+            govaudit::crawl::run_crawl_command(&config, &out, !quiet)
+        }
+        Command::Lint {
+            crawl,
+            as_of,
+            out,
+            profile,
+            format,
+        } => govaudit::audit::run_lint(&govaudit::audit::LintRequest {
+            crawl,
+            as_of,
+            out,
+            profile,
+            json_stdout: format.is_some(),
+        }),
+        Command::Rules { id } => govaudit::rules::print_docs(id.as_deref()),
+        Command::Demo { out, serve, quiet } => {
+            govaudit::audit::run_demo(&govaudit::audit::DemoRequest {
+                out,
+                keep_serving: serve,
+                progress: !quiet,
+            })
+        }
+        Command::CheckText { files, format } => {
+            govaudit::typo::run_check_text(&files, format == "json")
+        }
+        Command::Serve { dir, port } => govaudit::serve::run_serve_command(&dir, port),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            let line = e.to_string().replace('\n', " ");
+            eprintln!("govaudit: error: {line}");
+            ExitCode::from(2)
+        }
+    }
+}

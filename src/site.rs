@@ -1,0 +1,344 @@
+//! The site model: plain serde data describing what the crawler saw on one
+//! department site (站点). It is the only thing a rule sees, and it is what the
+//! crawl snapshot stores, so `lint --crawl` can replay rules offline.
+//!
+//! A site is the unit of work: everything a rule needs about a site (its
+//! columns 栏目, pages, and the status of every link its pages hold) is inside
+//! its own [`Site`] value.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// Update-deadline class of a column (栏目类别). Deadlines come from the profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ColumnClass {
+    /// 动态/要闻 — news and work updates.
+    Dynamic,
+    /// 通知公告 — notices.
+    Notice,
+    /// 政策文件/规范性文件 — policy documents.
+    Policy,
+    /// 政策解读 — interpretations of policy documents.
+    Interpretation,
+    /// 人事/规划计划 and other long-lived columns.
+    LongTerm,
+    /// Anything else.
+    Other,
+}
+
+impl ColumnClass {
+    /// Every class, in report order.
+    pub const ALL: [ColumnClass; 6] = [
+        ColumnClass::Dynamic,
+        ColumnClass::Notice,
+        ColumnClass::Policy,
+        ColumnClass::Interpretation,
+        ColumnClass::LongTerm,
+        ColumnClass::Other,
+    ];
+
+    /// The kebab-case name used in SITES.toml, profiles and report.json.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ColumnClass::Dynamic => "dynamic",
+            ColumnClass::Notice => "notice",
+            ColumnClass::Policy => "policy",
+            ColumnClass::Interpretation => "interpretation",
+            ColumnClass::LongTerm => "long-term",
+            ColumnClass::Other => "other",
+        }
+    }
+
+    /// Parse the kebab-case name.
+    pub fn parse(s: &str) -> Option<ColumnClass> {
+        ColumnClass::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// Chinese label shown in reports.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            ColumnClass::Dynamic => "动态要闻类",
+            ColumnClass::Notice => "通知公告类",
+            ColumnClass::Policy => "政策文件类",
+            ColumnClass::Interpretation => "政策解读类",
+            ColumnClass::LongTerm => "长期类",
+            ColumnClass::Other => "其他",
+        }
+    }
+}
+
+/// One audited department site, as crawled.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Site {
+    /// Stable key from SITES.toml.
+    pub id: String,
+    /// Display name (e.g. 区发展和改革局).
+    pub name: String,
+    /// Normalised start URL.
+    pub url: String,
+    /// Contact shown next to the site's findings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// Per-site typo allow-list from SITES.toml (words never flagged on this site).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub typo_allow: Vec<String>,
+    /// Outcome of fetching the start page (after retries).
+    pub start: StartOutcome,
+    /// Dated items shown on the homepage itself (its news / notice blocks).
+    /// `None` when the homepage could not be fetched.
+    #[serde(default)]
+    pub homepage: Option<Homepage>,
+    /// Columns found (navigation) or configured, with their items.
+    #[serde(default)]
+    pub columns: Vec<Column>,
+    /// Every HTML page fetched on the site (homepage, column list pages,
+    /// articles), each with its text and links.
+    #[serde(default)]
+    pub pages: Vec<Page>,
+    /// Every distinct link target found on the site's pages, with its status.
+    /// Sorted by URL.
+    #[serde(default)]
+    pub links: Vec<LinkCheck>,
+    /// Pages or list pages that failed to load (data, not a reason to stop).
+    #[serde(default)]
+    pub crawl_errors: Vec<CrawlError>,
+    /// Counters.
+    #[serde(default)]
+    pub stats: CrawlStats,
+}
+
+/// Whether the start page could be fetched.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct StartOutcome {
+    /// True when the start page answered 2xx (after redirects).
+    pub ok: bool,
+    /// HTTP status of the last answer, if any.
+    #[serde(default)]
+    pub status: Option<u16>,
+    /// Error text when not ok (timeout, connection refused, HTTP 503 …).
+    #[serde(default)]
+    pub error: Option<String>,
+    /// How many attempts were made.
+    pub attempts: u32,
+    /// Final URL after redirects.
+    #[serde(default)]
+    pub final_url: Option<String>,
+}
+
+/// The homepage's own dated items (首页信息).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Homepage {
+    /// Items in the homepage's list blocks, with their dates when shown
+    /// there or found on the linked page.
+    pub items: Vec<Item>,
+    /// True when the homepage is a bare navigation hub with no item blocks.
+    #[serde(default)]
+    pub hub_only: bool,
+}
+
+/// How a column's class was decided.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClassSource {
+    /// From the column name through rules/column-classes.toml.
+    #[default]
+    Keyword,
+    /// Set in SITES.toml.
+    Config,
+}
+
+/// A column (栏目): a list of dated items.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Column {
+    /// Normalised URL of the column's first list page.
+    pub url: String,
+    /// Column name as shown in the navigation (e.g. 工作动态).
+    pub name: String,
+    /// Update-deadline class.
+    pub class: ColumnClass,
+    #[serde(default)]
+    pub class_source: ClassSource,
+    /// The list's items across all its pages (newest first as listed).
+    pub items: Vec<Item>,
+    /// How many list pages were fetched for this column.
+    pub list_pages: u32,
+    /// The list style recognised (e.g. "html-list", "jcms", "trs", "gkml-table").
+    #[serde(default)]
+    pub style: String,
+    /// True when the list page shows a placeholder such as 暂无信息.
+    #[serde(default)]
+    pub placeholder: bool,
+    /// Set when the column's list could not be loaded (HTTP error, timeout…):
+    /// such a column is a crawl error, not an empty column.
+    #[serde(default)]
+    pub load_error: Option<String>,
+    /// True when the list was truncated by a crawl limit.
+    #[serde(default)]
+    pub truncated: bool,
+}
+
+impl Column {
+    /// Newest item date in the column, if any item is dated.
+    pub fn latest(&self) -> Option<NaiveDate> {
+        self.items.iter().filter_map(|i| i.date).max()
+    }
+}
+
+/// Where an item's date was read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DateSource {
+    /// Shown beside the title in the list.
+    #[default]
+    List,
+    /// Read from the linked article page (发布日期, PubDate meta …).
+    Page,
+}
+
+/// One dated entry of a list (信息条目).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Item {
+    pub title: String,
+    /// Absolute, normalised URL of the item's page.
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub date: Option<NaiveDate>,
+    #[serde(default)]
+    pub date_source: DateSource,
+}
+
+/// What a fetched page is to the site.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PageKind {
+    Home,
+    /// A column list page (any page of its pagination).
+    List,
+    /// An article (detail) page.
+    Article,
+    #[default]
+    Other,
+}
+
+/// One fetched HTML page.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Page {
+    /// Normalised URL as requested.
+    pub url: String,
+    /// HTTP status of the final answer.
+    pub status: u16,
+    pub kind: PageKind,
+    /// URL of the column this page belongs to (list page of, or item of).
+    #[serde(default)]
+    pub column: Option<String>,
+    #[serde(default)]
+    pub title: String,
+    /// Publish date of an article (发布日期 / PubDate …).
+    #[serde(default)]
+    pub date: Option<NaiveDate>,
+    /// Main text without navigation and footer.
+    #[serde(default)]
+    pub text: String,
+    /// Charset used to decode the page (e.g. "GBK", "UTF-8").
+    #[serde(default)]
+    pub charset: String,
+    /// Crawl depth from the start page.
+    #[serde(default)]
+    pub depth: u32,
+    /// Links on the page, in document order, each labelled with its area.
+    #[serde(default)]
+    pub links: Vec<PageLink>,
+}
+
+/// Which part of a page a link sits in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LinkArea {
+    /// Header, menus, breadcrumbs.
+    Nav,
+    /// Main content.
+    #[default]
+    Body,
+    /// Footer.
+    Footer,
+}
+
+/// A link found on a page.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct PageLink {
+    /// Absolute normalised URL.
+    pub url: String,
+    /// Anchor text (or alt/title), whitespace collapsed.
+    pub text: String,
+    pub area: LinkArea,
+    /// Heading of the block the link sits in, e.g. 相关解读 / 政策解读 / 相关链接.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section: Option<String>,
+    /// Where the link came from: "a", "img", "script", "link", "iframe".
+    #[serde(default)]
+    pub tag: String,
+}
+
+/// Status of a link target after checking it (once per run).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct LinkCheck {
+    /// Absolute normalised target URL.
+    pub url: String,
+    /// HTTP status of the final answer, if one came.
+    #[serde(default)]
+    pub status: Option<u16>,
+    /// Error when no usable answer came: "timeout", "connection refused",
+    /// "redirect loop", "too many redirects", "dns", "tls" …
+    #[serde(default)]
+    pub error: Option<String>,
+    /// True when the target failed (4xx, 5xx, error).
+    pub broken: bool,
+    /// Attempts made.
+    pub attempts: u32,
+    /// Pages of this site linking the target, in discovery order.
+    pub referrers: Vec<String>,
+    /// Anchor text of the first link found.
+    #[serde(default)]
+    pub anchor: String,
+    /// True when the homepage links the target.
+    #[serde(default)]
+    pub on_homepage: bool,
+    /// True when the target is inside the site's crawl scope.
+    #[serde(default)]
+    pub internal: bool,
+    /// True for attachments (pdf, doc …) checked, not parsed.
+    #[serde(default)]
+    pub attachment: bool,
+    /// Set when the target was not checked (robots.txt disallow, skipped scheme).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
+}
+
+/// A page that could not be loaded or parsed.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct CrawlError {
+    pub url: String,
+    /// "page", "list", "article", "robots" …
+    pub what: String,
+    pub error: String,
+    #[serde(default)]
+    pub status: Option<u16>,
+}
+
+/// Counters for the report's `stats`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct CrawlStats {
+    pub pages: u32,
+    pub list_pages: u32,
+    pub links_checked: u32,
+    pub broken_links: u32,
+    pub requests: u32,
+    pub errors: u32,
+    pub bytes: u64,
+    /// Pages not fetched because robots.txt disallowed them.
+    pub robots_blocked: u32,
+    /// URLs dropped by crawl-trap guards (depth, page cap, query variants …).
+    pub trap_dropped: u32,
+}

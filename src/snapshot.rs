@@ -1,0 +1,84 @@
+//! The crawl snapshot: the site model saved to a folder so `lint --crawl`
+//! can replay the rules offline. Layout: `DIR/manifest.json` (run metadata,
+//! site ids in order) and `DIR/sites/<id>.json` (one [`Site`] each), written
+//! site by site as crawls finish.
+//!
+//! STATUS: skeleton; the crawler work fills it in.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::site::Site;
+
+/// `manifest.json`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Manifest {
+    pub schema: String,
+    pub audit_name: Option<String>,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    pub sites: Vec<String>,
+}
+
+/// Writes a snapshot folder.
+pub struct SnapshotWriter {
+    dir: PathBuf,
+    manifest: Manifest,
+}
+
+impl SnapshotWriter {
+    pub fn create(
+        dir: &Path,
+        audit_name: Option<String>,
+        started_at: String,
+    ) -> crate::Result<Self> {
+        std::fs::create_dir_all(dir.join("sites")).map_err(|e| crate::Error::io(dir, e))?;
+        Ok(SnapshotWriter {
+            dir: dir.to_path_buf(),
+            manifest: Manifest {
+                schema: "govaudit.crawl/1".into(),
+                audit_name,
+                started_at,
+                ..Default::default()
+            },
+        })
+    }
+
+    pub fn write_site(&mut self, site: &Site) -> crate::Result<()> {
+        let path = self.dir.join("sites").join(format!("{}.json", site.id));
+        let text = serde_json::to_vec(site).map_err(|e| crate::Error::io(&path, e))?;
+        std::fs::write(&path, text).map_err(|e| crate::Error::io(&path, e))?;
+        self.manifest.sites.push(site.id.clone());
+        Ok(())
+    }
+
+    pub fn finish(mut self, finished_at: String) -> crate::Result<PathBuf> {
+        self.manifest.finished_at = Some(finished_at);
+        let path = self.dir.join("manifest.json");
+        let text =
+            serde_json::to_vec_pretty(&self.manifest).map_err(|e| crate::Error::io(&path, e))?;
+        std::fs::write(&path, text).map_err(|e| crate::Error::io(&path, e))?;
+        Ok(self.dir)
+    }
+}
+
+/// Read a snapshot folder (or its manifest.json): the manifest and the sites in order.
+pub fn read_manifest(path: &Path) -> crate::Result<(PathBuf, Manifest)> {
+    let dir = if path.is_dir() {
+        path.to_path_buf()
+    } else {
+        path.parent().unwrap_or(Path::new(".")).to_path_buf()
+    };
+    let mpath = dir.join("manifest.json");
+    let text = std::fs::read(&mpath).map_err(|e| crate::Error::io(&mpath, e))?;
+    let m: Manifest = serde_json::from_slice(&text).map_err(|e| crate::Error::io(&mpath, e))?;
+    Ok((dir, m))
+}
+
+/// Load one site of a snapshot.
+pub fn read_site(dir: &Path, id: &str) -> crate::Result<Site> {
+    let path = dir.join("sites").join(format!("{id}.json"));
+    let text = std::fs::read(&path).map_err(|e| crate::Error::io(&path, e))?;
+    serde_json::from_slice(&text).map_err(|e| crate::Error::io(&path, e))
+}
