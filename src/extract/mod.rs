@@ -156,15 +156,9 @@ pub fn parse_date(s: &str, year_hint: Option<i32>) -> Option<NaiveDate> {
 
 /// Column classification from its name by the keyword table in
 /// `rules/column-classes.toml` (compiled in; a file can replace it).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ColumnClassifier {
     rules: Vec<(ColumnClass, Vec<String>)>,
-}
-
-impl Default for ColumnClassifier {
-    fn default() -> Self {
-        ColumnClassifier { rules: Vec::new() }
-    }
 }
 
 impl ColumnClassifier {
