@@ -396,7 +396,11 @@ pub fn run_demo(req: &DemoRequest) -> crate::Result<u8> {
         &AuditRequest {
             config: root.join("SITES.toml"),
             as_of: NaiveDate::from_ymd_opt(y, m, d),
-            out: Some(req.out.clone().unwrap_or_else(|| PathBuf::from("reports/demo"))),
+            out: Some(
+                req.out
+                    .clone()
+                    .unwrap_or_else(|| PathBuf::from("reports/demo")),
+            ),
             profile: None,
             json_stdout: false,
             progress: req.progress,
@@ -404,10 +408,7 @@ pub fn run_demo(req: &DemoRequest) -> crate::Result<u8> {
     )?;
     println!("{}", outcome.html.display());
     if req.keep_serving {
-        eprintln!(
-            "demo portal at {}/ — Ctrl-C to stop",
-            server.base_url()
-        );
+        eprintln!("demo portal at {}/ — Ctrl-C to stop", server.base_url());
         runtime.block_on(async {
             let _ = tokio::signal::ctrl_c().await;
         });
