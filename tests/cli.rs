@@ -184,7 +184,6 @@ fn rules_command_documents_every_rule() {
 /// The demo portal's clean sites pass (exit 0); adding its unreachable site
 /// fails the audit (exit 1).
 #[test]
-#[ignore = "needs the extractor's homepage blocks (issue 2) — un-ignore when it lands"]
 fn passing_audit_is_exit_0_and_one_failing_site_makes_it_1() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo-portal");
     let rt = tokio::runtime::Runtime::new().unwrap();
