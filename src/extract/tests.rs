@@ -375,3 +375,30 @@ fn nav_menu_alone_is_not_a_list() {
     // A body link list is not navigation.
     assert!(p.nav.is_empty(), "{:?}", p.nav);
 }
+
+#[test]
+fn undated_title_lists_on_column_pages() {
+    // A column list of titles only (dated on the item pages) is a list.
+    let html = r#"<html><body><div class="nav"><a href="/gk/jggk/index.html">机构概况</a></div>
+        <div class="list-box"><ul class="list">
+        <li><a href="/gk/jggk/content/post_1.html" title="机构职能">机构职能</a></li>
+        </ul></div></body></html>"#;
+    let p = parse_page(&u("http://a.gov.cn/gk/jggk/index.html"), html);
+    assert_eq!(all_items(&p).len(), 1, "{:#?}", p.lists);
+    assert_eq!(all_items(&p)[0].title, "机构职能");
+    assert_eq!(all_items(&p)[0].date, None);
+    // Undated links to column pages (a menu in the body) are no list, nor
+    // one undated link outside a list-named container, nor external links.
+    for html in [
+        r#"<ul class="list"><li><a href="/tzgg/index.html">通知公告栏目</a></li><li><a href="/gzdt/">工作动态栏目</a></li></ul>"#,
+        r#"<div class="xgjd"><ul><li><a href="/zcjd/202611/t20261104_1.html">一图读懂某某政策</a></li></ul></div>"#,
+        r#"<ul class="links"><li><a href="http://www.gov.cn/x/1.html">中国政府网首页</a></li><li><a href="http://b.gov.cn/x/2.html">市政府门户网站</a></li><li><a href="http://c.gov.cn/x/3.html">省政府门户网站</a></li></ul>"#,
+    ] {
+        let p = parse_page(&u("http://a.gov.cn/x/index.html"), html);
+        assert!(p.lists.is_empty(), "{html}: {:#?}", p.lists);
+    }
+    // Three article links in an unnamed container do make a list.
+    let html = r#"<div><ul><li><a href="/a/1.html">第一篇文章标题</a></li><li><a href="/a/2.html">第二篇文章标题</a></li><li><a href="/a/3.html">第三篇文章标题</a></li></ul></div>"#;
+    let p = parse_page(&u("http://a.gov.cn/a/index.html"), html);
+    assert_eq!(all_items(&p).len(), 3);
+}
