@@ -205,6 +205,13 @@ fn split_trailing_date(text: &str) -> Option<(String, NaiveDate)> {
 /// link and the date beside it. `None` when the row has no title link or is
 /// too big to be a row.
 pub(crate) fn read_row(row: ElementRef<'_>, base: &Url) -> Option<RawItem> {
+    // A list or table is a container, never one row of another.
+    if matches!(
+        row.value().name(),
+        "table" | "tbody" | "thead" | "ul" | "ol" | "dl" | "form" | "iframe"
+    ) {
+        return None;
+    }
     let mut s = RowScan::default();
     scan_row(row, base, false, &mut s);
     if s.overflow || s.links.is_empty() {
@@ -309,9 +316,9 @@ fn undated_list(el: ElementRef<'_>, items: &[RawItem], link_rows: usize, base: &
         .any(|t| t.contains("list") || t.contains("lb") || t.contains("news"));
     let need = if listy { 1 } else { 3 };
     items.len() >= need
-        && items.iter().all(|i| {
-            i.url.host_str() == base.host_str() && super::nav::is_article_url(&i.url)
-        })
+        && items
+            .iter()
+            .all(|i| i.url.host_str() == base.host_str() && super::nav::is_article_url(&i.url))
 }
 
 fn is_link(n: ego_like::NodeRefAlias<'_>) -> bool {

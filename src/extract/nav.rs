@@ -79,7 +79,7 @@ pub(crate) fn entries(
         if norm == page_norm && url.path() == "/" {
             return;
         }
-        if classifier.classify(&name).is_none() && !is_column_url(&url) {
+        if classifier.classify_by_keyword(&name).is_none() && !is_column_url(&url) {
             return;
         }
         if ARTICLE_URL.is_match(url.path()) {
