@@ -100,14 +100,15 @@ async fn trs_column_pages_through_create_page_html() {
 async fn plain_list_follows_next_page_links_and_dates_undated_items_from_their_pages() {
     let (site, server) = crawl_cms("/plain/").await;
     let c = column(&site, "工作动态");
-    assert_eq!(c.items.len(), 10, "{:#?}", c.items);
+    assert_eq!(c.items.len(), 11, "{:#?}", c.items);
     assert_eq!(c.list_pages, 3);
     assert_eq!(server.hits("/plain/gzdt/list_3.html"), 1);
     assert_eq!(c.items[0].date, Some(d("2026-11-21")));
     assert_eq!(c.items[0].date_source, DateSource::List);
-    // The last page lists no dates: they come from the article pages.
-    let last = &c.items[9];
-    assert_eq!(last.date, Some(d("2026-11-12")));
+    // The last item has no list date: it comes from its article page.
+    assert_eq!(c.items[9].date_source, DateSource::List);
+    let last = &c.items[10];
+    assert_eq!(last.date, Some(d("2026-11-11")));
     assert_eq!(last.date_source, DateSource::Page);
     // 暂无信息 is a placeholder, zero items.
     let empty = column(&site, "领导信息");
@@ -187,7 +188,7 @@ async fn sites_toml_columns_override_a_class_and_add_a_column() {
     .await;
     let c = column(&site, "工作动态");
     assert_eq!((c.class, c.class_source), (ColumnClass::Notice, ClassSource::Config));
-    assert_eq!(c.items.len(), 10);
+    assert_eq!(c.items.len(), 11);
     // A configured column the navigation does not show is added and crawled.
     let added = column(&site, "外站通知");
     assert_eq!(added.class_source, ClassSource::Config);
