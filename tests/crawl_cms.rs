@@ -187,7 +187,10 @@ async fn sites_toml_columns_override_a_class_and_add_a_column() {
     })
     .await;
     let c = column(&site, "工作动态");
-    assert_eq!((c.class, c.class_source), (ColumnClass::Notice, ClassSource::Config));
+    assert_eq!(
+        (c.class, c.class_source),
+        (ColumnClass::Notice, ClassSource::Config)
+    );
     assert_eq!(c.items.len(), 11);
     // A configured column the navigation does not show is added and crawled.
     let added = column(&site, "外站通知");
