@@ -22,6 +22,7 @@ async fn crawl_cms_with(
     let mut cfg = config(&[("cms", &start)]);
     tune(&mut cfg);
     let site = crawl(&cfg).await.remove(0);
+    assert_eq!(requested_twice(&server), Vec::<String>::new());
     (site, server)
 }
 
@@ -122,12 +123,23 @@ async fn plain_list_follows_next_page_links_and_dates_undated_items_from_their_p
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn gkml_table_and_a_failed_list_page() {
+async fn gkml_table_found_in_a_hub_page_navigation_and_a_failed_list_page() {
     let (site, _server) = crawl_cms("/gkml/").await;
+    // The homepage only links the 政务公开 hub; its side navigation holds the columns.
+    assert_eq!(site.columns.len(), 2, "{:?}", site.columns);
     let c = column(&site, "政策文件");
     assert_eq!(c.class, ColumnClass::Policy);
     assert_eq!(c.items.len(), 6, "{:#?}", c.items);
     assert!(c.items[0].title.starts_with("关于印发目录测试局管理办法"));
+    assert_eq!(c.style, "gkml-table");
+    let list_page = site.pages.iter().find(|p| p.url == c.url).unwrap();
+    assert_eq!(list_page.kind, PageKind::List);
+    let articles = site
+        .pages
+        .iter()
+        .filter(|p| p.kind == PageKind::Article && p.column.as_deref() == Some(c.url.as_str()))
+        .count();
+    assert_eq!(articles, 6);
     assert_eq!(c.items[0].date, Some(d("2026-10-10")));
     assert_eq!(c.latest(), Some(d("2026-10-15")));
     // A list page that answers 404 is a load error, not an empty column.
