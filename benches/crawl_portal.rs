@@ -145,8 +145,11 @@ fn peak_rss_mb() -> f64 {
 }
 
 fn main() {
-    let sites = env_usize("SITES", 40);
-    let articles = env_usize("ARTICLES", 125);
+    // `cargo bench` passes --bench; `cargo test --all-targets` does not and
+    // gets a small smoke run instead of the full portal.
+    let full = std::env::args().any(|a| a == "--bench");
+    let sites = env_usize("SITES", if full { 40 } else { 2 });
+    let articles = env_usize("ARTICLES", if full { 125 } else { 10 });
     let dir = tempfile::tempdir().unwrap();
     let t = Instant::now();
     let pages = generate(dir.path(), sites, articles);
@@ -179,7 +182,7 @@ fn main() {
         let t = Instant::now();
         let mut crawled_pages = 0u64;
         let mut links = 0u64;
-        let summary = crawl_all(&config, &CrawlOptions { progress: true }, |site| {
+        let summary = crawl_all(&config, &CrawlOptions { progress: full }, |site| {
             crawled_pages += site.pages.len() as u64;
             links += site.links.len() as u64;
         })
