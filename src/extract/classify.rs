@@ -20,7 +20,7 @@ static BUILTIN_CLASSIFIER: LazyLock<ColumnClassifier> = LazyLock::new(|| {
 pub enum ClassifierError {
     #[error("column-classes: {0}")]
     Toml(#[from] toml::de::Error),
-    #[error("column-classes: rule {index}: unknown class {class:?}")]
+    #[error("column-classes: rule {index} (0 = default): unknown class {class:?}")]
     UnknownClass { index: usize, class: String },
 }
 
@@ -31,6 +31,8 @@ struct TableFile {
     ignore: Vec<String>,
     #[serde(default)]
     rule: Vec<RuleEntry>,
+    #[serde(default)]
+    default: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -47,6 +49,8 @@ struct RuleEntry {
 pub struct ColumnClassifier {
     rules: Vec<(ColumnClass, Vec<String>)>,
     ignore: Vec<String>,
+    /// Class of a name no keyword matches (`None`: unclassified).
+    fallback: Option<ColumnClass>,
 }
 
 impl Default for ColumnClassifier {
@@ -77,7 +81,18 @@ impl ColumnClassifier {
             .iter()
             .map(|s| s.trim().to_lowercase())
             .collect();
-        Ok(ColumnClassifier { rules, ignore })
+        let fallback = match file.default {
+            Some(d) => Some(
+                ColumnClass::parse(&d)
+                    .ok_or(ClassifierError::UnknownClass { index: 0, class: d })?,
+            ),
+            None => None,
+        };
+        Ok(ColumnClassifier {
+            rules,
+            ignore,
+            fallback,
+        })
     }
 
     /// True for names that are never columns (首页, 网站地图 …).
@@ -86,9 +101,19 @@ impl ColumnClassifier {
         self.ignore.contains(&n)
     }
 
-    /// Class for a column name; `None` when no keyword matches (not a column
-    /// the rules track, e.g. 首页 / 网站地图).
+    /// Class for a column name; `None` for names that are never columns
+    /// (首页 / 网站地图 / hub menus such as 政务公开), else the first rule's
+    /// class whose keyword the name contains, else the table's `default`.
     pub fn classify(&self, name: &str) -> Option<ColumnClass> {
+        if self.is_ignored(name) || name.trim().is_empty() {
+            return None;
+        }
+        self.classify_by_keyword(name).or(self.fallback)
+    }
+
+    /// Class from the keyword rules only (no default): `None` when no
+    /// keyword matches.
+    pub fn classify_by_keyword(&self, name: &str) -> Option<ColumnClass> {
         if self.is_ignored(name) {
             return None;
         }
@@ -137,7 +162,11 @@ mod tests {
             ("长者模式", None),
             ("English", None),
             ("english", None),
-            ("区情概况", None),
+            ("政务公开", None),
+            ("互动交流", None),
+            // Unmatched business columns take the default class.
+            ("社会救助", Some(Other)),
+            ("卫生监督", Some(Other)),
         ];
         for (name, want) in cases {
             assert_eq!(c.classify(name), want, "{name}");
@@ -159,8 +188,12 @@ mod tests {
         // Order decides: here policy is first.
         assert_eq!(c.classify("政策文件解读"), Some(Policy));
         assert_eq!(c.classify("政策解读"), Some(Interpretation));
-        assert_eq!(c.classify("工作动态"), None);
+        assert_eq!(c.classify("工作动态"), None, "no default in this table");
         assert_eq!(c.classify("首页"), None);
+        assert_eq!(
+            ColumnClassifier::builtin().classify_by_keyword("社会救助"),
+            None
+        );
     }
 
     #[test]

@@ -205,6 +205,13 @@ fn split_trailing_date(text: &str) -> Option<(String, NaiveDate)> {
 /// link and the date beside it. `None` when the row has no title link or is
 /// too big to be a row.
 pub(crate) fn read_row(row: ElementRef<'_>, base: &Url) -> Option<RawItem> {
+    // A list or table is a container, never one row of another.
+    if matches!(
+        row.value().name(),
+        "table" | "tbody" | "thead" | "ul" | "ol" | "dl" | "form" | "iframe"
+    ) {
+        return None;
+    }
     let mut s = RowScan::default();
     scan_row(row, base, false, &mut s);
     if s.overflow || s.links.is_empty() {
@@ -285,11 +292,33 @@ pub(crate) fn detect(el: ElementRef<'_>, base: &Url) -> Option<RawBlock> {
             }
         }
     }
-    (dated >= min && dated * 2 >= link_rows).then(|| RawBlock {
-        items,
-        style: "html-list",
-        ..Default::default()
-    })
+    if (dated >= min && dated * 2 >= link_rows) || undated_list(el, &items, link_rows, base) {
+        return Some(RawBlock {
+            items,
+            style: "html-list",
+            ..Default::default()
+        });
+    }
+    None
+}
+
+/// A list without dates (a column page listing titles only, dated on the
+/// item pages): every linked row is an item pointing at an article-looking
+/// page of this host, and the container is named like a list (or holds at
+/// least three items). Menus point at column pages, so they stay out.
+fn undated_list(el: ElementRef<'_>, items: &[RawItem], link_rows: usize, base: &Url) -> bool {
+    if items.is_empty() || items.len() != link_rows {
+        return false;
+    }
+    let listy = std::iter::once(el)
+        .chain(el.parent().and_then(ElementRef::wrap))
+        .flat_map(super::dom::tokens)
+        .any(|t| t.contains("list") || t.contains("lb") || t.contains("news"));
+    let need = if listy { 1 } else { 3 };
+    items.len() >= need
+        && items
+            .iter()
+            .all(|i| i.url.host_str() == base.host_str() && super::nav::is_article_url(&i.url))
 }
 
 fn is_link(n: ego_like::NodeRefAlias<'_>) -> bool {
@@ -406,11 +435,13 @@ fn detect_table(table: ElementRef<'_>, base: &Url) -> Option<RawBlock> {
             }
         }
     }
-    (dated >= 1 && dated * 2 >= link_rows).then(|| RawBlock {
-        items,
-        style: "html-table",
-        ..Default::default()
-    })
+    ((dated >= 1 && dated * 2 >= link_rows) || undated_list(table, &items, link_rows, base)).then(
+        || RawBlock {
+            items,
+            style: "html-table",
+            ..Default::default()
+        },
+    )
 }
 
 /// Give bare month-days their year: from the item URL, else the latest

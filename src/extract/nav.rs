@@ -40,6 +40,20 @@ pub(crate) fn is_column_url(u: &Url) -> bool {
     COLUMN_URL.is_match(path) || u.query().is_some_and(|q| COLUMN_QUERY.is_match(q))
 }
 
+/// A URL that looks like an item (article) page: not a column, not the
+/// site root, not an attachment.
+pub(crate) fn is_article_url(u: &Url) -> bool {
+    static ATTACHMENT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\.(?:pdf|docx?|xlsx?|pptx?|wps|ofd|zip|rar|7z|jpe?g|png|gif|mp4|txt)$")
+            .expect("static regex")
+    });
+    let path = u.path();
+    if path == "/" || ATTACHMENT.is_match(path) {
+        return false;
+    }
+    ARTICLE_URL.is_match(path) || !is_column_url(u)
+}
+
 fn clean_name(t: &str) -> String {
     t.trim_matches(|c: char| {
         c.is_whitespace() || matches!(c, '>' | '》' | '·' | '|' | '■' | '●' | '+' | '-')
@@ -65,7 +79,7 @@ pub(crate) fn entries(
         if norm == page_norm && url.path() == "/" {
             return;
         }
-        if classifier.classify(&name).is_none() && !is_column_url(&url) {
+        if classifier.classify_by_keyword(&name).is_none() && !is_column_url(&url) {
             return;
         }
         if ARTICLE_URL.is_match(url.path()) {

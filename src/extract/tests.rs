@@ -233,16 +233,10 @@ fn homepage_blocks_with_headings_and_more_links() {
     assert!(all_items(&p).iter().all(|i| i.date != d(2026, 11, 21)));
     // Navigation columns, no furniture.
     let names: Vec<&str> = p.nav.iter().map(|n| n.name.as_str()).collect();
-    for want in [
-        "政务公开",
-        "通知公告",
-        "工作动态",
-        "政策文件",
-        "政策解读",
-        "互动交流",
-    ] {
+    for want in ["通知公告", "工作动态", "政策文件", "政策解读"] {
         assert!(names.contains(&want), "{want} missing from {names:?}");
     }
+    // Hub menus (政务公开, 互动交流) list sub-columns, not items.
     for no in [
         "首页",
         "无障碍",
@@ -251,6 +245,8 @@ fn homepage_blocks_with_headings_and_more_links() {
         "网站地图",
         "联系我们",
         "区政府门户",
+        "政务公开",
+        "互动交流",
     ] {
         assert!(!names.contains(&no), "{no} in {names:?}");
     }
@@ -374,4 +370,48 @@ fn nav_menu_alone_is_not_a_list() {
     assert!(p.lists.is_empty(), "{:#?}", p.lists);
     // A body link list is not navigation.
     assert!(p.nav.is_empty(), "{:?}", p.nav);
+}
+
+#[test]
+fn undated_title_lists_on_column_pages() {
+    // A column list of titles only (dated on the item pages) is a list.
+    let html = r#"<html><body><div class="nav"><a href="/gk/jggk/index.html">机构概况</a></div>
+        <div class="list-box"><ul class="list">
+        <li><a href="/gk/jggk/content/post_1.html" title="机构职能">机构职能</a></li>
+        </ul></div></body></html>"#;
+    let p = parse_page(&u("http://a.gov.cn/gk/jggk/index.html"), html);
+    assert_eq!(all_items(&p).len(), 1, "{:#?}", p.lists);
+    assert_eq!(all_items(&p)[0].title, "机构职能");
+    assert_eq!(all_items(&p)[0].date, None);
+    // Undated links to column pages (a menu in the body) are no list, nor
+    // one undated link outside a list-named container, nor external links.
+    for html in [
+        r#"<ul class="list"><li><a href="/tzgg/index.html">通知公告栏目</a></li><li><a href="/gzdt/">工作动态栏目</a></li></ul>"#,
+        r#"<div class="xgjd"><ul><li><a href="/zcjd/202611/t20261104_1.html">一图读懂某某政策</a></li></ul></div>"#,
+        r#"<ul class="links"><li><a href="http://www.gov.cn/x/1.html">中国政府网首页</a></li><li><a href="http://b.gov.cn/x/2.html">市政府门户网站</a></li><li><a href="http://c.gov.cn/x/3.html">省政府门户网站</a></li></ul>"#,
+    ] {
+        let p = parse_page(&u("http://a.gov.cn/x/index.html"), html);
+        assert!(p.lists.is_empty(), "{html}: {:#?}", p.lists);
+    }
+    // Three article links in an unnamed container do make a list.
+    let html = r#"<div><ul><li><a href="/a/1.html">第一篇文章标题</a></li><li><a href="/a/2.html">第二篇文章标题</a></li><li><a href="/a/3.html">第三篇文章标题</a></li></ul></div>"#;
+    let p = parse_page(&u("http://a.gov.cn/a/index.html"), html);
+    assert_eq!(all_items(&p).len(), 3);
+}
+
+#[test]
+fn a_table_inside_a_list_named_div_is_read_by_rows() {
+    // The div around a gkml table must not read the whole table as one row.
+    let html = r#"<div class="column-title"><h2>政策文件</h2></div><div class="xxgk-list"><table class="gkml">
+        <thead><tr><th>序号</th><th>名称</th><th>索引号</th><th>发布机构</th><th>发布日期</th></tr></thead>
+        <tbody>
+        <tr><td>1</td><td><a href="/zcwj/content/post_1.html">关于印发第一个管理办法的通知</a></td><td>001/2026-00601</td><td>区局</td><td>2026-11-16</td></tr>
+        <tr><td>2</td><td><a href="/zcwj/content/post_2.html">关于印发第二个管理办法的通知</a></td><td>001/2026-00602</td><td>区局</td><td>2026-10-29</td></tr>
+        </tbody></table></div>"#;
+    let p = parse_page(&u("http://a.gov.cn/zcwj/index.html"), html);
+    assert_eq!(p.lists.len(), 1, "{:#?}", p.lists);
+    assert_eq!(p.lists[0].style, "gkml-table");
+    assert_eq!(p.lists[0].heading.as_deref(), Some("政策文件"));
+    let dates: Vec<_> = p.lists[0].items.iter().map(|i| i.date).collect();
+    assert_eq!(dates, [d(2026, 11, 16), d(2026, 10, 29)]);
 }
