@@ -222,7 +222,6 @@ fn broken_link_fixture() {
 }
 
 #[test]
-#[ignore = "needs the extractor to read undated lists (issue 2) — un-ignore when it does"]
 fn undated_lists_fixture() {
     check_fixture("undated-lists", &["column-stale", "column-empty"]);
 }
