@@ -120,6 +120,39 @@ async fn retries_recover_from_one_failure_and_stop_after_the_limit() {
         3,
         "retries + 1 requests, no more"
     );
+    // 429 with Retry-After: 1 is retried, no sooner than a second later
+    // (the configured backoff is 10 ms).
+    let busy = link(&site, "/busy.html");
+    assert_eq!((busy.status, busy.attempts), (Some(200), 2));
+    let starts: Vec<_> = server
+        .requests()
+        .iter()
+        .filter(|r| r.path_and_query == "/busy.html")
+        .map(|r| r.started)
+        .collect();
+    assert_eq!(starts.len(), 2);
+    assert!(
+        starts[1] - starts[0] >= Duration::from_millis(950),
+        "Retry-After ignored: retried after {:?}",
+        starts[1] - starts[0]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bodies_over_the_size_cap_are_cut_and_noted() {
+    let (site, _server, _shared) = crawl_basic(|c| c.crawl.max_body_bytes = 600).await;
+    let home = &site.pages[0];
+    assert_eq!(home.kind, PageKind::Home);
+    assert!(site
+        .crawl_errors
+        .iter()
+        .any(|e| e.what == "size" && e.url == home.url));
+    // The part read still counts: its first links were found, the rest not.
+    assert!(home
+        .links
+        .iter()
+        .any(|l| l.url.ends_with("/news/index.html")));
+    assert!(!home.links.iter().any(|l| l.url.ends_with("/shared.html")));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
