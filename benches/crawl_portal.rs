@@ -15,6 +15,10 @@
 //!     cargo bench --bench crawl_portal -- --sites 10      # smaller
 //!     cargo bench --bench crawl_portal -- --in-process
 //!     cargo bench --bench crawl_portal -- --keep /tmp/portal   # keep the generated folder
+//!     SITES=10 ARTICLES=20 cargo bench --bench crawl_portal    # ARTICLES per column
+//!
+//! Under `cargo test --all-targets` (no `--bench` argument) it runs a smoke
+//! pass of one small site, so the test suite stays fast.
 //!
 //! Aim (issue 2): ≥ 1,000 pages/s on 2 cores, peak RSS < 300 MB.
 
@@ -514,11 +518,13 @@ fn serve_child(dir: PathBuf) {
         })
         .await
         .unwrap();
+        // The parent checks the server saw exactly the requests the crawler counted.
+        println!("REQUESTS {}", server.requests().len());
         drop(server);
     });
 }
 
-fn spawn_server(dir: &Path) -> (Child, u16) {
+fn spawn_server(dir: &Path) -> (Child, BufReader<std::process::ChildStdout>, u16) {
     let mut child = Command::new(std::env::current_exe().expect("own path"))
         .arg("--serve-child")
         .arg(dir)
@@ -527,15 +533,14 @@ fn spawn_server(dir: &Path) -> (Child, u16) {
         .spawn()
         .expect("spawn server child");
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .expect("read port");
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    stdout.read_line(&mut line).expect("read port");
     let port = line
         .trim()
         .strip_prefix("PORT ")
         .and_then(|p| p.parse().ok())
         .unwrap_or_else(|| panic!("server child said {line:?}"));
-    (child, port)
+    (child, stdout, port)
 }
 
 #[derive(Default)]
@@ -563,15 +568,17 @@ fn main() {
     };
     // `cargo bench` passes --bench; `cargo test --all-targets` does not.
     let smoke = !args.iter().any(|a| a == "--bench");
+    let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse().ok());
     let sites: usize = flag("--sites")
         .flatten()
         .and_then(|s| s.parse().ok())
+        .or_else(|| env("SITES"))
         .unwrap_or(if smoke { 1 } else { 42 });
-    let per_column = if smoke {
+    let per_column = env("ARTICLES").unwrap_or(if smoke {
         SMOKE_ARTICLES_PER_COLUMN
     } else {
         ARTICLES_PER_COLUMN
-    };
+    });
     let in_process = args.iter().any(|a| a == "--in-process");
     let keep = flag("--keep").flatten().map(PathBuf::from);
 
@@ -605,8 +612,8 @@ fn main() {
         let port = server.addr().port();
         (None, Some(server), port)
     } else {
-        let (child, port) = spawn_server(&root);
-        (Some(child), None, port)
+        let (child, stdout, port) = spawn_server(&root);
+        (Some((child, stdout)), None, port)
     };
     let base = format!("http://127.0.0.1:{port}");
     let toml = sites_toml(&base, sites);
@@ -634,21 +641,38 @@ fn main() {
     let secs = t.elapsed().as_secs_f64();
 
     let crawler_mb = vm_hwm_mb("self").unwrap_or(0.0);
-    let server_mb = child.as_ref().and_then(|c| vm_hwm_mb(&c.id().to_string()));
-    drop(in_proc_server);
-    if let Some(mut c) = child {
-        drop(c.stdin.take()); // the child exits when its stdin closes
-        let _ = c.wait();
-    }
+    let server_mb = child
+        .as_ref()
+        .and_then(|(c, _)| vm_hwm_mb(&c.id().to_string()));
+    let served = match (in_proc_server, child) {
+        (Some(server), _) => server.requests().len() as u64,
+        (None, Some((mut c, mut stdout))) => {
+            drop(c.stdin.take()); // the child exits when its stdin closes
+            let mut line = String::new();
+            let _ = stdout.read_line(&mut line);
+            let _ = c.wait();
+            line.trim()
+                .strip_prefix("REQUESTS ")
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0)
+        }
+        (None, None) => 0,
+    };
+    assert_eq!(
+        served, summary.requests,
+        "the server must have answered exactly the requests the crawler counted"
+    );
 
     println!(
-        "crawl_portal: {} pages ({} requests, {} crawl errors) from {} sites in {:.2} s = {:.0} pages/s",
+        "crawl_portal: {} pages ({} requests, {:.0} MB, {} crawl errors) from {} sites in {:.2} s = {:.0} pages/s, {:.0} requests/s",
         seen.pages,
         summary.requests,
+        summary.bytes as f64 / 1e6,
         seen.errors,
         seen.sites,
         secs,
-        seen.pages as f64 / secs
+        seen.pages as f64 / secs,
+        summary.requests as f64 / secs
     );
     match server_mb {
         Some(s) => println!(
