@@ -180,3 +180,73 @@ fn rules_command_documents_every_rule() {
     let o = govaudit(&["rules", "no-such-rule"], dir.path());
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// The demo portal's clean sites pass (exit 0); adding its unreachable site
+/// fails the audit (exit 1).
+#[test]
+fn passing_audit_is_exit_0_and_one_failing_site_makes_it_1() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo-portal");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let server = rt
+        .block_on(govaudit::serve::serve_dir(
+            root,
+            "127.0.0.1:0".parse().unwrap(),
+        ))
+        .unwrap();
+    let base = server.addr();
+    let dir = tempfile::tempdir().unwrap();
+    let site = |id: &str, name: &str| {
+        format!("[[sites]]\nid = \"{id}\"\nname = \"{name}\"\nurl = \"http://{base}/{id}/\"\n\n")
+    };
+    let head = "[crawl]\nper_host_concurrency = 4\nper_host_delay_ms = 0\n\n";
+    write_sites(
+        dir.path(),
+        &format!(
+            "{head}{}{}",
+            site("fgj", "区发展和改革局"),
+            site("rsj", "区人力资源和社会保障局")
+        ),
+    );
+    let o = govaudit(
+        &[
+            "audit",
+            "--config",
+            "SITES.toml",
+            "--as-of",
+            "2026-11-26",
+            "--out",
+            "a",
+            "--quiet",
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("2 sites: 2 pass, 0 fail"),
+        "{}",
+        stderr(&o)
+    );
+    write_sites(
+        dir.path(),
+        &format!(
+            "{head}{}{}",
+            site("fgj", "区发展和改革局"),
+            site("sthj", "区生态环境分局")
+        ),
+    );
+    let o = govaudit(
+        &[
+            "audit",
+            "--config",
+            "SITES.toml",
+            "--as-of",
+            "2026-11-26",
+            "--out",
+            "b",
+            "--quiet",
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    drop(server);
+}

@@ -28,6 +28,9 @@ struct Expect {
 #[derive(Deserialize, Debug)]
 #[serde(deny_unknown_fields)]
 struct Fire {
+    /// The rule, when the fixture serves several (defaults to the folder's rule).
+    #[serde(default)]
+    rule: Option<String>,
     site: String,
     #[serde(default)]
     url: Option<String>,
@@ -102,8 +105,14 @@ fn matches(f: &Finding, e: &Fire, base: &str) -> bool {
 
 /// Crawl the rule's fixture, audit it and compare the rule's findings.
 fn check_rule(id: &str) {
-    let dir = fixture(id);
-    let expect = load_expect(id);
+    check_fixture(id, &[id]);
+}
+
+/// Crawl `fixtures/<name>/`, audit it and compare the findings of each rule
+/// in `rules` with the fires listed for it.
+fn check_fixture(name: &str, rules: &[&str]) {
+    let dir = fixture(name);
+    let expect = load_expect(name);
     let (_rt, server, config) = serve_fixture(&dir).unwrap();
     let out = tempfile::tempdir().unwrap();
     let outcome = audit_config(
@@ -119,41 +128,48 @@ fn check_rule(id: &str) {
     )
     .unwrap();
     let base = server.base_url();
-    let found: Vec<&Finding> = outcome
-        .report
-        .findings
-        .iter()
-        .filter(|f| f.rule == id)
-        .collect();
-    let shown = || {
-        found
+    for id in rules {
+        let fires: Vec<&Fire> = expect
+            .fire
             .iter()
-            .map(|f| format!("  {} {} {:?} {}", f.site, f.url, f.target, f.evidence))
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    for e in &expect.fire {
-        let Some(f) = found.iter().find(|f| matches(f, e, &base)) else {
-            panic!("{id}: expected {e:?}\nfound:\n{}", shown());
+            .filter(|e| e.rule.as_deref().unwrap_or(name) == *id)
+            .collect();
+        let found: Vec<&Finding> = outcome
+            .report
+            .findings
+            .iter()
+            .filter(|f| f.rule == *id)
+            .collect();
+        let shown = || {
+            found
+                .iter()
+                .map(|f| format!("  {} {} {:?} {}", f.site, f.url, f.target, f.evidence))
+                .collect::<Vec<_>>()
+                .join("\n")
         };
-        for (k, v) in &e.evidence {
-            assert_eq!(
-                f.evidence[k],
-                to_json(v),
-                "{id}: evidence.{k} of {e:?}\n{}",
-                f.evidence
-            );
+        for e in &fires {
+            let Some(f) = found.iter().find(|f| matches(f, e, &base)) else {
+                panic!("{id}: expected {e:?}\nfound:\n{}", shown());
+            };
+            for (k, v) in &e.evidence {
+                assert_eq!(
+                    f.evidence[k],
+                    to_json(v),
+                    "{id}: evidence.{k} of {e:?}\n{}",
+                    f.evidence
+                );
+            }
+            if let Some(s) = &e.severity {
+                assert_eq!(f.severity.as_str(), s, "{id}: severity of {e:?}");
+            }
         }
-        if let Some(s) = &e.severity {
-            assert_eq!(f.severity.as_str(), s, "{id}: severity of {e:?}");
-        }
+        assert_eq!(
+            found.len(),
+            fires.len(),
+            "{id}: findings beyond expect.toml (a page that must stay silent fired):\n{}",
+            shown()
+        );
     }
-    assert_eq!(
-        found.len(),
-        expect.fire.len(),
-        "{id}: findings beyond expect.toml (a page that must stay silent fired):\n{}",
-        shown()
-    );
     // Same findings when the snapshot is replayed offline.
     let linted = govaudit::audit::lint(&govaudit::audit::LintRequest {
         crawl: out.path().join("crawl"),
@@ -165,7 +181,7 @@ fn check_rule(id: &str) {
     .unwrap();
     assert_eq!(
         linted.report.findings, outcome.report.findings,
-        "{id}: lint differs from audit"
+        "{name}: lint differs from audit"
     );
 }
 
@@ -175,19 +191,16 @@ fn site_unreachable_fixture() {
 }
 
 #[test]
-#[ignore = "needs the extractor's homepage blocks (issue 2) — un-ignore when it lands"]
 fn homepage_stale_fixture() {
     check_rule("homepage-stale");
 }
 
 #[test]
-#[ignore = "needs the extractor's column lists (issue 2) — un-ignore when it lands"]
 fn column_empty_fixture() {
     check_rule("column-empty");
 }
 
 #[test]
-#[ignore = "needs the extractor's column lists and dates (issue 2) — un-ignore when it lands"]
 fn column_stale_fixture() {
     check_rule("column-stale");
 }
@@ -199,7 +212,6 @@ fn typo_fixture() {
 }
 
 #[test]
-#[ignore = "needs the extractor's article pages (issue 2) — un-ignore when it lands"]
 fn interpretation_missing_fixture() {
     check_rule("interpretation-missing");
 }
@@ -207,4 +219,9 @@ fn interpretation_missing_fixture() {
 #[test]
 fn broken_link_fixture() {
     check_rule("broken-link");
+}
+
+#[test]
+fn undated_lists_fixture() {
+    check_fixture("undated-lists", &["column-stale", "column-empty"]);
 }
