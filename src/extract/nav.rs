@@ -70,13 +70,21 @@ pub(crate) fn entries(
 ) -> Vec<NavEntry> {
     let mut out: Vec<NavEntry> = Vec::new();
     let page_norm = crate::urlnorm::normalize(page);
+    let home_urls: Vec<&str> = links
+        .iter()
+        .filter(|l| {
+            l.tag == "a" && matches!(l.text.trim(), "首页" | "网站首页" | "返回首页" | "主页")
+        })
+        .map(|l| l.url.as_str())
+        .collect();
     let mut push = |name: String, url: Url| {
         let n = char_len(&name);
         if !(2..=16).contains(&n) || classifier.is_ignored(&name) {
             return;
         }
         let norm = crate::urlnorm::normalize(&url);
-        if norm == page_norm && url.path() == "/" {
+        // The homepage (where 首页 points; the logo links there too) is no column.
+        if (norm == page_norm && url.path() == "/") || home_urls.contains(&norm.as_str()) {
             return;
         }
         if classifier.classify_by_keyword(&name).is_none() && !is_column_url(&url) {

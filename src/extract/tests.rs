@@ -453,3 +453,17 @@ fn day_box_dates() {
     let dates: Vec<_> = all_items(&p).iter().map(|i| i.date).collect();
     assert_eq!(dates, [d(2026, 11, 3), d(2026, 10, 28)]);
 }
+
+#[test]
+fn homepage_logo_link_is_not_a_column() {
+    let html = r#"<div class="header"><div class="logo"><a href="/kong/">区空栏局</a></div></div>
+        <div class="nav"><ul><li><a href="/kong/">首页</a></li><li><a href="/kong/gzdt/index.html">工作动态</a></li></ul></div>"#;
+    for page in [
+        "http://a.gov.cn/kong/",
+        "http://a.gov.cn/kong/gzdt/index.html",
+    ] {
+        let p = parse_page(&u(page), html);
+        let names: Vec<&str> = p.nav.iter().map(|n| n.name.as_str()).collect();
+        assert_eq!(names, ["工作动态"], "{page}");
+    }
+}
