@@ -86,6 +86,8 @@ async fn failing_links_are_recorded_with_their_status_or_error() {
     let refused = link(&site, "/gone.html");
     assert_eq!(refused.error.as_deref(), Some("connection refused"));
     assert!(refused.broken && !refused.internal);
+    // retries + 1 HEADs; a dead host gets no GET on top.
+    assert_eq!(refused.attempts, 2);
 
     let slow = link(&site, "/slow.html");
     assert_eq!(slow.error.as_deref(), Some("timeout"));
