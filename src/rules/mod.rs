@@ -275,8 +275,7 @@ pub fn print_docs(id: Option<&str>) -> crate::Result<u8> {
         if i > 0 {
             println!();
         }
-        println!("## {} — {}", rule.id(), rule.name_zh());
-        println!();
+        // Each doc opens with its own "# <id> — <指标>" heading.
         print!("{}", rule.doc());
     }
     Ok(0)
@@ -392,6 +391,7 @@ mod tests {
             assert!(seen.insert(r.id()), "duplicate {}", r.id());
             assert!(r.id().bytes().all(|b| b.is_ascii_lowercase() || b == b'-'));
             let doc = r.doc();
+            assert!(doc.starts_with(&format!("# {} — ", r.id())), "{}", r.id());
             for section in ["What it checks", "Why it matters", "Example", "Settings"] {
                 assert!(doc.contains(section), "{} lacks {section}", r.id());
             }
