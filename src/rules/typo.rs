@@ -18,7 +18,7 @@
 //! "kind": "dictionary", "confidence": 0.95, "count": 1 }`.
 //!
 //! ## Settings
-//! `rules/typo.toml`:
+//! `typo.toml` beside the profile file (e.g. rules/typo.toml with `--profile rules/national-2019.toml`):
 //! - `min_confidence` (default 0.6): hits below it are shown as 提示 (warn),
 //!   never deducted — unless the engine marks them serious.
 //! - `skip_kinds` (default `[]`): engine kinds not reported
