@@ -512,7 +512,7 @@ fn generate(root: &Path, sites: usize, per_column: usize) -> Portal {
 fn sites_toml(base: &str, sites: usize, in_flight: usize) -> String {
     let mut s = format!(
         "[audit]\nname = \"benchmark portal\"\n\n[crawl]\nconcurrency = 64\nper_host_concurrency = 64\n\
-         per_host_delay_ms = 0\nrobots = false\nsites_in_flight = {in_flight}\nmax_pages_per_site = 2000\n\
+         per_host_delay_ms = 0\nrobots = false\nsites_in_flight = {in_flight}\nmax_pages_per_site = 20000\n\
          max_depth = 10\n\n",
     );
     for idx in 0..sites {
