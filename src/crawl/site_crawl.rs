@@ -751,7 +751,11 @@ impl SiteRun {
                     section: None,
                     tag: "a".into(),
                 };
+                let from = self.frontier.len();
                 self.register_links(page, std::slice::from_ref(&link), false);
+                for f in &mut self.frontier[from..] {
+                    f.1 = 2;
+                }
             }
             if let Some(err) = &cr.column.load_error {
                 if !self

@@ -21,7 +21,7 @@
 //! "links": 2 }`.
 //!
 //! ## Settings
-//! `rules/interpretation-missing.toml`:
+//! `interpretation-missing.toml` beside the profile file (e.g. rules/interpretation-missing.toml with `--profile rules/national-2019.toml`):
 //! - `keywords` (default `["相关解读", "政策解读", "图解", "解读"]`): words in a
 //!   link's text or block heading that make it an interpretation link.
 //! - `skip_title_keywords` (default `["解读"]`): documents whose title holds
