@@ -292,6 +292,28 @@ async fn a_url_linked_from_two_sites_is_requested_once() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_start_page_that_moved_takes_the_scope_with_it() {
+    let shared = serve(&fixture("crawl-shared")).await;
+    let dir = stage("crawl-mini", &[("SHARED", shared.base_url())]);
+    let server = serve(dir.path()).await;
+    let cfg = config(&[("moved", &format!("{}/old/", server.base_url()))]);
+    let site = crawl(&cfg).await.remove(0);
+    assert!(site.start.ok);
+    assert_eq!(
+        site.start.final_url.as_deref(),
+        Some(format!("{}/", server.base_url()).as_str())
+    );
+    // /page1.html is outside /old/ but inside the folder the site moved to.
+    assert_eq!(
+        site.pages.len(),
+        3,
+        "{:?}",
+        site.pages.iter().map(|p| &p.url).collect::<Vec<_>>()
+    );
+    assert!(link(&site, "/page2.html").internal);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_endless_calendar_is_cut_by_the_trap_guard() {
     let server = serve(&fixture("crawl-calendar")).await;
     let start = format!("{}/", server.base_url());

@@ -930,6 +930,9 @@ pub(crate) async fn crawl_site(
         attempts: home.fetched.attempts,
         final_url: home.fetched.final_url.as_ref().map(urlnorm::normalize),
     };
+    if let Some(f) = home.fetched.final_url.as_ref().filter(|f| *f != &start) {
+        run.scope.add_redirected_start(f);
+    }
     let Some(home_rest) = run.add_page(home) else {
         return finish(run).await;
     };
