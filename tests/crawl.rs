@@ -264,6 +264,11 @@ async fn unreachable_site_is_recorded_while_the_others_are_crawled() {
     for s in [&sites[0], &sites[2]] {
         assert!(s.start.ok, "{:?}", s.start);
         assert_eq!(s.pages.len(), 3, "{}", s.id);
+        assert!(
+            s.stats.bytes > 500 && s.stats.requests >= 3,
+            "{:?}",
+            s.stats
+        );
     }
 }
 

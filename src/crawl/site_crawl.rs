@@ -123,6 +123,8 @@ struct PageOutcome {
     robots_blocked: bool,
     /// A JCMS dataproxy POST: not a page of its own.
     post: bool,
+    /// Body bytes read.
+    bytes: u64,
 }
 
 fn looks_like_markup(content_type: Option<&str>, body: &[u8]) -> bool {
@@ -153,6 +155,7 @@ async fn fetch_page(
             charset: String::new(),
             robots_blocked: true,
             post: form.is_some(),
+            bytes: 0,
         };
     }
     let method = match &form {
@@ -163,6 +166,7 @@ async fn fetch_page(
         .fetch(&task.url, &method, shared.settings.max_body_bytes)
         .await;
     let body = std::mem::take(&mut fetched.body);
+    let bytes = body.len() as u64;
     let mut parsed = None;
     let mut charset = String::new();
     if fetched.ok() && looks_like_markup(fetched.content_type.as_deref(), &body) {
@@ -195,6 +199,7 @@ async fn fetch_page(
         charset,
         robots_blocked,
         post: form.is_some(),
+        bytes,
     }
 }
 
@@ -470,6 +475,7 @@ impl SiteRun {
             return None;
         }
         self.requests += u64::from(out.fetched.attempts);
+        self.site.stats.bytes += out.bytes;
         if out.post {
             match out.fetched.failure() {
                 Some(err) => self.site.crawl_errors.push(CrawlError {
@@ -588,6 +594,7 @@ impl SiteRun {
                             charset: String::new(),
                             robots_blocked: false,
                             post: false,
+                            bytes: 0,
                         });
                     progress.done(!out.fetched.ok() && !out.robots_blocked);
                     out
