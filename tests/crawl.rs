@@ -382,6 +382,31 @@ async fn a_start_page_that_moved_takes_the_scope_with_it() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn meta_refresh_and_script_redirects_are_followed_once() {
+    let server = serve(&fixture("crawl-refresh")).await;
+    let cfg = config(&[("refresh", &format!("{}/", server.base_url()))]);
+    let site = crawl(&cfg).await.remove(0);
+    assert!(site.start.ok);
+    assert_eq!(
+        site.start.final_url.as_deref(),
+        Some(format!("{}/portal/index.html", server.base_url()).as_str())
+    );
+    let home = &site.pages[0];
+    assert_eq!(home.title, "跳转测试局");
+    let titles: Vec<_> = site.pages.iter().map(|p| p.title.as_str()).collect();
+    assert!(
+        titles.contains(&"新闻") && titles.contains(&"新栏目"),
+        "{titles:?}"
+    );
+    // Each target requested once, although pages also link them directly.
+    assert_eq!(requested_twice(&server), Vec::<String>::new());
+    assert_eq!(server.hits("/portal/index.html"), 1);
+    assert_eq!(server.hits("/portal/moved.html"), 1);
+    // A big page that merely mentions location.href is not a redirect.
+    assert_eq!(server.hits("/portal/elsewhere.html"), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_endless_calendar_is_cut_by_the_trap_guard() {
     let server = serve(&fixture("crawl-calendar")).await;
     let start = format!("{}/", server.base_url());
