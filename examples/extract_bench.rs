@@ -2,7 +2,10 @@
 //! under fixtures/ (the extract samples, the demo portal, the rule fixtures)
 //! repeatedly and prints pages per second on one core.
 //!
-//!     cargo run --release --example extract_bench [ROUNDS]
+//!     cargo run --release --example extract_bench [ROUNDS] [DIR]
+//!
+//! DIR (default fixtures/) can be a portal kept by
+//! `cargo bench --bench crawl_portal -- --keep /tmp/portal`.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -26,7 +29,10 @@ fn main() {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(20);
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let root = std::env::args()
+        .nth(2)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"));
     let mut files = Vec::new();
     html_files(&root, &mut files);
     files.sort();
