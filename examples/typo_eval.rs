@@ -114,6 +114,18 @@ fn evaluate(checker: &TypoChecker, set: &[Pair], show: usize) -> Score {
     sc
 }
 
+fn clean_false_alarms(checker: &TypoChecker, clean: &[(&str, Vec<String>)]) -> (usize, usize) {
+    let mut fa = 0;
+    let mut chars = 0;
+    for (_, lines) in clean {
+        for l in lines {
+            chars += l.chars().count();
+            fa += checker.check(l, &[]).iter().filter(|h| severe(h)).count();
+        }
+    }
+    (fa, chars)
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let dir = args
@@ -145,39 +157,6 @@ fn main() {
         "ecspell_odw.test.tsv"
     };
     let set = odw(&dir, set_name);
-    let base = checker.tuning();
-    println!("\n{set_name}: flagged characters at deduct-or-veto severity");
-    println!("  deduct≥  precision  recall  correction-precision  (tp/fp/gold)");
-    for d in [8.0f32, 10.0, 12.0, 14.0, 16.0, 18.0, 20.0, 1e9] {
-        checker.set_tuning(Tuning {
-            confusion_warn: base.confusion_warn.min(d),
-            confusion_deduct: d,
-        });
-        let s = evaluate(&checker, &set, 0);
-        let p = s.tp as f64 / (s.tp + s.fp).max(1) as f64;
-        let r = s.tp as f64 / s.gold.max(1) as f64;
-        let label = if d >= 1e9 {
-            "dict".to_string()
-        } else {
-            format!("{d:>4.0}")
-        };
-        println!(
-            "  {label:>7}  {p:>9.3}  {r:>6.3}  {:>20.3}  ({}/{}/{})",
-            s.fixed as f64 / s.tp.max(1) as f64,
-            s.tp,
-            s.fp,
-            s.gold
-        );
-    }
-    checker.set_tuning(base);
-    let s = evaluate(&checker, &set, show);
-    println!(
-        "  default (deduct≥{}): precision {:.3} recall {:.3}",
-        base.confusion_deduct,
-        s.tp as f64 / (s.tp + s.fp).max(1) as f64,
-        s.tp as f64 / s.gold.max(1) as f64
-    );
-
     // False alarms on clean text.
     let mut clean: Vec<(&str, Vec<String>)> = Vec::new();
     let mut odw_clean = Vec::new();
@@ -201,6 +180,67 @@ fn main() {
             .map(str::to_string)
             .collect(),
     ));
+    let mut base = checker.tuning();
+    if let Some(d) = args
+        .iter()
+        .position(|a| a == "--deduct")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|s| s.parse::<f32>().ok())
+    {
+        base.confusion_deduct = d;
+    }
+    let arg_f = |name: &str| -> Option<f32> {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .and_then(|s| s.parse::<f32>().ok())
+    };
+    if let Some(x) = arg_f("--rw") {
+        base.penalties.real_word = x;
+    }
+    if let Some(x) = arg_f("--name") {
+        base.penalties.name = x;
+    }
+    if let Some(x) = arg_f("--place") {
+        base.penalties.place = x;
+    }
+    println!(
+        "\n{set_name}: flagged characters at deduct-or-veto severity; clean-text false alarms"
+    );
+    println!("  deduct≥  precision  recall  corr-prec  (tp/fp/gold)   clean FA per 100k chars");
+    for d in [6.0f32, 8.0, 9.0, 10.0, 10.5, 11.0, 11.5, 12.0, 14.0, 1e9] {
+        checker.set_tuning(Tuning {
+            confusion_warn: base.confusion_warn.min(d),
+            confusion_deduct: d,
+            ..base
+        });
+        let s = evaluate(&checker, &set, 0);
+        let p = s.tp as f64 / (s.tp + s.fp).max(1) as f64;
+        let r = s.tp as f64 / s.gold.max(1) as f64;
+        let (fa, chars) = clean_false_alarms(&checker, &clean);
+        let label = if d >= 1e9 {
+            "no conf".to_string()
+        } else {
+            format!("{d:>4.1}")
+        };
+        println!(
+            "  {label:>7}  {p:>9.3}  {r:>6.3}  {:>9.3}  ({}/{}/{})  {:>8.2} ({fa})",
+            s.fixed as f64 / s.tp.max(1) as f64,
+            s.tp,
+            s.fp,
+            s.gold,
+            fa as f64 * 1e5 / chars as f64
+        );
+    }
+    checker.set_tuning(base);
+    let s = evaluate(&checker, &set, show);
+    println!(
+        "  default (deduct≥{}): precision {:.3} recall {:.3}",
+        base.confusion_deduct,
+        s.tp as f64 / (s.tp + s.fp).max(1) as f64,
+        s.tp as f64 / s.gold.max(1) as f64
+    );
+
     println!("\nfalse alarms on clean text (deduct-or-veto / warn)");
     let mut total_chars = 0usize;
     let mut total_severe = 0usize;
@@ -213,7 +253,7 @@ fn main() {
             for h in checker.check(l, &[]) {
                 if severe(&h) {
                     severe_n += 1;
-                    if shown < show.max(20) {
+                    if shown < show {
                         shown += 1;
                         println!(
                             "  FA {:?} {} → {} 「{}」",

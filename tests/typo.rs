@@ -327,3 +327,16 @@ fn check_text_reads_gbk() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["findings"][0]["wrong"], "人名政府", "{v}");
 }
+
+#[test]
+fn page_furniture_is_never_corrected() {
+    // Navigation text of list pages once produced 尾页 → 一页.
+    for ok in [
+        "首页 上一页 下一页 尾页",
+        "当前第1页 下一页 尾页 主办单位：区人民政府办公室",
+        "上一篇 下一篇 打印本页 关闭窗口",
+    ] {
+        let h = hits(ok);
+        assert!(h.is_empty(), "{ok}: {h:?}");
+    }
+}

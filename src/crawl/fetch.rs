@@ -184,11 +184,19 @@ impl Fetcher {
     }
 
     /// Check a link: HEAD, then GET (reading a little) when HEAD is refused
-    /// (405/403/501) or fails. Attempts add up over both.
+    /// (405/403/501) or fails in a way a GET might not (reset, protocol
+    /// error). Attempts add up over both.
     pub(crate) async fn check(&self, url: &Url) -> Fetched {
         let head = self.fetch(url, &Method::Head, 0).await;
         let refused = matches!(head.status, Some(403 | 405 | 501));
-        if !(refused || head.error.is_some()) || head.robots_blocked {
+        // A host that is down or silent will not answer a GET either: asking
+        // again would only double the wait on every dead link.
+        let retry_as_get = match head.error.as_deref() {
+            None => refused,
+            Some("timeout" | "connection refused" | "dns") => false,
+            Some(_) => !head.robots_blocked,
+        };
+        if !retry_as_get {
             return head;
         }
         let mut get = self.fetch(url, &Method::Get, CHECK_BODY_BYTES).await;

@@ -751,7 +751,11 @@ impl SiteRun {
                     section: None,
                     tag: "a".into(),
                 };
+                let from = self.frontier.len();
                 self.register_links(page, std::slice::from_ref(&link), false);
+                for f in &mut self.frontier[from..] {
+                    f.1 = 2;
+                }
             }
             if let Some(err) = &cr.column.load_error {
                 if !self
@@ -926,6 +930,9 @@ pub(crate) async fn crawl_site(
         attempts: home.fetched.attempts,
         final_url: home.fetched.final_url.as_ref().map(urlnorm::normalize),
     };
+    if let Some(f) = home.fetched.final_url.as_ref().filter(|f| *f != &start) {
+        run.scope.add_redirected_start(f);
+    }
     let Some(home_rest) = run.add_page(home) else {
         return finish(run).await;
     };

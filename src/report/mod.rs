@@ -167,7 +167,7 @@ impl Report {
     /// Title used by the human reports.
     pub fn heading(&self) -> String {
         match &self.title {
-            Some(t) => format!("{t} 政务公开检查报告"),
+            Some(t) => format!("{t}网站检查报告"),
             None => "政务公开检查报告".to_string(),
         }
     }

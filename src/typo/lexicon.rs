@@ -20,9 +20,12 @@ pub const WILD: u32 = 0x1F_FFFF;
 
 static JIEBA_DICT_GZ: &[u8] = include_bytes!("../../rules/typos/jieba_dict.txt.gz");
 static GONGWEN_VOCAB: &str = include_str!("../../rules/typos/gongwen_vocab.txt");
+static EXTRA_WORDS: &str = include_str!("../../rules/typos/extra-words.txt");
 
 /// Frequency given to official-writing vocabulary words jieba lacks (or has rarer).
 const GONGWEN_FREQ: u32 = 50;
+/// Frequency given to web-page words (rules/typos/extra-words.txt).
+const EXTRA_FREQ: u32 = 1000;
 
 /// A fast hasher for the packed keys (they are already well spread).
 #[derive(Default, Clone, Copy)]
@@ -130,7 +133,13 @@ impl Lexicon {
             total += u64::from(freq);
             insert(&mut map, &buf, freq);
         }
-        for w in GONGWEN_VOCAB.lines() {
+        let vocab = GONGWEN_VOCAB.lines().map(|w| (w, GONGWEN_FREQ)).chain(
+            EXTRA_WORDS
+                .lines()
+                .filter(|l| !l.starts_with('#'))
+                .map(|w| (w, EXTRA_FREQ)),
+        );
+        for (w, min_freq) in vocab {
             let w = w.trim();
             buf.clear();
             buf.extend(w.chars());
@@ -138,9 +147,9 @@ impl Lexicon {
                 continue;
             }
             let k = key_of(&buf);
-            if map.get(&k).copied().unwrap_or(0) < GONGWEN_FREQ {
-                total += u64::from(GONGWEN_FREQ);
-                insert(&mut map, &buf, GONGWEN_FREQ);
+            if map.get(&k).copied().unwrap_or(0) < min_freq {
+                total += u64::from(min_freq);
+                insert(&mut map, &buf, min_freq);
             }
         }
         Lexicon {

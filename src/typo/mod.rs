@@ -61,6 +61,8 @@ pub struct Tuning {
     pub confusion_warn: f32,
     /// At or above: reported as `deduct`.
     pub confusion_deduct: f32,
+    /// Score penalties for risky contexts (real words, names, places).
+    pub penalties: confusion::Penalties,
 }
 
 impl Default for Tuning {
@@ -68,7 +70,12 @@ impl Default for Tuning {
         // Chosen on ecspell_odw.train.tsv (see examples/typo_eval.rs).
         Tuning {
             confusion_warn: 6.0,
-            confusion_deduct: 12.0,
+            confusion_deduct: 11.5,
+            penalties: confusion::Penalties {
+                real_word: 5.0,
+                name: 3.0,
+                place: 3.0,
+            },
         }
     }
 }
@@ -327,6 +334,7 @@ impl TypoChecker {
                 &self.sets,
                 &self.index,
                 t.confusion_warn,
+                &t.penalties,
             );
             for c in cands {
                 let (ws, we) = (bs + c.word.0, bs + c.word.1);
