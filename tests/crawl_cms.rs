@@ -209,3 +209,16 @@ async fn sites_toml_columns_override_a_class_and_add_a_column() {
     assert_eq!(added.class_source, ClassSource::Config);
     assert_eq!(added.items.len(), 12);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn utf16_bytes_declared_gb2312_still_decode() {
+    let (site, _server) = crawl_cms("/utf16/").await;
+    assert!(site.start.ok);
+    let home = &site.pages[0];
+    assert_eq!(home.title, "双字节测试局");
+    assert!(home.charset.starts_with("UTF-16"), "{}", home.charset);
+    let c = column(&site, "通知公告");
+    assert_eq!(c.items.len(), 2, "{:#?}", c.items);
+    assert_eq!(c.items[0].title, "关于开展防汛演练的通知");
+    assert_eq!(c.items[0].date, Some(d("2026-11-16")));
+}
