@@ -139,15 +139,34 @@ impl SiteReport {
                 .collect(),
             indicators: score.indicators.clone(),
             counts,
-            crawl_errors: site
-                .crawl_errors
-                .iter()
-                .filter(|e| !reported.contains(&e.url.as_str()))
-                .cloned()
-                .collect(),
+            crawl_errors: crawl_errors(site, &reported),
             typo_allow: site.typo_allow.clone(),
         }
     }
+}
+
+/// The site's crawl errors worth listing: those not already findings, plus
+/// every column whose list failed to load (column-empty leaves those out).
+fn crawl_errors(site: &Site, reported: &[&str]) -> Vec<CrawlError> {
+    let mut out: Vec<CrawlError> = site
+        .crawl_errors
+        .iter()
+        .filter(|e| !reported.contains(&e.url.as_str()))
+        .cloned()
+        .collect();
+    for c in &site.columns {
+        if let Some(err) = &c.load_error {
+            if !out.iter().any(|e| e.url == c.url) {
+                out.push(CrawlError {
+                    url: c.url.clone(),
+                    what: "list".into(),
+                    error: format!("栏目“{}”列表无法加载：{err}", c.name),
+                    status: None,
+                });
+            }
+        }
+    }
+    out
 }
 
 impl Report {
