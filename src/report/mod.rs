@@ -482,6 +482,18 @@ mod tests {
                 err("http://a/fgj/gone.html"),
                 err("http://a/fgj/list_2.html"),
             ],
+            columns: vec![crate::site::Column {
+                url: "http://a/fgj/zcwj/".into(),
+                name: "政策文件".into(),
+                class: ColumnClass::Policy,
+                class_source: Default::default(),
+                items: vec![],
+                list_pages: 0,
+                style: String::new(),
+                placeholder: false,
+                load_error: Some("HTTP 500".into()),
+                truncated: false,
+            }],
             ..Default::default()
         };
         let score = crate::score::score_site(
@@ -490,7 +502,8 @@ mod tests {
         );
         let r = SiteReport::new(&site, &score, &[]);
         let urls: Vec<&str> = r.crawl_errors.iter().map(|e| e.url.as_str()).collect();
-        assert_eq!(urls, ["http://a/fgj/list_2.html"]);
+        assert_eq!(urls, ["http://a/fgj/list_2.html", "http://a/fgj/zcwj/"]);
+        assert!(r.crawl_errors[1].error.contains("HTTP 500"));
         assert_eq!(r.stats.broken_links, 1);
     }
 
