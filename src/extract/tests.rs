@@ -324,6 +324,13 @@ fn article_date_from_text_when_no_meta() {
     );
     let html = "<html><body><p>本文无日期字段 2026-09-01</p></body></html>";
     assert_eq!(parse_page(&u("http://a.gov.cn/a.html"), html).date, None);
+    let html = "<html><body><div class=\"info\">时间：2026-10-12 来源：区政府</div><p>报名时间：2026-12-01</p></body></html>";
+    assert_eq!(
+        parse_page(&u("http://a.gov.cn/a.html"), html).date,
+        d(2026, 10, 12)
+    );
+    let html = "<html><body><p>报名时间：2026-12-01，截止日期：2026-12-31。</p></body></html>";
+    assert_eq!(parse_page(&u("http://a.gov.cn/a.html"), html).date, None);
 }
 
 #[test]
