@@ -264,6 +264,11 @@ async fn unreachable_site_is_recorded_while_the_others_are_crawled() {
     for s in [&sites[0], &sites[2]] {
         assert!(s.start.ok, "{:?}", s.start);
         assert_eq!(s.pages.len(), 3, "{}", s.id);
+        assert!(
+            s.stats.bytes > 500 && s.stats.requests >= 3,
+            "{:?}",
+            s.stats
+        );
     }
 }
 
@@ -292,6 +297,69 @@ async fn a_url_linked_from_two_sites_is_requested_once() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn robots_crawl_delay_spaces_requests_to_that_host() {
+    let shared = serve(&fixture("crawl-shared")).await;
+    let dir = stage("crawl-mini", &[("SHARED", shared.base_url())]);
+    std::fs::write(
+        dir.path().join("robots.txt"),
+        "User-agent: *\nCrawl-delay: 1\n",
+    )
+    .unwrap();
+    let server = serve(dir.path()).await;
+    let mut cfg = config(&[("slowly", &format!("{}/", server.base_url()))]);
+    cfg.crawl.per_host_concurrency = 4;
+    let site = crawl(&cfg).await.remove(0);
+    assert_eq!(site.pages.len(), 3);
+    let mut starts: Vec<_> = server
+        .requests()
+        .iter()
+        .filter(|r| r.path_and_query != "/robots.txt")
+        .map(|r| r.started)
+        .collect();
+    starts.sort();
+    assert_eq!(starts.len(), 3);
+    // Half a second of slack for server-side jitter; none would be ~0.
+    for w in starts.windows(2) {
+        assert!(
+            w[1] - w[0] >= Duration::from_millis(500),
+            "{:?}",
+            w[1] - w[0]
+        );
+    }
+    assert!(starts[2] - starts[0] >= Duration::from_millis(1500));
+    // The other host (the shared page) is not slowed: it has no Crawl-delay.
+    assert_eq!(shared.hits("/shared.html"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn robots_txt_server_error_allows_the_crawl_and_is_noted() {
+    let shared = serve(&fixture("crawl-shared")).await;
+    let dir = stage("crawl-mini", &[("SHARED", shared.base_url())]);
+    let routes = std::fs::read_to_string(dir.path().join("_routes.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("_routes.toml"),
+        format!("{routes}\n[[route]]\npath = \"/robots.txt\"\nstatus = 500\nbody = \"oops\"\n"),
+    )
+    .unwrap();
+    let server = serve(dir.path()).await;
+    let cfg = config(&[("r500", &format!("{}/", server.base_url()))]);
+    let site = crawl(&cfg).await.remove(0);
+    assert_eq!(site.pages.len(), 3);
+    let note = site
+        .crawl_errors
+        .iter()
+        .find(|e| e.what == "robots")
+        .expect("robots.txt failure noted");
+    assert!(note.url.ends_with("/robots.txt"));
+    assert!(note.error.contains("HTTP 500"), "{}", note.error);
+    assert_eq!(
+        server.hits("/robots.txt"),
+        1,
+        "robots.txt is asked once, not retried"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_start_page_that_moved_takes_the_scope_with_it() {
     let shared = serve(&fixture("crawl-shared")).await;
     let dir = stage("crawl-mini", &[("SHARED", shared.base_url())]);
@@ -311,6 +379,31 @@ async fn a_start_page_that_moved_takes_the_scope_with_it() {
         site.pages.iter().map(|p| &p.url).collect::<Vec<_>>()
     );
     assert!(link(&site, "/page2.html").internal);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn meta_refresh_and_script_redirects_are_followed_once() {
+    let server = serve(&fixture("crawl-refresh")).await;
+    let cfg = config(&[("refresh", &format!("{}/", server.base_url()))]);
+    let site = crawl(&cfg).await.remove(0);
+    assert!(site.start.ok);
+    assert_eq!(
+        site.start.final_url.as_deref(),
+        Some(format!("{}/portal/index.html", server.base_url()).as_str())
+    );
+    let home = &site.pages[0];
+    assert_eq!(home.title, "跳转测试局");
+    let titles: Vec<_> = site.pages.iter().map(|p| p.title.as_str()).collect();
+    assert!(
+        titles.contains(&"新闻") && titles.contains(&"新栏目"),
+        "{titles:?}"
+    );
+    // Each target requested once, although pages also link them directly.
+    assert_eq!(requested_twice(&server), Vec::<String>::new());
+    assert_eq!(server.hits("/portal/index.html"), 1);
+    assert_eq!(server.hits("/portal/moved.html"), 1);
+    // A big page that merely mentions location.href is not a redirect.
+    assert_eq!(server.hits("/portal/elsewhere.html"), 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

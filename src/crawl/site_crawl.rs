@@ -123,6 +123,8 @@ struct PageOutcome {
     robots_blocked: bool,
     /// A JCMS dataproxy POST: not a page of its own.
     post: bool,
+    /// Body bytes read.
+    bytes: u64,
 }
 
 fn looks_like_markup(content_type: Option<&str>, body: &[u8]) -> bool {
@@ -136,6 +138,67 @@ fn looks_like_markup(content_type: Option<&str>, body: &[u8]) -> bool {
             String::from_utf8_lossy(head).trim_start().starts_with('<')
         }
     }
+}
+
+/// Soft redirects followed per page (meta refresh, location= scripts).
+const MAX_SOFT_REDIRECTS: u32 = 3;
+
+/// The target of a page whose only job is to send the browser elsewhere:
+/// `<meta http-equiv="refresh" content="0;url=…">` or a small page running
+/// `location.href = "…"` / `location.replace("…")`.
+fn soft_redirect(base: &Url, html: &str) -> Option<Url> {
+    static META: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r#"(?is)<meta[^>]+http-equiv\s*=\s*["']?refresh["']?[^>]*content\s*=\s*["']?\s*(\d+)\s*[;,]\s*url\s*=\s*['"]?([^"'>\s]+)"#,
+        )
+        .expect("static regex")
+    });
+    static SCRIPT: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r#"(?is)(?:window\.|document\.|top\.|self\.)?location(?:\.href)?\s*(?:=\s*|\.replace\(\s*|\.assign\(\s*)["']([^"']+)["']"#,
+        )
+        .expect("static regex")
+    });
+    if let Some(c) = META.captures(html) {
+        // A refresh after a long wait is a page in its own right.
+        if c[1].parse::<u32>().is_ok_and(|secs| secs <= 5) {
+            return crate::urlnorm::resolve(base, &c[2]);
+        }
+    }
+    // Only a near-empty page is a script redirect; a real page may well
+    // set location.href in a click handler.
+    if html.len() <= 4096 && visible_chars(html) <= 40 {
+        if let Some(c) = SCRIPT.captures(html) {
+            return crate::urlnorm::resolve(base, &c[1]);
+        }
+    }
+    None
+}
+
+/// Characters a reader would see (outside tags, scripts and styles).
+fn visible_chars(html: &str) -> usize {
+    static HIDDEN: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?is)<script.*?</script>|<style.*?</style>|<[^>]*>")
+            .expect("static regex")
+    });
+    HIDDEN
+        .replace_all(html, "")
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .count()
+}
+
+/// Parsing is CPU work: keep it off the I/O threads.
+async fn parse_off_thread(base: Url, html: String, fragment: bool) -> ParsedPage {
+    tokio::task::spawn_blocking(move || {
+        if fragment {
+            extract::parse_list_fragment(&base, &html)
+        } else {
+            extract::parse_page(&base, &html)
+        }
+    })
+    .await
+    .unwrap_or_default()
 }
 
 /// Fetch and parse one page (GET), or one list fragment (POST).
@@ -153,6 +216,7 @@ async fn fetch_page(
             charset: String::new(),
             robots_blocked: true,
             post: form.is_some(),
+            bytes: 0,
         };
     }
     let method = match &form {
@@ -162,30 +226,52 @@ async fn fetch_page(
     let mut fetched = fetcher
         .fetch(&task.url, &method, shared.settings.max_body_bytes)
         .await;
-    let body = std::mem::take(&mut fetched.body);
+    let mut bytes = 0u64;
     let mut parsed = None;
     let mut charset = String::new();
-    if fetched.ok() && looks_like_markup(fetched.content_type.as_deref(), &body) {
+    // A page that only sends the browser elsewhere (meta refresh, a
+    // location= script) is followed like a redirect, a few hops at most.
+    let mut hops = 0;
+    while fetched.ok() && form.is_none() {
+        let body = std::mem::take(&mut fetched.body);
+        bytes += body.len() as u64;
+        if !looks_like_markup(fetched.content_type.as_deref(), &body) {
+            break;
+        }
         let decoded = extract::decode(&body, fetched.content_type.as_deref());
         drop(body);
         let base = fetched
             .final_url
             .clone()
             .unwrap_or_else(|| task.url.clone());
-        let html = decoded.text;
-        charset = decoded.charset;
-        // Parsing is CPU work: keep it off the I/O threads' hot path.
-        let is_fragment = form.is_some();
-        let p = tokio::task::spawn_blocking(move || {
-            if is_fragment {
-                extract::parse_list_fragment(&base, &html)
-            } else {
-                extract::parse_page(&base, &html)
+        if hops < MAX_SOFT_REDIRECTS {
+            if let Some(next) = soft_redirect(&base, &decoded.text) {
+                if next != base && fetcher.allowed(&next).await {
+                    hops += 1;
+                    let attempts = fetched.attempts;
+                    fetched = fetcher
+                        .fetch(&next, &Method::Get, shared.settings.max_body_bytes)
+                        .await;
+                    fetched.attempts += attempts;
+                    continue;
+                }
             }
-        })
-        .await
-        .unwrap_or_default();
-        parsed = Some(p);
+        }
+        parsed = Some(parse_off_thread(base, decoded.text, false).await);
+        charset = decoded.charset;
+        break;
+    }
+    if form.is_some() && fetched.ok() {
+        let body = std::mem::take(&mut fetched.body);
+        bytes += body.len() as u64;
+        let decoded = extract::decode(&body, fetched.content_type.as_deref());
+        drop(body);
+        let base = fetched
+            .final_url
+            .clone()
+            .unwrap_or_else(|| task.url.clone());
+        parsed = Some(parse_off_thread(base, decoded.text, true).await);
+        charset = decoded.charset;
     }
     let robots_blocked = fetched.robots_blocked;
     PageOutcome {
@@ -195,6 +281,7 @@ async fn fetch_page(
         charset,
         robots_blocked,
         post: form.is_some(),
+        bytes,
     }
 }
 
@@ -470,6 +557,7 @@ impl SiteRun {
             return None;
         }
         self.requests += u64::from(out.fetched.attempts);
+        self.site.stats.bytes += out.bytes;
         if out.post {
             match out.fetched.failure() {
                 Some(err) => self.site.crawl_errors.push(CrawlError {
@@ -484,6 +572,13 @@ impl SiteRun {
         }
         let result = LinkResult::from_fetch(&out.fetched);
         self.shared.cache.record(&url, &result);
+        // Where a redirect ended is fetched too: links to it need no request.
+        if let Some(f) = out.fetched.final_url.as_ref().map(urlnorm::normalize) {
+            if f != url {
+                self.seen_pages.insert(f.clone());
+                self.results.entry(f).or_insert_with(|| result.clone());
+            }
+        }
         self.results.insert(url.clone(), result);
         if let Some(err) = out.fetched.failure() {
             let what = match out.task.kind {
@@ -588,6 +683,7 @@ impl SiteRun {
                             charset: String::new(),
                             robots_blocked: false,
                             post: false,
+                            bytes: 0,
                         });
                     progress.done(!out.fetched.ok() && !out.robots_blocked);
                     out
@@ -1090,4 +1186,50 @@ fn dedup_items(items: impl Iterator<Item = Item>) -> Vec<Item> {
     items
         .filter(|it| seen.insert((it.url.clone(), it.title.clone())))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(html: &str) -> Option<String> {
+        let base = Url::parse("http://a.gov.cn/fgj/index.html").unwrap();
+        soft_redirect(&base, html).map(|u| u.to_string())
+    }
+
+    #[test]
+    fn soft_redirects_that_fire() {
+        assert_eq!(
+            target(r#"<meta http-equiv="refresh" content="0; url=col/index.html">"#).as_deref(),
+            Some("http://a.gov.cn/fgj/col/index.html")
+        );
+        assert_eq!(
+            target(r#"<META HTTP-EQUIV="Refresh" CONTENT="1;URL='/new/'">"#).as_deref(),
+            Some("http://a.gov.cn/new/")
+        );
+        assert_eq!(
+            target(
+                r#"<html><script>window.location.replace("http://b.gov.cn/x/");</script></html>"#
+            )
+            .as_deref(),
+            Some("http://b.gov.cn/x/")
+        );
+    }
+
+    #[test]
+    fn look_alikes_stay_silent() {
+        // A refresh after a long wait (auto-reloading news page).
+        assert_eq!(
+            target(r#"<meta http-equiv="refresh" content="300; url=index.html">"#),
+            None
+        );
+        // A refresh without a URL reloads the page itself.
+        assert_eq!(target(r#"<meta http-equiv="refresh" content="0">"#), None);
+        // A page with real text whose script only navigates on click.
+        let page = format!(
+            "<html><body><p>{}</p><script>function go(){{location.href='x.html'}}</script></body></html>",
+            "区发展和改革局召开专题会议，部署年度重点工作。".repeat(3)
+        );
+        assert_eq!(target(&page), None);
+    }
 }
