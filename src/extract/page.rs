@@ -215,7 +215,10 @@ impl<'a> Walk<'a> {
                     | "body"
             )
             && tokens(el).any(|t| is_heading_token(&t));
-        if !(by_tag || by_class) {
+        // Old table layouts: a row (or a whole small table) holding only a
+        // short title and maybe a 更多 link heads the rows or tables after it.
+        let by_table = !in_li && !by_tag && !by_class && matches!(name, "table" | "tbody" | "tr");
+        if !(by_tag || by_class || by_table) {
             // A bold label: only when its text ends in a colon (cheap test first).
             if !matches!(name, "strong" | "b" | "label" | "span" | "em") {
                 return None;
@@ -258,6 +261,9 @@ impl<'a> Walk<'a> {
         let raw = buf.finish();
         let text = heading_text(&raw);
         let n = char_len(&text);
+        if by_table && (n > 12 || !text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))) {
+            return None;
+        }
         if !(2..=20).contains(&n)
             || super::dates::find_date(&text).is_some()
             || text
@@ -388,7 +394,7 @@ impl<'a> Walk<'a> {
                     self.push_link(h, t, "a", ctx);
                 }
             }
-            "img" | "iframe" | "frame" | "embed" => {
+            "img" | "iframe" | "frame" => {
                 if let Some(src) = v.attr("src") {
                     let t = v
                         .attr("alt")
