@@ -124,6 +124,13 @@ fn misspelt_state_and_law_names_veto() {
         .expect("国物院");
     assert_eq!(x.suggest, "国务院");
 
+    let h = hits("丁薛详同志出席会议。");
+    let x = h
+        .iter()
+        .find(|h| h.kind == TypoKind::Serious)
+        .expect("丁薛详同志");
+    assert_eq!(x.suggest, "丁薛祥同志");
+
     let h = hits("深入学习贯彻习进平总书记重要讲话精神。");
     let x = h
         .iter()
@@ -146,6 +153,8 @@ fn correct_names_next_to_titles_are_silent() {
         // Look-alike sequences across word boundaries.
         "认真学习近年来出台的政策。",
         "审计属于事后监督。",
+        // A local official whose name is one character off a leader's is not a veto.
+        "副局长丁雪祥主持会议，刘少琦参加。",
     ] {
         let hs = hits(ok);
         let s = severe(&hs);

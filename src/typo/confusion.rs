@@ -176,7 +176,7 @@ impl WildIndex {
     pub fn build(lex: &Lexicon) -> WildIndex {
         let mut map: KeyMap<WildList> = KeyMap::default();
         for (k, f) in lex.words() {
-            if f < MIN_TARGET_FREQ {
+            if f < MIN_TARGET_FREQ || lex.is_person_key(k) {
                 continue;
             }
             let w = unpack(k);

@@ -76,6 +76,9 @@ pub struct Lexicon {
     log_total: f64,
     /// Words of the official-writing vocabulary (gongwen_vocab.txt).
     official: KeyMap<()>,
+    /// Person names (jieba tag `nr`): never a correction target, since a name one
+    /// character off a famous one (刘少琦) is usually another person.
+    person: KeyMap<()>,
 }
 
 /// One dictionary word found in a block: `[start, end)` in chars and its log-probability.
@@ -122,9 +125,14 @@ impl Lexicon {
         map.reserve(700_000);
         let mut total: u64 = 0;
         let mut buf: Vec<char> = Vec::with_capacity(8);
+        let mut person: KeyMap<()> = KeyMap::default();
         for line in text.lines() {
             let Some((w, f)) = line.split_once(' ') else {
                 continue;
+            };
+            let (f, is_person) = match f.split_once(' ') {
+                Some((f, tag)) => (f, tag == "nr"),
+                None => (f, false),
             };
             let freq: u32 = f.trim().parse().unwrap_or(1);
             buf.clear();
@@ -134,6 +142,9 @@ impl Lexicon {
             }
             total += u64::from(freq);
             insert(&mut map, &buf, freq);
+            if is_person {
+                person.insert(key_of(&buf), ());
+            }
         }
         let mut official: KeyMap<()> = KeyMap::default();
         let vocab = GONGWEN_VOCAB.lines().map(|w| (w, GONGWEN_FREQ)).chain(
@@ -162,6 +173,7 @@ impl Lexicon {
             map,
             log_total: (total as f64).ln(),
             official,
+            person,
         }
     }
 
@@ -175,6 +187,12 @@ impl Lexicon {
     #[inline]
     pub fn is_official_key(&self, key: u128) -> bool {
         self.official.contains_key(&key)
+    }
+
+    /// True when the packed word is a person's name in jieba's dictionary.
+    #[inline]
+    pub fn is_person_key(&self, key: u128) -> bool {
+        self.person.contains_key(&key)
     }
 
     /// Frequency of a word given as chars.
