@@ -496,3 +496,23 @@ fn table_layout_headings() {
     let l = p.links.iter().find(|l| l.url.ends_with("id=30")).unwrap();
     assert_eq!(l.section.as_deref(), Some("通知公告"));
 }
+
+#[test]
+fn article_title_from_title_tag_without_site_suffix() {
+    let html = "<html><head><title>关于调整公交线路的通告_通知公告_某某区人民政府</title></head><body><div class=\"info\">发布日期：2026-11-03</div><div id=\"zoom\"><p>正文。</p></div></body></html>";
+    let p = parse_page(&u("http://a.gov.cn/a.html"), html);
+    assert_eq!(p.title, "关于调整公交线路的通告");
+    // Not an article (no date, no body container): the title stays whole.
+    let html =
+        "<html><head><title>通知公告_某某区人民政府</title></head><body><ul></ul></body></html>";
+    assert_eq!(
+        parse_page(&u("http://a.gov.cn/tzgg/"), html).title,
+        "通知公告_某某区人民政府"
+    );
+    // A short head before `_` is kept whole.
+    let html = "<html><head><title>公告_某区</title></head><body><p>发布日期：2026-11-03</p></body></html>";
+    assert_eq!(
+        parse_page(&u("http://a.gov.cn/a.html"), html).title,
+        "公告_某区"
+    );
+}
