@@ -236,6 +236,7 @@ fn unbalanced_brackets_warn_balanced_are_silent() {
         "根据《条例》（2019年修订）“第一条”(试行)的规定。",
         "“第一段引文\n“第二段引文。”",
         "全角开半角闭（试行)也算配对。",
+        "工作要求：1）加强领导；2）明确责任；三）抓好落实。\na) 第一项 b) 第二项",
     ] {
         let w: Vec<_> = hits(ok)
             .into_iter()
