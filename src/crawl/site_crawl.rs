@@ -513,7 +513,10 @@ impl SiteRun {
             match self.link_index.get(&key) {
                 Some(&i) => {
                     let lc = &mut self.links[i];
-                    if !lc.referrers.iter().any(|r| r == page) {
+                    // A page registers its links in one go, so a repeat can
+                    // only be the last referrer (scanning them all would be
+                    // quadratic for navigation links on every page).
+                    if lc.referrers.last().map(String::as_str) != Some(page) {
                         lc.referrers.push(page.to_string());
                     }
                     if lc.anchor.is_empty() && !l.text.is_empty() {
@@ -840,6 +843,14 @@ impl SiteRun {
                 }
             }
             for (url, title, page) in &cr.item_links {
+                // The list page's own links may already hold this item.
+                let known = self
+                    .link_index
+                    .get(url)
+                    .is_some_and(|&i| self.links[i].referrers.iter().any(|r| r == page));
+                if known {
+                    continue;
+                }
                 let link = PageLink {
                     url: url.clone(),
                     text: title.clone(),
