@@ -490,6 +490,8 @@ struct SiteRun {
     dropped: HashMap<String, String>,
     /// In-scope page links found, in discovery order, with their depth.
     frontier: Vec<(Url, u32)>,
+    /// URLs ever put in the frontier.
+    in_frontier: HashSet<String>,
     /// Column URLs known (crawled or pending).
     known_columns: HashSet<String>,
     /// Columns found but not crawled yet.
@@ -538,7 +540,14 @@ impl SiteRun {
                 }
             }
             let follow = matches!(l.tag.as_str(), "a" | "iframe" | "");
-            if follow && self.scope.contains(&u) && may_be_page(&u) {
+            // Each URL enters the frontier once: navigation links repeat on
+            // every page and would otherwise fill it with copies.
+            if follow
+                && self.scope.contains(&u)
+                && may_be_page(&u)
+                && !self.seen_pages.contains(&key)
+                && self.in_frontier.insert(key)
+            {
                 self.frontier.push((u, 0));
             }
         }
@@ -1000,6 +1009,7 @@ pub(crate) async fn crawl_site(
         traps: Traps::new(settings.max_query_variants, settings.max_calendar_pages),
         dropped: HashMap::new(),
         frontier: Vec::new(),
+        in_frontier: HashSet::new(),
         known_columns: HashSet::new(),
         pending: Vec::new(),
         read_lists: HashMap::new(),
