@@ -510,22 +510,16 @@ impl SiteRun {
 
     fn register_links(&mut self, page: &str, links: &[PageLink], on_homepage: bool) {
         for l in links {
+            // Links come normalised from extract: a known one needs no parse
+            // (navigation links repeat on every page).
+            if let Some(&i) = self.link_index.get(&l.url) {
+                note_referrer(&mut self.links[i], page, l, on_homepage);
+                continue;
+            }
             let Ok(u) = Url::parse(&l.url) else { continue };
             let key = urlnorm::normalize(&u);
             match self.link_index.get(&key) {
-                Some(&i) => {
-                    let lc = &mut self.links[i];
-                    // A page registers its links in one go, so a repeat can
-                    // only be the last referrer (scanning them all would be
-                    // quadratic for navigation links on every page).
-                    if lc.referrers.last().map(String::as_str) != Some(page) {
-                        lc.referrers.push(page.to_string());
-                    }
-                    if lc.anchor.is_empty() && !l.text.is_empty() {
-                        lc.anchor = l.text.clone();
-                    }
-                    lc.on_homepage |= on_homepage;
-                }
+                Some(&i) => note_referrer(&mut self.links[i], page, l, on_homepage),
                 None => {
                     self.link_index.insert(key.clone(), self.links.len());
                     self.links.push(LinkCheck {
@@ -953,6 +947,20 @@ impl SiteRun {
         }
         true
     }
+}
+
+/// Add a page to a link's referrers (once) and fill its anchor text.
+fn note_referrer(lc: &mut LinkCheck, page: &str, l: &PageLink, on_homepage: bool) {
+    // A page registers its links in one go, so a repeat can only be the
+    // last referrer (scanning them all would be quadratic for navigation
+    // links on every page).
+    if lc.referrers.last().map(String::as_str) != Some(page) {
+        lc.referrers.push(page.to_string());
+    }
+    if lc.anchor.is_empty() && !l.text.is_empty() {
+        lc.anchor = l.text.clone();
+    }
+    lc.on_homepage |= on_homepage;
 }
 
 fn new_column(url: String, name: String, class: ColumnClass, source: ClassSource) -> Column {
