@@ -146,12 +146,43 @@ fn confusion_flags_non_words_with_suggestion() {
 }
 
 #[test]
+fn confident_confusions_deduct() {
+    for (bad, wrong, right) in [
+        (
+            "交通运舒部、国家发展改革委按职责分工负责",
+            "交通运舒",
+            "交通运输",
+        ),
+        ("健全依法刑政制度体系。", "依法刑政", "依法行政"),
+        (
+            "国家自然科学奖分为一等奖、二登奖2个等级。",
+            "二登奖",
+            "二等奖",
+        ),
+    ] {
+        let h = hits(bad);
+        let x = find(&h, wrong).unwrap_or_else(|| panic!("{bad}: {h:?}"));
+        assert_eq!(x.suggest, right);
+        assert_eq!(x.kind, TypoKind::Confusion);
+        assert_eq!(x.severity, Severity::Deduct, "{x:?}");
+        assert!(x.confidence >= 0.9, "{x:?}");
+    }
+    // The weaker 大数局 → 大数据 is only a warning.
+    let h = hits("大力培育发展大数局产业。");
+    assert_eq!(find(&h, "大数局").unwrap().severity, Severity::Warn);
+}
+
+#[test]
 fn confusion_is_silent_on_clean_government_text() {
     for ok in [
         "完善农产品上行发展机制。",
         "提高粮食和重要农产品供给保障能力。",
         "各级政务服务平台原则上统一依托国家电子政务外网构建。",
         "高碑店市人民政府：",
+        "交通运输部、国家发展改革委按职责分工负责。",
+        "健全依法行政制度体系。",
+        "国家自然科学奖分为一等奖、二等奖2个等级。",
+        "授予郑静晨同志一等功。",
     ] {
         let hs = hits(ok);
         let s = severe(&hs);
@@ -205,6 +236,7 @@ fn unbalanced_brackets_warn_balanced_are_silent() {
         "根据《条例》（2019年修订）“第一条”(试行)的规定。",
         "“第一段引文\n“第二段引文。”",
         "全角开半角闭（试行)也算配对。",
+        "工作要求：1）加强领导；2）明确责任；三）抓好落实。\na) 第一项 b) 第二项",
     ] {
         let w: Vec<_> = hits(ok)
             .into_iter()
@@ -339,4 +371,81 @@ fn page_furniture_is_never_corrected() {
         let h = hits(ok);
         assert!(h.is_empty(), "{ok}: {h:?}");
     }
+}
+
+/// A minimal .docx: a zip holding a deflated word/document.xml (CRC left 0: the
+/// reader does not need it).
+fn write_docx(path: &std::path::Path, xml: &str) {
+    use std::io::Write;
+    let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(xml.as_bytes()).unwrap();
+    let data = enc.finish().unwrap();
+    let name = b"word/document.xml";
+    let mut zip: Vec<u8> = Vec::new();
+    let le16 = |v: usize| (v as u16).to_le_bytes();
+    let le32 = |v: usize| (v as u32).to_le_bytes();
+    // Local file header.
+    zip.extend_from_slice(b"PK\x03\x04");
+    zip.extend_from_slice(&le16(20));
+    zip.extend_from_slice(&le16(0));
+    zip.extend_from_slice(&le16(8));
+    zip.extend_from_slice(&[0; 8]); // time, date, crc
+    zip.extend_from_slice(&le32(data.len()));
+    zip.extend_from_slice(&le32(xml.len()));
+    zip.extend_from_slice(&le16(name.len()));
+    zip.extend_from_slice(&le16(0));
+    zip.extend_from_slice(name);
+    zip.extend_from_slice(&data);
+    let cd = zip.len();
+    // Central directory entry.
+    zip.extend_from_slice(b"PK\x01\x02");
+    zip.extend_from_slice(&le16(20));
+    zip.extend_from_slice(&le16(20));
+    zip.extend_from_slice(&le16(0));
+    zip.extend_from_slice(&le16(8));
+    zip.extend_from_slice(&[0; 8]);
+    zip.extend_from_slice(&le32(data.len()));
+    zip.extend_from_slice(&le32(xml.len()));
+    zip.extend_from_slice(&le16(name.len()));
+    zip.extend_from_slice(&[0; 12]); // extra, comment, disk, internal and external attrs
+    zip.extend_from_slice(&le32(0)); // local header offset
+    zip.extend_from_slice(name);
+    let cd_len = zip.len() - cd;
+    // End of central directory.
+    zip.extend_from_slice(b"PK\x05\x06");
+    zip.extend_from_slice(&[0; 4]);
+    zip.extend_from_slice(&le16(1));
+    zip.extend_from_slice(&le16(1));
+    zip.extend_from_slice(&le32(cd_len));
+    zip.extend_from_slice(&le32(cd));
+    zip.extend_from_slice(&le16(0));
+    std::fs::write(path, zip).unwrap();
+}
+
+#[test]
+fn check_text_reads_docx_paragraphs() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("draft.docx");
+    write_docx(
+        &p,
+        r#"<?xml version="1.0"?><w:document><w:body><w:p><w:r><w:t>关于加强管理的通知</w:t></w:r></w:p><w:p><w:pPr/><w:r><w:t xml:space="preserve">各级</w:t></w:r><w:r><w:t>人名政府&amp;部门</w:t></w:r></w:p></w:body></w:document>"#,
+    );
+    let out = govaudit()
+        .args(["check-text", "--format", "json"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = &v["findings"][0];
+    assert_eq!(f["wrong"], "人名政府", "{v}");
+    assert_eq!(f["line"], 2, "line = paragraph");
+    assert_eq!(f["column"], 3);
+
+    // A file that is not a zip cannot be read: exit 2 naming the file.
+    let bad = dir.path().join("broken.docx");
+    std::fs::write(&bad, "not a zip").unwrap();
+    let out = govaudit().arg("check-text").arg(&bad).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("broken.docx"));
 }

@@ -133,6 +133,14 @@ static DATE_FIELD: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// `日期：2026-11-03` / `时间：2026-11-03` starting a field.
+static BARE_DATE_FIELD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:^|[\s|｜】\]])(?:日期|时间)\s*[:：]\s*(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})",
+    )
+    .expect("static regex")
+});
+
 fn label_rank(label: &str) -> u8 {
     match label {
         "发布日期" | "发布时间" => 0,
@@ -157,7 +165,14 @@ fn page_date(meta_pub: Option<&str>, text: &str, meta_make: Option<&str>) -> Opt
         })
         .min_by_key(|(r, _)| *r)
         .map(|(_, d)| d);
-    best.or_else(|| from_meta(meta_make))
+    best.or_else(|| {
+        // A bare 日期： / 时间： label, only where it starts a field (not
+        // 报名时间 / 截止日期 inside the text).
+        BARE_DATE_FIELD
+            .captures(text)
+            .and_then(|c| parse_date(&c[1], None))
+    })
+    .or_else(|| from_meta(meta_make))
 }
 
 /// Parse an HTML page fetched from `url`.

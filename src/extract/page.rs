@@ -215,7 +215,10 @@ impl<'a> Walk<'a> {
                     | "body"
             )
             && tokens(el).any(|t| is_heading_token(&t));
-        if !(by_tag || by_class) {
+        // Old table layouts: a row (or a whole small table) holding only a
+        // short title and maybe a 更多 link heads the rows or tables after it.
+        let by_table = !in_li && !by_tag && !by_class && matches!(name, "table" | "tbody" | "tr");
+        if !(by_tag || by_class || by_table) {
             // A bold label: only when its text ends in a colon (cheap test first).
             if !matches!(name, "strong" | "b" | "label" | "span" | "em") {
                 return None;
@@ -256,12 +259,11 @@ impl<'a> Walk<'a> {
             buf.space();
         }
         let raw = buf.finish();
-        let text = raw
-            .trim_matches(|c: char| {
-                c.is_whitespace() || matches!(c, '：' | ':' | '>' | '》' | '|' | '·' | '■' | '●')
-            })
-            .to_string();
+        let text = heading_text(&raw);
         let n = char_len(&text);
+        if by_table && (n > 12 || !text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))) {
+            return None;
+        }
         if !(2..=20).contains(&n)
             || super::dates::find_date(&text).is_some()
             || text
@@ -392,7 +394,7 @@ impl<'a> Walk<'a> {
                     self.push_link(h, t, "a", ctx);
                 }
             }
-            "img" | "iframe" | "frame" | "embed" => {
+            "img" | "iframe" | "frame" => {
                 if let Some(src) = v.attr("src") {
                     let t = v
                         .attr("alt")
@@ -505,6 +507,22 @@ impl<'a> Walk<'a> {
     }
 }
 
+/// Heading text without decoration: `通知公告 NOTICE >>` → `通知公告`
+/// (English words beside Chinese ones are template ornament).
+fn heading_text(raw: &str) -> String {
+    let has_cjk = raw.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    let words: Vec<&str> = raw
+        .split_whitespace()
+        .filter(|w| !(has_cjk && w.chars().all(|c| c.is_ascii_alphabetic())))
+        .collect();
+    words
+        .join(" ")
+        .trim_matches(|c: char| {
+            c.is_whitespace() || matches!(c, '：' | ':' | '>' | '》' | '|' | '·' | '■' | '●')
+        })
+        .to_string()
+}
+
 /// An article title element by class (`article-title`, `art_title`, `bt` …).
 fn is_article_title(el: ElementRef<'_>) -> bool {
     tokens(el).any(|t| {
@@ -533,4 +551,36 @@ fn is_article_title(el: ElementRef<'_>) -> bool {
                 | "zwtitle"
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn heading_decoration_is_dropped() {
+        assert_eq!(heading_text("通知公告 NOTICE"), "通知公告");
+        assert_eq!(heading_text("■ 工作动态 >>"), "工作动态");
+        assert_eq!(heading_text("English News"), "English News");
+    }
+
+    #[test]
+    fn labels_end_in_a_colon() {
+        assert_eq!(label_of("相关解读：").as_deref(), Some("相关解读"));
+        assert_eq!(label_of(" 相关链接: ").as_deref(), Some("相关链接"));
+        assert_eq!(label_of("发布日期：2026-11-03"), None);
+        assert_eq!(
+            label_of("各街道办事处，区政府各部门："),
+            None,
+            "a salutation is too long"
+        );
+        assert_eq!(label_of("2026年："), None);
+    }
+
+    #[test]
+    fn placeholder_words() {
+        assert!(is_placeholder_text("暂无信息"));
+        assert!(is_placeholder_text("该栏目正在建设中"));
+        assert!(!is_placeholder_text("暂停营业"));
+    }
 }

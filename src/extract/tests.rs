@@ -324,6 +324,13 @@ fn article_date_from_text_when_no_meta() {
     );
     let html = "<html><body><p>本文无日期字段 2026-09-01</p></body></html>";
     assert_eq!(parse_page(&u("http://a.gov.cn/a.html"), html).date, None);
+    let html = "<html><body><div class=\"info\">时间：2026-10-12 来源：区政府</div><p>报名时间：2026-12-01</p></body></html>";
+    assert_eq!(
+        parse_page(&u("http://a.gov.cn/a.html"), html).date,
+        d(2026, 10, 12)
+    );
+    let html = "<html><body><p>报名时间：2026-12-01，截止日期：2026-12-31。</p></body></html>";
+    assert_eq!(parse_page(&u("http://a.gov.cn/a.html"), html).date, None);
 }
 
 #[test]
@@ -466,4 +473,26 @@ fn homepage_logo_link_is_not_a_column() {
         let names: Vec<&str> = p.nav.iter().map(|n| n.name.as_str()).collect();
         assert_eq!(names, ["工作动态"], "{page}");
     }
+}
+
+#[test]
+fn table_layout_headings() {
+    let html = r#"<table width="980"><tr><td width="480" valign="top">
+      <table class="t1"><tr><td><img src="/images/icon.gif">通知公告</td><td align="right"><a href="/tzgg/list.asp">更多&gt;&gt;</a></td></tr></table>
+      <table class="t2">
+        <tr><td>·<a href="/tzgg/show.asp?id=31">关于开展冬季消防安全检查的通知</a></td><td>2026-11-18</td></tr>
+        <tr><td>·<a href="/tzgg/show.asp?id=30">关于调整办公时间的公告</a></td><td>2026-11-02</td></tr>
+      </table>
+    </td></tr></table>"#;
+    let p = parse_page(&u("http://a.gov.cn/"), html);
+    assert_eq!(p.lists.len(), 1, "{:#?}", p.lists);
+    assert_eq!(p.lists[0].heading.as_deref(), Some("通知公告"));
+    assert_eq!(
+        p.lists[0].more.as_ref().map(Url::as_str),
+        Some("http://a.gov.cn/tzgg/list.asp")
+    );
+    assert_eq!(p.lists[0].items.len(), 2);
+    // A table row of data is no heading: links in the list keep the block's heading.
+    let l = p.links.iter().find(|l| l.url.ends_with("id=30")).unwrap();
+    assert_eq!(l.section.as_deref(), Some("通知公告"));
 }

@@ -156,7 +156,8 @@ pub struct WildIndex {
 #[derive(Debug, Default)]
 struct WildList {
     max_lp: f64,
-    words: Vec<(char, u32)>,
+    /// (missing char, frequency, in the official-writing vocabulary).
+    words: Vec<(char, u32, bool)>,
 }
 
 fn unpack(mut key: u128) -> Vec<char> {
@@ -191,7 +192,7 @@ impl WildIndex {
                     max_lp: f64::NEG_INFINITY,
                     words: Vec::new(),
                 });
-                list.words.push((w[p], f));
+                list.words.push((w[p], f, lex.is_official_key(k)));
                 list.max_lp = list.max_lp.max(lex.lp(f));
             }
         }
@@ -228,6 +229,8 @@ pub struct Penalties {
     pub name: f32,
     /// The window is followed by a place-name suffix.
     pub place: f32,
+    /// Bonus when the corrected word is in the official-writing vocabulary.
+    pub official_bonus: f32,
 }
 
 /// Finds, for each character of a block, the best confusion candidate scoring at least
@@ -274,7 +277,7 @@ pub fn detect(
                 // before looking at the (rarer) penalties.
                 let outside = lat.fwd[s] + lat.bwd[s + len].0 - base;
                 let floor = best.as_ref().map_or(min_score, |b| b.score.max(min_score));
-                if (outside + list.max_lp) as f32 + MAX_CHANNEL < floor {
+                if (outside + list.max_lp) as f32 + MAX_CHANNEL + pen.official_bonus < floor {
                     continue;
                 }
                 let mut penalty = 0.0f32;
@@ -287,10 +290,12 @@ pub fn detect(
                 if lex.freq(&block[s..s + len]) > 0 {
                     penalty += pen.real_word;
                 }
-                if (outside + list.max_lp) as f32 + MAX_CHANNEL - penalty < floor {
+                if (outside + list.max_lp) as f32 + MAX_CHANNEL + pen.official_bonus - penalty
+                    < floor
+                {
                     continue;
                 }
-                for &(r, f) in &list.words {
+                for &(r, f, official) in &list.words {
                     if r == block[p] {
                         continue;
                     }
@@ -298,7 +303,8 @@ pub fn detect(
                         continue;
                     };
                     let gain = (lat.fwd[s] + lex.lp(f) + lat.bwd[s + len].0 - base) as f32;
-                    let score = gain + ch - penalty;
+                    let bonus = if official { pen.official_bonus } else { 0.0 };
+                    let score = gain + ch - penalty + bonus;
                     if score >= min_score && best.as_ref().map_or(true, |b| score > b.score) {
                         best = Some(Candidate {
                             pos: p,

@@ -74,6 +74,8 @@ pub struct Lexicon {
     /// Packed word → frequency; 0 means "only a prefix of longer words".
     map: KeyMap<u32>,
     log_total: f64,
+    /// Words of the official-writing vocabulary (gongwen_vocab.txt).
+    official: KeyMap<()>,
 }
 
 /// One dictionary word found in a block: `[start, end)` in chars and its log-probability.
@@ -133,6 +135,7 @@ impl Lexicon {
             total += u64::from(freq);
             insert(&mut map, &buf, freq);
         }
+        let mut official: KeyMap<()> = KeyMap::default();
         let vocab = GONGWEN_VOCAB.lines().map(|w| (w, GONGWEN_FREQ)).chain(
             EXTRA_WORDS
                 .lines()
@@ -147,6 +150,9 @@ impl Lexicon {
                 continue;
             }
             let k = key_of(&buf);
+            if min_freq == GONGWEN_FREQ {
+                official.insert(k, ());
+            }
             if map.get(&k).copied().unwrap_or(0) < min_freq {
                 total += u64::from(min_freq);
                 insert(&mut map, &buf, min_freq);
@@ -155,6 +161,7 @@ impl Lexicon {
         Lexicon {
             map,
             log_total: (total as f64).ln(),
+            official,
         }
     }
 
@@ -162,6 +169,12 @@ impl Lexicon {
     #[inline]
     pub fn freq_key(&self, key: u128) -> u32 {
         self.map.get(&key).copied().unwrap_or(0)
+    }
+
+    /// True when the packed word belongs to the official-writing vocabulary.
+    #[inline]
+    pub fn is_official_key(&self, key: u128) -> bool {
+        self.official.contains_key(&key)
     }
 
     /// Frequency of a word given as chars.
