@@ -43,6 +43,28 @@ fn dictionary_typo_deducts_with_evidence() {
 }
 
 #[test]
+fn added_pairs_fire_and_guard_two_char_forms() {
+    let h = hits("要牢记使明，做好疫情防空工作，认真布署落实。");
+    for (w, r) in [
+        ("牢记使明", "牢记使命"),
+        ("疫情防空", "疫情防控"),
+        ("布署", "部署"),
+    ] {
+        let x = find(&h, w).unwrap_or_else(|| panic!("{w}: {h:?}"));
+        assert_eq!(x.suggest, r);
+        assert_eq!(x.severity, Severity::Deduct);
+    }
+    // 截止目前 is a usage slip: warn only.
+    let h = hits("截止目前，已完成80%。");
+    assert_eq!(find(&h, "截止目前").unwrap().severity, Severity::Warn);
+    // 布署 across a word boundary (公布|署名) is silent; 截止 alone is silent.
+    for ok in ["公布署名文章。", "申报截止日期为5月1日。", "人民防空工作。"]
+    {
+        assert!(hits(ok).is_empty(), "{ok}: {:?}", hits(ok));
+    }
+}
+
+#[test]
 fn variant_form_only_warns() {
     let h = hits("编辑部要大力宏扬优良传统。");
     let x = find(&h, "宏扬").expect("宏扬 flagged");
