@@ -490,6 +490,8 @@ struct SiteRun {
     dropped: HashMap<String, String>,
     /// In-scope page links found, in discovery order, with their depth.
     frontier: Vec<(Url, u32)>,
+    /// URLs ever put in the frontier.
+    in_frontier: HashSet<String>,
     /// Column URLs known (crawled or pending).
     known_columns: HashSet<String>,
     /// Columns found but not crawled yet.
@@ -508,19 +510,16 @@ impl SiteRun {
 
     fn register_links(&mut self, page: &str, links: &[PageLink], on_homepage: bool) {
         for l in links {
+            // Links come normalised from extract: a known one needs no parse
+            // (navigation links repeat on every page).
+            if let Some(&i) = self.link_index.get(&l.url) {
+                note_referrer(&mut self.links[i], page, l, on_homepage);
+                continue;
+            }
             let Ok(u) = Url::parse(&l.url) else { continue };
             let key = urlnorm::normalize(&u);
             match self.link_index.get(&key) {
-                Some(&i) => {
-                    let lc = &mut self.links[i];
-                    if !lc.referrers.iter().any(|r| r == page) {
-                        lc.referrers.push(page.to_string());
-                    }
-                    if lc.anchor.is_empty() && !l.text.is_empty() {
-                        lc.anchor = l.text.clone();
-                    }
-                    lc.on_homepage |= on_homepage;
-                }
+                Some(&i) => note_referrer(&mut self.links[i], page, l, on_homepage),
                 None => {
                     self.link_index.insert(key.clone(), self.links.len());
                     self.links.push(LinkCheck {
@@ -535,7 +534,14 @@ impl SiteRun {
                 }
             }
             let follow = matches!(l.tag.as_str(), "a" | "iframe" | "");
-            if follow && self.scope.contains(&u) && may_be_page(&u) {
+            // Each URL enters the frontier once: navigation links repeat on
+            // every page and would otherwise fill it with copies.
+            if follow
+                && self.scope.contains(&u)
+                && may_be_page(&u)
+                && !self.seen_pages.contains(&key)
+                && self.in_frontier.insert(key)
+            {
                 self.frontier.push((u, 0));
             }
         }
@@ -840,6 +846,14 @@ impl SiteRun {
                 }
             }
             for (url, title, page) in &cr.item_links {
+                // The list page's own links may already hold this item.
+                let known = self
+                    .link_index
+                    .get(url)
+                    .is_some_and(|&i| self.links[i].referrers.iter().any(|r| r == page));
+                if known {
+                    continue;
+                }
                 let link = PageLink {
                     url: url.clone(),
                     text: title.clone(),
@@ -935,6 +949,20 @@ impl SiteRun {
     }
 }
 
+/// Add a page to a link's referrers (once) and fill its anchor text.
+fn note_referrer(lc: &mut LinkCheck, page: &str, l: &PageLink, on_homepage: bool) {
+    // A page registers its links in one go, so a repeat can only be the
+    // last referrer (scanning them all would be quadratic for navigation
+    // links on every page).
+    if lc.referrers.last().map(String::as_str) != Some(page) {
+        lc.referrers.push(page.to_string());
+    }
+    if lc.anchor.is_empty() && !l.text.is_empty() {
+        lc.anchor = l.text.clone();
+    }
+    lc.on_homepage |= on_homepage;
+}
+
 fn new_column(url: String, name: String, class: ColumnClass, source: ClassSource) -> Column {
     Column {
         url,
@@ -989,6 +1017,7 @@ pub(crate) async fn crawl_site(
         traps: Traps::new(settings.max_query_variants, settings.max_calendar_pages),
         dropped: HashMap::new(),
         frontier: Vec::new(),
+        in_frontier: HashSet::new(),
         known_columns: HashSet::new(),
         pending: Vec::new(),
         read_lists: HashMap::new(),

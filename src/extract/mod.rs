@@ -291,7 +291,13 @@ pub fn parse_page(url: &Url, html: &str) -> ParsedPage {
         .meta_title
         .or(w.article_title)
         .or(if article_like { w.h1 } else { None })
-        .unwrap_or(w.title_tag);
+        .unwrap_or_else(|| {
+            if article_like {
+                strip_site_suffix(&w.title_tag)
+            } else {
+                w.title_tag
+            }
+        });
     let text = content.unwrap_or(body_text);
     let nav = nav::entries(&links, &lists, &base, ColumnClassifier::builtin());
     ParsedPage {
@@ -303,6 +309,19 @@ pub fn parse_page(url: &Url, html: &str) -> ParsedPage {
         lists,
         next_pages,
         placeholder,
+    }
+}
+
+/// `关于…的通知_政策文件_某某区人民政府` → `关于…的通知`: CMS templates append
+/// column and site names to an article's `<title>` after `_` or ` - `.
+fn strip_site_suffix(title: &str) -> String {
+    let cut = [" - ", " | ", "_", "｜"]
+        .iter()
+        .filter_map(|sep| title.find(sep))
+        .min();
+    match cut {
+        Some(i) if dom::char_len(title[..i].trim()) >= 6 => title[..i].trim().to_string(),
+        _ => title.to_string(),
     }
 }
 

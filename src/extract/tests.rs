@@ -496,3 +496,44 @@ fn table_layout_headings() {
     let l = p.links.iter().find(|l| l.url.ends_with("id=30")).unwrap();
     assert_eq!(l.section.as_deref(), Some("通知公告"));
 }
+
+#[test]
+fn article_title_from_title_tag_without_site_suffix() {
+    let html = "<html><head><title>关于调整公交线路的通告_通知公告_某某区人民政府</title></head><body><div class=\"info\">发布日期：2026-11-03</div><div id=\"zoom\"><p>正文。</p></div></body></html>";
+    let p = parse_page(&u("http://a.gov.cn/a.html"), html);
+    assert_eq!(p.title, "关于调整公交线路的通告");
+    // Not an article (no date, no body container): the title stays whole.
+    let html =
+        "<html><head><title>通知公告_某某区人民政府</title></head><body><ul></ul></body></html>";
+    assert_eq!(
+        parse_page(&u("http://a.gov.cn/tzgg/"), html).title,
+        "通知公告_某某区人民政府"
+    );
+    // A short head before `_` is kept whole.
+    let html = "<html><head><title>公告_某区</title></head><body><p>发布日期：2026-11-03</p></body></html>";
+    assert_eq!(
+        parse_page(&u("http://a.gov.cn/a.html"), html).title,
+        "公告_某区"
+    );
+}
+
+#[test]
+fn related_block_named_only_by_its_class() {
+    // The heading is an image; the block's class (xgjd = 相关解读) names it.
+    let html = r#"<div id="zoom"><p>正文内容正文内容。</p></div>
+        <div class="xgjd"><img src="/images/xgjd.png" alt=""><ul><li><a href="/zcjd/202611/t20261104_1.html">一图读懂某某政策</a></li></ul></div>
+        <div class="other"><a href="/x/1.html">其他链接的标题</a></div>"#;
+    let p = parse_page(&u("http://a.gov.cn/zcwj/202611/t20261103_1.html"), html);
+    let jd = p
+        .links
+        .iter()
+        .find(|l| l.url.ends_with("t20261104_1.html"))
+        .unwrap();
+    assert_eq!(jd.section.as_deref(), Some("相关解读"));
+    let other = p
+        .links
+        .iter()
+        .find(|l| l.url.ends_with("/x/1.html"))
+        .unwrap();
+    assert_eq!(other.section, None);
+}
