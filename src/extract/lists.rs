@@ -416,6 +416,7 @@ fn header_columns(tr: ElementRef<'_>) -> Option<(usize, usize, bool)> {
         "发布日期",
         "发布时间",
         "公开日期",
+        "生成日期",
         "成文日期",
         "日期",
         "时间",

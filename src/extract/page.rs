@@ -154,6 +154,10 @@ impl<'a> Walk<'a> {
         }
         let mut tabs = Vec::with_capacity(parts.len());
         for p in parts {
+            // A tab title is small; a big part means this is no tab bar.
+            if p.descendants().nth(24).is_some() {
+                return None;
+            }
             let t = text_of(p, false);
             let t = t.trim();
             if is_more_text(t) {

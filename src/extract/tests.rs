@@ -537,3 +537,15 @@ fn related_block_named_only_by_its_class() {
         .unwrap();
     assert_eq!(other.section, None);
 }
+
+#[test]
+fn gkml_table_prefers_generated_over_written_date() {
+    // 大汉 信息公开目录: 名称 / 成文日期 / 生成日期 — the publish date is 生成日期.
+    let html = r#"<table><tr><td>序号</td><td>索引号</td><td>名称</td><td>成文日期</td><td>生成日期</td></tr>
+        <tr><td>1</td><td>001/2026-00001</td><td><a href="/art/2026/11/3/art_1_1.html">关于印发某某办法的通知</a></td><td>2026-10-28</td><td>2026-11-03</td></tr></table>"#;
+    let p = parse_page(&u("http://a.gov.cn/col/col1/index.html"), html);
+    assert_eq!(p.lists.len(), 1, "{:#?}", p.lists);
+    assert_eq!(p.lists[0].style, "gkml-table");
+    assert_eq!(p.lists[0].items[0].title, "关于印发某某办法的通知");
+    assert_eq!(p.lists[0].items[0].date, d(2026, 11, 3));
+}
