@@ -373,6 +373,19 @@ impl<'a> Walk<'a> {
                 ctx.area = a;
             }
         }
+        // Blocks named by pinyin initials (xgjd = 相关解读) whose heading is an
+        // image or CSS background: the class names the section.
+        if ctx.area == LinkArea::Body && (v.attr("class").is_some() || v.attr("id").is_some()) {
+            if let Some(label) = tokens(el).find_map(|t| section_code(&t)) {
+                self.sections.push(Section {
+                    text: label.to_string(),
+                    more: None,
+                    tabs: Vec::new(),
+                    used: 0,
+                });
+                ctx.section = Some(self.sections.len() - 1);
+            }
+        }
         match name {
             "a" => {
                 if let Some(h) = v.attr("href") {
@@ -507,6 +520,20 @@ impl<'a> Walk<'a> {
     }
 }
 
+/// Section named by a class/id code (pinyin initials or words) of a
+/// related-links block on article pages.
+fn section_code(token: &str) -> Option<&'static str> {
+    let t = token.replace('-', "_");
+    let head = t.split('_').next().unwrap_or("");
+    match head {
+        "xgjd" | "jiedu" | "xgjiedu" | "relatedjd" => Some("相关解读"),
+        "zcjd" => Some("政策解读"),
+        "xglj" | "related" | "relatedlinks" => Some("相关链接"),
+        "xgwj" | "ywlj" => Some("相关文件"),
+        _ => None,
+    }
+}
+
 /// Heading text without decoration: `通知公告 NOTICE >>` → `通知公告`
 /// (English words beside Chinese ones are template ornament).
 fn heading_text(raw: &str) -> String {
@@ -556,6 +583,16 @@ fn is_article_title(el: ElementRef<'_>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn section_codes() {
+        assert_eq!(section_code("xgjd"), Some("相关解读"));
+        assert_eq!(section_code("xgjd-box"), Some("相关解读"));
+        assert_eq!(section_code("xglj"), Some("相关链接"));
+        assert_eq!(section_code("zcjd_list"), Some("政策解读"));
+        assert_eq!(section_code("content"), None);
+        assert_eq!(section_code("box_xgjd"), None, "only a leading code");
+    }
 
     #[test]
     fn heading_decoration_is_dropped() {

@@ -516,3 +516,24 @@ fn article_title_from_title_tag_without_site_suffix() {
         "公告_某区"
     );
 }
+
+#[test]
+fn related_block_named_only_by_its_class() {
+    // The heading is an image; the block's class (xgjd = 相关解读) names it.
+    let html = r#"<div id="zoom"><p>正文内容正文内容。</p></div>
+        <div class="xgjd"><img src="/images/xgjd.png" alt=""><ul><li><a href="/zcjd/202611/t20261104_1.html">一图读懂某某政策</a></li></ul></div>
+        <div class="other"><a href="/x/1.html">其他链接的标题</a></div>"#;
+    let p = parse_page(&u("http://a.gov.cn/zcwj/202611/t20261103_1.html"), html);
+    let jd = p
+        .links
+        .iter()
+        .find(|l| l.url.ends_with("t20261104_1.html"))
+        .unwrap();
+    assert_eq!(jd.section.as_deref(), Some("相关解读"));
+    let other = p
+        .links
+        .iter()
+        .find(|l| l.url.ends_with("/x/1.html"))
+        .unwrap();
+    assert_eq!(other.section, None);
+}
