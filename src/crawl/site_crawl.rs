@@ -103,6 +103,10 @@ pub(crate) struct Shared {
     pub cache: LinkCache,
     pub classifier: ColumnClassifier,
     pub settings: CrawlSettings,
+    /// Pages parsed at once: one per core. Without it every page in flight
+    /// gets its own blocking thread (and malloc arena), which costs memory
+    /// and buys no speed.
+    pub parse_slots: Arc<tokio::sync::Semaphore>,
 }
 
 /// A page to fetch.
@@ -189,7 +193,8 @@ fn visible_chars(html: &str) -> usize {
 }
 
 /// Parsing is CPU work: keep it off the I/O threads.
-async fn parse_off_thread(base: Url, html: String, fragment: bool) -> ParsedPage {
+async fn parse_off_thread(shared: &Shared, base: Url, html: String, fragment: bool) -> ParsedPage {
+    let _slot = shared.parse_slots.clone().acquire_owned().await;
     tokio::task::spawn_blocking(move || {
         if fragment {
             extract::parse_list_fragment(&base, &html)
@@ -257,7 +262,7 @@ async fn fetch_page(
                 }
             }
         }
-        parsed = Some(parse_off_thread(base, decoded.text, false).await);
+        parsed = Some(parse_off_thread(&shared, base, decoded.text, false).await);
         charset = decoded.charset;
         break;
     }
@@ -270,7 +275,7 @@ async fn fetch_page(
             .final_url
             .clone()
             .unwrap_or_else(|| task.url.clone());
-        parsed = Some(parse_off_thread(base, decoded.text, true).await);
+        parsed = Some(parse_off_thread(&shared, base, decoded.text, true).await);
         charset = decoded.charset;
     }
     let robots_blocked = fetched.robots_blocked;
