@@ -114,14 +114,21 @@ pub struct ParsedPage {
     pub text: String,
     /// All links (a, img, script, link, iframe), labelled by area and section.
     pub links: Vec<PageLink>,
-    /// Navigation entries (column candidates), in document order.
+    /// Navigation entries (column candidates), in document order: links in
+    /// menus / headers / sidebars whose name has a column keyword or whose URL
+    /// looks like a column, then homepage block headings with their more
+    /// links. Never the homepage itself, hub menus (政务公开) or furniture.
     pub nav: Vec<NavEntry>,
-    /// Item lists on the page: for a column list page, its list; for a
-    /// homepage, its dated blocks.
+    /// Item lists on the page: for a column list page, its list (a JCMS
+    /// datastore first); for a homepage, its dated blocks. Lists of titles
+    /// without dates count when their links are this host's article pages.
     pub lists: Vec<ListBlock>,
-    /// Further pages of this page's list (pagination), in order.
+    /// Further pages of this page's list, in order: the 下一页 link; every
+    /// TRS `index_N` page from the first page only; every JCMS dataproxy
+    /// group after the records shown.
     pub next_pages: Vec<NextRequest>,
-    /// The page shows an empty-list placeholder (暂无信息 / 暂无数据 / 正在建设中).
+    /// The list area shows an empty-list placeholder (暂无信息 / 暂无数据 /
+    /// 正在建设中 …) in a short element, and the page has no list items.
     pub placeholder: bool,
 }
 
