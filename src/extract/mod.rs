@@ -93,7 +93,9 @@ pub struct ListBlock {
     /// "More" link of a homepage block (更多 / more), pointing at its column.
     pub more: Option<Url>,
     pub items: Vec<Item>,
-    /// "html-list", "html-table", "jcms", "trs", "gkml-table".
+    /// "html-list", "html-table", "jcms", "trs", "gkml-table", or
+    /// "single-page": a page showing one text (机构职能 …) whose one item is
+    /// the page itself, dated by its own publish date.
     pub style: String,
 }
 
@@ -305,7 +307,31 @@ pub fn parse_page(url: &Url, html: &str) -> ParsedPage {
                 w.title_tag
             }
         });
+    let has_body_container = w.content.iter().any(|(p, _)| *p >= 3);
     let text = content.unwrap_or(body_text);
+    let mut lists = lists;
+    // A single-page column (单页栏目: 机构职能, 领导信息 …) shows its content
+    // in a dated article body instead of a list: the page itself is its one
+    // item, so a written page is not an empty column. The publish date is
+    // required so a navigation-hub homepage with some body text stays a hub.
+    if lists.is_empty()
+        && !placeholder
+        && date.is_some()
+        && has_body_container
+        && dom::char_len(&text) >= 50
+    {
+        lists.push(ListBlock {
+            heading: None,
+            more: None,
+            items: vec![Item {
+                title: title.clone(),
+                url: Some(crate::urlnorm::normalize(url)),
+                date,
+                date_source: crate::site::DateSource::Page,
+            }],
+            style: "single-page".into(),
+        });
+    }
     let nav = nav::entries(&links, &lists, &base, ColumnClassifier::builtin());
     ParsedPage {
         title,

@@ -284,9 +284,12 @@ fn article_title_date_text_and_sections() {
     );
     assert!(!p.text.contains("您当前的位置"), "breadcrumb left out");
     assert!(!p.text.contains("  "));
-    // 暂无 inside a sentence is no placeholder; an article has no list.
+    // 暂无 inside a sentence is no placeholder; an article has no list but
+    // itself (as a single-page column would), the 相关解读 block is no list.
     assert!(!p.placeholder);
-    assert!(all_items(&p).is_empty(), "{:#?}", p.lists);
+    assert_eq!(p.lists.len(), 1, "{:#?}", p.lists);
+    assert_eq!(p.lists[0].style, "single-page");
+    assert_eq!(p.lists[0].items[0].url.as_deref(), Some(url.as_str()));
     let jd = p
         .links
         .iter()
@@ -548,4 +551,34 @@ fn gkml_table_prefers_generated_over_written_date() {
     assert_eq!(p.lists[0].style, "gkml-table");
     assert_eq!(p.lists[0].items[0].title, "关于印发某某办法的通知");
     assert_eq!(p.lists[0].items[0].date, d(2026, 11, 3));
+}
+
+#[test]
+fn single_page_column_is_its_own_item() {
+    let html = r#"<html><head><title>机构职能</title></head><body><div class="nav"><a href="/jggk/">机构概况</a></div>
+        <div class="main"><h2>机构职能</h2><div class="TRS_Editor"><p>区发展和改革局是区政府工作部门，为正科级。主要职责：拟订并组织实施全区国民经济和社会发展战略、中长期规划和年度计划。</p></div>
+        <div class="info">发布日期：2025-03-01</div></div></body></html>"#;
+    let url = u("http://a.gov.cn/jggk/jgzn/index.html");
+    let p = parse_page(&url, html);
+    assert_eq!(p.lists.len(), 1, "{:#?}", p.lists);
+    assert_eq!(p.lists[0].style, "single-page");
+    let it = &p.lists[0].items[0];
+    assert_eq!(
+        it.url.as_deref(),
+        Some("http://a.gov.cn/jggk/jgzn/index.html")
+    );
+    assert_eq!(it.date, d(2025, 3, 1));
+    assert_eq!(it.date_source, crate::site::DateSource::Page);
+    // An empty list page with a short intro is no single page; nor is a
+    // placeholder page.
+    let html = r#"<div class="main"><h2>人事信息</h2><div class="TRS_Editor"><p>本栏目发布人事信息。</p></div><ul class="list"></ul></div>"#;
+    assert!(parse_page(&url, html).lists.is_empty());
+    let p = parse_page(
+        &u("http://www.example.gov.cn/ghjh/"),
+        &fixture("empty-list.html"),
+    );
+    assert!(p.lists.is_empty());
+    // Without a publish date (a hub homepage with a welcome text) neither.
+    let html = r#"<div class="view"><p>欢迎访问某某区发展和改革局网站。本站提供政务公开、政策文件、办事服务、互动交流等信息与服务，欢迎社会各界人士浏览并提出宝贵意见和建议。</p></div>"#;
+    assert!(parse_page(&u("http://a.gov.cn/"), html).lists.is_empty());
 }
