@@ -360,6 +360,33 @@ async fn robots_txt_server_error_allows_the_crawl_and_is_noted() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redirected_robots_txt_is_followed() {
+    let shared = serve(&fixture("crawl-shared")).await;
+    let dir = stage("crawl-mini", &[("SHARED", shared.base_url())]);
+    std::fs::write(
+        dir.path().join("robots-moved.txt"),
+        "User-agent: *\nDisallow: /page2.html\n",
+    )
+    .unwrap();
+    let routes = std::fs::read_to_string(dir.path().join("_routes.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("_routes.toml"),
+        format!("{routes}\n[[route]]\npath = \"/robots.txt\"\nredirect = \"/robots-moved.txt\"\n"),
+    )
+    .unwrap();
+    let server = serve(dir.path()).await;
+    let cfg = config(&[("moved-robots", &format!("{}/", server.base_url()))]);
+    let site = crawl(&cfg).await.remove(0);
+    assert_eq!(server.hits("/robots-moved.txt"), 1);
+    assert_eq!(server.hits("/page2.html"), 0);
+    assert_eq!(
+        link(&site, "/page2.html").skipped.as_deref(),
+        Some("robots.txt")
+    );
+    assert_eq!(site.pages.len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_start_page_that_moved_takes_the_scope_with_it() {
     let shared = serve(&fixture("crawl-shared")).await;
     let dir = stage("crawl-mini", &[("SHARED", shared.base_url())]);
