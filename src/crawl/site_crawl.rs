@@ -309,10 +309,20 @@ struct FirstList {
     error: Option<String>,
 }
 
+/// Pages the site has already read when a column's crawl starts: a list
+/// page among them is taken from here, not fetched again.
+struct ReadBefore {
+    seen: HashSet<String>,
+    lists: Arc<std::sync::Mutex<HashMap<String, FirstList>>>,
+}
+
 /// A column's list crawl, done in its own task.
 struct ColumnRun {
     column: Column,
     outcomes: Vec<PageOutcome>,
+    /// Pages read before as ordinary pages that turned out to be this
+    /// column's list pages.
+    relabel: Vec<String>,
     /// (item url, item title, list page url) for link records.
     item_links: Vec<(String, String, String)>,
 }
@@ -332,19 +342,22 @@ async fn crawl_column(
     shared: Arc<Shared>,
     mut column: Column,
     pre: Option<FirstList>,
+    read: Arc<ReadBefore>,
     budget: Arc<AtomicUsize>,
     progress: Arc<SiteProgress>,
 ) -> ColumnRun {
     let mut outcomes = Vec::new();
     let mut item_links = Vec::new();
-    let done = |column: Column, outcomes, item_links| ColumnRun {
+    let mut relabel = Vec::new();
+    let done = |column: Column, outcomes, item_links, relabel| ColumnRun {
         column,
         outcomes,
+        relabel,
         item_links,
     };
     let Ok(first_url) = Url::parse(&column.url) else {
         column.load_error = Some("bad URL".into());
-        return done(column, outcomes, item_links);
+        return done(column, outcomes, item_links, Vec::new());
     };
     column.list_pages = 1;
     let first = match pre {
@@ -354,7 +367,7 @@ async fn crawl_column(
                 column.truncated = true;
                 column.list_pages = 0;
                 column.load_error = Some("page limit reached before the column was loaded".into());
-                return done(column, outcomes, item_links);
+                return done(column, outcomes, item_links, Vec::new());
             }
             progress.queued(1);
             let out = fetch_page(
@@ -393,7 +406,7 @@ async fn crawl_column(
     };
     if let Some(err) = first.error {
         column.load_error = Some(err);
-        return done(column, outcomes, item_links);
+        return done(column, outcomes, item_links, Vec::new());
     }
     let mut seen_items: HashSet<String> = HashSet::new();
     let mut add_items = |list: Option<&ListBlock>, page: &str, column: &mut Column| {
@@ -420,6 +433,19 @@ async fn crawl_column(
     while let Some(next) = queue.pop_front() {
         if !seen_req.insert(next.key()) {
             continue;
+        }
+        if let NextRequest::Get(u) = &next {
+            let key = urlnorm::normalize(u);
+            if read.seen.contains(&key) {
+                let stored = read.lists.lock().expect("lists lock").remove(&key);
+                if let Some(fl) = stored {
+                    column.list_pages += 1;
+                    add_items(main_list(&fl.lists), &key, &mut column);
+                    queue.extend(fl.next_pages);
+                    relabel.push(key);
+                }
+                continue;
+            }
         }
         if column.list_pages as usize >= shared.settings.max_list_pages || !take_budget(&budget) {
             column.truncated = true;
@@ -465,7 +491,7 @@ async fn crawl_column(
         }
     }
     column.placeholder = first.placeholder && column.items.is_empty();
-    done(column, outcomes, item_links)
+    done(column, outcomes, item_links, relabel)
 }
 
 fn take_budget(budget: &AtomicUsize) -> bool {
@@ -503,7 +529,7 @@ struct SiteRun {
     pending: Vec<Column>,
     /// Lists of ordinary pages already read, in case one turns out to be a
     /// column's first page (so it is not fetched twice).
-    read_lists: HashMap<String, FirstList>,
+    read_lists: Arc<std::sync::Mutex<HashMap<String, FirstList>>>,
     requests: u64,
 }
 
@@ -658,7 +684,7 @@ impl SiteRun {
         if let Some(rest) = self.add_page(out) {
             self.consider_columns(&rest.nav, &[]);
             if !rest.lists.is_empty() || !rest.next_pages.is_empty() || rest.placeholder {
-                self.read_lists.insert(
+                self.read_lists.lock().expect("lists lock").insert(
                     key,
                     FirstList {
                         lists: rest.lists,
@@ -794,7 +820,8 @@ impl SiteRun {
                     p.column = Some(c.url.clone());
                     self.site.stats.list_pages += 1;
                 }
-                Some(self.read_lists.remove(&c.url).unwrap_or_else(|| FirstList {
+                let stored = self.read_lists.lock().expect("lists lock").remove(&c.url);
+                Some(stored.unwrap_or_else(|| FirstList {
                     error: self.results.get(&c.url).and_then(|r| {
                         r.skipped
                             .as_ref()
@@ -818,14 +845,19 @@ impl SiteRun {
         let shared = self.shared.clone();
         let budget = self.budget.clone();
         let progress = self.progress.clone();
+        let read = Arc::new(ReadBefore {
+            seen: self.seen_pages.clone(),
+            lists: self.read_lists.clone(),
+        });
         let runs: Vec<ColumnRun> = futures::stream::iter(jobs)
             .map(|(c, pre)| {
                 let shared = shared.clone();
                 let budget = budget.clone();
                 let progress = progress.clone();
+                let read = read.clone();
                 async move {
                     let fallback = c.clone();
-                    tokio::spawn(crawl_column(shared, c, pre, budget, progress))
+                    tokio::spawn(crawl_column(shared, c, pre, read, budget, progress))
                         .await
                         .unwrap_or_else(|e| ColumnRun {
                             column: Column {
@@ -833,6 +865,7 @@ impl SiteRun {
                                 ..fallback
                             },
                             outcomes: Vec::new(),
+                            relabel: Vec::new(),
                             item_links: Vec::new(),
                         })
                 }
@@ -842,6 +875,13 @@ impl SiteRun {
             .await;
         let mut item_targets: Vec<(Url, Option<String>)> = Vec::new();
         for cr in runs {
+            for url in &cr.relabel {
+                if let Some(p) = self.site.pages.iter_mut().find(|p| p.url == *url) {
+                    p.kind = PageKind::List;
+                    p.column = Some(cr.column.url.clone());
+                    self.site.stats.list_pages += 1;
+                }
+            }
             for out in cr.outcomes {
                 if !out.post {
                     self.seen_pages.insert(urlnorm::normalize(&out.task.url));
@@ -1025,7 +1065,7 @@ pub(crate) async fn crawl_site(
         in_frontier: HashSet::new(),
         known_columns: HashSet::new(),
         pending: Vec::new(),
-        read_lists: HashMap::new(),
+        read_lists: Arc::default(),
         requests: 0,
     };
 
