@@ -27,15 +27,33 @@ fn extension(url: &Url) -> Option<String> {
     Some(ext.to_ascii_lowercase())
 }
 
-/// An attachment (pdf, doc, xls, zip, image …).
+/// Extension of the file a download script names in its query
+/// (`downfile.jsp?classid=0&filename=<hex>.pdf`, `download.jsp?fileName=…`):
+/// CMS download endpoints hide the attachment behind a script path.
+fn query_file_extension(url: &Url) -> Option<String> {
+    url.query()?;
+    url.query_pairs()
+        .find(|(k, _)| k.eq_ignore_ascii_case("filename"))
+        .and_then(|(_, v)| {
+            let (_, ext) = v.rsplit_once('.')?;
+            Some(ext.to_ascii_lowercase())
+        })
+}
+
+/// An attachment (pdf, doc, xls, zip, image …), by its path or by the file
+/// a download endpoint names.
 pub(crate) fn is_attachment(url: &Url) -> bool {
-    extension(url).is_some_and(|e| ATTACHMENT_EXTS.contains(&e.as_str()))
+    let is = |e: Option<String>| e.is_some_and(|e| ATTACHMENT_EXTS.contains(&e.as_str()));
+    is(extension(url)) || is(query_file_extension(url))
 }
 
 /// A URL that may be an HTML page (not an attachment or resource).
 pub(crate) fn may_be_page(url: &Url) -> bool {
+    if is_attachment(url) {
+        return false;
+    }
     match extension(url) {
-        Some(e) => !ATTACHMENT_EXTS.contains(&e.as_str()) && !RESOURCE_EXTS.contains(&e.as_str()),
+        Some(e) => !RESOURCE_EXTS.contains(&e.as_str()),
         None => true,
     }
 }
@@ -265,6 +283,31 @@ mod tests {
         assert!(may_be_page(&u("http://a/x/")));
         assert!(may_be_page(&u("http://a/x/art.jsp?id=1")));
         assert!(!may_be_page(&u("http://a/x/s.css")));
+    }
+
+    #[test]
+    fn download_endpoints_naming_the_file_are_attachments() {
+        // 大汉 JCMS serves attachments as downfile.jsp?…&filename=<hex>.pdf
+        // (seen on jxt.zj.gov.cn, nhsa.gov.cn, jiangxi.gov.cn), answering
+        // with a 302 to /attach/0/<hex>.pdf.
+        for a in [
+            "http://a.gov.cn/module/download/downfile.jsp?classid=0&filename=c3c762128f0e47dd8d5954e4808028ff.pdf",
+            "http://a.gov.cn/module/download/downfile.jsp?classid=0&filename=170510154351373.DOCX",
+            "http://a.gov.cn/module/download/downfile.jsp?filename=a5d5.pdf&classid=0",
+            "http://a.gov.cn/download.jsp?fileName=%E9%99%84%E4%BB%B6.xls",
+        ] {
+            assert!(is_attachment(&u(a)), "{a}");
+            assert!(!may_be_page(&u(a)), "{a}");
+        }
+        // Look-alikes: a page named in a query, a jsp page with an id.
+        for p in [
+            "http://a.gov.cn/module/web/jpage/dataproxy.jsp?page=1&columnid=99",
+            "http://a.gov.cn/art.jsp?id=1&file=index.html",
+            "http://a.gov.cn/search.jsp?filename=",
+        ] {
+            assert!(!is_attachment(&u(p)), "{p}");
+            assert!(may_be_page(&u(p)), "{p}");
+        }
     }
 
     #[test]
