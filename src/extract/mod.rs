@@ -134,11 +134,28 @@ pub struct ParsedPage {
     pub placeholder: bool,
 }
 
-/// Labelled publish-date fields in page text, most trusted label first.
+/// Date-field labels, most trusted first (see `label_rank`).
+const DATE_LABELS: [&str; 6] = [
+    "发布日期",
+    "发布时间",
+    "生成日期",
+    "公开日期",
+    "成文日期",
+    "发文日期",
+];
+
+/// Labelled publish-date fields in page text. Real 信息公开 templates pad
+/// labels to one width with spaces between the characters (`发 布 日 期：`,
+/// `索 引 号：`), so a space may separate each character of a label.
 static DATE_FIELD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(发布日期|发布时间|生成日期|成文日期|发文日期|公开日期)\s*[:：]?\s*[\[(（【]?\s*(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})",
-    )
+    let labels: Vec<String> = DATE_LABELS
+        .iter()
+        .map(|l| l.chars().map(String::from).collect::<Vec<_>>().join(r"\s?"))
+        .collect();
+    Regex::new(&format!(
+        r"({})\s*[:：]?\s*[\[(（【]?\s*(\d{{4}}\s*[-/.年]\s*\d{{1,2}}\s*[-/.月]\s*\d{{1,2}})",
+        labels.join("|")
+    ))
     .expect("static regex")
 });
 
@@ -151,7 +168,8 @@ static BARE_DATE_FIELD: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 fn label_rank(label: &str) -> u8 {
-    match label {
+    let label: String = label.chars().filter(|c| !c.is_whitespace()).collect();
+    match label.as_str() {
         "发布日期" | "发布时间" => 0,
         "生成日期" | "公开日期" => 1,
         "成文日期" => 2,

@@ -582,3 +582,18 @@ fn single_page_column_is_its_own_item() {
     let html = r#"<div class="view"><p>欢迎访问某某区发展和改革局网站。本站提供政务公开、政策文件、办事服务、互动交流等信息与服务，欢迎社会各界人士浏览并提出宝贵意见和建议。</p></div>"#;
     assert!(parse_page(&u("http://a.gov.cn/"), html).lists.is_empty());
 }
+
+#[test]
+fn real_labels_padded_with_spaces_still_name_the_date() {
+    // 成 文 日 期 comes first in the page; 发 布 日 期 is the publish date.
+    let url = u("http://www.example.gov.cn/xxgk/tzgg/202611/t20261103_231.html");
+    let p = parse_page(&url, &fixture("real-spaced-labels.html"));
+    assert_eq!(p.date, d(2026, 11, 3));
+    // Only 成 文 日 期: that one (not the footer's date).
+    let html =
+        fixture("real-spaced-labels.html").replace("发 布 日 期：</b>2026年11月03日", "</b>");
+    assert_eq!(parse_page(&url, &html).date, d(2026, 10, 28));
+    // A spaced word that is no label (日 期 inside a sentence) stays silent.
+    let html = "<html><body><div class=\"zoom\"><p>报名截止 发 布 会 2026-11-05 举行</p></div></body></html>";
+    assert_eq!(parse_page(&url, html).date, None);
+}
