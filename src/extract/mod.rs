@@ -383,7 +383,10 @@ fn next_link(links: &[PageLink], url: &Url) -> Option<NextRequest> {
         .iter()
         .filter(|l| l.tag == "a" && l.area != LinkArea::Footer && l.url != here)
         .find(|l| {
-            let t = l.text.trim().trim_end_matches(['>', '》', '›', '»', ' ']);
+            // Pager buttons are widened with spaces (下&nbsp;一&nbsp;页) and
+            // decorated with arrows or brackets.
+            let t: String = l.text.chars().filter(|c| !c.is_whitespace()).collect();
+            let t = t.trim_matches(['>', '》', '›', '»', '[', ']', '【', '】', '<', '«']);
             t == "下一页" || t == "下页" || t == "下一頁" || t.eq_ignore_ascii_case("next")
         })
         .and_then(|l| Url::parse(&l.url).ok())

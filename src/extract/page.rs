@@ -90,6 +90,38 @@ fn label_of(t: &str) -> Option<String> {
         .then(|| stripped.to_string())
 }
 
+/// A URL a script navigates to: `location.href='…'`, `location='…'`,
+/// `location.replace('…')`, `window.open('…')`.
+static SCRIPT_URL: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r#"(?:location(?:\.href)?\s*=\s*|location\.(?:replace|assign)\s*\(\s*|window\.open\s*\(\s*)["']([^"']+)["']"#,
+    )
+    .expect("static regex")
+});
+
+/// Where an anchor leads: its href, or, when the href is a script or an
+/// empty `#` (pagers written as `href="javascript:void(0)"
+/// onclick="window.location.href='index_1.html'"`), the URL its script
+/// navigates to. `None` when neither names one.
+fn link_target<'v>(href: Option<&'v str>, onclick: Option<&'v str>) -> Option<&'v str> {
+    let scripted = |h: &str| {
+        let h = h.trim();
+        h.is_empty()
+            || h.starts_with('#')
+            || h.get(..11)
+                .is_some_and(|p| p.eq_ignore_ascii_case("javascript:"))
+    };
+    match href {
+        Some(h) if !scripted(h) => Some(h),
+        _ => href
+            .into_iter()
+            .chain(onclick)
+            .find_map(|s| SCRIPT_URL.captures(s).and_then(|c| c.get(1)))
+            .map(|m| m.as_str())
+            .or(href),
+    }
+}
+
 impl<'a> Walk<'a> {
     pub fn run(doc: &'a Html, url: &Url) -> Walk<'a> {
         let mut w = Walk {
@@ -392,7 +424,7 @@ impl<'a> Walk<'a> {
         }
         match name {
             "a" => {
-                if let Some(h) = v.attr("href") {
+                if let Some(h) = link_target(v.attr("href"), v.attr("onclick")) {
                     let mut t = text_of(el, false);
                     if t.is_empty() {
                         t = v

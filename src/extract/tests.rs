@@ -597,3 +597,33 @@ fn real_labels_padded_with_spaces_still_name_the_date() {
     let html = "<html><body><div class=\"zoom\"><p>报名截止 发 布 会 2026-11-05 举行</p></div></body></html>";
     assert_eq!(parse_page(&url, html).date, None);
 }
+
+#[test]
+fn real_pager_with_onclick_urls_and_spaced_words() {
+    let url = u("http://www.example.gov.cn/zwgk/tzgg/index.html");
+    let html = fixture("real-pager-onclick.html");
+    let p = parse_page(&url, &html);
+    assert_eq!(all_items(&p).len(), 3);
+    let next: Vec<_> = p.next_pages.iter().map(|r| r.url().to_string()).collect();
+    assert_eq!(next, ["http://www.example.gov.cn/zwgk/tzgg/index_1.html"]);
+    // The onclick targets are links too (the crawler checks and follows them).
+    assert!(p
+        .links
+        .iter()
+        .any(|l| l.url == "http://www.example.gov.cn/zwgk/tzgg/index_4.html"));
+    // Spaced text with a plain href.
+    let plain = html.replace(
+        "href=\"javascript:void(0)\" onclick=\"window.location.href='index_1.html';return false;\"",
+        "href=\"index_1.html\"",
+    );
+    let p = parse_page(&url, &plain);
+    assert_eq!(p.next_pages.len(), 1, "{:?}", p.next_pages);
+    // A script call naming no URL (goPage(2)) gives no request, and no link.
+    let js = html.replace(
+        "href=\"javascript:void(0)\" onclick=\"window.location.href='index_1.html';return false;\"",
+        "href=\"javascript:goPage(2)\"",
+    );
+    let p = parse_page(&url, &js);
+    assert!(p.next_pages.is_empty(), "{:?}", p.next_pages);
+    assert!(!p.links.iter().any(|l| l.url.contains("goPage")));
+}
