@@ -14,9 +14,13 @@ use crate::site::{LinkArea, PageLink};
 
 static COLUMN_URL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(?:/col/col\d+/|/$|/(?:index|list|default|more)(?:_\d+)?\.(?:s?html?|jsp|aspx?|php)$)",
+        r"(?i)(?:/col/col\d+/|/$|/(?:index|list|default|more)(?:_\d+)?\.(?:s?html?|jhtml|jsp|aspx?|php)$)",
     )
     .expect("static regex")
+});
+static ROOT_INDEX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^/(?:index|default|main)\.(?:s?html?|jhtml|jsp|aspx?|php)$")
+        .expect("static regex")
 });
 static COLUMN_QUERY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(?:^|&)(?:columnid|channelid|colid|catid|classid|lmid|col|cid|typeid)=\d")
@@ -33,8 +37,9 @@ pub(crate) fn is_column_url(u: &Url) -> bool {
     if path == "/" || path.is_empty() || ARTICLE_URL.is_match(path) {
         return false;
     }
-    if path.ends_with("/index.html") && path.matches('/').count() <= 1 {
-        // The site root's index page is the homepage.
+    if path.matches('/').count() <= 1 && ROOT_INDEX.is_match(path) {
+        // The site root's index page is the homepage, whatever its
+        // extension (www.gov.cn is /index.htm; others /index.shtml, /default.aspx).
         return false;
     }
     COLUMN_URL.is_match(path) || u.query().is_some_and(|q| COLUMN_QUERY.is_match(q))
@@ -132,6 +137,30 @@ mod tests {
         assert!(!col("http://a.gov.cn/art/2026/11/3/art_1_2.html"));
         assert!(!col("http://a.gov.cn/files/a.pdf"));
         assert!(!col("http://a.gov.cn/news/show.aspx?id=12"));
+    }
+
+    #[test]
+    fn real_homepage_and_column_file_names() {
+        // www.gov.cn's homepage is /index.htm; many sites use /index.shtml
+        // or /index.jsp: the root index page of any extension is the homepage.
+        for home in [
+            "http://www.gov.cn/index.htm",
+            "http://a.gov.cn/index.shtml",
+            "http://a.gov.cn/index.jhtml",
+            "http://a.gov.cn/INDEX.HTML",
+            "http://a.gov.cn/default.aspx",
+        ] {
+            assert!(!col(home), "{home}");
+        }
+        // JEECMS column pages are index.jhtml / index_2.jhtml; its articles
+        // are numbered .jhtml pages.
+        assert!(col("http://a.gov.cn/xxgk/tzgg/index.jhtml"));
+        assert!(col("http://a.gov.cn/xxgk/tzgg/index_2.jhtml"));
+        assert!(col("http://a.gov.cn/zwgk/index.htm"));
+        assert!(!col("http://a.gov.cn/xxgk/tzgg/12345.jhtml"));
+        assert!(is_article_url(
+            &Url::parse("http://a.gov.cn/xxgk/tzgg/12345.jhtml").unwrap()
+        ));
     }
 
     #[test]
