@@ -523,3 +523,30 @@ fn crawl_command_writes_a_snapshot_that_reads_back_equal() {
         .collect();
     assert_eq!(names, vec!["mini.json"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn real_servers_failing_head_are_checked_with_get_and_download_scripts_are_attachments() {
+    let server = serve(&fixture("crawl-real")).await;
+    let start = format!("{}/", server.base_url());
+    let mut sites = crawl(&config(&[("real", &start)])).await;
+    let site = sites.remove(0);
+    assert!(site.start.ok, "{:?}", site.start);
+    // HEAD 404 but GET 200 (IIS-style): not broken.
+    let pdf = link(&site, "/files/iis-plan.PDF");
+    assert!(pdf.attachment && !pdf.broken, "{pdf:?}");
+    assert_eq!(pdf.status, Some(200));
+    assert_eq!(methods(&server, "/files/iis-plan.PDF"), vec!["HEAD", "GET"]);
+    // downfile.jsp?…&filename=<hex>.pdf: an attachment, checked (HEAD 400,
+    // then GET), never fetched and parsed as a page.
+    let dl = link(&site, "filename=c3c762128f0e47dd8d5954e4808028ff.pdf");
+    assert!(dl.attachment && !dl.broken, "{dl:?}");
+    assert_eq!(
+        methods(&server, "/module/download/downfile.jsp"),
+        vec!["HEAD", "GET"]
+    );
+    assert!(site.pages.iter().all(|p| !p.url.contains("downfile.jsp")));
+    // A file that is really gone stays broken.
+    let gone = link(&site, "/files/gone.pdf");
+    assert!(gone.broken, "{gone:?}");
+    assert_eq!(gone.status, Some(404));
+}

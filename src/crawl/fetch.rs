@@ -199,12 +199,17 @@ impl Fetcher {
         }
     }
 
-    /// Check a link: HEAD, then GET (reading a little) when HEAD is refused
-    /// (405/403/501) or fails in a way a GET might not (reset, protocol
+    /// Check a link: HEAD, then GET (reading a little) when HEAD gets any
+    /// error status or fails in a way a GET might not (reset, protocol
     /// error). Attempts add up over both.
     pub(crate) async fn check(&self, url: &Url) -> Fetched {
         let head = self.fetch(url, &Method::Head, 0).await;
-        let refused = matches!(head.status, Some(403 | 405 | 501));
+        // Servers answer HEAD with 404, 400 or 500 for files a GET serves
+        // (IIS / ASP.NET front ends, download scripts such as JCMS
+        // downfile.jsp that implement GET only), besides the honest
+        // 403/405/501. A broken link is a serious finding for a department,
+        // so only a GET's answer condemns one.
+        let refused = head.status.is_some_and(|s| s >= 400);
         // A host that is down or silent will not answer a GET either: asking
         // again would only double the wait on every dead link.
         let retry_as_get = match head.error.as_deref() {
