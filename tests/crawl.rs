@@ -550,3 +550,25 @@ async fn real_servers_failing_head_are_checked_with_get_and_download_scripts_are
     assert!(gone.broken, "{gone:?}");
     assert_eq!(gone.status, Some(404));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn real_servers_redirecting_missing_pages_to_an_error_page_are_broken_links() {
+    let server = serve(&fixture("crawl-real")).await;
+    let start = format!("{}/", server.base_url());
+    let mut sites = crawl(&config(&[("real", &start)])).await;
+    let site = sites.remove(0);
+    // 302 → /404.aspx (200): the link is dead, whatever the last status.
+    let removed = link(&site, "/zwdt/removed.html");
+    assert!(removed.broken, "{removed:?}");
+    assert!(
+        removed
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("/404.aspx")),
+        "{removed:?}"
+    );
+    // A redirect to a real page is no broken link.
+    let moved = link(&site, "/zwdt/moved.html");
+    assert!(!moved.broken, "{moved:?}");
+    assert_eq!(moved.error, None);
+}

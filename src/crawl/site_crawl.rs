@@ -32,17 +32,65 @@ pub(crate) struct LinkResult {
     pub skipped: Option<String>,
 }
 
+/// An error page a server redirects missing URLs to: `/404.html`,
+/// `/404.aspx`, `/error.html`, `/notfound.jsp`, `/404/`, and ASP.NET's
+/// `error.aspx?aspxerrorpath=/old.html`.
+fn is_error_page(u: &Url) -> bool {
+    if u.query()
+        .is_some_and(|q| q.to_ascii_lowercase().contains("aspxerrorpath="))
+    {
+        return true;
+    }
+    let Some(segs) = u.path_segments() else {
+        return false;
+    };
+    let segs: Vec<&str> = segs.filter(|s| !s.is_empty()).collect();
+    if segs.contains(&"404") {
+        return true;
+    }
+    let Some(last) = segs.last() else {
+        return false;
+    };
+    let stem = last.split('.').next().unwrap_or("").to_ascii_lowercase();
+    matches!(
+        stem.as_str(),
+        "404"
+            | "404error"
+            | "error404"
+            | "error_404"
+            | "error-404"
+            | "404_error"
+            | "404page"
+            | "page404"
+            | "err404"
+            | "notfound"
+            | "not_found"
+            | "not-found"
+            | "error"
+            | "errorpage"
+    )
+}
+
 impl LinkResult {
-    fn from_fetch(f: &Fetched) -> Self {
+    /// The outcome of requesting `url`. A request redirected to an error
+    /// page (IIS customErrors, TRS and many gov front ends answer a missing
+    /// URL with 302 → /404.html, which answers 200) is a dead link.
+    fn from_fetch(url: &Url, f: &Fetched) -> Self {
         if f.robots_blocked {
             return LinkResult {
                 skipped: Some("robots.txt".into()),
                 ..Default::default()
             };
         }
+        let error = f.error.clone().or_else(|| {
+            let last = f.final_url.as_ref().filter(|last| {
+                f.ok() && urlnorm::normalize(last) != urlnorm::normalize(url) && !is_error_page(url)
+            })?;
+            is_error_page(last).then(|| format!("redirect to error page {}", last.path()))
+        });
         LinkResult {
             status: f.status,
-            error: f.error.clone(),
+            error,
             attempts: f.attempts,
             skipped: None,
         }
@@ -89,7 +137,7 @@ impl LinkCache {
                         ..Default::default()
                     };
                 }
-                LinkResult::from_fetch(&fetcher.check(url).await)
+                LinkResult::from_fetch(url, &fetcher.check(url).await)
             })
             .await
             .clone();
@@ -607,7 +655,7 @@ impl SiteRun {
             }
             return None;
         }
-        let result = LinkResult::from_fetch(&out.fetched);
+        let result = LinkResult::from_fetch(&out.task.url, &out.fetched);
         self.shared.cache.record(&url, &result);
         // Where a redirect ended is fetched too: links to it need no request.
         if let Some(f) = out.fetched.final_url.as_ref().map(urlnorm::normalize) {
@@ -1269,6 +1317,31 @@ mod tests {
     fn target(html: &str) -> Option<String> {
         let base = Url::parse("http://a.gov.cn/fgj/index.html").unwrap();
         soft_redirect(&base, html).map(|u| u.to_string())
+    }
+
+    #[test]
+    fn error_pages_by_name() {
+        let e = |s: &str| is_error_page(&Url::parse(s).unwrap());
+        for s in [
+            "http://a.gov.cn/404.html",
+            "http://a.gov.cn/404.aspx",
+            "http://a.gov.cn/error.aspx?aspxerrorpath=/zwdt/old.html",
+            "http://a.gov.cn/common/notfound.jsp",
+            "http://a.gov.cn/404/",
+            "http://a.gov.cn/Error404.HTM",
+        ] {
+            assert!(e(s), "{s}");
+        }
+        for s in [
+            "http://a.gov.cn/",
+            "http://a.gov.cn/tzgg/index.html",
+            "http://a.gov.cn/col/col404/index.html",
+            "http://a.gov.cn/art/2026/4/4/art_404_1.html",
+            "http://a.gov.cn/zwgk/errors-and-corrections.html",
+            "http://a.gov.cn/tzgg/4040.html",
+        ] {
+            assert!(!e(s), "{s}");
+        }
     }
 
     #[test]
