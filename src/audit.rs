@@ -1,11 +1,21 @@
 //! The audit pipeline: config → crawl → rules → score → reports, and the
 //! `audit`, `lint`, `demo` commands built on it.
 //!
-//! STATUS: skeleton; the rules work fills it in.
+//! Sites are judged one by one as their crawl finishes: the site is written
+//! to the snapshot, its rules run and it is scored, then its pages are
+//! dropped — only the summary and findings are kept for the report, so
+//! memory does not grow with the portal.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
+use chrono::{FixedOffset, NaiveDate, Utc};
+
+use crate::config::{Config, ConfigError};
+use crate::report::{self, Report, SiteReport};
+use crate::rules::{self, Context, Finding};
+use crate::score::{self, Profile, Verdict};
+use crate::site::Site;
+use crate::typo::TypoChecker;
 
 /// `govaudit audit`.
 #[derive(Debug, Clone)]
@@ -36,20 +46,354 @@ pub struct DemoRequest {
     pub progress: bool,
 }
 
+/// Now, as RFC 3339 with the +08:00 offset (China Standard Time).
+pub fn now_cst() -> String {
+    let cst = FixedOffset::east_opt(8 * 3600).expect("valid offset");
+    Utc::now()
+        .with_timezone(&cst)
+        .format("%Y-%m-%dT%H:%M:%S%:z")
+        .to_string()
+}
+
+/// Today in local time (the default `--as-of`).
+fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+/// Judges sites one at a time: rules, then score.
+pub struct Judge {
+    pub profile: Profile,
+    pub typos: TypoChecker,
+    pub as_of: NaiveDate,
+}
+
+impl Judge {
+    pub fn new(profile: Profile, as_of: NaiveDate) -> Judge {
+        Judge {
+            profile,
+            typos: TypoChecker::builtin(),
+            as_of,
+        }
+    }
+
+    /// Findings (scored, in report order) and the site's summary.
+    pub fn judge(&self, site: &Site) -> (SiteReport, Vec<Finding>) {
+        let ctx = Context {
+            as_of: self.as_of,
+            typos: &self.typos,
+            deadlines: &self.profile.deadlines,
+            settings: &self.profile.settings,
+        };
+        let mut findings = rules::check_site(site, &ctx);
+        let score = score::score_site(&mut findings, &self.profile);
+        (SiteReport::new(site, &score, &findings), findings)
+    }
+}
+
+/// Load the profile named on the command line, else in SITES.toml, else the
+/// national one. A bad name in SITES.toml is reported at its line there.
+fn load_profile(cli: Option<&str>, config: Option<&Config>) -> crate::Result<Profile> {
+    if let Some(spec) = cli {
+        return Ok(Profile::resolve(spec, None)?);
+    }
+    if let Some(cfg) = config {
+        if let Some(spec) = &cfg.audit.profile {
+            let base = cfg.path.parent().map(Path::to_path_buf);
+            return Profile::resolve(spec, base.as_deref()).map_err(|e| {
+                if e.line == 0 && e.field == "profile" {
+                    let text = std::fs::read_to_string(&cfg.path).unwrap_or_default();
+                    let line = text
+                        .lines()
+                        .position(|l| l.trim_start().starts_with("profile"))
+                        .map(|i| i + 1)
+                        .unwrap_or(1);
+                    crate::Error::Config(ConfigError {
+                        file: cfg.path.clone(),
+                        line,
+                        field: "audit.profile".into(),
+                        message: e.message,
+                    })
+                } else {
+                    crate::Error::Config(e)
+                }
+            });
+        }
+    }
+    Ok(Profile::builtin(score::DEFAULT_PROFILE).expect("default profile is built in"))
+}
+
+/// Create the out folder and prove it is writable before any crawling.
+fn prepare_out(out: &Path) -> crate::Result<()> {
+    std::fs::create_dir_all(out).map_err(|e| crate::Error::io(out, e))?;
+    tempfile::tempfile_in(out).map_err(|e| crate::Error::io(out, format!("not writable: {e}")))?;
+    Ok(())
+}
+
+/// What the caller gets back from an audit besides the exit code.
+pub struct Outcome {
+    pub report: Report,
+    pub html: PathBuf,
+    pub code: u8,
+}
+
+struct Meta {
+    title: Option<String>,
+    out: PathBuf,
+    json_stdout: bool,
+    summary: bool,
+}
+
+/// Build the report from judged sites (in the order given), write it, print
+/// the summary; exit 1 when a site fails.
+fn finish(
+    judge: &Judge,
+    results: Vec<(SiteReport, Vec<Finding>)>,
+    meta: &Meta,
+) -> crate::Result<Outcome> {
+    let mut sites = Vec::with_capacity(results.len());
+    let mut findings = Vec::new();
+    for (s, f) in results {
+        sites.push(s);
+        findings.extend(f);
+    }
+    let report = Report {
+        schema: report::SCHEMA.into(),
+        as_of: judge.as_of,
+        generated_at: now_cst(),
+        profile: judge.profile.name.clone(),
+        title: meta.title.clone(),
+        profile_title: judge.profile.title.clone(),
+        pass_mark: judge.profile.pass_mark,
+        sites,
+        findings,
+    };
+    report::write_all(&meta.out, &report)?;
+    if meta.json_stdout {
+        use std::io::Write;
+        let bytes = report::FORMATS[0].render(&report);
+        let mut stdout = std::io::stdout().lock();
+        stdout
+            .write_all(&bytes)
+            .and_then(|_| stdout.flush())
+            .map_err(|e| crate::Error::io("(stdout)", e))?;
+    }
+    if meta.summary {
+        eprint!("{}", summary_table(&report));
+        eprintln!("报告：{}", meta.out.join("report.html").display());
+    }
+    let code = if report.failing() > 0 { 1 } else { 0 };
+    Ok(Outcome {
+        html: meta.out.join("report.html"),
+        report,
+        code,
+    })
+}
+
+/// The short table printed on stderr at the end of a run.
+pub fn summary_table(r: &Report) -> String {
+    use std::fmt::Write;
+    let mut o = String::new();
+    let width = r.sites.iter().map(|s| s.id.len()).max().unwrap_or(4).max(4);
+    let _ = writeln!(
+        o,
+        "{:<width$}  {:<6}  {:>6}  {:>6}  vetoes",
+        "site", "result", "score", "issues"
+    );
+    for s in &r.sites {
+        let n = r.findings_of(&s.id).count();
+        let _ = writeln!(
+            o,
+            "{:<width$}  {:<6}  {:>6}  {:>6}  {}",
+            s.id,
+            if s.verdict == Verdict::Pass {
+                "pass"
+            } else {
+                "FAIL"
+            },
+            report::fmt_points(s.score),
+            n,
+            if s.vetoes.is_empty() {
+                "-".to_string()
+            } else {
+                s.vetoes.join(",")
+            }
+        );
+    }
+    let _ = writeln!(
+        o,
+        "{} sites: {} pass, {} fail; {} findings (as of {}, profile {})",
+        r.sites.len(),
+        r.sites.len() - r.failing(),
+        r.failing(),
+        r.findings.len(),
+        r.as_of,
+        r.profile
+    );
+    o
+}
+
+/// Crawl, judge and report; the library form of `govaudit audit`.
+pub fn audit(req: &AuditRequest) -> crate::Result<Outcome> {
+    let config = Config::load(&req.config)?;
+    audit_config(&config, req)
+}
+
+fn audit_config(config: &Config, req: &AuditRequest) -> crate::Result<Outcome> {
+    let profile = load_profile(req.profile.as_deref(), Some(config))?;
+    let as_of = req.as_of.unwrap_or_else(today);
+    let out = req
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("reports").join(as_of.to_string()));
+    prepare_out(&out)?;
+    let judge = Judge::new(profile, as_of);
+    let mut snapshot = crate::snapshot::SnapshotWriter::create(
+        &out.join("crawl"),
+        config.audit.name.clone(),
+        now_cst(),
+    )?;
+    let mut results: Vec<(SiteReport, Vec<Finding>)> = Vec::new();
+    let mut first_error: Option<crate::Error> = None;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| crate::Error::Other(format!("cannot start the async runtime: {e}")))?;
+    let options = crate::crawl::CrawlOptions {
+        progress: req.progress,
+    };
+    runtime.block_on(crate::crawl::crawl_all(
+        config,
+        &options,
+        |mut site: Site| {
+            if let Some(sc) = config.sites.iter().find(|s| s.id == site.id) {
+                if site.owner.is_none() {
+                    site.owner = sc.owner.clone();
+                }
+                if site.typo_allow.is_empty() {
+                    site.typo_allow = sc.typo_allow.clone();
+                }
+            }
+            if let Err(e) = snapshot.write_site(&site) {
+                first_error.get_or_insert(e);
+            }
+            results.push(judge.judge(&site));
+            // `site` (with all its pages) is dropped here.
+        },
+    ))?;
+    if let Some(e) = first_error {
+        return Err(e);
+    }
+    snapshot.finish(now_cst())?;
+    // Report in SITES.toml order, whatever order the crawls finished in.
+    results.sort_by_key(|(s, _)| {
+        config
+            .sites
+            .iter()
+            .position(|c| c.id == s.id)
+            .unwrap_or(usize::MAX)
+    });
+    finish(
+        &judge,
+        results,
+        &Meta {
+            title: config.audit.name.clone(),
+            out,
+            json_stdout: req.json_stdout,
+            summary: req.progress || !req.json_stdout,
+        },
+    )
+}
+
 /// Run an audit; returns the exit code (0 all pass, 1 a site fails).
 pub fn run_audit(req: &AuditRequest) -> crate::Result<u8> {
-    let _ = crate::config::Config::load(&req.config)?;
-    Err(crate::Error::Other("audit: not implemented yet".into()))
+    audit(req).map(|o| o.code)
+}
+
+/// Judge a saved snapshot; the library form of `govaudit lint`.
+pub fn lint(req: &LintRequest) -> crate::Result<Outcome> {
+    let (dir, manifest) = crate::snapshot::read_manifest(&req.crawl)?;
+    let profile = load_profile(req.profile.as_deref(), None)?;
+    let as_of = req.as_of.unwrap_or_else(today);
+    let out = req
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("reports").join(as_of.to_string()));
+    prepare_out(&out)?;
+    let judge = Judge::new(profile, as_of);
+    let mut results = Vec::with_capacity(manifest.sites.len());
+    for id in &manifest.sites {
+        let site = crate::snapshot::read_site(&dir, id)?;
+        results.push(judge.judge(&site));
+    }
+    finish(
+        &judge,
+        results,
+        &Meta {
+            title: manifest.audit_name.clone(),
+            out,
+            json_stdout: req.json_stdout,
+            summary: !req.json_stdout,
+        },
+    )
 }
 
 /// Run the rules on a snapshot; returns the exit code.
 pub fn run_lint(req: &LintRequest) -> crate::Result<u8> {
-    let _ = req;
-    Err(crate::Error::Other("lint: not implemented yet".into()))
+    lint(req).map(|o| o.code)
 }
 
 /// Serve and audit the bundled demo portal; returns the exit code.
 pub fn run_demo(req: &DemoRequest) -> crate::Result<u8> {
     let _ = req;
-    Err(crate::Error::Other("demo: not implemented yet".into()))
+    Err(crate::Error::Other(
+        "demo: the demo portal is not bundled yet".into(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn now_has_the_china_offset() {
+        let t = now_cst();
+        assert!(t.ends_with("+08:00"), "{t}");
+        assert!(chrono::DateTime::parse_from_rfc3339(&t).is_ok());
+    }
+
+    #[test]
+    fn config_profile_errors_point_at_sites_toml() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("SITES.toml");
+        std::fs::write(
+            &path,
+            "[audit]\nname = \"x\"\nprofile = \"nope\"\n\n[[sites]]\nid = \"a\"\nname = \"A\"\nurl = \"http://127.0.0.1:9/\"\n",
+        )
+        .unwrap();
+        let cfg = Config::load(&path).unwrap();
+        let e = load_profile(None, Some(&cfg)).unwrap_err().to_string();
+        assert!(
+            e.contains("SITES.toml:3: audit.profile: unknown profile"),
+            "{e}"
+        );
+        // A relative path profile is read next to SITES.toml.
+        std::fs::copy(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/city-strict.toml"),
+            dir.path().join("mine.toml"),
+        )
+        .unwrap();
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace("\"nope\"", "\"mine.toml\"");
+        std::fs::write(&path, text).unwrap();
+        let cfg = Config::load(&path).unwrap();
+        assert_eq!(load_profile(None, Some(&cfg)).unwrap().name, "city-strict");
+        // The command line wins.
+        assert_eq!(
+            load_profile(Some("national-2019"), Some(&cfg))
+                .unwrap()
+                .name,
+            "national-2019"
+        );
+    }
 }

@@ -144,6 +144,9 @@ pub struct CrawlSettings {
     pub max_query_variants: usize,
     /// List pages followed per column.
     pub max_list_pages: usize,
+    /// Pages per calendar-like URL shape (year/month in the path or query)
+    /// before the crawler treats it as an endless calendar.
+    pub max_calendar_pages: usize,
     /// Honour robots.txt.
     pub robots: bool,
     /// Check links that leave the site's scope.
@@ -173,6 +176,7 @@ impl Default for CrawlSettings {
             max_depth: 8,
             max_query_variants: 20,
             max_list_pages: 200,
+            max_calendar_pages: 12,
             robots: true,
             check_external: true,
             sites_in_flight: 8,

@@ -3,7 +3,10 @@
 //! site ids in order) and `DIR/sites/<id>.json` (one [`Site`] each), written
 //! site by site as crawls finish.
 //!
-//! STATUS: skeleton; the crawler work fills it in.
+//! Every file is written atomically (temp file in the same folder, then
+//! rename), so a killed run never leaves a half-written site or manifest;
+//! `lint` streams sites one at a time with [`read_manifest`] + [`read_site`]
+//! (or [`sites`]), so replay memory follows one site, not the portal.
 
 use std::path::{Path, PathBuf};
 
@@ -47,8 +50,9 @@ impl SnapshotWriter {
 
     pub fn write_site(&mut self, site: &Site) -> crate::Result<()> {
         let path = self.dir.join("sites").join(format!("{}.json", site.id));
-        let text = serde_json::to_vec(site).map_err(|e| crate::Error::io(&path, e))?;
-        std::fs::write(&path, text).map_err(|e| crate::Error::io(&path, e))?;
+        write_atomic(&path, |w| {
+            serde_json::to_writer(w, site).map_err(std::io::Error::other)
+        })?;
         self.manifest.sites.push(site.id.clone());
         Ok(())
     }
@@ -56,11 +60,38 @@ impl SnapshotWriter {
     pub fn finish(mut self, finished_at: String) -> crate::Result<PathBuf> {
         self.manifest.finished_at = Some(finished_at);
         let path = self.dir.join("manifest.json");
-        let text =
-            serde_json::to_vec_pretty(&self.manifest).map_err(|e| crate::Error::io(&path, e))?;
-        std::fs::write(&path, text).map_err(|e| crate::Error::io(&path, e))?;
+        write_atomic(&path, |w| {
+            serde_json::to_writer_pretty(w, &self.manifest).map_err(std::io::Error::other)
+        })?;
         Ok(self.dir)
     }
+}
+
+/// Write `path` through a temp file in the same folder, then rename it into
+/// place (atomic on one file system).
+pub fn write_atomic(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<&mut std::fs::File>) -> std::io::Result<()>,
+) -> crate::Result<()> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| crate::Error::io(dir, e))?;
+    {
+        let mut w = std::io::BufWriter::new(tmp.as_file_mut());
+        write(&mut w).map_err(|e| crate::Error::io(path, e))?;
+        w.flush().map_err(|e| crate::Error::io(path, e))?;
+    }
+    tmp.persist(path)
+        .map_err(|e| crate::Error::io(path, e.error))?;
+    Ok(())
+}
+
+/// Iterate the sites of a snapshot in manifest order, loading one at a time.
+pub fn sites<'a>(
+    dir: &'a Path,
+    manifest: &'a Manifest,
+) -> impl Iterator<Item = crate::Result<Site>> + 'a {
+    manifest.sites.iter().map(move |id| read_site(dir, id))
 }
 
 /// Read a snapshot folder (or its manifest.json): the manifest and the sites in order.
@@ -79,6 +110,8 @@ pub fn read_manifest(path: &Path) -> crate::Result<(PathBuf, Manifest)> {
 /// Load one site of a snapshot.
 pub fn read_site(dir: &Path, id: &str) -> crate::Result<Site> {
     let path = dir.join("sites").join(format!("{id}.json"));
+    // Reading the whole file then parsing is much faster than from_reader,
+    // and a site's JSON is small next to the site itself.
     let text = std::fs::read(&path).map_err(|e| crate::Error::io(&path, e))?;
     serde_json::from_slice(&text).map_err(|e| crate::Error::io(&path, e))
 }

@@ -1,4 +1,444 @@
-//! Report writers, one file per format (json, html, markdown, csv), all
-//! written atomically (temp file + rename).
+//! Report writers, one file per format (json, html, markdown, csv) behind the
+//! [`Format`] trait, all written atomically (temp file in the out folder +
+//! rename): an interrupted run leaves the last good report in place.
 //!
-//! STATUS: skeleton; the rules work fills it in.
+//! [`Report`] is report.json's shape (contract.md), plus additive fields the
+//! human reports use (indicator table, counts by rule, crawl errors).
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::rules::{self, Finding};
+use crate::score::{IndicatorResult, SiteScore, Verdict};
+use crate::site::{ColumnClass, CrawlError, Site};
+
+pub mod csv;
+pub mod html;
+pub mod json;
+pub mod markdown;
+
+/// report.json `schema`.
+pub const SCHEMA: &str = "govaudit.report/1";
+
+/// The whole report (report.json).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub schema: String,
+    pub as_of: NaiveDate,
+    /// RFC 3339 with the +08:00 offset.
+    pub generated_at: String,
+    /// Profile name.
+    pub profile: String,
+    /// Report title (SITES.toml `[audit] name`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Profile title (e.g. 全国政府网站抽查（国办秘函〔2019〕19号）).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile_title: Option<String>,
+    /// Lowest passing score.
+    pub pass_mark: f64,
+    pub sites: Vec<SiteReport>,
+    pub findings: Vec<Finding>,
+}
+
+/// One site in report.json.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SiteReport {
+    pub id: String,
+    pub name: String,
+    pub url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    pub verdict: Verdict,
+    pub score: f64,
+    pub vetoes: Vec<String>,
+    pub stats: SiteStats,
+    pub columns: Vec<ColumnSummary>,
+    /// The inspection table: one row per indicator.
+    pub indicators: Vec<IndicatorResult>,
+    /// Findings per rule id.
+    pub counts: BTreeMap<String, usize>,
+    /// Pages and lists that failed to load (not findings).
+    pub crawl_errors: Vec<CrawlError>,
+    /// The site's typo allow-list, shown so a reader knows what was exempt.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub typo_allow: Vec<String>,
+}
+
+/// `stats` of a site.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SiteStats {
+    pub pages: u64,
+    pub columns: u64,
+    pub links_checked: u64,
+    pub broken_links: u64,
+}
+
+/// One column in a site's `columns`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnSummary {
+    pub url: String,
+    pub name: String,
+    pub class: ColumnClass,
+    pub items: usize,
+    pub latest: Option<NaiveDate>,
+}
+
+impl SiteReport {
+    /// Summarise a crawled, scored site (its pages can be dropped afterwards).
+    pub fn new(site: &Site, score: &SiteScore, findings: &[Finding]) -> SiteReport {
+        let checked = site.links.iter().filter(|l| l.skipped.is_none());
+        let links_checked = checked.clone().count() as u64;
+        let broken = checked.filter(|l| l.broken).count() as u64;
+        let mut counts = BTreeMap::new();
+        for r in rules::RULES {
+            counts.insert(r.id().to_string(), 0);
+        }
+        for f in findings {
+            *counts.entry(f.rule.clone()).or_insert(0) += 1;
+        }
+        SiteReport {
+            id: site.id.clone(),
+            name: site.name.clone(),
+            url: site.url.clone(),
+            owner: site.owner.clone(),
+            verdict: score.verdict,
+            score: score.score,
+            vetoes: score.vetoes.clone(),
+            stats: SiteStats {
+                pages: (site.pages.len() as u64).max(u64::from(site.stats.pages)),
+                columns: site.columns.len() as u64,
+                links_checked: links_checked.max(u64::from(site.stats.links_checked)),
+                broken_links: broken.max(u64::from(site.stats.broken_links)),
+            },
+            columns: site
+                .columns
+                .iter()
+                .map(|c| ColumnSummary {
+                    url: c.url.clone(),
+                    name: c.name.clone(),
+                    class: c.class,
+                    items: c.items.len(),
+                    latest: c.latest(),
+                })
+                .collect(),
+            indicators: score.indicators.clone(),
+            counts,
+            crawl_errors: site.crawl_errors.clone(),
+            typo_allow: site.typo_allow.clone(),
+        }
+    }
+}
+
+impl Report {
+    /// Sites that fail.
+    pub fn failing(&self) -> usize {
+        self.sites
+            .iter()
+            .filter(|s| s.verdict == Verdict::Fail)
+            .count()
+    }
+
+    /// Findings of one site, in report order.
+    pub fn findings_of<'a>(&'a self, site: &'a str) -> impl Iterator<Item = &'a Finding> + 'a {
+        self.findings.iter().filter(move |f| f.site == site)
+    }
+
+    /// Title used by the human reports.
+    pub fn heading(&self) -> String {
+        match &self.title {
+            Some(t) => format!("{t} 政务公开检查报告"),
+            None => "政务公开检查报告".to_string(),
+        }
+    }
+}
+
+/// One output format.
+pub trait Format: Sync {
+    /// File name inside the out folder.
+    fn file_name(&self) -> &'static str;
+    /// The file's bytes.
+    fn render(&self, report: &Report) -> Vec<u8>;
+}
+
+/// Every format written by an audit.
+pub const FORMATS: &[&dyn Format] = &[&json::Json, &html::Html, &markdown::Markdown, &csv::Csv];
+
+/// Write every format into `dir`, each atomically; returns the paths.
+pub fn write_all(dir: &Path, report: &Report) -> crate::Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir).map_err(|e| crate::Error::io(dir, e))?;
+    FORMATS
+        .iter()
+        .map(|f| write_atomic(dir, f.file_name(), &f.render(report)))
+        .collect()
+}
+
+/// Write `bytes` to `dir/name` through a temp file in `dir` and a rename, so
+/// a reader never sees a half-written file.
+pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> crate::Result<PathBuf> {
+    let path = dir.join(name);
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| crate::Error::io(dir, e))?;
+    tmp.write_all(bytes)
+        .and_then(|_| tmp.as_file().sync_all())
+        .map_err(|e| crate::Error::io(tmp.path(), e))?;
+    tmp.persist(&path)
+        .map_err(|e| crate::Error::io(&path, e.error))?;
+    Ok(path)
+}
+
+/// What a department should do about a finding of this rule (整改要求).
+pub fn advice_zh(rule: &str) -> &'static str {
+    match rule {
+        "site-unreachable" => "立即排查服务器、网络和域名解析，恢复网站访问，并建立可用性监测。",
+        "homepage-stale" => "在首页要闻动态、通知公告等板块发布最新信息，确保两周内有更新。",
+        "column-empty" => "发布栏目应有的内容；确无内容可发的栏目应予撤并。",
+        "column-stale" => "按栏目更新时限发布信息，补齐发布日期；不再维护的栏目应归档或撤并。",
+        "typo" => "核对原文并更正错别字，发布前加强校对。",
+        "interpretation-missing" => {
+            "发布政策解读，并在政策文件页面添加“相关解读”链接（解读页面反向链接文件）。"
+        }
+        "broken-link" => "修正链接地址或删除失效链接；附件应重新上传。",
+        _ => "请核实并整改。",
+    }
+}
+
+/// Chinese indicator name of a rule id (the rule's own name).
+pub fn rule_name_zh(rule: &str) -> &'static str {
+    rules::find(rule).map(|r| r.name_zh()).unwrap_or("其他")
+}
+
+/// A one-line Chinese summary of a finding's evidence.
+pub fn evidence_zh(f: &Finding) -> String {
+    let e = &f.evidence;
+    let s = |k: &str| e.get(k).and_then(|v| v.as_str()).map(str::to_string);
+    let n = |k: &str| e.get(k).and_then(|v| v.as_i64());
+    let b = |k: &str| e.get(k).and_then(|v| v.as_bool()).unwrap_or(false);
+    let mut parts: Vec<String> = Vec::new();
+    match f.rule.as_str() {
+        "site-unreachable" => {
+            if let Some(x) = s("error") {
+                parts.push(format!("错误：{x}"));
+            }
+            if let Some(x) = n("attempts") {
+                parts.push(format!("尝试{x}次"));
+            }
+        }
+        "homepage-stale" | "column-stale" => {
+            match s("latest") {
+                Some(d) => parts.push(format!("最近更新：{d}")),
+                None => parts.push("无带日期的信息".into()),
+            }
+            if let Some(x) = n("days") {
+                parts.push(format!("距今{x}天"));
+            }
+            if let Some(c) = s("class").and_then(|c| ColumnClass::parse(&c)) {
+                parts.push(format!("类别：{}", c.label_zh()));
+            }
+            if let Some(x) = n("limit_days") {
+                parts.push(format!("时限{x}天"));
+            }
+            if b("undated") {
+                parts.push("信息均未标注日期".into());
+            }
+            if b("hub_only") {
+                parts.push("首页为导航页，按二级页面判断".into());
+            }
+        }
+        "column-empty" => {
+            parts.push("信息条数：0".into());
+            if b("placeholder") {
+                parts.push("显示“暂无信息”类提示".into());
+            }
+        }
+        "typo" => {
+            if let (Some(w), Some(g)) = (s("wrong"), s("suggest")) {
+                parts.push(format!("“{w}”→“{g}”"));
+            }
+            if let Some(x) = n("count") {
+                parts.push(format!("共{x}处"));
+            }
+            if let Some(x) = s("context") {
+                parts.push(format!("上下文：{x}"));
+            }
+        }
+        "interpretation-missing" => {
+            if let Some(x) = s("title") {
+                parts.push(format!("文件：{x}"));
+            }
+            if let Some(x) = s("date") {
+                parts.push(format!("发布日期：{x}"));
+            }
+        }
+        "broken-link" => {
+            match (n("status"), s("error")) {
+                (_, Some(err)) => parts.push(format!("错误：{err}")),
+                (Some(st), None) => parts.push(format!("HTTP {st}")),
+                _ => {}
+            }
+            if let Some(a) = s("anchor").filter(|a| !a.is_empty()) {
+                parts.push(format!("链接文字：“{a}”"));
+            }
+            if let Some(x) = n("pages") {
+                parts.push(format!("{x}个页面引用"));
+            }
+            if b("on_homepage") {
+                parts.push("位于首页".into());
+            }
+        }
+        _ => parts.push(e.to_string()),
+    }
+    parts.join("；")
+}
+
+/// Format a score without a needless ".0" (94.5, 100).
+pub fn fmt_points(p: f64) -> String {
+    let s = format!("{:.2}", p);
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+#[cfg(test)]
+pub(crate) mod testdata {
+    //! A small two-site report for the writers' unit tests.
+    use super::*;
+    use crate::rules::Severity;
+    use crate::score::IndicatorResult;
+    use serde_json::json;
+
+    pub fn report() -> Report {
+        let ind = |rule: &str, n: usize, d: f64, veto: bool| IndicatorResult {
+            rule: rule.into(),
+            name: rule_name_zh(rule).into(),
+            findings: n,
+            deducted: d,
+            cap: Some(10.0),
+            veto,
+        };
+        let site = |id: &str, name: &str, verdict, score, vetoes: Vec<String>, inds| SiteReport {
+            id: id.into(),
+            name: name.into(),
+            url: format!("http://127.0.0.1:8080/{id}/"),
+            owner: None,
+            verdict,
+            score,
+            vetoes,
+            stats: SiteStats {
+                pages: 12,
+                columns: 3,
+                links_checked: 40,
+                broken_links: 1,
+            },
+            columns: vec![],
+            indicators: inds,
+            counts: BTreeMap::new(),
+            crawl_errors: vec![],
+            typo_allow: vec![],
+        };
+        Report {
+            schema: SCHEMA.into(),
+            as_of: NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(),
+            generated_at: "2026-11-26T10:00:00+08:00".into(),
+            profile: "national-2019".into(),
+            title: Some("某区".into()),
+            profile_title: None,
+            pass_mark: 60.0,
+            sites: vec![
+                site(
+                    "fgj",
+                    "区发展和改革局",
+                    Verdict::Pass,
+                    99.0,
+                    vec![],
+                    vec![ind("broken-link", 1, 1.0, false)],
+                ),
+                site(
+                    "jyj",
+                    "区教育局",
+                    Verdict::Fail,
+                    100.0,
+                    vec!["homepage-stale".into()],
+                    vec![ind("homepage-stale", 1, 0.0, true)],
+                ),
+            ],
+            findings: vec![
+                Finding {
+                    id: "aaaa".into(),
+                    rule: "broken-link".into(),
+                    site: "fgj".into(),
+                    url: "http://127.0.0.1:8080/fgj/".into(),
+                    target: Some("http://127.0.0.1:8080/fgj/old.html".into()),
+                    column: None,
+                    severity: Severity::Deduct,
+                    points: 1.0,
+                    message: "链接“旧闻, \"引号\"”指向的页面无法打开（HTTP 404），请修正。".into(),
+                    evidence: json!({"status": 404, "anchor": "旧闻", "pages": 2, "on_homepage": true}),
+                },
+                Finding {
+                    id: "bbbb".into(),
+                    rule: "homepage-stale".into(),
+                    site: "jyj".into(),
+                    url: "http://127.0.0.1:8080/jyj/".into(),
+                    target: None,
+                    column: None,
+                    severity: Severity::Veto,
+                    points: 0.0,
+                    message: "首页最近一次更新为2026-10-01，已超过14天未更新。<script>x</script>"
+                        .into(),
+                    evidence: json!({"latest": "2026-10-01", "limit_days": 14, "days": 56}),
+                },
+            ],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn write_all_is_atomic_and_replaces_old_files() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("report.json"), "old").unwrap();
+        let paths = write_all(dir.path(), &testdata::report()).unwrap();
+        assert_eq!(paths.len(), 4);
+        let json = std::fs::read_to_string(dir.path().join("report.json")).unwrap();
+        assert!(json.contains("govaudit.report/1"));
+        // No temp files left behind.
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
+    }
+
+    #[test]
+    fn unwritable_dir_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("not-a-dir");
+        std::fs::write(&file, "x").unwrap();
+        assert!(write_all(&file, &testdata::report()).is_err());
+    }
+
+    #[test]
+    fn evidence_summaries_read_well() {
+        let r = testdata::report();
+        assert_eq!(
+            evidence_zh(&r.findings[0]),
+            "HTTP 404；链接文字：“旧闻”；2个页面引用；位于首页"
+        );
+        assert_eq!(
+            evidence_zh(&r.findings[1]),
+            "最近更新：2026-10-01；距今56天；时限14天"
+        );
+        assert_eq!(fmt_points(94.5), "94.5");
+        assert_eq!(fmt_points(100.0), "100");
+        assert_eq!(fmt_points(0.1), "0.1");
+    }
+}

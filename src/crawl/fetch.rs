@@ -1,0 +1,380 @@
+//! Fetching: one request through the politeness gates, redirects followed
+//! by hand (so every hop is gated and loops are named), bounded retries with
+//! exponential backoff on timeouts, connection errors, 5xx and 429
+//! (Retry-After honoured, capped), a body-size cap, and link checks (HEAD,
+//! falling back to GET where HEAD is refused).
+
+use std::collections::HashSet;
+use std::error::Error as _;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header;
+use url::Url;
+
+use super::politeness::Politeness;
+use super::robots::{product_token, RobotsRules};
+use crate::config::CrawlSettings;
+use crate::urlnorm;
+
+/// How much of a body a link check reads before hanging up.
+const CHECK_BODY_BYTES: usize = 16 * 1024;
+
+/// What to send.
+#[derive(Debug, Clone)]
+pub(crate) enum Method {
+    Get,
+    Head,
+    Post(Vec<(String, String)>),
+}
+
+/// The outcome of a request after redirects and retries.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Fetched {
+    /// URL of the last answer (after redirects).
+    pub final_url: Option<Url>,
+    pub status: Option<u16>,
+    /// Set when no usable answer came ("timeout", "redirect loop" …).
+    pub error: Option<String>,
+    pub attempts: u32,
+    pub content_type: Option<String>,
+    /// Body (cut at the cap); empty for HEAD and checks.
+    pub body: Vec<u8>,
+    /// The body was cut at the size cap.
+    pub truncated: bool,
+    /// Set when robots.txt forbade a hop of the chain.
+    pub robots_blocked: bool,
+}
+
+impl Fetched {
+    /// A 2xx answer.
+    pub(crate) fn ok(&self) -> bool {
+        self.error.is_none() && self.status.is_some_and(|s| (200..300).contains(&s))
+    }
+
+    /// One-line description of a failure: the error, else "HTTP nnn".
+    pub(crate) fn failure(&self) -> Option<String> {
+        if let Some(e) = &self.error {
+            return Some(e.clone());
+        }
+        match self.status {
+            Some(s) if !(200..300).contains(&s) => Some(format!("HTTP {s}")),
+            None => Some("no answer".into()),
+            _ => None,
+        }
+    }
+}
+
+/// One answer (no redirects followed).
+struct Answer {
+    status: u16,
+    location: Option<String>,
+    content_type: Option<String>,
+    retry_after: Option<u64>,
+    body: Vec<u8>,
+    truncated: bool,
+}
+
+/// Run-wide HTTP client with politeness, robots and counters.
+pub(crate) struct Fetcher {
+    client: reqwest::Client,
+    pub(crate) politeness: Politeness,
+    settings: CrawlSettings,
+    agent_token: String,
+    /// Requests sent (every attempt and hop, robots.txt included).
+    pub(crate) requests: AtomicU64,
+    /// Body bytes read.
+    pub(crate) bytes: AtomicU64,
+}
+
+impl Fetcher {
+    pub(crate) fn new(settings: &CrawlSettings) -> crate::Result<Self> {
+        let client = reqwest::Client::builder()
+            .user_agent(settings.user_agent.clone())
+            .connect_timeout(Duration::from_secs(settings.connect_timeout_secs.max(1)))
+            .timeout(Duration::from_secs(settings.timeout_secs.max(1)))
+            .redirect(reqwest::redirect::Policy::none())
+            .gzip(true)
+            .brotli(true)
+            .pool_max_idle_per_host(settings.per_host_concurrency.max(1))
+            .build()
+            .map_err(|e| crate::Error::Other(format!("HTTP client: {e}")))?;
+        Ok(Fetcher {
+            client,
+            politeness: Politeness::new(
+                settings.concurrency,
+                settings.per_host_concurrency,
+                Duration::from_millis(settings.per_host_delay_ms),
+            ),
+            settings: settings.clone(),
+            agent_token: product_token(&settings.user_agent),
+            requests: AtomicU64::new(0),
+            bytes: AtomicU64::new(0),
+        })
+    }
+
+    /// The robots.txt rules of `url`'s host, fetched once per run (one
+    /// attempt, no retries: a dead host should not cost three timeouts here).
+    pub(crate) async fn robots(&self, url: &Url) -> Arc<RobotsRules> {
+        let key = urlnorm::host_key(url);
+        let host = self.politeness.host(&key);
+        host.robots
+            .get_or_init(|| async {
+                if !self.settings.robots {
+                    return Arc::new(RobotsRules::allow_all(None));
+                }
+                let mut robots_url = url.clone();
+                robots_url.set_path("/robots.txt");
+                robots_url.set_query(None);
+                robots_url.set_fragment(None);
+                let rules = match self.send_once(&robots_url, &Method::Get, 512 * 1024).await {
+                    Ok(a) if (200..300).contains(&a.status) => {
+                        RobotsRules::parse(&self.agent_token, &a.body)
+                    }
+                    // 3xx (not followed for robots), 4xx: no usable robots.txt — allow all.
+                    Ok(a) if a.status < 500 => RobotsRules::allow_all(None),
+                    Ok(a) => RobotsRules::allow_all(Some(format!(
+                        "robots.txt answered HTTP {}; crawled as allowed",
+                        a.status
+                    ))),
+                    Err(e) => RobotsRules::allow_all(Some(format!(
+                        "robots.txt: {}; crawled as allowed",
+                        e.0
+                    ))),
+                };
+                if let Some(d) = rules.crawl_delay() {
+                    if d.is_finite() && d > 0.0 {
+                        host.raise_delay(Duration::from_secs_f32(d.min(3600.0)));
+                    }
+                }
+                Arc::new(rules)
+            })
+            .await
+            .clone()
+    }
+
+    /// May `url` be requested under its host's robots.txt?
+    pub(crate) async fn allowed(&self, url: &Url) -> bool {
+        self.robots(url).await.allowed(url.as_str())
+    }
+
+    /// Fetch with redirects and retries. `limit` caps the body read.
+    pub(crate) async fn fetch(&self, url: &Url, method: &Method, limit: usize) -> Fetched {
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let (mut out, retry, retry_after) = self.follow(url, method, limit).await;
+            out.attempts = attempts;
+            if !retry || attempts > self.settings.retries {
+                return out;
+            }
+            let backoff = self
+                .settings
+                .retry_backoff_ms
+                .saturating_mul(1u64 << (attempts - 1).min(16));
+            let mut wait = Duration::from_millis(backoff);
+            if let Some(secs) = retry_after {
+                wait = wait.max(Duration::from_secs(
+                    secs.min(self.settings.max_retry_after_secs),
+                ));
+            }
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// Check a link: HEAD, then GET (reading a little) when HEAD is refused
+    /// (405/403/501) or fails. Attempts add up over both.
+    pub(crate) async fn check(&self, url: &Url) -> Fetched {
+        let head = self.fetch(url, &Method::Head, 0).await;
+        let refused = matches!(head.status, Some(403 | 405 | 501));
+        if !(refused || head.error.is_some()) || head.robots_blocked {
+            return head;
+        }
+        let mut get = self.fetch(url, &Method::Get, CHECK_BODY_BYTES).await;
+        get.attempts += head.attempts;
+        get.body = Vec::new();
+        get
+    }
+
+    /// Follow a redirect chain once. Returns the outcome, whether it is worth
+    /// retrying, and a Retry-After in seconds.
+    async fn follow(
+        &self,
+        url: &Url,
+        method: &Method,
+        limit: usize,
+    ) -> (Fetched, bool, Option<u64>) {
+        let mut seen = HashSet::new();
+        let mut current = url.clone();
+        let mut method = method.clone();
+        seen.insert(urlnorm::normalize(&current));
+        let mut hops = 0;
+        loop {
+            if hops > 0 && !self.allowed(&current).await {
+                let out = Fetched {
+                    final_url: Some(current),
+                    error: Some("robots.txt disallow".into()),
+                    robots_blocked: true,
+                    ..Default::default()
+                };
+                return (out, false, None);
+            }
+            let answer = match self.send_once(&current, &method, limit).await {
+                Ok(a) => a,
+                Err(e) => {
+                    let out = Fetched {
+                        final_url: Some(current),
+                        error: Some(e.0),
+                        ..Default::default()
+                    };
+                    return (out, e.1, None);
+                }
+            };
+            let redirect = (300..400).contains(&answer.status) && answer.status != 304;
+            if redirect {
+                if let Some(next) = answer
+                    .location
+                    .as_deref()
+                    .and_then(|l| urlnorm::resolve(&current, l))
+                {
+                    hops += 1;
+                    let key = urlnorm::normalize(&next);
+                    if !seen.insert(key) {
+                        return (error_at(next, answer.status, "redirect loop"), false, None);
+                    }
+                    if hops > self.settings.max_redirects {
+                        return (
+                            error_at(next, answer.status, "too many redirects"),
+                            false,
+                            None,
+                        );
+                    }
+                    if answer.status == 303
+                        || (matches!(answer.status, 301 | 302) && matches!(method, Method::Post(_)))
+                    {
+                        method = Method::Get;
+                    }
+                    current = next;
+                    continue;
+                }
+            }
+            let retry = answer.status >= 500 || answer.status == 429;
+            let out = Fetched {
+                final_url: Some(current),
+                status: Some(answer.status),
+                error: None,
+                attempts: 0,
+                content_type: answer.content_type,
+                body: answer.body,
+                truncated: answer.truncated,
+                robots_blocked: false,
+            };
+            return (out, retry, answer.retry_after);
+        }
+    }
+
+    /// One request through the gates; reads at most `limit` body bytes.
+    /// Errors carry their one-word kind and whether a retry may help.
+    async fn send_once(
+        &self,
+        url: &Url,
+        method: &Method,
+        limit: usize,
+    ) -> Result<Answer, (String, bool)> {
+        let _permit = self.politeness.acquire(&urlnorm::host_key(url)).await;
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        let req = match method {
+            Method::Get => self.client.get(url.clone()),
+            Method::Head => self.client.head(url.clone()),
+            Method::Post(form) => self.client.post(url.clone()).form(form),
+        };
+        let mut resp = req.send().await.map_err(|e| classify(&e))?;
+        let status = resp.status().as_u16();
+        let h = resp.headers();
+        let text = |name: header::HeaderName| {
+            h.get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(|s| s.to_string())
+        };
+        let location = text(header::LOCATION);
+        let content_type = text(header::CONTENT_TYPE);
+        let retry_after = text(header::RETRY_AFTER).and_then(|s| s.trim().parse::<u64>().ok());
+        let mut body = Vec::new();
+        let mut truncated = false;
+        if limit > 0 && !matches!(method, Method::Head) {
+            loop {
+                match resp.chunk().await {
+                    Ok(Some(chunk)) => {
+                        let room = limit - body.len();
+                        if chunk.len() >= room {
+                            body.extend_from_slice(&chunk[..room]);
+                            truncated = chunk.len() > room;
+                            if body.len() >= limit {
+                                truncated = true;
+                                break;
+                            }
+                        } else {
+                            body.extend_from_slice(&chunk);
+                        }
+                    }
+                    Ok(None) => break,
+                    Err(e) => return Err(classify(&e)),
+                }
+            }
+        }
+        self.bytes.fetch_add(body.len() as u64, Ordering::Relaxed);
+        Ok(Answer {
+            status,
+            location,
+            content_type,
+            retry_after,
+            body,
+            truncated,
+        })
+    }
+}
+
+fn error_at(url: Url, status: u16, error: &str) -> Fetched {
+    Fetched {
+        final_url: Some(url),
+        status: Some(status),
+        error: Some(error.into()),
+        ..Default::default()
+    }
+}
+
+/// Name a transport error in one word or two, and say whether to retry.
+fn classify(e: &reqwest::Error) -> (String, bool) {
+    if e.is_timeout() {
+        return ("timeout".into(), true);
+    }
+    let mut src = e.source();
+    while let Some(s) = src {
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            match io.kind() {
+                std::io::ErrorKind::ConnectionRefused => {
+                    return ("connection refused".into(), true)
+                }
+                std::io::ErrorKind::ConnectionReset => return ("connection reset".into(), true),
+                std::io::ErrorKind::TimedOut => return ("timeout".into(), true),
+                _ => {}
+            }
+        }
+        let t = s.to_string().to_ascii_lowercase();
+        if t.contains("dns error") || t.contains("failed to lookup") {
+            return ("dns".into(), true);
+        }
+        if t.contains("certificate") || t.contains("tls") || t.contains("handshake") {
+            return ("tls".into(), false);
+        }
+        src = s.source();
+    }
+    if e.is_connect() {
+        ("connection error".into(), true)
+    } else if e.is_body() || e.is_decode() {
+        ("read error".into(), true)
+    } else {
+        ("request error".into(), true)
+    }
+}

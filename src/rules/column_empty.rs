@@ -1,0 +1,149 @@
+//! # column-empty — 空白栏目
+//!
+//! ## What it checks
+//! A column (栏目) whose list has no items at all: an empty list, an empty
+//! JCMS datastore, or a placeholder such as 暂无信息 / 暂无数据 / 正在建设中.
+//! A column whose list could not be loaded (`load_error`: HTTP error, timeout)
+//! is **not** empty — that is a crawl error, listed in the report's
+//! `crawl_errors`, never a finding.
+//!
+//! ## Why it matters
+//! 单项否决「栏目不更新 ③ 空白栏目」(国办秘函〔2019〕19号): more than 5 (超过5个)
+//! columns with no content fails the site; fewer still deduct points
+//! (`[indicators.column-empty]` in the profile).
+//!
+//! ## Example
+//! 「通知公告」 list page shows only 暂无信息 ⇒ one finding at the column URL,
+//! evidence `{ "items": 0, "placeholder": true }`.
+//!
+//! ## Settings
+//! `rules/column-empty.toml`:
+//! - `skip_name_keywords` (default `[]`): columns whose name contains one of
+//!   these words are never reported (e.g. a column kept on purpose).
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::{Context, Finding, Rule, Severity};
+use crate::site::Site;
+
+/// The rule.
+pub struct ColumnEmpty;
+
+/// Settings from `rules/column-empty.toml`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Columns whose name contains one of these words are skipped.
+    pub skip_name_keywords: Vec<String>,
+}
+
+impl Rule for ColumnEmpty {
+    fn id(&self) -> &'static str {
+        "column-empty"
+    }
+    fn name_zh(&self) -> &'static str {
+        "空白栏目"
+    }
+    fn doc(&self) -> String {
+        super::module_doc(include_str!("column_empty.rs"))
+    }
+    fn check(&self, site: &Site, ctx: &Context) -> Vec<Finding> {
+        let skip = &ctx.settings.column_empty.skip_name_keywords;
+        site.columns
+            .iter()
+            .filter(|c| c.load_error.is_none() && c.items.is_empty())
+            .filter(|c| !skip.iter().any(|k| c.name.contains(k.as_str())))
+            .map(|c| {
+                let how = if c.placeholder {
+                    "页面仅显示“暂无信息”等提示"
+                } else {
+                    "列表中没有任何信息"
+                };
+                let message = format!(
+                    "栏目“{}”{}，属于空白栏目，请尽快发布相关信息，确无内容的栏目应予撤并。",
+                    c.name, how
+                );
+                Finding::new(
+                    self.id(),
+                    site,
+                    &c.url,
+                    None,
+                    Some(&c.name),
+                    Severity::Deduct,
+                    message,
+                    json!({
+                        "items": 0,
+                        "placeholder": c.placeholder,
+                        "class": c.class.as_str(),
+                        "list_pages": c.list_pages,
+                        "style": c.style,
+                    }),
+                )
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testutil::*;
+    use crate::site::ColumnClass;
+
+    #[test]
+    fn empty_and_placeholder_columns_fire() {
+        let env = Env::new();
+        let mut s = site();
+        let mut placeholder = column("通知公告", ColumnClass::Notice, vec![]);
+        placeholder.placeholder = true;
+        s.columns = vec![
+            placeholder,
+            column("人事信息", ColumnClass::LongTerm, vec![]),
+            column(
+                "工作动态",
+                ColumnClass::Dynamic,
+                vec![item("a", Some("2026-11-01"))],
+            ),
+        ];
+        let f = ColumnEmpty.check(&s, &env.ctx("2026-11-26"));
+        assert_eq!(f.len(), 2);
+        assert_eq!(f[0].column.as_deref(), Some("通知公告"));
+        assert_eq!(f[0].evidence["items"], 0);
+        assert_eq!(f[0].evidence["placeholder"], true);
+        assert!(f[0].message.contains("暂无信息"));
+        assert_eq!(f[1].evidence["placeholder"], false);
+        assert_ne!(f[0].id, f[1].id);
+    }
+
+    #[test]
+    fn failed_list_is_a_crawl_error_not_an_empty_column() {
+        let env = Env::new();
+        let mut s = site();
+        let mut broken = column("政策文件", ColumnClass::Policy, vec![]);
+        broken.load_error = Some("HTTP 500".into());
+        s.columns = vec![broken];
+        assert!(ColumnEmpty.check(&s, &env.ctx("2026-11-26")).is_empty());
+    }
+
+    #[test]
+    fn undated_items_are_not_empty() {
+        let env = Env::new();
+        let mut s = site();
+        s.columns = vec![column(
+            "领导信息",
+            ColumnClass::Other,
+            vec![item("x", None)],
+        )];
+        assert!(ColumnEmpty.check(&s, &env.ctx("2026-11-26")).is_empty());
+    }
+
+    #[test]
+    fn skip_keywords_apply() {
+        let mut env = Env::new();
+        env.settings.column_empty.skip_name_keywords = vec!["专题".into()];
+        let mut s = site();
+        s.columns = vec![column("扫黑除恶专题", ColumnClass::Other, vec![])];
+        assert!(ColumnEmpty.check(&s, &env.ctx("2026-11-26")).is_empty());
+    }
+}

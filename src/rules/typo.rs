@@ -1,0 +1,262 @@
+//! # typo — 错别字 / 严重表述错误
+//!
+//! ## What it checks
+//! Known misspellings in each fetched page's title and main text, found by
+//! the typo engine (`crate::typo`, dictionaries under rules/typos/ starting
+//! from a curated high-precision list). The site's `typo_allow` words are
+//! never flagged. One finding per page per wrong form, with the number of
+//! occurrences; pages that answered 4xx/5xx are skipped.
+//!
+//! ## Why it matters
+//! 扣分「错别字/错误表述」 per instance, capped per indicator; a serious error —
+//! a wrong name of a Party or State leader or of the state itself, a forbidden
+//! term — is 单项否决「严重表述错误」(国办秘函〔2019〕19号, 安全、泄密事故等严重问题).
+//!
+//! ## Example
+//! A notice containing 「按排部署」 ⇒ one finding at the page URL, evidence
+//! `{ "wrong": "按排", "suggest": "安排", "context": "…请各单位按排部署…",
+//! "kind": "dictionary", "confidence": 0.95, "count": 1 }`.
+//!
+//! ## Settings
+//! `rules/typo.toml`:
+//! - `min_confidence` (default 0.6): hits below it are shown as 提示 (warn),
+//!   never deducted — unless the engine marks them serious.
+//! - `skip_kinds` (default `[]`): engine kinds not reported
+//!   ("dictionary", "confusion", "serious", "wording").
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::{Context, Finding, Rule, Severity};
+use crate::site::{Page, Site};
+use crate::typo::{TypoHit, TypoKind};
+
+/// The rule.
+pub struct Typo;
+
+/// Settings from `rules/typo.toml`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Hits with a lower confidence are warnings only.
+    pub min_confidence: f32,
+    /// Engine kinds not reported.
+    pub skip_kinds: Vec<TypoKind>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            min_confidence: 0.6,
+            skip_kinds: Vec::new(),
+        }
+    }
+}
+
+impl Rule for Typo {
+    fn id(&self) -> &'static str {
+        "typo"
+    }
+    fn name_zh(&self) -> &'static str {
+        "错别字"
+    }
+    fn doc(&self) -> String {
+        super::module_doc(include_str!("typo.rs"))
+    }
+    fn check(&self, site: &Site, ctx: &Context) -> Vec<Finding> {
+        let mut out = Vec::new();
+        for page in &site.pages {
+            if page.status >= 400 {
+                continue;
+            }
+            let text = page_text(page);
+            let hits = ctx.typos.check(&text, &site.typo_allow);
+            out.extend(findings_for_page(site, page, &hits, &ctx.settings.typo));
+        }
+        out
+    }
+}
+
+/// What the engine reads of a page: its title, then its main text.
+pub(crate) fn page_text(page: &Page) -> String {
+    if page.title.is_empty() {
+        page.text.clone()
+    } else {
+        format!("{}\n{}", page.title, page.text)
+    }
+}
+
+/// Group one page's hits by wrong form into findings.
+pub(crate) fn findings_for_page(
+    site: &Site,
+    page: &Page,
+    hits: &[TypoHit],
+    settings: &Settings,
+) -> Vec<Finding> {
+    let mut by_wrong: BTreeMap<&str, Vec<&TypoHit>> = BTreeMap::new();
+    for h in hits {
+        if settings.skip_kinds.contains(&h.kind) {
+            continue;
+        }
+        by_wrong.entry(h.wrong.as_str()).or_default().push(h);
+    }
+    let column = page
+        .column
+        .as_ref()
+        .and_then(|u| site.columns.iter().find(|c| &c.url == u))
+        .map(|c| c.name.as_str());
+    let mut out = Vec::new();
+    for (wrong, group) in by_wrong {
+        // The most certain hit speaks for the group; a serious one always wins.
+        let first = group
+            .iter()
+            .copied()
+            .max_by(|a, b| {
+                (a.severity == Severity::Veto)
+                    .cmp(&(b.severity == Severity::Veto))
+                    .then(a.confidence.total_cmp(&b.confidence))
+                    .then(b.start.cmp(&a.start))
+            })
+            .expect("non-empty group");
+        let count = group.len();
+        let severity = if first.severity == Severity::Veto {
+            Severity::Veto
+        } else if first.confidence < settings.min_confidence {
+            Severity::Warn
+        } else {
+            first.severity
+        };
+        let where_ = if page.title.is_empty() {
+            "页面".to_string()
+        } else {
+            format!("页面“{}”", page.title)
+        };
+        let message = if severity == Severity::Veto {
+            format!(
+                "{where_}中“{wrong}”属严重表述错误，应为“{}”（共{count}处），请立即更正并复核全站同类内容。",
+                first.suggest
+            )
+        } else {
+            format!(
+                "{where_}中“{wrong}”疑为错别字，应为“{}”（共{count}处），请核对后更正。",
+                first.suggest
+            )
+        };
+        out.push(Finding::new(
+            "typo",
+            site,
+            &page.url,
+            Some(wrong),
+            column,
+            severity,
+            message,
+            json!({
+                "wrong": wrong,
+                "suggest": first.suggest,
+                "context": first.context,
+                "kind": first.kind,
+                "confidence": (f64::from(first.confidence) * 1000.0).round() / 1000.0,
+                "count": count,
+                "title": page.title,
+            }),
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testutil::*;
+
+    fn hit(wrong: &str, suggest: &str, start: usize, sev: Severity, conf: f32) -> TypoHit {
+        TypoHit {
+            start,
+            end: start + wrong.len(),
+            wrong: wrong.into(),
+            suggest: suggest.into(),
+            kind: TypoKind::Dictionary,
+            severity: sev,
+            confidence: conf,
+            context: format!("…{wrong}…"),
+        }
+    }
+
+    fn page() -> Page {
+        Page {
+            url: "http://127.0.0.1/fgj/art/1.html".into(),
+            status: 200,
+            title: "关于做好冬季安全生产的通知".into(),
+            text: "请各单位按排部署。按排到位。".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn groups_by_wrong_form_with_count() {
+        let s = site();
+        let hits = vec![
+            hit("按排", "安排", 10, Severity::Deduct, 0.9),
+            hit("按排", "安排", 30, Severity::Deduct, 0.9),
+            hit("部暑", "部署", 40, Severity::Deduct, 0.9),
+        ];
+        let f = findings_for_page(&s, &page(), &hits, &Settings::default());
+        assert_eq!(f.len(), 2);
+        let a = f.iter().find(|f| f.evidence["wrong"] == "按排").unwrap();
+        assert_eq!(a.evidence["count"], 2);
+        assert_eq!(a.evidence["suggest"], "安排");
+        assert_eq!(a.severity, Severity::Deduct);
+        assert!(a.message.contains("共2处"), "{}", a.message);
+        assert_ne!(f[0].id, f[1].id);
+        assert_eq!(
+            a.id,
+            crate::rules::fingerprint("typo", "fgj", &page().url, Some("按排"))
+        );
+    }
+
+    #[test]
+    fn serious_is_veto_low_confidence_is_warn() {
+        let s = site();
+        let hits = vec![
+            hit("中华人明共和国", "中华人民共和国", 0, Severity::Veto, 0.99),
+            hit("既使", "即使", 20, Severity::Deduct, 0.3),
+        ];
+        let f = findings_for_page(&s, &page(), &hits, &Settings::default());
+        let serious = f
+            .iter()
+            .find(|f| f.evidence["wrong"] == "中华人明共和国")
+            .unwrap();
+        assert_eq!(serious.severity, Severity::Veto);
+        assert!(serious.message.contains("严重表述错误"));
+        let low = f.iter().find(|f| f.evidence["wrong"] == "既使").unwrap();
+        assert_eq!(low.severity, Severity::Warn);
+    }
+
+    #[test]
+    fn no_hits_no_findings_and_skip_kinds() {
+        let s = site();
+        assert!(findings_for_page(&s, &page(), &[], &Settings::default()).is_empty());
+        let settings = Settings {
+            skip_kinds: vec![TypoKind::Dictionary],
+            ..Default::default()
+        };
+        let hits = vec![hit("按排", "安排", 10, Severity::Deduct, 0.9)];
+        assert!(findings_for_page(&s, &page(), &hits, &settings).is_empty());
+    }
+
+    #[test]
+    fn rule_reads_title_and_text_and_skips_error_pages() {
+        let p = page();
+        assert!(page_text(&p).starts_with("关于做好冬季安全生产的通知\n请各单位"));
+        // The builtin engine must stay quiet on clean text.
+        let env = Env::new();
+        let mut s = site();
+        s.pages = vec![Page {
+            text: "区发展和改革局召开2026年第四季度工作会议，安排部署下一阶段重点工作。".into(),
+            ..page()
+        }];
+        assert!(Typo.check(&s, &env.ctx("2026-11-26")).is_empty());
+    }
+}

@@ -1,0 +1,343 @@
+//! The crawler against fixture sites served on 127.0.0.1: politeness
+//! (robots.txt, per-host concurrency and delay), link statuses (404, 500,
+//! redirect loop, connection refused, timeout), retries, attachments,
+//! unreachable sites, once-per-run link checks, crawl traps and the snapshot.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use govaudit::site::{PageKind, Site};
+
+/// Serve crawl-basic (with a refused URL and a shared server filled in) and crawl it.
+async fn crawl_basic(
+    tune: impl FnOnce(&mut govaudit::config::Config),
+) -> (
+    Site,
+    govaudit::serve::FixtureServer,
+    govaudit::serve::FixtureServer,
+) {
+    let shared = serve(&fixture("crawl-shared")).await;
+    let dir = stage(
+        "crawl-basic",
+        &[("REFUSED", refused_base()), ("SHARED", shared.base_url())],
+    );
+    let server = serve(dir.path()).await;
+    let start = format!("{}/", server.base_url());
+    let mut cfg = config(&[("basic", &start)]);
+    tune(&mut cfg);
+    let mut sites = crawl(&cfg).await;
+    drop(dir);
+    (sites.remove(0), server, shared)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn robots_disallow_is_never_requested_and_user_agent_is_the_configured_one() {
+    let (site, server, _shared) = crawl_basic(|_| {}).await;
+    assert!(site.start.ok, "{:?}", site.start);
+    let reqs = server.requests();
+    assert!(reqs.iter().any(|r| r.path_and_query == "/robots.txt"));
+    assert_eq!(
+        server.hits("/robots.txt"),
+        1,
+        "robots.txt fetched once per host"
+    );
+    assert_eq!(
+        server.hits("/private/secret.html"),
+        0,
+        "a robots.txt-disallowed page was requested"
+    );
+    let secret = link(&site, "/private/secret.html");
+    assert_eq!(secret.skipped.as_deref(), Some("robots.txt"));
+    assert!(!secret.broken);
+    assert!(site.stats.robots_blocked >= 1);
+    for r in &reqs {
+        assert_eq!(r.user_agent, UA, "{} {}", r.method, r.path_and_query);
+    }
+    // The pages themselves were crawled.
+    assert!(site.pages.iter().any(|p| p.kind == PageKind::Home));
+    assert!(site.pages.iter().any(|p| p.url.ends_with("/news/a1.html")));
+    // mailto: and javascript: are never links to check.
+    assert!(site
+        .links
+        .iter()
+        .all(|l| l.url.starts_with("http://") || l.url.starts_with("https://")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failing_links_are_recorded_with_their_status_or_error() {
+    let (site, server, _shared) = crawl_basic(|_| {}).await;
+    let missing = link(&site, "/missing.html");
+    assert_eq!((missing.status, missing.broken), (Some(404), true));
+    assert!(missing.error.is_none());
+    assert_eq!(missing.referrers, vec![format!("{}/", server.base_url())]);
+    assert_eq!(missing.anchor, "已删除的页面");
+    assert!(missing.on_homepage && missing.internal);
+
+    let e500 = link(&site, "/err500.html");
+    assert_eq!((e500.status, e500.broken), (Some(500), true));
+    assert_eq!(e500.attempts, 2, "5xx is retried once (retries = 1)");
+
+    let lp = link(&site, "/loop-a.html");
+    assert_eq!(lp.error.as_deref(), Some("redirect loop"));
+    assert!(lp.broken);
+
+    let refused = link(&site, "/gone.html");
+    assert_eq!(refused.error.as_deref(), Some("connection refused"));
+    assert!(refused.broken && !refused.internal);
+
+    let slow = link(&site, "/slow.html");
+    assert_eq!(slow.error.as_deref(), Some("timeout"));
+    assert!(slow.broken);
+
+    let ok = link(&site, "/news/a1.html");
+    assert_eq!((ok.status, ok.broken, ok.attempts), (Some(200), false, 1));
+    assert!(site.stats.broken_links >= 5);
+    // Failed in-scope pages are crawl errors too.
+    assert!(site
+        .crawl_errors
+        .iter()
+        .any(|e| e.url.ends_with("/missing.html") && e.status == Some(404)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retries_recover_from_one_failure_and_stop_after_the_limit() {
+    let (site, server, _shared) = crawl_basic(|c| c.crawl.retries = 2).await;
+    let flaky = link(&site, "/flaky.html");
+    assert_eq!(
+        (flaky.status, flaky.broken, flaky.attempts),
+        (Some(200), false, 2)
+    );
+    assert_eq!(server.hits("/flaky.html"), 2);
+    let down = link(&site, "/down.html");
+    assert_eq!(
+        (down.status, down.broken, down.attempts),
+        (Some(503), true, 3)
+    );
+    assert_eq!(
+        server.hits("/down.html"),
+        3,
+        "retries + 1 requests, no more"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attachments_are_checked_with_head_falling_back_to_get() {
+    let (site, server, _shared) = crawl_basic(|_| {}).await;
+    let pdf = link(&site, "/files/report.pdf");
+    assert!(pdf.attachment && !pdf.broken);
+    assert_eq!(pdf.status, Some(200));
+    assert_eq!(methods(&server, "/files/report.pdf"), vec!["HEAD"]);
+    // Linked from the homepage and from a2.html, in discovery order.
+    assert_eq!(pdf.referrers.len(), 2, "{:?}", pdf.referrers);
+    assert!(pdf.referrers[0].ends_with('/'));
+    assert!(pdf.referrers[1].ends_with("/news/a2.html"));
+
+    let doc = link(&site, "/files/plan.doc");
+    assert!(doc.attachment && !doc.broken);
+    assert_eq!(doc.status, Some(200));
+    assert_eq!(methods(&server, "/files/plan.doc"), vec!["HEAD", "GET"]);
+    // Attachments are never parsed as pages.
+    assert!(site.pages.iter().all(|p| !p.url.ends_with(".pdf")));
+}
+
+/// Config for crawl-slow: many slow pages on one host.
+async fn crawl_slow(
+    tune: impl FnOnce(&mut govaudit::config::Config),
+) -> (Site, govaudit::serve::FixtureServer) {
+    let server = serve(&fixture("crawl-slow")).await;
+    let start = format!("{}/", server.base_url());
+    let mut cfg = config(&[("slow", &start)]);
+    tune(&mut cfg);
+    let mut sites = crawl(&cfg).await;
+    (sites.remove(0), server)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn per_host_concurrency_limit_holds() {
+    let (site, server) = crawl_slow(|c| {
+        c.crawl.per_host_concurrency = 2;
+        c.crawl.concurrency = 16;
+    })
+    .await;
+    assert_eq!(site.pages.len(), 25);
+    let max = server.max_in_flight_per_host();
+    assert!(max <= 2, "per-host limit 2 broken: {max} in flight");
+    assert!(max >= 2, "crawler never used its two slots ({max})");
+
+    let (site, server) = crawl_slow(|c| {
+        c.crawl.per_host_concurrency = 1;
+        c.crawl.concurrency = 16;
+    })
+    .await;
+    assert_eq!(site.pages.len(), 25);
+    assert_eq!(server.max_in_flight_per_host(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn per_host_delay_spaces_request_starts() {
+    let delay = Duration::from_millis(120);
+    let (site, server) = crawl_slow(|c| {
+        c.crawl.per_host_concurrency = 4;
+        c.crawl.per_host_delay_ms = delay.as_millis() as u64;
+        c.crawl.max_pages_per_site = 8;
+    })
+    .await;
+    assert_eq!(site.pages.len(), 8);
+    let mut starts: Vec<_> = server.requests().iter().map(|r| r.started).collect();
+    starts.sort();
+    assert!(starts.len() >= 8);
+    for w in starts.windows(2) {
+        let gap = w[1] - w[0];
+        // Server-side arrival jitters a little against the client's start.
+        assert!(
+            gap >= delay.mul_f32(0.8),
+            "two requests started {gap:?} apart (delay {delay:?})"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unreachable_site_is_recorded_while_the_others_are_crawled() {
+    let shared = serve(&fixture("crawl-shared")).await;
+    let vars = [("SHARED", shared.base_url())];
+    let a_dir = stage("crawl-mini", &vars);
+    let b_dir = stage("crawl-mini", &vars);
+    let a = serve(a_dir.path()).await;
+    let b = serve(b_dir.path()).await;
+    let dead = format!("{}/", refused_base());
+    let (a_url, b_url) = (format!("{}/", a.base_url()), format!("{}/", b.base_url()));
+    let cfg = config(&[("a", &a_url), ("dead", &dead), ("b", &b_url)]);
+    let sites = crawl(&cfg).await;
+    let ids: Vec<_> = sites.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["a", "dead", "b"],
+        "sites come back in SITES.toml order"
+    );
+    let d = &sites[1];
+    assert!(!d.start.ok);
+    assert_eq!(d.start.error.as_deref(), Some("connection refused"));
+    assert_eq!(d.start.attempts, 2);
+    assert!(d.homepage.is_none() && d.pages.is_empty());
+    for s in [&sites[0], &sites[2]] {
+        assert!(s.start.ok, "{:?}", s.start);
+        assert_eq!(s.pages.len(), 3, "{}", s.id);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_url_linked_from_two_sites_is_requested_once() {
+    let shared = serve(&fixture("crawl-shared")).await;
+    let vars = [("SHARED", shared.base_url())];
+    let a_dir = stage("crawl-mini", &vars);
+    let b_dir = stage("crawl-mini", &vars);
+    let a = serve(a_dir.path()).await;
+    let b = serve(b_dir.path()).await;
+    let (a_url, b_url) = (format!("{}/", a.base_url()), format!("{}/", b.base_url()));
+    let cfg = config(&[("a", &a_url), ("b", &b_url)]);
+    let sites = crawl(&cfg).await;
+    assert_eq!(shared.hits("/shared.html"), 1);
+    for s in &sites {
+        let l = link(s, "/shared.html");
+        assert_eq!((l.status, l.broken), (Some(200), false), "{}", s.id);
+        // Linked from the homepage and page1, in discovery order.
+        assert_eq!(l.referrers.len(), 2, "{:?}", l.referrers);
+        assert!(l.on_homepage && !l.internal);
+    }
+    // Each site's own pages were each requested once.
+    assert_eq!(a.hits("/page1.html"), 1);
+    assert_eq!(b.hits("/page1.html"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_endless_calendar_is_cut_by_the_trap_guard() {
+    let server = serve(&fixture("crawl-calendar")).await;
+    let start = format!("{}/", server.base_url());
+    let mut cfg = config(&[("cal", &start)]);
+    cfg.crawl.max_depth = 1000;
+    cfg.crawl.max_pages_per_site = 1000;
+    cfg.crawl.max_calendar_pages = 12;
+    let site = crawl(&cfg).await.remove(0);
+    let cal_requests = server
+        .requests()
+        .iter()
+        .filter(|r| r.path_and_query.starts_with("/cal/"))
+        .count();
+    assert_eq!(cal_requests, 12, "calendar pages fetched");
+    assert!(site.stats.trap_dropped >= 1);
+    let dropped = site
+        .links
+        .iter()
+        .find(|l| l.skipped.as_deref() == Some("crawl trap: calendar"))
+        .expect("the 13th month is recorded as dropped");
+    assert!(dropped.url.contains("/cal/2027/1/"), "{}", dropped.url);
+    assert!(site.pages.iter().any(|p| p.url.ends_with("/about.html")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_cap_bounds_a_site() {
+    let (site, server) = crawl_slow(|c| c.crawl.max_pages_per_site = 5).await;
+    assert_eq!(site.pages.len(), 5);
+    let page_requests = server
+        .requests()
+        .iter()
+        .filter(|r| r.path_and_query.starts_with("/p/"))
+        .count();
+    assert_eq!(page_requests, 4);
+    assert_eq!(site.stats.trap_dropped, 20);
+}
+
+#[test]
+fn crawl_command_writes_a_snapshot_that_reads_back_equal() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let shared = rt.block_on(serve(&fixture("crawl-shared")));
+    let dir = stage("crawl-mini", &[("SHARED", shared.base_url())]);
+    let server = rt.block_on(serve(dir.path()));
+    let out = tempfile::tempdir().unwrap();
+    let cfg_path = out.path().join("SITES.toml");
+    std::fs::write(
+        &cfg_path,
+        format!(
+            "[audit]\nname = \"测试\"\n\n[crawl]\nuser_agent = \"{UA}\"\nper_host_delay_ms = 0\ntimeout_secs = 2\n\n\
+             [[sites]]\nid = \"mini\"\nname = \"小站点\"\nurl = \"{}/\"\n",
+            server.base_url()
+        ),
+    )
+    .unwrap();
+    let snap = out.path().join("snap");
+    let code = govaudit::crawl::run_crawl_command(&cfg_path, &snap, false).unwrap();
+    assert_eq!(code, 0);
+    let (dir2, manifest) = govaudit::snapshot::read_manifest(&snap).unwrap();
+    assert_eq!(manifest.sites, vec!["mini"]);
+    assert_eq!(manifest.audit_name.as_deref(), Some("测试"));
+    assert!(manifest.finished_at.is_some());
+    let site = govaudit::snapshot::read_site(&dir2, "mini").unwrap();
+    assert_eq!(site.pages.len(), 3);
+    assert!(site.start.ok);
+
+    // Crawl again in-process and write through the writer: reads back equal.
+    let cfg = govaudit::config::Config::load(&cfg_path).unwrap();
+    let crawled = rt.block_on(crawl(&cfg)).remove(0);
+    let snap2 = out.path().join("snap2");
+    let mut w = govaudit::snapshot::SnapshotWriter::create(
+        &snap2,
+        None,
+        "2026-11-26T02:00:00+08:00".into(),
+    )
+    .unwrap();
+    w.write_site(&crawled).unwrap();
+    w.finish("2026-11-26T02:01:00+08:00".into()).unwrap();
+    let (d, m) = govaudit::snapshot::read_manifest(&snap2.join("manifest.json")).unwrap();
+    let back: Vec<Site> = govaudit::snapshot::sites(&d, &m)
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(back, vec![crawled]);
+    // No temp files left behind.
+    let names: Vec<_> = std::fs::read_dir(snap2.join("sites"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(names, vec!["mini.json"]);
+}
