@@ -238,7 +238,10 @@ pub fn audit(req: &AuditRequest) -> crate::Result<Outcome> {
     audit_config(&config, req)
 }
 
-fn audit_config(config: &Config, req: &AuditRequest) -> crate::Result<Outcome> {
+/// Audit an already loaded config (`req.config` is not read again). Used by
+/// `demo` and tests that fill in a served fixture's address first. Must not
+/// be called from inside an async runtime: it runs its own.
+pub fn audit_config(config: &Config, req: &AuditRequest) -> crate::Result<Outcome> {
     let profile = load_profile(req.profile.as_deref(), Some(config))?;
     let as_of = req.as_of.unwrap_or_else(today);
     let out = req
@@ -342,12 +345,76 @@ pub fn run_lint(req: &LintRequest) -> crate::Result<u8> {
     lint(req).map(|o| o.code)
 }
 
-/// Serve and audit the bundled demo portal; returns the exit code.
-pub fn run_demo(req: &DemoRequest) -> crate::Result<u8> {
-    let _ = req;
+/// The fixed monitoring time point of the demo portal (its content is dated
+/// around it).
+pub const DEMO_AS_OF: (i32, u32, u32) = (2026, 11, 26);
+
+/// Where the bundled demo portal lives: the source tree's
+/// fixtures/demo-portal/, else ./fixtures/demo-portal/.
+fn demo_root() -> crate::Result<PathBuf> {
+    let built = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo-portal");
+    for dir in [built, PathBuf::from("fixtures/demo-portal")] {
+        if dir.join("SITES.toml").is_file() {
+            return Ok(dir);
+        }
+    }
     Err(crate::Error::Other(
-        "demo: the demo portal is not bundled yet".into(),
+        "demo: fixtures/demo-portal/ not found (run from the govaudit source folder)".into(),
     ))
+}
+
+/// Serve `root` on 127.0.0.1 (ephemeral port) and load its SITES.toml with
+/// `{{base}}` replaced by `127.0.0.1:PORT`. The server lives as long as the
+/// returned runtime and server handle.
+pub fn serve_fixture(
+    root: &Path,
+) -> crate::Result<(tokio::runtime::Runtime, crate::serve::FixtureServer, Config)> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| crate::Error::Other(format!("cannot start the async runtime: {e}")))?;
+    let server = runtime.block_on(crate::serve::serve_dir(
+        root.to_path_buf(),
+        std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+    ))?;
+    let path = root.join("SITES.toml");
+    let text = std::fs::read_to_string(&path).map_err(|e| crate::Error::io(&path, e))?;
+    let text = text.replace("{{base}}", &server.addr().to_string());
+    let config = Config::parse(&path, &text)?;
+    Ok((runtime, server, config))
+}
+
+/// Serve and audit the bundled demo portal; returns the exit code (0 even
+/// when sites fail: the demo is a showcase).
+pub fn run_demo(req: &DemoRequest) -> crate::Result<u8> {
+    let root = demo_root()?;
+    let (runtime, server, config) = serve_fixture(&root)?;
+    let (y, m, d) = DEMO_AS_OF;
+    let outcome = audit_config(
+        &config,
+        &AuditRequest {
+            config: root.join("SITES.toml"),
+            as_of: NaiveDate::from_ymd_opt(y, m, d),
+            out: Some(
+                req.out
+                    .clone()
+                    .unwrap_or_else(|| PathBuf::from("reports/demo")),
+            ),
+            profile: None,
+            json_stdout: false,
+            progress: req.progress,
+        },
+    )?;
+    println!("{}", outcome.html.display());
+    if req.keep_serving {
+        eprintln!("demo portal at {}/ — Ctrl-C to stop", server.base_url());
+        runtime.block_on(async {
+            let _ = tokio::signal::ctrl_c().await;
+        });
+    }
+    drop(server);
+    Ok(0)
 }
 
 #[cfg(test)]

@@ -51,9 +51,15 @@ pub(crate) struct Scope {
 impl Scope {
     pub(crate) fn new(start: &Url, extra_hosts: &[String]) -> Self {
         let path = start.path();
-        let prefix = match path.rfind('/') {
-            Some(i) => path[..=i].to_string(),
-            None => "/".into(),
+        let last = path.rsplit('/').next().unwrap_or("");
+        // "/fgj" (no file name) is the folder /fgj/; "/fgj/index.html" is in /fgj/.
+        let prefix = if !last.is_empty() && !last.contains('.') {
+            format!("{path}/")
+        } else {
+            match path.rfind('/') {
+                Some(i) => path[..=i].to_string(),
+                None => "/".into(),
+            }
         };
         Scope {
             host: urlnorm::host_key(start),
@@ -227,6 +233,9 @@ mod tests {
         assert!(!s.contains(&u("http://c.gov.cn/fgj/1.html")));
         assert!(s.contains(&u("http://b.gov.cn:8080/x/1.html")));
         assert!(!s.contains(&u("http://b.gov.cn/x/1.html")));
+        let s = Scope::new(&u("http://a.gov.cn/fgj"), &[]);
+        assert!(s.contains(&u("http://a.gov.cn/fgj/a.html")));
+        assert!(!s.contains(&u("http://a.gov.cn/fgjx/a.html")));
     }
 
     #[test]

@@ -9,7 +9,6 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use chrono::NaiveDate;
 use futures::StreamExt;
 use url::Url;
 
@@ -201,9 +200,21 @@ async fn fetch_page(
 
 /// The parts of a parsed page the crawl still needs after the [`Page`] is stored.
 struct PageRest {
-    date: Option<NaiveDate>,
     nav: Vec<NavEntry>,
     lists: Vec<ListBlock>,
+    next_pages: Vec<NextRequest>,
+    placeholder: bool,
+}
+
+/// A column's first list page, already fetched and parsed (found as an
+/// ordinary page before its column was known).
+#[derive(Default)]
+struct FirstList {
+    lists: Vec<ListBlock>,
+    next_pages: Vec<NextRequest>,
+    placeholder: bool,
+    /// Why the page could not be read, when it could not.
+    error: Option<String>,
 }
 
 /// A column's list crawl, done in its own task.
@@ -223,61 +234,75 @@ fn main_list(lists: &[ListBlock]) -> Option<&ListBlock> {
         .map(|(_, b)| b)
 }
 
+/// Crawl a column's list: its first page (unless already read) and its
+/// pagination (GET or JCMS dataproxy POST), up to `max_list_pages`.
 async fn crawl_column(
     shared: Arc<Shared>,
     mut column: Column,
+    pre: Option<FirstList>,
     budget: Arc<AtomicUsize>,
     progress: Arc<SiteProgress>,
 ) -> ColumnRun {
     let mut outcomes = Vec::new();
     let mut item_links = Vec::new();
+    let done = |column: Column, outcomes, item_links| ColumnRun {
+        column,
+        outcomes,
+        item_links,
+    };
     let Ok(first_url) = Url::parse(&column.url) else {
         column.load_error = Some("bad URL".into());
-        return ColumnRun {
-            column,
-            outcomes,
-            item_links,
-        };
+        return done(column, outcomes, item_links);
     };
-    if !take_budget(&budget) {
-        column.truncated = true;
-        column.load_error = Some("page limit reached before the column was loaded".into());
-        return ColumnRun {
-            column,
-            outcomes,
-            item_links,
-        };
-    }
-    progress.queued(1);
-    let first = fetch_page(
-        shared.clone(),
-        PageTask {
-            url: first_url.clone(),
-            depth: 1,
-            kind: PageKind::List,
-            column: Some(column.url.clone()),
-        },
-        None,
-    )
-    .await;
-    progress.done(!first.fetched.ok());
     column.list_pages = 1;
-    let Some(parsed) = &first.parsed else {
-        column.load_error = Some(if first.robots_blocked {
-            "robots.txt disallow".into()
-        } else {
+    let first = match pre {
+        Some(p) => p,
+        None => {
+            if !take_budget(&budget) {
+                column.truncated = true;
+                column.list_pages = 0;
+                column.load_error = Some("page limit reached before the column was loaded".into());
+                return done(column, outcomes, item_links);
+            }
+            progress.queued(1);
+            let out = fetch_page(
+                shared.clone(),
+                PageTask {
+                    url: first_url.clone(),
+                    depth: 1,
+                    kind: PageKind::List,
+                    column: Some(column.url.clone()),
+                },
+                None,
+            )
+            .await;
+            progress.done(!out.fetched.ok());
+            let first = match &out.parsed {
+                Some(p) => FirstList {
+                    lists: p.lists.clone(),
+                    next_pages: p.next_pages.clone(),
+                    placeholder: p.placeholder,
+                    error: None,
+                },
+                None => FirstList {
+                    error: Some(if out.robots_blocked {
+                        "robots.txt disallow".into()
+                    } else {
+                        out.fetched
+                            .failure()
+                            .unwrap_or_else(|| "not an HTML page".into())
+                    }),
+                    ..Default::default()
+                },
+            };
+            outcomes.push(out);
             first
-                .fetched
-                .failure()
-                .unwrap_or_else(|| "not an HTML page".into())
-        });
-        outcomes.push(first);
-        return ColumnRun {
-            column,
-            outcomes,
-            item_links,
-        };
+        }
     };
+    if let Some(err) = first.error {
+        column.load_error = Some(err);
+        return done(column, outcomes, item_links);
+    }
     let mut seen_items: HashSet<String> = HashSet::new();
     let mut add_items = |list: Option<&ListBlock>, page: &str, column: &mut Column| {
         if let Some(b) = list {
@@ -296,13 +321,10 @@ async fn crawl_column(
         }
     };
     let first_page = column.url.clone();
-    add_items(main_list(&parsed.lists), &first_page, &mut column);
-    let placeholder_first = parsed.placeholder;
-    let mut queue: std::collections::VecDeque<NextRequest> =
-        parsed.next_pages.iter().cloned().collect();
+    add_items(main_list(&first.lists), &first_page, &mut column);
+    let mut queue: std::collections::VecDeque<NextRequest> = first.next_pages.into();
     let mut seen_req: HashSet<String> = HashSet::new();
     seen_req.insert(NextRequest::Get(first_url.clone()).key());
-    outcomes.push(first);
     while let Some(next) = queue.pop_front() {
         if !seen_req.insert(next.key()) {
             continue;
@@ -324,13 +346,18 @@ async fn crawl_column(
                 kind: PageKind::List,
                 column: Some(column.url.clone()),
             },
-            form.clone(),
+            form,
         )
         .await;
         progress.done(!out.fetched.ok());
         column.list_pages += 1;
         if let Some(p) = &out.parsed {
-            let page = out.task.url.to_string();
+            // A dataproxy answer is keyed by its form, not its URL.
+            let page = if out.post {
+                first_page.clone()
+            } else {
+                out.task.url.to_string()
+            };
             add_items(main_list(&p.lists), &page, &mut column);
             queue.extend(p.next_pages.iter().cloned());
         }
@@ -345,12 +372,8 @@ async fn crawl_column(
             outcomes.push(out);
         }
     }
-    column.placeholder = placeholder_first && column.items.is_empty();
-    ColumnRun {
-        column,
-        outcomes,
-        item_links,
-    }
+    column.placeholder = first.placeholder && column.items.is_empty();
+    done(column, outcomes, item_links)
 }
 
 fn take_budget(budget: &AtomicUsize) -> bool {
@@ -363,11 +386,14 @@ fn take_budget(budget: &AtomicUsize) -> bool {
 struct SiteRun {
     shared: Arc<Shared>,
     progress: Arc<SiteProgress>,
+    cfg: SiteConfig,
     scope: Scope,
     site: Site,
     budget: Arc<AtomicUsize>,
-    /// URLs fetched (or scheduled) as pages.
+    /// URLs fetched (or scheduled) as pages, columns' first pages included.
     seen_pages: HashSet<String>,
+    /// URLs stored in `site.pages`.
+    paged: HashSet<String>,
     /// Outcomes of page fetches, as link results.
     results: HashMap<String, LinkResult>,
     links: Vec<LinkCheck>,
@@ -377,6 +403,13 @@ struct SiteRun {
     dropped: HashMap<String, String>,
     /// In-scope page links found, in discovery order, with their depth.
     frontier: Vec<(Url, u32)>,
+    /// Column URLs known (crawled or pending).
+    known_columns: HashSet<String>,
+    /// Columns found but not crawled yet.
+    pending: Vec<Column>,
+    /// Lists of ordinary pages already read, in case one turns out to be a
+    /// column's first page (so it is not fetched twice).
+    read_lists: HashMap<String, FirstList>,
     requests: u64,
 }
 
@@ -468,6 +501,9 @@ impl SiteRun {
             return None;
         }
         let parsed = out.parsed?;
+        if !self.paged.insert(url.clone()) {
+            return None;
+        }
         if out.fetched.truncated {
             self.site.crawl_errors.push(CrawlError {
                 url: url.clone(),
@@ -501,10 +537,32 @@ impl SiteRun {
             links: parsed.links,
         });
         Some(PageRest {
-            date: parsed.date,
             nav: parsed.nav,
             lists: parsed.lists,
+            next_pages: parsed.next_pages,
+            placeholder: parsed.placeholder,
         })
+    }
+
+    /// Fold a page of the breadth-first walk (or an article): remember its
+    /// lists in case it is a column found later, and look for columns in
+    /// its navigation.
+    fn add_walked_page(&mut self, out: PageOutcome) {
+        let key = urlnorm::normalize(&out.task.url);
+        if let Some(rest) = self.add_page(out) {
+            self.consider_columns(&rest.nav, &[]);
+            if !rest.lists.is_empty() || !rest.next_pages.is_empty() || rest.placeholder {
+                self.read_lists.insert(
+                    key,
+                    FirstList {
+                        lists: rest.lists,
+                        next_pages: rest.next_pages,
+                        placeholder: rest.placeholder,
+                        error: None,
+                    },
+                );
+            }
+        }
     }
 
     /// Fetch a batch of pages concurrently; outcomes come back in task order.
@@ -554,9 +612,247 @@ impl SiteRun {
         self.seen_pages.insert(key);
         true
     }
+
+    /// Columns among navigation entries and list blocks with a "more" link
+    /// (kept when their name classifies or SITES.toml names them), queued
+    /// for crawling unless already known.
+    fn consider_columns(&mut self, nav: &[NavEntry], lists: &[ListBlock]) {
+        let mut candidates: Vec<(&str, &Url)> =
+            nav.iter().map(|n| (n.name.as_str(), &n.url)).collect();
+        for b in lists {
+            if let (Some(h), Some(m)) = (&b.heading, &b.more) {
+                candidates.push((h.as_str(), m));
+            }
+        }
+        for (name, u) in candidates {
+            if !self.scope.contains(u) || !may_be_page(u) {
+                continue;
+            }
+            let key = urlnorm::normalize(u);
+            if self.known_columns.contains(&key) {
+                continue;
+            }
+            let over = self.cfg.columns.iter().find(|c| c.url == key);
+            let name = over
+                .and_then(|o| o.name.clone())
+                .unwrap_or_else(|| name.trim().to_string());
+            let class = match over.and_then(|o| o.class) {
+                Some(c) => Some((c, ClassSource::Config)),
+                None => self
+                    .shared
+                    .classifier
+                    .classify(&name)
+                    .map(|c| (c, ClassSource::Keyword)),
+            };
+            if let Some((class, source)) = class {
+                self.known_columns.insert(key.clone());
+                self.pending.push(new_column(key, name, class, source));
+            }
+        }
+    }
+
+    /// Configured columns not found in any navigation.
+    fn add_configured_columns(&mut self) {
+        for o in self.cfg.columns.clone() {
+            if !self.known_columns.insert(o.url.clone()) {
+                continue;
+            }
+            let name = o.name.clone().unwrap_or_else(|| o.url.clone());
+            let (class, source) = match o.class {
+                Some(c) => (c, ClassSource::Config),
+                None => (
+                    self.shared
+                        .classifier
+                        .classify(&name)
+                        .unwrap_or(ColumnClass::Other),
+                    ClassSource::Keyword,
+                ),
+            };
+            self.pending
+                .push(new_column(o.url.clone(), name, class, source));
+        }
+    }
+
+    /// Crawl the pending columns' lists, then their items' pages (and
+    /// `extra_items`, the homepage's), in scope.
+    async fn crawl_columns(&mut self, extra_items: Vec<Url>) {
+        let columns = std::mem::take(&mut self.pending);
+        let mut jobs = Vec::new();
+        for c in columns {
+            // A column whose first page was already read as an ordinary
+            // page is not fetched again.
+            let pre = if self.seen_pages.contains(&c.url) {
+                if let Some(p) = self.site.pages.iter_mut().find(|p| p.url == c.url) {
+                    p.kind = PageKind::List;
+                    p.column = Some(c.url.clone());
+                    self.site.stats.list_pages += 1;
+                }
+                Some(self.read_lists.remove(&c.url).unwrap_or_else(|| FirstList {
+                    error: self.results.get(&c.url).and_then(|r| {
+                        r.skipped
+                            .as_ref()
+                            .map(|_| "robots.txt disallow".to_string())
+                            .or_else(|| r.error.clone())
+                            .or_else(|| {
+                                r.status
+                                    .filter(|s| !(200..300).contains(s))
+                                    .map(|s| format!("HTTP {s}"))
+                            })
+                    }),
+                    ..Default::default()
+                }))
+            } else {
+                self.seen_pages.insert(c.url.clone());
+                None
+            };
+            jobs.push((c, pre));
+        }
+        let n = self.concurrency().div_ceil(2).max(1);
+        let shared = self.shared.clone();
+        let budget = self.budget.clone();
+        let progress = self.progress.clone();
+        let runs: Vec<ColumnRun> = futures::stream::iter(jobs)
+            .map(|(c, pre)| {
+                let shared = shared.clone();
+                let budget = budget.clone();
+                let progress = progress.clone();
+                async move {
+                    let fallback = c.clone();
+                    tokio::spawn(crawl_column(shared, c, pre, budget, progress))
+                        .await
+                        .unwrap_or_else(|e| ColumnRun {
+                            column: Column {
+                                load_error: Some(format!("internal: {e}")),
+                                ..fallback
+                            },
+                            outcomes: Vec::new(),
+                            item_links: Vec::new(),
+                        })
+                }
+            })
+            .buffered(n)
+            .collect()
+            .await;
+        let mut item_targets: Vec<(Url, Option<String>)> = Vec::new();
+        for cr in runs {
+            for out in cr.outcomes {
+                if !out.post {
+                    self.seen_pages.insert(urlnorm::normalize(&out.task.url));
+                }
+                if let Some(rest) = self.add_page(out) {
+                    self.consider_columns(&rest.nav, &[]);
+                }
+            }
+            for (url, title, page) in &cr.item_links {
+                let link = PageLink {
+                    url: url.clone(),
+                    text: title.clone(),
+                    area: LinkArea::Body,
+                    section: None,
+                    tag: "a".into(),
+                };
+                self.register_links(page, std::slice::from_ref(&link), false);
+            }
+            if let Some(err) = &cr.column.load_error {
+                if !self
+                    .site
+                    .crawl_errors
+                    .iter()
+                    .any(|e| e.url == cr.column.url)
+                {
+                    self.site.crawl_errors.push(CrawlError {
+                        url: cr.column.url.clone(),
+                        what: "list".into(),
+                        error: err.clone(),
+                        status: None,
+                    });
+                }
+            }
+            for it in &cr.column.items {
+                if let Some(u) = it.url.as_deref().and_then(|u| Url::parse(u).ok()) {
+                    item_targets.push((u, Some(cr.column.url.clone())));
+                }
+            }
+            self.site.columns.push(cr.column);
+        }
+        item_targets.extend(extra_items.into_iter().map(|u| (u, None)));
+        let mut tasks = Vec::new();
+        for (u, column) in item_targets {
+            if self.scope.contains(&u) && may_be_page(&u) && self.schedule(&u) {
+                let depth = if column.is_some() { 2 } else { 1 };
+                tasks.push(PageTask {
+                    url: u,
+                    depth,
+                    kind: PageKind::Article,
+                    column,
+                });
+            }
+        }
+        for out in self.fetch_batch(tasks).await {
+            self.add_walked_page(out);
+        }
+    }
+
+    /// One level of the breadth-first walk over the frontier. Returns false
+    /// when there was nothing left to fetch.
+    async fn walk_level(&mut self, cursor: &mut usize) -> bool {
+        let max_depth = self.shared.settings.max_depth;
+        let mut tasks = Vec::new();
+        let end = self.frontier.len();
+        while *cursor < end {
+            let (u, depth) = self.frontier[*cursor].clone();
+            *cursor += 1;
+            let key = urlnorm::normalize(&u);
+            if self.seen_pages.contains(&key) || self.dropped.contains_key(&key) {
+                continue;
+            }
+            if depth > max_depth {
+                self.dropped.insert(key, "crawl trap: depth".into());
+                self.site.stats.trap_dropped += 1;
+                continue;
+            }
+            if let Err(why) = self.traps.admit(&u) {
+                self.dropped.insert(key, why.into());
+                self.site.stats.trap_dropped += 1;
+                continue;
+            }
+            if self.schedule(&u) {
+                tasks.push(PageTask {
+                    url: u,
+                    depth,
+                    kind: PageKind::Other,
+                    column: None,
+                });
+            }
+        }
+        if tasks.is_empty() {
+            return *cursor < self.frontier.len();
+        }
+        for out in self.fetch_batch(tasks).await {
+            self.add_walked_page(out);
+        }
+        true
+    }
 }
 
-/// Crawl one site.
+fn new_column(url: String, name: String, class: ColumnClass, source: ClassSource) -> Column {
+    Column {
+        url,
+        name,
+        class,
+        class_source: source,
+        items: Vec::new(),
+        list_pages: 0,
+        style: String::new(),
+        placeholder: false,
+        load_error: None,
+        truncated: false,
+    }
+}
+
+/// Crawl one site: start page, columns and their items, then a
+/// breadth-first walk of the rest (crawling columns found in any page's
+/// navigation as they turn up), then link checks.
 pub(crate) async fn crawl_site(
     shared: Arc<Shared>,
     cfg: SiteConfig,
@@ -582,19 +878,24 @@ pub(crate) async fn crawl_site(
         shared: shared.clone(),
         progress,
         scope: Scope::new(&start, &cfg.extra_hosts),
+        cfg,
         site,
         budget: Arc::new(AtomicUsize::new(settings.max_pages_per_site)),
         seen_pages: HashSet::new(),
+        paged: HashSet::new(),
         results: HashMap::new(),
         links: Vec::new(),
         link_index: HashMap::new(),
         traps: Traps::new(settings.max_query_variants, settings.max_calendar_pages),
         dropped: HashMap::new(),
         frontier: Vec::new(),
+        known_columns: HashSet::new(),
+        pending: Vec::new(),
+        read_lists: HashMap::new(),
         requests: 0,
     };
 
-    // Phase 0: the start page.
+    // The start page.
     run.schedule(&start);
     let home = run
         .fetch_batch(vec![PageTask {
@@ -608,7 +909,7 @@ pub(crate) async fn crawl_site(
         .expect("one task, one outcome");
     if let Some(note) = shared.fetcher.robots(&start).await.note.clone() {
         run.site.crawl_errors.push(CrawlError {
-            url: format!("{}robots.txt", start.origin().ascii_serialization() + "/"),
+            url: format!("{}/robots.txt", start.origin().ascii_serialization()),
             what: "robots".into(),
             error: note,
             status: None,
@@ -628,162 +929,36 @@ pub(crate) async fn crawl_site(
     let Some(home_rest) = run.add_page(home) else {
         return finish(run).await;
     };
+    let home_items = dedup_items(home_rest.lists.iter().flat_map(|b| b.items.iter().cloned()));
+    let home_targets: Vec<Url> = home_items
+        .iter()
+        .filter_map(|i| i.url.as_deref().and_then(|u| Url::parse(u).ok()))
+        .collect();
     run.site.homepage = Some(Homepage {
-        items: dedup_items(home_rest.lists.iter().flat_map(|b| b.items.iter().cloned())),
-        hub_only: home_rest.lists.iter().all(|b| b.items.is_empty()),
+        hub_only: home_items.is_empty(),
+        items: home_items,
     });
 
-    // Phase 1: columns.
-    let columns = find_columns(&run, &cfg, &home_rest);
-    let n = run.concurrency();
-    let runs: Vec<ColumnRun> = futures::stream::iter(columns)
-        .map(|c| {
-            let shared = shared.clone();
-            let budget = run.budget.clone();
-            let progress = run.progress.clone();
-            async move {
-                let url = c.url.clone();
-                tokio::spawn(crawl_column(shared, c.clone(), budget, progress))
-                    .await
-                    .unwrap_or_else(|e| ColumnRun {
-                        column: Column {
-                            load_error: Some(format!("internal: {e}")),
-                            url,
-                            ..c
-                        },
-                        outcomes: Vec::new(),
-                        item_links: Vec::new(),
-                    })
-            }
-        })
-        .buffered(n.div_ceil(2).max(1))
-        .collect()
-        .await;
-    for cr in runs {
-        for out in cr.outcomes {
-            let key = urlnorm::normalize(&out.task.url);
-            if out.post || run.seen_pages.insert(key) {
-                run.add_page(out);
-            }
-        }
-        for (url, title, page) in &cr.item_links {
-            let link = PageLink {
-                url: url.clone(),
-                text: title.clone(),
-                area: LinkArea::Body,
-                section: None,
-                tag: "a".into(),
-            };
-            run.register_links(page, std::slice::from_ref(&link), false);
-        }
-        if let Some(err) = &cr.column.load_error {
-            if !run.site.crawl_errors.iter().any(|e| e.url == cr.column.url) {
-                run.site.crawl_errors.push(CrawlError {
-                    url: cr.column.url.clone(),
-                    what: "list".into(),
-                    error: err.clone(),
-                    status: None,
-                });
-            }
-        }
-        run.site.columns.push(cr.column);
-    }
-
-    // Phase 2: item pages (articles), column items first, then homepage items.
-    let mut tasks = Vec::new();
-    let mut item_targets: Vec<(Url, Option<String>)> = Vec::new();
-    for c in &run.site.columns {
-        for it in &c.items {
-            if let Some(u) = it.url.as_deref().and_then(|u| Url::parse(u).ok()) {
-                item_targets.push((u, Some(c.url.clone())));
-            }
-        }
-    }
-    if let Some(h) = &run.site.homepage {
-        for it in &h.items {
-            if let Some(u) = it.url.as_deref().and_then(|u| Url::parse(u).ok()) {
-                item_targets.push((u, None));
-            }
-        }
-    }
-    for (u, column) in item_targets {
-        if run.scope.contains(&u) && may_be_page(&u) && run.schedule(&u) {
-            let depth = if column.is_some() { 2 } else { 1 };
-            tasks.push(PageTask {
-                url: u,
-                depth,
-                kind: PageKind::Article,
-                column,
-            });
-        }
-    }
-    let outcomes = run.fetch_batch(tasks).await;
-    let mut page_dates: HashMap<String, NaiveDate> = HashMap::new();
-    for out in outcomes {
-        let key = urlnorm::normalize(&out.task.url);
-        if let Some(rest) = run.add_page(out) {
-            if let Some(d) = rest.date {
-                page_dates.insert(key, d);
-            }
-        }
-    }
-    let fill = |items: &mut Vec<Item>| {
-        for it in items.iter_mut().filter(|i| i.date.is_none()) {
-            if let Some(d) = it.url.as_ref().and_then(|u| page_dates.get(u)) {
-                it.date = Some(*d);
-                it.date_source = DateSource::Page;
-            }
-        }
-    };
-    for c in &mut run.site.columns {
-        fill(&mut c.items);
-    }
-    if let Some(h) = &mut run.site.homepage {
-        fill(&mut h.items);
-    }
-
-    // Phase 3: breadth-first discovery of the remaining in-scope pages.
+    // Columns of the homepage (and SITES.toml), their lists and items; then
+    // walk the rest level by level, crawling columns found on the way.
+    run.consider_columns(&home_rest.nav, &home_rest.lists);
+    run.add_configured_columns();
+    run.crawl_columns(home_targets).await;
     let mut cursor = 0;
     loop {
-        let mut tasks = Vec::new();
-        while cursor < run.frontier.len() {
-            let (u, depth) = run.frontier[cursor].clone();
-            cursor += 1;
-            let key = urlnorm::normalize(&u);
-            if run.seen_pages.contains(&key) || run.dropped.contains_key(&key) {
-                continue;
-            }
-            if depth > settings.max_depth {
-                run.dropped.insert(key, "crawl trap: depth".into());
-                run.site.stats.trap_dropped += 1;
-                continue;
-            }
-            if let Err(why) = run.traps.admit(&u) {
-                run.dropped.insert(key, why.into());
-                run.site.stats.trap_dropped += 1;
-                continue;
-            }
-            if run.schedule(&u) {
-                tasks.push(PageTask {
-                    url: u,
-                    depth,
-                    kind: PageKind::Other,
-                    column: None,
-                });
-            }
+        if !run.pending.is_empty() {
+            run.crawl_columns(Vec::new()).await;
+            continue;
         }
-        if tasks.is_empty() {
+        if !run.walk_level(&mut cursor).await {
             break;
-        }
-        for out in run.fetch_batch(tasks).await {
-            run.add_page(out);
         }
     }
     finish(run).await
 }
 
-/// Phase 4: check every link target not already fetched, then fill in the
-/// stats and hand the site back.
+/// Check every link target not already fetched, settle item dates and page
+/// kinds, fill in the stats and hand the site back.
 async fn finish(mut run: SiteRun) -> Site {
     let shared = run.shared.clone();
     let mut to_check = Vec::new();
@@ -835,6 +1010,7 @@ async fn finish(mut run: SiteRun) -> Site {
         apply(&mut run.links[i], &r);
     }
     let mut site = run.site;
+    settle_items(&mut site);
     let mut links = run.links;
     links.sort_by(|a, b| a.url.cmp(&b.url));
     let stats = &mut site.stats;
@@ -845,6 +1021,48 @@ async fn finish(mut run: SiteRun) -> Site {
     stats.errors = site.crawl_errors.len() as u32;
     site.links = links;
     site
+}
+
+/// Items without a list date take their page's date; pages that are a
+/// column's items become its articles.
+fn settle_items(site: &mut Site) {
+    let index: HashMap<String, usize> = site
+        .pages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.url.clone(), i))
+        .collect();
+    for c in &mut site.columns {
+        for it in &mut c.items {
+            let Some(&pi) = it.url.as_ref().and_then(|u| index.get(u)) else {
+                continue;
+            };
+            let page = &mut site.pages[pi];
+            if page.kind == PageKind::Other {
+                page.kind = PageKind::Article;
+                page.column = Some(c.url.clone());
+            }
+            if it.date.is_none() {
+                if let Some(d) = page.date {
+                    it.date = Some(d);
+                    it.date_source = DateSource::Page;
+                }
+            }
+        }
+    }
+    if let Some(h) = &mut site.homepage {
+        for it in h.items.iter_mut().filter(|i| i.date.is_none()) {
+            if let Some(d) = it
+                .url
+                .as_ref()
+                .and_then(|u| index.get(u))
+                .and_then(|&pi| site.pages[pi].date)
+            {
+                it.date = Some(d);
+                it.date_source = DateSource::Page;
+            }
+        }
+    }
 }
 
 fn apply(lc: &mut LinkCheck, r: &LinkResult) {
@@ -860,69 +1078,4 @@ fn dedup_items(items: impl Iterator<Item = Item>) -> Vec<Item> {
     items
         .filter(|it| seen.insert((it.url.clone(), it.title.clone())))
         .collect()
-}
-
-/// Columns from the navigation and the homepage blocks (kept when their name
-/// classifies), with SITES.toml overrides applied and configured columns
-/// added when not found.
-fn find_columns(run: &SiteRun, cfg: &SiteConfig, home: &PageRest) -> Vec<Column> {
-    let classifier = &run.shared.classifier;
-    let mut out: Vec<Column> = Vec::new();
-    let mut candidates: Vec<(String, Url)> = home
-        .nav
-        .iter()
-        .map(|n| (n.name.clone(), n.url.clone()))
-        .collect();
-    for b in &home.lists {
-        if let (Some(h), Some(m)) = (&b.heading, &b.more) {
-            candidates.push((h.clone(), m.clone()));
-        }
-    }
-    let new_column = |url: String, name: String, class: ColumnClass, source: ClassSource| Column {
-        url,
-        name,
-        class,
-        class_source: source,
-        items: Vec::new(),
-        list_pages: 0,
-        style: String::new(),
-        placeholder: false,
-        load_error: None,
-        truncated: false,
-    };
-    for (name, u) in candidates {
-        if !run.scope.contains(&u) || !may_be_page(&u) {
-            continue;
-        }
-        let key = urlnorm::normalize(&u);
-        if out.iter().any(|c| c.url == key) {
-            continue;
-        }
-        let over = cfg.columns.iter().find(|c| c.url == key);
-        let name = over.and_then(|o| o.name.clone()).unwrap_or(name);
-        let class = match over.and_then(|o| o.class) {
-            Some(c) => Some((c, ClassSource::Config)),
-            None => classifier
-                .classify(&name)
-                .map(|c| (c, ClassSource::Keyword)),
-        };
-        if let Some((class, source)) = class {
-            out.push(new_column(key, name, class, source));
-        }
-    }
-    for o in &cfg.columns {
-        if out.iter().any(|c| c.url == o.url) {
-            continue;
-        }
-        let name = o.name.clone().unwrap_or_else(|| o.url.clone());
-        let (class, source) = match o.class {
-            Some(c) => (c, ClassSource::Config),
-            None => (
-                classifier.classify(&name).unwrap_or(ColumnClass::Other),
-                ClassSource::Keyword,
-            ),
-        };
-        out.push(new_column(o.url.clone(), name, class, source));
-    }
-    out
 }

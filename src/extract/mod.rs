@@ -6,13 +6,35 @@
 //! Everything here is pure: bytes or text in, data out. The crawler decides
 //! what to fetch next from what these functions return.
 //!
-//! STATUS: interface fixed, implementation minimal (skeleton); the extract
-//! work fills it in.
+//! Layout: `decode` (charsets), `dates`, `dom` (text, areas, headings),
+//! `page` (the one walk over a parsed document), `lists` (dated rows in
+//! lists and tables), `jcms` (大汉 datastores, dataproxy paging), `trs`
+//! (createPageHTML paging), `nav` (column candidates), `classify` (column
+//! classes from rules/column-classes.toml).
+
+mod classify;
+mod dates;
+mod decode;
+mod dom;
+mod jcms;
+mod lists;
+mod nav;
+mod page;
+mod trs;
+
+#[cfg(test)]
+mod tests;
+
+use std::sync::LazyLock;
 
 use chrono::NaiveDate;
+use regex::Regex;
 use url::Url;
 
-use crate::site::{ColumnClass, Item, PageLink};
+use crate::site::{Item, LinkArea, PageLink};
+
+pub use classify::{ClassifierError, ColumnClassifier};
+pub use dates::{find_date, find_dates, year_from_url};
 
 /// A decoded HTML (or XML) document.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,12 +48,7 @@ pub struct Decoded {
 /// else `<meta charset>` / http-equiv, else detection; a declared charset
 /// that contradicts the bytes (UTF-16 bytes declared gb2312) still decodes.
 pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
-    let _ = content_type;
-    let (text, enc, _) = encoding_rs::UTF_8.decode(bytes);
-    Decoded {
-        text: text.into_owned(),
-        charset: enc.name().to_string(),
-    }
+    decode::decode(bytes, content_type)
 }
 
 /// How to fetch a further page of a list.
@@ -108,66 +125,223 @@ pub struct ParsedPage {
     pub placeholder: bool,
 }
 
+/// Labelled publish-date fields in page text, most trusted label first.
+static DATE_FIELD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(发布日期|发布时间|生成日期|成文日期|发文日期|公开日期)\s*[:：]?\s*[\[(（【]?\s*(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})",
+    )
+    .expect("static regex")
+});
+
+fn label_rank(label: &str) -> u8 {
+    match label {
+        "发布日期" | "发布时间" => 0,
+        "生成日期" | "公开日期" => 1,
+        "成文日期" => 2,
+        _ => 3,
+    }
+}
+
+/// Publish date of an article: `<meta name="PubDate">`, else the best
+/// labelled field in the text, else `<meta name="Maketime">`.
+fn page_date(meta_pub: Option<&str>, text: &str, meta_make: Option<&str>) -> Option<NaiveDate> {
+    let from_meta = |m: Option<&str>| m.and_then(|m| parse_date(m, None).or_else(|| find_date(m)));
+    if let Some(d) = from_meta(meta_pub) {
+        return Some(d);
+    }
+    let best = DATE_FIELD
+        .captures_iter(text)
+        .filter_map(|c| {
+            let d = parse_date(&c[2], None)?;
+            Some((label_rank(c.get(1)?.as_str()), d))
+        })
+        .min_by_key(|(r, _)| *r)
+        .map(|(_, d)| d);
+    best.or_else(|| from_meta(meta_make))
+}
+
 /// Parse an HTML page fetched from `url`.
 pub fn parse_page(url: &Url, html: &str) -> ParsedPage {
     let doc = scraper::Html::parse_document(html);
-    let sel = scraper::Selector::parse("a[href]").expect("static selector");
-    let mut links = Vec::new();
-    for a in doc.select(&sel) {
-        if let Some(u) = a
-            .value()
-            .attr("href")
-            .and_then(|h| crate::urlnorm::resolve(url, h))
-        {
-            links.push(PageLink {
-                url: crate::urlnorm::normalize(&u),
-                text: a.text().collect::<String>().trim().to_string(),
-                tag: "a".into(),
-                ..Default::default()
-            });
+    let w = page::Walk::run(&doc, url);
+    let base = w.base.clone();
+    let mut links = w.links;
+    let mut raw_blocks = w.blocks;
+    let mut placeholder = w.placeholder_seen;
+    let mut next_pages = Vec::new();
+
+    // 大汉 JCMS datastores.
+    let mut stores = Vec::new();
+    for ds in &w.datastores {
+        if let Some(mut st) = jcms::parse_store(&ds.xml, &base) {
+            let section = ds.section.map(|i| w.sections[i].clone());
+            for (u, text, tag) in std::mem::take(&mut st.links) {
+                links.push(PageLink {
+                    url: crate::urlnorm::normalize(&u),
+                    text,
+                    area: ds.area,
+                    section: section.as_ref().map(|s| s.text.clone()),
+                    tag: tag.to_string(),
+                });
+            }
+            if let Some(s) = section {
+                st.block.heading = Some(s.text);
+                st.block.more = s.more;
+            }
+            placeholder |= st.placeholder;
+            stores.push(st);
         }
     }
-    let title_sel = scraper::Selector::parse("title").expect("static selector");
-    let title = doc
-        .select(&title_sel)
-        .next()
-        .map(|t| t.text().collect::<String>().trim().to_string())
-        .unwrap_or_default();
+    let paged = stores.iter().filter(|s| s.nextgroup.is_some()).count();
+    for st in &stores {
+        if st.nextgroup.is_some() || (paged == 0 && stores.len() == 1) {
+            next_pages.extend(jcms::next_requests(st, &w.scripts, &base));
+        }
+    }
+    // JCMS lists first: on a column page the datastore is the column's list.
+    let html_blocks = std::mem::take(&mut raw_blocks);
+    raw_blocks.extend(stores.into_iter().map(|s| s.block));
+    raw_blocks.extend(html_blocks);
+
+    // TRS paging, else a plain 下一页 link.
+    let trs_pages = trs::next_pages(&w.scripts, &base);
+    let is_trs = trs_pages.is_some();
+    if let Some(p) = trs_pages {
+        next_pages.extend(p);
+    } else if next_pages.is_empty() {
+        next_pages.extend(next_link(&links, url));
+    }
+
+    // Year context for bare month-day dates.
+    let mut page_latest = raw_blocks
+        .iter()
+        .flat_map(|b| &b.items)
+        .filter_map(|i| match i.date {
+            lists::RawDate::Full(d) => Some(d),
+            _ => None,
+        })
+        .max();
+    let has_bare = raw_blocks
+        .iter()
+        .flat_map(|b| &b.items)
+        .any(|i| matches!(i.date, lists::RawDate::Bare(..)));
+    if has_bare && page_latest.is_none() {
+        page_latest = find_dates(&w.body_text.s).into_iter().max();
+    }
+    let lists: Vec<ListBlock> = raw_blocks
+        .into_iter()
+        .map(|b| {
+            let items = lists::finish_items(b.items, page_latest);
+            let style = if b.style == "html-list"
+                && (is_trs
+                    || items
+                        .iter()
+                        .filter(|i| i.url.as_deref().is_some_and(trs::is_trs_item))
+                        .count()
+                        * 2
+                        > items.len())
+            {
+                "trs"
+            } else {
+                b.style
+            };
+            ListBlock {
+                heading: b.heading,
+                more: b.more,
+                items,
+                style: style.to_string(),
+            }
+        })
+        .collect();
+    if lists.iter().any(|b| !b.items.is_empty()) {
+        placeholder = false;
+    }
+
+    let body_text = w.body_text.finish();
+    let date = page_date(
+        w.meta_pubdate.as_deref(),
+        &body_text,
+        w.meta_maketime.as_deref(),
+    );
+    let content = w.content.iter().map(|(p, _)| *p).max().and_then(|best| {
+        w.content
+            .iter()
+            .filter(|(p, _)| *p == best)
+            .map(|(_, el)| dom::text_of(*el, true))
+            .filter(|t| dom::char_len(t) >= 10)
+            .max_by_key(|t| t.len())
+    });
+    let article_like = date.is_some() || w.content.iter().any(|(p, _)| *p >= 3);
+    let title = w
+        .meta_title
+        .or(w.article_title)
+        .or(if article_like { w.h1 } else { None })
+        .unwrap_or(w.title_tag);
+    let text = content.unwrap_or(body_text);
+    let nav = nav::entries(&links, &lists, &base, ColumnClassifier::builtin());
     ParsedPage {
         title,
+        date,
+        text,
         links,
-        ..Default::default()
+        nav,
+        lists,
+        next_pages,
+        placeholder,
     }
+}
+
+/// The 下一页 link of a plain paginated list, unless it points back here.
+fn next_link(links: &[PageLink], url: &Url) -> Option<NextRequest> {
+    let here = crate::urlnorm::normalize(url);
+    links
+        .iter()
+        .filter(|l| l.tag == "a" && l.area != LinkArea::Footer && l.url != here)
+        .find(|l| {
+            let t = l.text.trim().trim_end_matches(['>', '》', '›', '»', ' ']);
+            t == "下一页" || t == "下页" || t == "下一頁" || t.eq_ignore_ascii_case("next")
+        })
+        .and_then(|l| Url::parse(&l.url).ok())
+        .map(NextRequest::Get)
 }
 
 /// Parse a JCMS `dataproxy.jsp` answer (an XML datastore) requested by a
 /// [`NextRequest::PostForm`]: its items (and nothing else).
 pub fn parse_list_fragment(url: &Url, body: &str) -> ParsedPage {
-    parse_page(url, body)
+    let Some(st) = jcms::parse_store(body, url) else {
+        // Not a datastore: read it as HTML, without following its paging.
+        let mut p = parse_page(url, body);
+        p.next_pages.clear();
+        return p;
+    };
+    let links = st
+        .links
+        .iter()
+        .map(|(u, text, tag)| PageLink {
+            url: crate::urlnorm::normalize(u),
+            text: text.clone(),
+            area: LinkArea::Body,
+            section: None,
+            tag: tag.to_string(),
+        })
+        .collect();
+    let items: Vec<Item> = lists::finish_items(st.block.items, None);
+    ParsedPage {
+        placeholder: st.placeholder && items.is_empty(),
+        lists: vec![ListBlock {
+            heading: None,
+            more: None,
+            items,
+            style: "jcms".into(),
+        }],
+        links,
+        ..Default::default()
+    }
 }
 
 /// Parse a date as written on government pages (2026-11-03, 2026/11/03,
-/// 2026.11.03, 2026年11月3日, [2026-11-03]); `year_hint` supplies the year of
-/// a bare 11-03.
+/// 2026.11.03, 2026年11月3日, [2026-11-03], (2026-11-03 09:30:00)); `year_hint`
+/// supplies the year of a bare 11-03 / 11月3日. Impossible dates are `None`.
 pub fn parse_date(s: &str, year_hint: Option<i32>) -> Option<NaiveDate> {
-    let _ = year_hint;
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
-}
-
-/// Column classification from its name by the keyword table in
-/// `rules/column-classes.toml` (compiled in; a file can replace it).
-#[derive(Debug, Clone, Default)]
-pub struct ColumnClassifier {
-    rules: Vec<(ColumnClass, Vec<String>)>,
-}
-
-impl ColumnClassifier {
-    /// Class for a column name; `None` when no keyword matches (not a column
-    /// the rules track, e.g. 首页 / 网站地图).
-    pub fn classify(&self, name: &str) -> Option<ColumnClass> {
-        self.rules
-            .iter()
-            .find(|(_, kws)| kws.iter().any(|k| name.contains(k.as_str())))
-            .map(|(c, _)| *c)
-    }
+    dates::parse_date(s, year_hint)
 }

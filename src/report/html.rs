@@ -66,6 +66,7 @@ svg text{font-size:12px;font-family:inherit}
   article.site{break-before:page}
   tr{break-inside:avoid}
   a{color:inherit;text-decoration:none}
+  details{display:block}
 }
 "#;
 
@@ -304,6 +305,25 @@ impl Format for Html {
                     );
                 }
                 o.push_str("</tbody></table>");
+            }
+            if !s.columns.is_empty() {
+                let _ = write!(
+                    o,
+                    "<details class=\"columns\"><summary>栏目概况（{} 个）</summary><table><thead><tr><th>栏目</th><th>类别</th><th>信息条数</th><th>最近更新</th></tr></thead><tbody>",
+                    s.columns.len()
+                );
+                for c in &s.columns {
+                    let _ = write!(
+                        o,
+                        "<tr><td><a href=\"{}\">{}</a></td><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+                        href(&c.url),
+                        esc(&c.name),
+                        c.class.label_zh(),
+                        c.items,
+                        c.latest.map(|d| d.to_string()).unwrap_or_else(|| "—".into())
+                    );
+                }
+                o.push_str("</tbody></table></details>");
             }
             if !s.crawl_errors.is_empty() {
                 let _ = write!(

@@ -111,12 +111,16 @@ impl Format for Markdown {
                 for (i, f) in findings.iter().enumerate() {
                     let _ = writeln!(
                         o,
-                        "| {} | {}：{} | {} | <{}> | {} | {} | {} |",
+                        "| {} | {}：{} | {} | <{}>{} | {} | {} | {} |",
                         i + 1,
                         f.severity.label_zh(),
                         cell(&f.message),
                         cell(f.column.as_deref().unwrap_or("—")),
                         f.url,
+                        f.target
+                            .as_ref()
+                            .map(|t| format!("<br>失效链接：<{t}>"))
+                            .unwrap_or_default(),
                         cell(&evidence_zh(f)),
                         advice_zh(&f.rule),
                         fmt_points(f.points)

@@ -94,6 +94,17 @@ impl SiteReport {
         let checked = site.links.iter().filter(|l| l.skipped.is_none());
         let links_checked = checked.clone().count() as u64;
         let broken = checked.filter(|l| l.broken).count() as u64;
+        // Crawl errors already reported as findings (a broken link, the
+        // unreachable start page) are not listed twice.
+        let mut reported: Vec<&str> = site
+            .links
+            .iter()
+            .filter(|l| l.broken)
+            .map(|l| l.url.as_str())
+            .collect();
+        if !site.start.ok {
+            reported.push(&site.url);
+        }
         let mut counts = BTreeMap::new();
         for r in rules::RULES {
             counts.insert(r.id().to_string(), 0);
@@ -128,7 +139,12 @@ impl SiteReport {
                 .collect(),
             indicators: score.indicators.clone(),
             counts,
-            crawl_errors: site.crawl_errors.clone(),
+            crawl_errors: site
+                .crawl_errors
+                .iter()
+                .filter(|e| !reported.contains(&e.url.as_str()))
+                .cloned()
+                .collect(),
             typo_allow: site.typo_allow.clone(),
         }
     }
@@ -424,6 +440,39 @@ mod tests {
         let file = dir.path().join("not-a-dir");
         std::fs::write(&file, "x").unwrap();
         assert!(write_all(&file, &testdata::report()).is_err());
+    }
+
+    #[test]
+    fn crawl_errors_already_reported_as_findings_are_not_listed_twice() {
+        use crate::site::{CrawlError, LinkCheck};
+        let err = |url: &str| CrawlError {
+            url: url.into(),
+            what: "page".into(),
+            error: "HTTP 404".into(),
+            status: Some(404),
+        };
+        let site = Site {
+            id: "fgj".into(),
+            url: "http://a/fgj/".into(),
+            links: vec![LinkCheck {
+                url: "http://a/fgj/gone.html".into(),
+                broken: true,
+                ..Default::default()
+            }],
+            crawl_errors: vec![
+                err("http://a/fgj/gone.html"),
+                err("http://a/fgj/list_2.html"),
+            ],
+            ..Default::default()
+        };
+        let score = crate::score::score_site(
+            &mut [],
+            &crate::score::Profile::builtin("national-2019").unwrap(),
+        );
+        let r = SiteReport::new(&site, &score, &[]);
+        let urls: Vec<&str> = r.crawl_errors.iter().map(|e| e.url.as_str()).collect();
+        assert_eq!(urls, ["http://a/fgj/list_2.html"]);
+        assert_eq!(r.stats.broken_links, 1);
     }
 
     #[test]

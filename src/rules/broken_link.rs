@@ -83,6 +83,8 @@ impl Rule for BrokenLink {
             };
             let anchor = if link.anchor.is_empty() {
                 String::new()
+            } else if link.anchor.contains('“') {
+                format!("「{}」", link.anchor)
             } else {
                 format!("“{}”", link.anchor)
             };
@@ -93,7 +95,7 @@ impl Rule for BrokenLink {
                 format!("共{pages}个页面引用")
             };
             let message = format!(
-                "链接{anchor}指向的{}无法打开（{failure}），{where_}，请修正或删除该链接。",
+                "链接{anchor}（{}）无法打开（{failure}），{where_}，请修正或删除该链接。",
                 link.url
             );
             let mut f = Finding::new(

@@ -224,6 +224,36 @@ mod tests {
     }
 
     #[test]
+    fn deadlines_come_from_the_profile_file() {
+        let mut env = Env::new();
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/city-strict.toml");
+        env.profile = crate::score::Profile::load(&path).unwrap();
+        let mut s = site();
+        s.columns = vec![
+            // 10 days: fresh nationally (14), stale under city-strict (7).
+            column(
+                "工作动态",
+                ColumnClass::Dynamic,
+                vec![item("a", Some("2026-11-16"))],
+            ),
+            // interpretation: no national deadline, 180 under city-strict.
+            column(
+                "政策解读",
+                ColumnClass::Interpretation,
+                vec![item("b", Some("2026-01-01"))],
+            ),
+        ];
+        let f = ColumnStale.check(&s, &env.ctx("2026-11-26"));
+        assert_eq!(f.len(), 2);
+        assert_eq!(f[0].evidence["limit_days"], 7);
+        assert_eq!(f[1].evidence["class"], "interpretation");
+        let national = Env::new();
+        assert!(ColumnStale
+            .check(&s, &national.ctx("2026-11-26"))
+            .is_empty());
+    }
+
+    #[test]
     fn boundary_is_strictly_older_than_the_limit() {
         let env = Env::new();
         let mut s = site();

@@ -3,10 +3,12 @@
 //! ## What it checks
 //! Every article page of a policy-class column (政策文件/规范性文件) must link
 //! to its interpretation: a link whose text or block heading contains one of
-//! the keywords (相关解读 / 政策解读 / 图解 / 解读), or a link into an
-//! interpretation-class column (its list page, one of its items, or any page
-//! under its folder). Pages that are themselves interpretations (title
-//! containing 解读) and pages that answered 4xx/5xx are skipped.
+//! the keywords (相关解读 / 政策解读 / 图解 / 解读), or a link to an item of an
+//! interpretation-class column (or any page under its folder). Only links in
+//! the page's body count: navigation, footer and links to column list pages
+//! (a 政策解读 menu entry on every page) say nothing about this document.
+//! Pages that are themselves interpretations (title containing 解读) and
+//! pages that answered 4xx/5xx are skipped.
 //!
 //! ## Why it matters
 //! 扣分「解读回应: 政策文件未关联解读」: 《政府网站发展指引》(国办发〔2017〕47号)
@@ -29,7 +31,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{Context, Finding, Rule, Severity};
-use crate::site::{ColumnClass, PageKind, PageLink, Site};
+use crate::site::{ColumnClass, LinkArea, PageKind, PageLink, Site};
 
 /// The rule.
 pub struct InterpretationMissing;
@@ -86,14 +88,19 @@ impl Rule for InterpretationMissing {
         let mut targets: Vec<&str> = Vec::new();
         let mut prefixes: Vec<&str> = Vec::new();
         for c in &interp_cols {
-            targets.push(&c.url);
             targets.extend(c.items.iter().filter_map(|i| i.url.as_deref()));
             let f = folder(&c.url);
             if f.len() > site_folder.len() && f.starts_with(site_folder) {
                 prefixes.push(f);
             }
         }
+        // Column list pages are navigation: a menu entry 政策解读 on every
+        // page says nothing about this document.
+        let column_pages: Vec<&str> = site.columns.iter().map(|c| c.url.as_str()).collect();
         let is_interp_link = |l: &PageLink| {
+            if l.area != LinkArea::Body || column_pages.contains(&l.url.as_str()) {
+                return false;
+            }
             settings.keywords.iter().any(|k| {
                 l.text.contains(k.as_str())
                     || l.section.as_deref().is_some_and(|s| s.contains(k.as_str()))
@@ -267,6 +274,24 @@ mod tests {
         assert!(InterpretationMissing
             .check(&s, &env.ctx("2026-11-26"))
             .is_empty());
+    }
+
+    #[test]
+    fn navigation_to_the_interpretation_column_does_not_count() {
+        let env = Env::new();
+        let mut s = policy_site();
+        let nav = PageLink {
+            area: LinkArea::Nav,
+            ..link("http://127.0.0.1/fgj/zcjd/5.html", "政策解读", None)
+        };
+        let menu_in_body = link("http://127.0.0.1/fgj/zcjd/index.html", "政策解读", None);
+        s.pages = vec![article(1, "zcwj", "甲", vec![nav, menu_in_body])];
+        assert_eq!(
+            InterpretationMissing
+                .check(&s, &env.ctx("2026-11-26"))
+                .len(),
+            1
+        );
     }
 
     #[test]

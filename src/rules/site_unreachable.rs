@@ -56,7 +56,7 @@ impl Rule for SiteUnreachable {
                 None => "unknown error".to_string(),
             });
         let message = format!(
-            "站点首页{}无法访问（{}，共尝试{}次），请立即检查服务器、网络和域名解析，确保网站可正常打开。",
+            "站点首页（{}）无法访问（{}，共尝试{}次），请立即检查服务器、网络和域名解析，确保网站可正常打开。",
             site.url, error, site.start.attempts
         );
         vec![Finding::new(

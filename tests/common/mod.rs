@@ -120,3 +120,23 @@ pub fn methods(server: &FixtureServer, path: &str) -> Vec<String> {
         .map(|r| r.method.clone())
         .collect()
 }
+
+/// Paths (with query) the server was asked for more than once with the same
+/// method, robots.txt aside: each distinct URL is fetched once per run.
+pub fn requested_twice(server: &FixtureServer) -> Vec<String> {
+    let mut seen = std::collections::HashMap::new();
+    for r in server.requests() {
+        if r.path_and_query != "/robots.txt" && r.method != "POST" {
+            *seen
+                .entry(format!("{} {}", r.method, r.path_and_query))
+                .or_insert(0) += 1;
+        }
+    }
+    let mut twice: Vec<String> = seen
+        .into_iter()
+        .filter(|(_, n)| *n > 1)
+        .map(|(k, _)| k)
+        .collect();
+    twice.sort();
+    twice
+}

@@ -1,0 +1,190 @@
+//! report.html rendered in a real browser (headless Chromium, Debian's
+//! `chromium` package): the verdict cells, the indicator table and the JS
+//! filter preselected through the URL hash. Missing Chromium is a failure,
+//! not a skip — `.ci/run` installs it.
+
+use std::path::Path;
+use std::process::Command;
+
+use chrono::NaiveDate;
+use govaudit::audit::Judge;
+use govaudit::report::{self, Report};
+use govaudit::score::Profile;
+use govaudit::site::{Column, ColumnClass, Homepage, Item, LinkCheck, Site, StartOutcome};
+
+fn date(s: &str) -> Option<NaiveDate> {
+    Some(NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap())
+}
+
+fn site(id: &str, name: &str, home_date: &str) -> Site {
+    let url = format!("http://127.0.0.1:1/{id}/");
+    Site {
+        id: id.into(),
+        name: name.into(),
+        url: url.clone(),
+        start: StartOutcome {
+            ok: true,
+            status: Some(200),
+            attempts: 1,
+            ..Default::default()
+        },
+        homepage: Some(Homepage {
+            items: vec![Item {
+                title: "要闻".into(),
+                url: Some(format!("{url}a.html")),
+                date: date(home_date),
+                ..Default::default()
+            }],
+            hub_only: false,
+        }),
+        columns: vec![Column {
+            url: format!("{url}gzdt/"),
+            name: "工作动态".into(),
+            class: ColumnClass::Dynamic,
+            class_source: Default::default(),
+            items: vec![Item {
+                title: "要闻".into(),
+                url: Some(format!("{url}a.html")),
+                date: date(home_date),
+                ..Default::default()
+            }],
+            list_pages: 1,
+            style: "html-list".into(),
+            placeholder: false,
+            load_error: None,
+            truncated: false,
+        }],
+        ..Default::default()
+    }
+}
+
+fn report() -> Report {
+    let judge = Judge::new(
+        Profile::builtin("national-2019").unwrap(),
+        NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(),
+    );
+    let good = site("fgj", "区发展和改革局", "2026-11-20");
+    let mut bad = site("jyj", "区教育局", "2026-10-01");
+    bad.links.push(LinkCheck {
+        url: "http://127.0.0.1:1/jyj/old.html".into(),
+        status: Some(404),
+        broken: true,
+        attempts: 1,
+        referrers: vec!["http://127.0.0.1:1/jyj/".into()],
+        anchor: "旧通知".into(),
+        on_homepage: true,
+        internal: true,
+        ..Default::default()
+    });
+    let mut sites = Vec::new();
+    let mut findings = Vec::new();
+    for s in [good, bad] {
+        let (summary, f) = judge.judge(&s);
+        sites.push(summary);
+        findings.extend(f);
+    }
+    Report {
+        schema: report::SCHEMA.into(),
+        as_of: judge.as_of,
+        generated_at: "2026-11-26T02:00:00+08:00".into(),
+        profile: judge.profile.name.clone(),
+        title: Some("某区".into()),
+        profile_title: judge.profile.title.clone(),
+        pass_mark: judge.profile.pass_mark,
+        sites,
+        findings,
+    }
+}
+
+/// Render `file` (with an optional `#hash`) and return the DOM after scripts ran.
+fn dump_dom(file: &Path, hash: &str) -> String {
+    let chromium = Path::new("/usr/bin/chromium");
+    assert!(
+        chromium.exists(),
+        "headless Chromium is required for this test: apt-get install -y chromium"
+    );
+    let profile = tempfile::tempdir().unwrap();
+    let out = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-dev-shm-usage",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}{hash}", file.display()))
+        .output()
+        .expect("run chromium");
+    assert!(
+        out.status.success(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The opening tag of the first element whose opening tag contains `needle`.
+fn tag_with<'a>(dom: &'a str, needle: &str) -> &'a str {
+    let at = dom
+        .find(needle)
+        .unwrap_or_else(|| panic!("no {needle} in DOM"));
+    let start = dom[..at].rfind('<').unwrap();
+    let end = at + dom[at..].find('>').unwrap();
+    &dom[start..=end]
+}
+
+#[test]
+fn report_html_renders_verdicts_indicators_and_filters_in_chromium() {
+    let r = report();
+    assert_eq!(r.sites[1].vetoes, ["homepage-stale"]);
+    let dir = tempfile::tempdir().unwrap();
+    report::write_all(dir.path(), &r).unwrap();
+    let file = dir.path().join("report.html");
+
+    // Unfiltered: the script ran and every finding row is visible.
+    let dom = dump_dom(&file, "");
+    assert!(tag_with(&dom, "<body").contains("data-filter-ready=\"1\""));
+    assert!(dom.contains("<td class=\"verdict verdict-pass\">合格</td>"));
+    assert!(dom.contains("<td class=\"verdict verdict-fail\">不合格</td>"));
+    assert!(
+        dom.contains("不合格（单项否决）"),
+        "indicator table shows the veto"
+    );
+    assert!(
+        dom.contains("扣 1 分"),
+        "the homepage broken link deducts 1 point"
+    );
+    assert!(dom.contains("<svg"), "the score chart is inline SVG");
+    let shown = format!("data-shown=\"{}\"", r.findings.len());
+    assert!(
+        tag_with(&dom, "<body").contains(&shown),
+        "{}",
+        tag_with(&dom, "<body")
+    );
+    assert!(dom.contains(&format!("显示 {} 条问题", r.findings.len())));
+
+    // Preselected by the hash: only jyj's broken-link row stays.
+    let dom = dump_dom(&file, "#site=jyj&rule=broken-link");
+    let body = tag_with(&dom, "<body");
+    assert!(
+        body.contains("data-filter=\"site=jyj&amp;rule=broken-link\""),
+        "{body}"
+    );
+    assert!(body.contains("data-shown=\"1\""), "{body}");
+    let stale_row = tag_with(&dom, "data-rule=\"homepage-stale\" class=\"sev-veto\"");
+    assert!(stale_row.contains("hidden"), "{stale_row}");
+    let link_row = tag_with(&dom, "data-rule=\"broken-link\" class=\"sev-deduct\"");
+    assert!(!link_row.contains("hidden"), "{link_row}");
+    let fgj = tag_with(&dom, "id=\"site-fgj\"");
+    assert!(
+        fgj.contains("hidden"),
+        "other sites' sections are hidden: {fgj}"
+    );
+    assert!(!tag_with(&dom, "id=\"site-jyj\"").contains("hidden"));
+    assert!(tag_with(&dom, "<tr data-site=\"fgj\"").contains("dim"));
+}

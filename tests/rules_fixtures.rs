@@ -1,0 +1,227 @@
+//! Every rule against its fixture site, crawled for real: fixtures/<rule-id>/
+//! is served on 127.0.0.1 by `crate::serve`, crawled by `crate::crawl`, and the
+//! rule's findings must be exactly those listed in its `expect.toml` — pages
+//! that must fire fire, look-alike pages that must stay silent stay silent.
+//! A rule without a fixture folder fails `every_rule_has_a_fixture`.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use govaudit::audit::{audit_config, serve_fixture, AuditRequest};
+use govaudit::rules::{Finding, RULES};
+use serde::Deserialize;
+
+fn fixture(id: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(id)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Expect {
+    as_of: NaiveDate,
+    fire: Vec<Fire>,
+}
+
+/// One finding that must be produced. Paths are relative to the server.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+struct Fire {
+    /// The rule, when the fixture serves several (defaults to the folder's rule).
+    #[serde(default)]
+    rule: Option<String>,
+    site: String,
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    target: Option<String>,
+    #[serde(default)]
+    wrong: Option<String>,
+    #[serde(default)]
+    severity: Option<String>,
+    /// Evidence fields that must hold these values.
+    #[serde(default)]
+    evidence: toml::Table,
+}
+
+fn load_expect(id: &str) -> Expect {
+    let path = fixture(id).join("expect.toml");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn every_rule_has_a_fixture() {
+    for rule in RULES {
+        let dir = fixture(rule.id());
+        assert!(
+            dir.join("SITES.toml").is_file(),
+            "{} has no fixtures/{}/SITES.toml",
+            rule.id(),
+            rule.id()
+        );
+        let expect = load_expect(rule.id());
+        assert!(!expect.fire.is_empty(), "{}: nothing must fire", rule.id());
+        // Some page says it must stay silent (a look-alike case).
+        let mut silent = 0;
+        let mut stack = vec![dir];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.extension().is_some_and(|x| x == "html") {
+                    let text = std::fs::read_to_string(&p).unwrap();
+                    assert!(
+                        text.contains("<!--"),
+                        "{} says nothing about what it exercises",
+                        p.display()
+                    );
+                    silent += usize::from(text.contains("must stay silent"));
+                }
+            }
+        }
+        assert!(silent > 0, "{}: no page that must stay silent", rule.id());
+    }
+}
+
+fn to_json(v: &toml::Value) -> serde_json::Value {
+    serde_json::to_value(v).unwrap()
+}
+
+fn matches(f: &Finding, e: &Fire, base: &str) -> bool {
+    f.site == e.site
+        && e.url
+            .as_ref()
+            .map_or(true, |u| f.url == format!("{base}{u}"))
+        && e.target
+            .as_ref()
+            .map_or(true, |t| f.target.as_deref() == Some(&format!("{base}{t}")))
+        && e.wrong
+            .as_ref()
+            .map_or(true, |w| f.evidence["wrong"].as_str() == Some(w))
+}
+
+/// Crawl the rule's fixture, audit it and compare the rule's findings.
+fn check_rule(id: &str) {
+    check_fixture(id, &[id]);
+}
+
+/// Crawl `fixtures/<name>/`, audit it and compare the findings of each rule
+/// in `rules` with the fires listed for it.
+fn check_fixture(name: &str, rules: &[&str]) {
+    let dir = fixture(name);
+    let expect = load_expect(name);
+    let (_rt, server, config) = serve_fixture(&dir).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let outcome = audit_config(
+        &config,
+        &AuditRequest {
+            config: dir.join("SITES.toml"),
+            as_of: Some(expect.as_of),
+            out: Some(out.path().to_path_buf()),
+            profile: None,
+            json_stdout: false,
+            progress: false,
+        },
+    )
+    .unwrap();
+    let base = server.base_url();
+    for id in rules {
+        let fires: Vec<&Fire> = expect
+            .fire
+            .iter()
+            .filter(|e| e.rule.as_deref().unwrap_or(name) == *id)
+            .collect();
+        let found: Vec<&Finding> = outcome
+            .report
+            .findings
+            .iter()
+            .filter(|f| f.rule == *id)
+            .collect();
+        let shown = || {
+            found
+                .iter()
+                .map(|f| format!("  {} {} {:?} {}", f.site, f.url, f.target, f.evidence))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        for e in &fires {
+            let Some(f) = found.iter().find(|f| matches(f, e, &base)) else {
+                panic!("{id}: expected {e:?}\nfound:\n{}", shown());
+            };
+            for (k, v) in &e.evidence {
+                assert_eq!(
+                    f.evidence[k],
+                    to_json(v),
+                    "{id}: evidence.{k} of {e:?}\n{}",
+                    f.evidence
+                );
+            }
+            if let Some(s) = &e.severity {
+                assert_eq!(f.severity.as_str(), s, "{id}: severity of {e:?}");
+            }
+        }
+        assert_eq!(
+            found.len(),
+            fires.len(),
+            "{id}: findings beyond expect.toml (a page that must stay silent fired):\n{}",
+            shown()
+        );
+    }
+    // Same findings when the snapshot is replayed offline.
+    let linted = govaudit::audit::lint(&govaudit::audit::LintRequest {
+        crawl: out.path().join("crawl"),
+        as_of: Some(expect.as_of),
+        out: Some(out.path().join("lint")),
+        profile: None,
+        json_stdout: false,
+    })
+    .unwrap();
+    assert_eq!(
+        linted.report.findings, outcome.report.findings,
+        "{name}: lint differs from audit"
+    );
+}
+
+#[test]
+fn site_unreachable_fixture() {
+    check_rule("site-unreachable");
+}
+
+#[test]
+fn homepage_stale_fixture() {
+    check_rule("homepage-stale");
+}
+
+#[test]
+fn column_empty_fixture() {
+    check_rule("column-empty");
+}
+
+#[test]
+fn column_stale_fixture() {
+    check_rule("column-stale");
+}
+
+#[test]
+#[ignore = "needs the typo engine (issue 4) — un-ignore when it lands"]
+fn typo_fixture() {
+    check_rule("typo");
+}
+
+#[test]
+fn interpretation_missing_fixture() {
+    check_rule("interpretation-missing");
+}
+
+#[test]
+fn broken_link_fixture() {
+    check_rule("broken-link");
+}
+
+#[test]
+fn undated_lists_fixture() {
+    check_fixture("undated-lists", &["column-stale", "column-empty"]);
+}
