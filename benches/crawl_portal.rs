@@ -1,205 +1,697 @@
-//! Crawl benchmark (not a test): generate a portal of 40 department sites
-//! and about 21,000 pages in a temp folder, serve it on 127.0.0.1 with
-//! crate::serve, crawl it with politeness lifted, and print pages/s and the
-//! process's peak RSS (server and crawler together).
+//! Crawl benchmark (issue 2, "Speed and memory"): generate a district portal
+//! of 42 department sites and about 21,000 pages (5–15 KB each, mixed list
+//! styles: plain lists with 下一页/尾页, TRS `createPageHTML`, 大汉 JCMS
+//! datastores with a dataproxy, 政府信息公开目录 tables; links between
+//! articles; PDF attachments, a few of them missing) into a temp folder,
+//! serve it with `govaudit::serve` on 127.0.0.1 and crawl it with
+//! `govaudit::crawl::crawl_all` with politeness lifted.
 //!
-//!     cargo bench --bench crawl_portal            # release build
-//!     SITES=10 ARTICLES=50 cargo bench --bench crawl_portal
+//! Prints pages, seconds, pages/s and peak RSS (VmHWM). By default the
+//! server runs in a child process of this same binary, so the crawler's
+//! VmHWM is this process's alone; the server's is read from the child's
+//! /proc status. `--in-process` runs both in one process instead.
 //!
-//! Each site: a homepage with a news block and a navigation bar of four
-//! columns; each column a plain list of 20 dated items per page with 下一页
-//! links; each article ~2 KB of text with a PubDate and an attachment link.
+//!     cargo bench --bench crawl_portal                    # 42 sites, ~21,000 pages
+//!     cargo bench --bench crawl_portal -- --sites 10      # smaller
+//!     cargo bench --bench crawl_portal -- --in-process
+//!     cargo bench --bench crawl_portal -- --keep /tmp/portal   # keep the generated folder
+//!     SITES=10 ARTICLES=20 cargo bench --bench crawl_portal    # ARTICLES per column
+//!
+//! Under `cargo test --all-targets` (no `--bench` argument) it runs a smoke
+//! pass of one small site, so the test suite stays fast.
+//!
+//! Aim (issue 2): ≥ 1,000 pages/s on 2 cores, peak RSS < 300 MB.
 
 use std::fmt::Write as _;
-use std::path::Path;
+use std::io::{BufRead, BufReader, Write as _};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 use std::time::Instant;
 
 use govaudit::config::Config;
 use govaudit::crawl::{crawl_all, CrawlOptions};
+use govaudit::site::Site;
 
-const COLUMNS: [(&str, &str); 4] = [
-    ("gzdt", "工作动态"),
-    ("tzgg", "通知公告"),
-    ("zcwj", "政策文件"),
-    ("zcjd", "政策解读"),
-];
+/// Articles per column; with 8 columns and 3 list pages each a site has
+/// 1 + 24 + 480 + a site map = 506 pages.
+const ARTICLES_PER_COLUMN: usize = 60;
+/// Under `cargo test --all-targets` (no `--bench` argument) the binary only
+/// runs a smoke pass this small, so the test suite stays fast.
+const SMOKE_ARTICLES_PER_COLUMN: usize = 5;
+/// Items per list page (plain, TRS, gkml) and JCMS perPage.
 const PER_PAGE: usize = 20;
+const COLUMNS: [(&str, &str); 8] = [
+    ("工作动态", "gzdt"),
+    ("通知公告", "tzgg"),
+    ("政策文件", "zcwj"),
+    ("政策解读", "zcjd"),
+    ("部门动态", "bmdt"),
+    ("人事信息", "rsxx"),
+    ("规划计划", "ghjh"),
+    ("公示公告", "gsgg"),
+];
+const DEPARTMENTS: [&str; 14] = [
+    "发展和改革局",
+    "教育局",
+    "科学技术局",
+    "民政局",
+    "司法局",
+    "财政局",
+    "人力资源和社会保障局",
+    "自然资源和规划局",
+    "住房和城乡建设局",
+    "交通运输局",
+    "农业农村局",
+    "商务局",
+    "文化和旅游局",
+    "卫生健康委员会",
+];
+const SENTENCES: [&str; 16] = [
+    "会议指出，要坚持以人民为中心的发展思想，聚焦群众急难愁盼问题，推动各项工作落地见效。",
+    "各单位要进一步提高思想认识，压实工作责任，细化工作措施，确保各项任务按时保质完成。",
+    "下一步，将持续跟踪督促，定期梳理工作进展，及时研究解决工作中遇到的困难和问题。",
+    "会议强调，要坚持问题导向和目标导向，加强部门协同配合，形成推动工作的强大合力。",
+    "调研组一行先后来到街道便民服务中心、社区服务站和重点项目现场，实地察看工作开展情况。",
+    "座谈会上，与会人员围绕优化营商环境、提升服务效能等议题进行了深入交流。",
+    "据统计，今年以来累计办理各类事项一万余件，群众满意度保持在较高水平。",
+    "本办法适用于本区行政区域内的相关活动，由区有关部门按照职责分工负责组织实施。",
+    "各街道、各有关部门应当加强协作配合，建立健全工作机制，共同做好相关工作。",
+    "公示期间，如有异议，请以书面形式向本单位反映，并提供真实姓名和联系方式。",
+    "培训采取专题授课、案例分析和现场交流相结合的方式，进一步提升了干部的业务能力。",
+    "要加强宣传引导，充分利用门户网站、政务新媒体等渠道，及时发布权威信息。",
+    "要强化安全底线思维，全面排查各类风险隐患，建立问题清单，限时整改到位。",
+    "通过一系列举措，全区公共服务供给能力持续增强，城乡面貌不断改善。",
+    "现将有关事项通知如下，请各单位结合实际认真组织实施，并按时报送工作情况。",
+    "本办法自印发之日起施行，有效期五年，由区有关部门负责解释。",
+];
 
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
+#[derive(Clone, Copy, PartialEq)]
+enum Style {
+    Plain,
+    Trs,
+    Jcms,
+    Gkml,
 }
 
-fn write(root: &Path, rel: &str, text: &str) {
-    let p = root.join(rel);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
+/// xorshift64*: deterministic page sizes without a dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
 }
 
-fn page(title: &str, nav: &str, body: &str) -> String {
-    format!(
-        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{title}</title></head><body>\
-         <div class=\"nav\"><ul>{nav}</ul></div><div class=\"main\">{body}</div>\
-         <div class=\"footer\">主办单位：某区某局　联系电话：0571-86010000</div></body></html>\n"
-    )
+/// What the generator wrote, to compare with what the crawler saw.
+#[derive(Default)]
+struct Portal {
+    sites: usize,
+    html_pages: usize,
+    list_pages: usize,
+    articles: usize,
+    attachments: usize,
+    missing_attachments: usize,
+    bytes: u64,
 }
 
-/// Generate the portal; returns the number of HTML pages written.
-fn generate(root: &Path, sites: usize, articles: usize) -> usize {
-    let para = "为深入贯彻落实党中央、国务院关于全面推进政务公开工作的决策部署，进一步提升政务服务水平，现就有关事项通知如下。".repeat(8);
-    let mut pages = 0;
-    for s in 0..sites {
-        let site = format!("s{s:02}");
-        let mut nav = format!("<li><a href=\"/{site}/\">首页</a></li>");
-        for (dir, name) in COLUMNS {
-            let _ = write!(
-                nav,
-                "<li><a href=\"/{site}/{dir}/index.html\">{name}</a></li>"
-            );
+struct Writer<'a> {
+    root: &'a Path,
+    per_column: usize,
+    portal: Portal,
+}
+
+impl Writer<'_> {
+    fn put(&mut self, path: &str, body: &[u8]) {
+        let p = self.root.join(path.trim_start_matches('/'));
+        if let Some(dir) = p.parent() {
+            std::fs::create_dir_all(dir).expect("create folder");
         }
-        let mut home = String::from("<h3>工作动态</h3><ul>");
-        for (c, (dir, name)) in COLUMNS.iter().enumerate() {
-            let list_pages = articles.div_ceil(PER_PAGE);
-            for lp in 0..list_pages {
-                let mut body = format!("<h2>{name}</h2><ul class=\"list\">");
-                for i in lp * PER_PAGE..((lp + 1) * PER_PAGE).min(articles) {
-                    let day = 28 - (i % 28);
-                    let month = 11 - (i / 28) % 10;
-                    let date = format!("2026-{month:02}-{day:02}");
-                    let href = format!("/{site}/{dir}/content/post_{c}{i:05}.html");
-                    let title = format!("某区某局{name}第{i}条信息");
-                    let _ = write!(
-                        body,
-                        "<li><a href=\"{href}\">{title}</a><span>{date}</span></li>"
-                    );
-                    if c == 0 && i < 8 {
-                        let _ = write!(
-                            home,
-                            "<li><a href=\"{href}\">{title}</a><span>{date}</span></li>"
-                        );
-                    }
-                    let art = format!(
-                        "<h1>{title}</h1><p>发布日期：{date}</p><p>{para}</p><p>{para}</p>\
-                         <p><a href=\"/{site}/files/{c}{i:05}.pdf\">附件：{title}.pdf</a></p>"
-                    );
-                    write(
-                        root,
-                        &format!("{site}/{dir}/content/post_{c}{i:05}.html"),
-                        &page(&title, &nav, &art).replace(
-                            "<title>",
-                            &format!("<meta name=\"PubDate\" content=\"{date}\"><title>"),
-                        ),
-                    );
-                    pages += 1;
-                }
-                body.push_str("</ul><div class=\"pager\">");
-                if lp + 1 < list_pages {
-                    let _ = write!(
-                        body,
-                        "<a href=\"list_{}.html\">下一页</a> <a href=\"list_{}.html\">尾页</a>",
-                        lp + 2,
-                        list_pages
-                    );
-                }
-                body.push_str("</div>");
-                let file = if lp == 0 {
-                    "index.html".to_string()
-                } else {
-                    format!("list_{}.html", lp + 1)
-                };
-                write(
-                    root,
-                    &format!("{site}/{dir}/{file}"),
-                    &page(name, &nav, &body),
-                );
-                pages += 1;
-            }
-        }
-        home.push_str("</ul>");
-        write(
-            root,
-            &format!("{site}/index.html"),
-            &page(&format!("某区某局{s}"), &nav, &home),
-        );
-        pages += 1;
-        for c in 0..COLUMNS.len() {
-            for i in 0..articles {
-                write(root, &format!("{site}/files/{c}{i:05}.pdf"), "%PDF-1.4\n");
-            }
+        std::fs::write(&p, body).expect("write file");
+        self.portal.bytes += body.len() as u64;
+        if path.ends_with(".html") {
+            self.portal.html_pages += 1;
         }
     }
-    pages
 }
 
-fn peak_rss_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map(|kb| kb / 1024.0)
-        .unwrap_or(0.0)
+struct ArticleRef {
+    url: String,
+    title: String,
+    date: String,
 }
 
-fn main() {
-    // `cargo bench` passes --bench; `cargo test --all-targets` does not and
-    // gets a small smoke run instead of the full portal.
-    let full = std::env::args().any(|a| a == "--bench");
-    let sites = env_usize("SITES", if full { 40 } else { 2 });
-    let articles = env_usize("ARTICLES", if full { 125 } else { 10 });
-    let dir = tempfile::tempdir().unwrap();
-    let t = Instant::now();
-    let pages = generate(dir.path(), sites, articles);
-    eprintln!(
-        "generated {sites} sites, {pages} pages in {:.1}s",
-        t.elapsed().as_secs_f64()
+fn style_of(site: usize) -> Style {
+    [Style::Plain, Style::Trs, Style::Jcms, Style::Gkml][site % 4]
+}
+
+fn date_of(col: usize, i: usize) -> (u32, u32, u32) {
+    // Newest first, one item every ~2 days back from 2026-11-25.
+    let days_back = (i * 2 + col) as i64;
+    let d =
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap() - chrono::Duration::days(days_back);
+    use chrono::Datelike;
+    (d.year() as u32, d.month(), d.day())
+}
+
+fn page_head(out: &mut String, site_name: &str, title: &str) {
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}_{site_name}</title>\n\
+         <meta name=\"SiteName\" content=\"{site_name}\">\n<meta name=\"SiteIDCode\" content=\"3301100099\">\n\
+         <meta name=\"keywords\" content=\"{site_name},政务公开,信息公开\">\n</head>\n<body>\n"
     );
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let server = govaudit::serve::serve_dir(
-            dir.path().to_path_buf(),
-            "127.0.0.1:0".parse().unwrap(),
-        )
-        .await
-        .unwrap();
-        let mut toml = String::from(
-            "[crawl]\nconcurrency = 64\nper_host_concurrency = 64\nper_host_delay_ms = 0\nsites_in_flight = 8\nrobots = true\n",
-        );
-        for s in 0..sites {
+}
+
+fn header_nav(out: &mut String, prefix: &str, site_name: &str, columns: &[String]) {
+    let _ = write!(
+        out,
+        "<div class=\"header\"><div class=\"logo\"><a href=\"{prefix}\">{site_name}</a></div>\
+         <div class=\"search\"><form action=\"{prefix}search/\" method=\"get\"><input name=\"q\"></form></div></div>\n\
+         <div class=\"nav\" id=\"nav\"><ul>\n<li><a href=\"{prefix}\">首页</a></li>\n"
+    );
+    for (i, (name, _)) in COLUMNS.iter().enumerate() {
+        let _ = writeln!(out, "<li><a href=\"{}\">{name}</a></li>", columns[i]);
+    }
+    out.push_str("</ul></div>\n<div class=\"main\">\n");
+}
+
+fn footer(out: &mut String, prefix: &str, site_name: &str) {
+    let _ = write!(
+        out,
+        "</div>\n<div class=\"footer\"><p>主办单位：{site_name}　地址：云溪区人民路88号　联系电话：0571-86012345</p>\
+         <p>网站标识码：3301100099　浙ICP备05012345号-2　浙公网安备 33011002000123号</p>\
+         <p><a href=\"{prefix}\">返回首页</a>　<a href=\"{prefix}wzdt/index.html\">网站地图</a></p></div>\n</body>\n</html>\n"
+    );
+}
+
+/// Generate one site under `/dNN/`.
+fn generate_site(w: &mut Writer, idx: usize, routes: &mut String) {
+    let prefix = format!("/d{idx:02}/");
+    let department = DEPARTMENTS[idx % DEPARTMENTS.len()];
+    let site_name = format!("云溪区{department}");
+    let style = style_of(idx);
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (idx as u64 + 1));
+    let column_urls: Vec<String> = COLUMNS
+        .iter()
+        .enumerate()
+        .map(|(c, (_, slug))| match style {
+            Style::Jcms => format!("{prefix}col/col{}/index.html", 1000 + idx * 10 + c),
+            Style::Gkml => format!("{prefix}xxgk/{slug}/index.html"),
+            _ => format!("{prefix}{slug}/index.html"),
+        })
+        .collect();
+    let mut buf = String::with_capacity(32 * 1024);
+    let mut home_blocks: Vec<(usize, Vec<ArticleRef>)> = Vec::new();
+    let mut next_id = 10_000 + idx * 1000;
+
+    for (c, (col_name, _)) in COLUMNS.iter().enumerate() {
+        let col_url = &column_urls[c];
+        let base = col_url.rsplit_once('/').unwrap().0.to_string();
+        let colid = 1000 + idx * 10 + c;
+        // Articles first: their URLs feed the lists.
+        let per_column = w.per_column;
+        let mut arts = Vec::with_capacity(per_column);
+        for i in 0..per_column {
+            let (y, m, d) = date_of(c, i);
+            next_id += 1;
+            let url = match style {
+                Style::Jcms => format!("{prefix}art/{y}/{m}/{d}/art_{colid}_{next_id}.html"),
+                Style::Trs => format!("{base}/{y}{m:02}/t{y}{m:02}{d:02}_{next_id}.html"),
+                _ => format!("{base}/content/post_{next_id}.html"),
+            };
+            let title = format!(
+                "{department}{col_name}工作{}（第{}期）",
+                ["推进会召开", "情况通报", "专题部署", "调研座谈"][i % 4],
+                per_column - i
+            );
+            arts.push(ArticleRef {
+                url,
+                title,
+                date: format!("{y}-{m:02}-{d:02}"),
+            });
+        }
+        for (i, a) in arts.iter().enumerate() {
+            buf.clear();
+            page_head(&mut buf, &site_name, &a.title);
+            let _ = writeln!(buf, "<meta name=\"PubDate\" content=\"{} 09:30\">", a.date);
+            header_nav(&mut buf, &prefix, &site_name, &column_urls);
             let _ = write!(
-                toml,
-                "\n[[sites]]\nid = \"s{s:02}\"\nname = \"某局{s}\"\nurl = \"{}/s{s:02}/\"\n",
-                server.base_url()
+                buf,
+                "<div class=\"position\">当前位置：<a href=\"{prefix}\">首页</a> &gt; <a href=\"{col_url}\">{col_name}</a> &gt; 正文</div>\n\
+                 <div class=\"article\"><h1>{}</h1>\n<div class=\"info\">发布日期：{}　来源：{site_name}</div>\n<div class=\"content\" id=\"zoom\">\n",
+                a.title, a.date
+            );
+            // 3–13 KB of body text: page sizes of 5–15 KB with the frame.
+            let paragraphs = 6 + rng.below(24);
+            for _ in 0..paragraphs {
+                buf.push_str("<p>");
+                for _ in 0..3 {
+                    buf.push_str(SENTENCES[rng.below(SENTENCES.len())]);
+                }
+                buf.push_str("</p>\n");
+            }
+            buf.push_str("</div>\n");
+            if i % 10 == 3 {
+                let missing = i % 50 == 3;
+                let pdf = format!("{prefix}attach/{colid}/P0{}.pdf", 20_260_000 + i);
+                let _ = writeln!(
+                    buf,
+                    "<div class=\"attach\"><h3>附件：</h3><ul><li><a href=\"{pdf}\">附件{i}.pdf</a></li></ul></div>"
+                );
+                if missing {
+                    w.portal.missing_attachments += 1;
+                } else {
+                    w.put(&pdf, b"%PDF-1.4\n%%EOF\n");
+                }
+                w.portal.attachments += 1;
+            }
+            if c == 2 {
+                // Policy documents link their interpretation (same index in 政策解读).
+                let _ = writeln!(
+                    buf,
+                    "<div class=\"xgjd\"><h3>相关解读</h3><ul><li><a href=\"{}\">政策解读</a></li></ul></div>",
+                    interp_url(style, &prefix, &column_urls[3], idx, i, per_column)
+                );
+            }
+            buf.push_str("<div class=\"related\"><h3>相关文章</h3><ul>\n");
+            for k in 1..=4 {
+                let r = &arts[(i + k * 7) % arts.len()];
+                let _ = writeln!(buf, "<li><a href=\"{}\">{}</a></li>", r.url, r.title);
+            }
+            buf.push_str("</ul></div>\n</div>\n");
+            footer(&mut buf, &prefix, &site_name);
+            w.put(&a.url, buf.as_bytes());
+            w.portal.articles += 1;
+        }
+        // List pages.
+        match style {
+            Style::Jcms => {
+                let group = PER_PAGE * 2;
+                let record = |a: &ArticleRef| {
+                    format!(
+                        "<record><![CDATA[\n<li><a href=\"{}\" title=\"{}\" target=\"_blank\">{}</a><span>{}</span></li>]]></record>\n",
+                        a.url, a.title, a.title, a.date
+                    )
+                };
+                buf.clear();
+                page_head(&mut buf, &site_name, col_name);
+                header_nav(&mut buf, &prefix, &site_name, &column_urls);
+                let _ = write!(
+                    buf,
+                    "<div id=\"{colid}\"><script type=\"text/xml\"><datastore>\n<nextgroup><![CDATA[<a href=\"{prefix}module/web/jpage/dataproxy.jsp?page=1&appid=1&webid=1&path=/&columnid={colid}&unitid={colid}&permissiontype=0\"></a>]]></nextgroup>\n<recordset>\n"
+                );
+                for a in arts.iter().take(group) {
+                    buf.push_str(&record(a));
+                }
+                let _ = write!(
+                    buf,
+                    "</recordset>\n</datastore></script>\n<script>\n$(document).ready(function(){{\n$('#{colid}').jpage({{\n\
+                     dataStore: $('#{colid} script[type=\"text/xml\"]').html(),\nperPage: {PER_PAGE},\ntotalRecord: {},\n\
+                     proxyUrl: '{prefix}module/web/jpage/dataproxy.jsp',\ngroupSize: 2,\nbarPosition: 'bottom',\n\
+                     ajaxParam: {{col: 1, appid: 1, webid: 1, path: '/', columnid: {colid}, unitid: '{colid}', permissiontype: 0}}\n}});\n}});\n</script>\n</div>\n",
+                    arts.len()
+                );
+                footer(&mut buf, &prefix, &site_name);
+                w.put(col_url, buf.as_bytes());
+                w.portal.list_pages += 1;
+                let mut xml = format!(
+                    "<datastore>\n<totalrecord>{}</totalrecord>\n<recordset>\n",
+                    arts.len()
+                );
+                for a in &arts {
+                    xml.push_str(&record(a));
+                }
+                xml.push_str("</recordset>\n</datastore>\n");
+                w.put(&format!("{prefix}_jcms/{colid}.xml"), xml.as_bytes());
+            }
+            _ => {
+                let pages = arts.len().div_ceil(PER_PAGE);
+                for p in 0..pages {
+                    let page_url = |p: usize| match style {
+                        Style::Trs if p > 0 => format!("{base}/index_{p}.html"),
+                        _ if p > 0 => format!("{base}/list_{}.html", p + 1),
+                        _ => format!("{base}/index.html"),
+                    };
+                    buf.clear();
+                    page_head(&mut buf, &site_name, col_name);
+                    header_nav(&mut buf, &prefix, &site_name, &column_urls);
+                    let _ = writeln!(
+                        buf,
+                        "<div class=\"position\">当前位置：<a href=\"{prefix}\">首页</a> &gt; {col_name}</div>"
+                    );
+                    let items = &arts[p * PER_PAGE..((p + 1) * PER_PAGE).min(arts.len())];
+                    if style == Style::Gkml {
+                        buf.push_str("<table class=\"gkml\"><thead><tr><th>序号</th><th>名称</th><th>索引号</th><th>发布机构</th><th>发布日期</th></tr></thead><tbody>\n");
+                        for (k, a) in items.iter().enumerate() {
+                            let _ = writeln!(
+                                buf,
+                                "<tr><td>{}</td><td><a href=\"{}\" title=\"{}\">{}</a></td><td>00100800{idx:02}/2026-{:05}</td><td>{site_name}</td><td>{}</td></tr>",
+                                p * PER_PAGE + k + 1, a.url, a.title, a.title, p * PER_PAGE + k + 1, a.date
+                            );
+                        }
+                        buf.push_str("</tbody></table>\n");
+                    } else {
+                        buf.push_str("<ul class=\"list\">\n");
+                        for a in items {
+                            let href = if style == Style::Trs {
+                                format!(".{}", &a.url[base.len()..])
+                            } else {
+                                a.url.clone()
+                            };
+                            let _ = writeln!(
+                                buf,
+                                "<li><a href=\"{href}\" target=\"_blank\" title=\"{}\">{}</a><span>{}</span></li>",
+                                a.title, a.title, a.date
+                            );
+                        }
+                        buf.push_str("</ul>\n");
+                    }
+                    if style == Style::Trs {
+                        let _ = writeln!(
+                            buf,
+                            "<div class=\"page\"><script type=\"text/javascript\">createPageHTML({pages}, {p}, \"index\", \"html\");</script></div>"
+                        );
+                    } else {
+                        let _ = write!(
+                            buf,
+                            "<div class=\"pagination\">共{}条 第{}/{pages}页 <a href=\"{}\">首页</a> ",
+                            arts.len(),
+                            p + 1,
+                            page_url(0)
+                        );
+                        if p + 1 < pages {
+                            let _ = write!(buf, "<a href=\"{}\">下一页</a> ", page_url(p + 1));
+                        }
+                        let _ = writeln!(buf, "<a href=\"{}\">尾页</a></div>", page_url(pages - 1));
+                    }
+                    footer(&mut buf, &prefix, &site_name);
+                    w.put(&page_url(p), buf.as_bytes());
+                    w.portal.list_pages += 1;
+                }
+            }
+        }
+        if c < 3 {
+            home_blocks.push((c, arts.into_iter().take(8).collect()));
+        }
+    }
+    // Homepage with three dated blocks.
+    buf.clear();
+    page_head(&mut buf, &site_name, "首页");
+    header_nav(&mut buf, &prefix, &site_name, &column_urls);
+    for (c, items) in &home_blocks {
+        let _ = writeln!(
+            buf,
+            "<div class=\"block\"><div class=\"block-title\"><h2>{}</h2><a class=\"more\" href=\"{}\">更多&gt;&gt;</a></div><ul class=\"list\">",
+            COLUMNS[*c].0, column_urls[*c]
+        );
+        for a in items {
+            let _ = writeln!(
+                buf,
+                "<li><a href=\"{}\" title=\"{}\">{}</a><span>{}</span></li>",
+                a.url, a.title, a.title, a.date
             );
         }
-        let config = Config::parse(Path::new("bench.toml"), &toml).unwrap();
-        let t = Instant::now();
-        let mut crawled_pages = 0u64;
-        let mut links = 0u64;
-        let summary = crawl_all(&config, &CrawlOptions { progress: full }, |site| {
-            crawled_pages += site.pages.len() as u64;
-            links += site.links.len() as u64;
+        buf.push_str("</ul></div>\n");
+    }
+    footer(&mut buf, &prefix, &site_name);
+    w.put(&format!("{prefix}index.html"), buf.as_bytes());
+    // Site map linked from every footer.
+    buf.clear();
+    page_head(&mut buf, &site_name, "网站地图");
+    header_nav(&mut buf, &prefix, &site_name, &column_urls);
+    footer(&mut buf, &prefix, &site_name);
+    w.put(&format!("{prefix}wzdt/index.html"), buf.as_bytes());
+    if style == Style::Jcms {
+        let _ = write!(
+            routes,
+            "[[route]]\npath = \"{prefix}module/web/jpage/dataproxy.jsp\"\nhandler = \"jcms-dataproxy\"\nrecords = \"d{idx:02}/_jcms\"\n\n"
+        );
+    }
+    w.portal.sites += 1;
+}
+
+/// URL of the i-th item of the 政策解读 column (index 3), as generated.
+fn interp_url(
+    style: Style,
+    prefix: &str,
+    col_url: &str,
+    idx: usize,
+    i: usize,
+    per_column: usize,
+) -> String {
+    let id = 10_000 + idx * 1000 + 3 * per_column + i + 1;
+    let (y, m, d) = date_of(3, i);
+    let base = col_url.rsplit_once('/').unwrap().0;
+    match style {
+        Style::Jcms => format!(
+            "{prefix}art/{y}/{m}/{d}/art_{}_{id}.html",
+            1000 + idx * 10 + 3
+        ),
+        Style::Trs => format!("{base}/{y}{m:02}/t{y}{m:02}{d:02}_{id}.html"),
+        _ => format!("{base}/content/post_{id}.html"),
+    }
+}
+
+fn generate(root: &Path, sites: usize, per_column: usize) -> Portal {
+    let mut w = Writer {
+        root,
+        per_column,
+        portal: Portal::default(),
+    };
+    let mut routes = String::from("# generated by benches/crawl_portal.rs\n\n");
+    for idx in 0..sites {
+        generate_site(&mut w, idx, &mut routes);
+    }
+    w.put("_routes.toml", routes.as_bytes());
+    w.portal
+}
+
+fn sites_toml(base: &str, sites: usize) -> String {
+    let mut s = String::from(
+        "[audit]\nname = \"benchmark portal\"\n\n[crawl]\nconcurrency = 64\nper_host_concurrency = 64\n\
+         per_host_delay_ms = 0\nrobots = false\nsites_in_flight = 8\nmax_pages_per_site = 2000\n\
+         max_depth = 10\n\n",
+    );
+    for idx in 0..sites {
+        let _ = write!(
+            s,
+            "[[sites]]\nid = \"d{idx:02}\"\nname = \"云溪区{}\"\nurl = \"{base}/d{idx:02}/\"\n\n",
+            DEPARTMENTS[idx % DEPARTMENTS.len()]
+        );
+    }
+    s
+}
+
+/// VmHWM (peak resident set) of a process, in MB.
+fn vm_hwm_mb(pid: &str) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// Child mode: serve `dir` on 127.0.0.1, print `PORT n`, run until stdin closes.
+fn serve_child(dir: PathBuf) {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async {
+        let server = govaudit::serve::serve_dir(dir, "127.0.0.1:0".parse().unwrap())
+            .await
+            .expect("serve");
+        println!("PORT {}", server.addr().port());
+        std::io::stdout().flush().unwrap();
+        // Block (off the runtime) until the parent closes our stdin.
+        tokio::task::spawn_blocking(|| {
+            let mut sink = String::new();
+            while std::io::stdin()
+                .read_line(&mut sink)
+                .map(|n| n > 0)
+                .unwrap_or(false)
+            {}
         })
         .await
         .unwrap();
-        let secs = t.elapsed().as_secs_f64();
-        println!(
-            "crawl_portal: {} sites, {} pages, {} links checked, {} requests in {:.2}s → {:.0} pages/s, {:.0} requests/s; peak RSS {:.0} MB",
-            summary.sites,
-            crawled_pages,
-            summary.links_checked,
-            summary.requests,
-            secs,
-            crawled_pages as f64 / secs,
-            summary.requests as f64 / secs,
-            peak_rss_mb()
-        );
-        assert_eq!(server.requests().len() as u64, summary.requests);
+        // The parent checks the server saw exactly the requests the crawler counted.
+        println!("REQUESTS {}", server.requests().len());
+        drop(server);
     });
+}
+
+fn spawn_server(dir: &Path) -> (Child, BufReader<std::process::ChildStdout>, u16) {
+    let mut child = Command::new(std::env::current_exe().expect("own path"))
+        .arg("--serve-child")
+        .arg(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn server child");
+    let mut line = String::new();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    stdout.read_line(&mut line).expect("read port");
+    let port = line
+        .trim()
+        .strip_prefix("PORT ")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("server child said {line:?}"));
+    (child, stdout, port)
+}
+
+#[derive(Default)]
+struct Seen {
+    sites: usize,
+    pages: usize,
+    columns: usize,
+    items: usize,
+    links: usize,
+    broken: usize,
+    errors: usize,
+    unreachable: usize,
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--serve-child") {
+        serve_child(PathBuf::from(&args[i + 1]));
+        return;
+    }
+    let flag = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .map(|i| args.get(i + 1).cloned())
+    };
+    // `cargo bench` passes --bench; `cargo test --all-targets` does not.
+    let smoke = !args.iter().any(|a| a == "--bench");
+    let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse().ok());
+    let sites: usize = flag("--sites")
+        .flatten()
+        .and_then(|s| s.parse().ok())
+        .or_else(|| env("SITES"))
+        .unwrap_or(if smoke { 1 } else { 42 });
+    let per_column = env("ARTICLES").unwrap_or(if smoke {
+        SMOKE_ARTICLES_PER_COLUMN
+    } else {
+        ARTICLES_PER_COLUMN
+    });
+    let in_process = args.iter().any(|a| a == "--in-process");
+    let keep = flag("--keep").flatten().map(PathBuf::from);
+
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let root = keep.clone().unwrap_or_else(|| tmp.path().to_path_buf());
+    if keep.is_some() {
+        let _ = std::fs::remove_dir_all(&root);
+    }
+    let t = Instant::now();
+    let portal = generate(&root, sites, per_column);
+    eprintln!(
+        "crawl_portal: generated {} sites, {} html pages ({} list pages, {} articles), {} attachments ({} missing), {:.1} MB in {:.1} s",
+        portal.sites,
+        portal.html_pages,
+        portal.list_pages,
+        portal.articles,
+        portal.attachments,
+        portal.missing_attachments,
+        portal.bytes as f64 / 1e6,
+        t.elapsed().as_secs_f64()
+    );
+
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let (child, in_proc_server, port) = if in_process {
+        let server = rt
+            .block_on(govaudit::serve::serve_dir(
+                root.clone(),
+                "127.0.0.1:0".parse().unwrap(),
+            ))
+            .expect("serve");
+        let port = server.addr().port();
+        (None, Some(server), port)
+    } else {
+        let (child, stdout, port) = spawn_server(&root);
+        (Some((child, stdout)), None, port)
+    };
+    let base = format!("http://127.0.0.1:{port}");
+    let toml = sites_toml(&base, sites);
+    let config = Config::parse(Path::new("bench-SITES.toml"), &toml).expect("bench config");
+    let rss_before = vm_hwm_mb("self").unwrap_or(0.0);
+
+    let mut seen = Seen::default();
+    let t = Instant::now();
+    let summary = rt
+        .block_on(crawl_all(
+            &config,
+            &CrawlOptions { progress: false },
+            |site: Site| {
+                seen.sites += 1;
+                seen.pages += site.pages.len();
+                seen.columns += site.columns.len();
+                seen.items += site.columns.iter().map(|c| c.items.len()).sum::<usize>();
+                seen.links += site.links.len();
+                seen.broken += site.links.iter().filter(|l| l.broken).count();
+                seen.errors += site.crawl_errors.len();
+                seen.unreachable += usize::from(!site.start.ok);
+            },
+        ))
+        .expect("crawl");
+    let secs = t.elapsed().as_secs_f64();
+
+    let crawler_mb = vm_hwm_mb("self").unwrap_or(0.0);
+    let server_mb = child
+        .as_ref()
+        .and_then(|(c, _)| vm_hwm_mb(&c.id().to_string()));
+    let served = match (in_proc_server, child) {
+        (Some(server), _) => server.requests().len() as u64,
+        (None, Some((mut c, mut stdout))) => {
+            drop(c.stdin.take()); // the child exits when its stdin closes
+            let mut line = String::new();
+            let _ = stdout.read_line(&mut line);
+            let _ = c.wait();
+            line.trim()
+                .strip_prefix("REQUESTS ")
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0)
+        }
+        (None, None) => 0,
+    };
+    assert_eq!(
+        served, summary.requests,
+        "the server must have answered exactly the requests the crawler counted"
+    );
+
+    println!(
+        "crawl_portal: {} pages ({} requests, {:.0} MB, {} crawl errors) from {} sites in {:.2} s = {:.0} pages/s, {:.0} requests/s",
+        seen.pages,
+        summary.requests,
+        summary.bytes as f64 / 1e6,
+        seen.errors,
+        seen.sites,
+        secs,
+        seen.pages as f64 / secs,
+        summary.requests as f64 / secs
+    );
+    match server_mb {
+        Some(s) => println!(
+            "crawl_portal: peak RSS (VmHWM) crawler process {crawler_mb:.0} MB (before crawl {rss_before:.0} MB); server child {s:.0} MB"
+        ),
+        None => println!(
+            "crawl_portal: peak RSS (VmHWM) crawler + server in one process {crawler_mb:.0} MB (before crawl {rss_before:.0} MB)"
+        ),
+    }
+    println!(
+        "crawl_portal: expected {} pages, {} items in {} columns, {} broken attachments; saw {} items in {} columns, {} links checked, {} broken, {} sites unreachable",
+        portal.html_pages,
+        portal.articles,
+        portal.sites * COLUMNS.len(),
+        portal.missing_attachments,
+        seen.items,
+        seen.columns,
+        seen.links,
+        seen.broken,
+        seen.unreachable
+    );
 }

@@ -43,7 +43,6 @@ fn d(s: &str) -> NaiveDate {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs extract"]
 async fn jcms_column_pages_through_dataproxy_posts() {
     let (site, server) = crawl_cms("/jcms/").await;
     assert!(site.start.ok);
@@ -76,7 +75,6 @@ async fn jcms_column_pages_through_dataproxy_posts() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs extract"]
 async fn trs_column_pages_through_create_page_html() {
     let (site, server) = crawl_cms("/trs/").await;
     let c = column(&site, "通知公告");
@@ -100,7 +98,6 @@ async fn trs_column_pages_through_create_page_html() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs extract"]
 async fn plain_list_follows_next_page_links_and_dates_undated_items_from_their_pages() {
     let (site, server) = crawl_cms("/plain/").await;
     let c = column(&site, "工作动态");
@@ -126,7 +123,6 @@ async fn plain_list_follows_next_page_links_and_dates_undated_items_from_their_p
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs extract"]
 async fn gkml_table_found_in_a_hub_page_navigation_and_a_failed_list_page() {
     let (site, _server) = crawl_cms("/gkml/").await;
     // The homepage only links the 政务公开 hub; its side navigation holds the columns.
@@ -156,7 +152,6 @@ async fn gkml_table_found_in_a_hub_page_navigation_and_a_failed_list_page() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs extract"]
 async fn gbk_charset_only_in_the_header_decodes() {
     let (site, _server) = crawl_cms("/gbkh/").await;
     let home = &site.pages[0];
@@ -175,7 +170,6 @@ async fn gbk_charset_only_in_the_header_decodes() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs extract"]
 async fn gbk_charset_only_in_meta_decodes() {
     let (site, _server) = crawl_cms("/gbkm/").await;
     let home = &site.pages[0];
@@ -187,7 +181,6 @@ async fn gbk_charset_only_in_meta_decodes() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs extract"]
 async fn sites_toml_columns_override_a_class_and_add_a_column() {
     let (site, _server) = crawl_cms_with("/plain/", |cfg| {
         let base = cfg.sites[0].url.trim_end_matches("plain/").to_string();

@@ -6,7 +6,6 @@
 use std::process::Command;
 
 #[test]
-#[ignore = "snapshot recorded once the extractor and typo engine land"]
 fn demo_runs_and_report_json_matches_snapshot() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("demo");
@@ -26,11 +25,28 @@ fn demo_runs_and_report_json_matches_snapshot() {
     let text = std::fs::read_to_string(out.join("report.json")).unwrap();
     let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(v["as_of"], "2026-11-26");
+    // Each id is the stable fingerprint of rule + site + url (+ target or
+    // wrong form); it embeds the port, so it is checked here and redacted below.
+    let mut ids = std::collections::HashSet::new();
+    for f in v["findings"].as_array().unwrap() {
+        let extra = f["target"].as_str().or(f["evidence"]["wrong"].as_str());
+        let expected = govaudit::rules::fingerprint(
+            f["rule"].as_str().unwrap(),
+            f["site"].as_str().unwrap(),
+            f["url"].as_str().unwrap(),
+            extra,
+        );
+        assert_eq!(f["id"], expected.as_str());
+        assert!(ids.insert(expected), "duplicate finding id");
+    }
     // The port changes each run: redact it everywhere.
     let port = regex::Regex::new(r"127\.0\.0\.1:\d+").unwrap();
     let text = port.replace_all(&text, "127.0.0.1:PORT").into_owned();
     v = serde_json::from_str(&text).unwrap();
     v["generated_at"] = "[generated_at]".into();
+    for f in v["findings"].as_array_mut().unwrap() {
+        f["id"] = "[fingerprint]".into();
+    }
     // At least one finding of every rule, as the demo portal promises.
     for rule in govaudit::rules::RULES {
         assert!(

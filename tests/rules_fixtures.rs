@@ -206,7 +206,6 @@ fn column_stale_fixture() {
 }
 
 #[test]
-#[ignore = "needs the typo engine (issue 4) — un-ignore when it lands"]
 fn typo_fixture() {
     check_rule("typo");
 }

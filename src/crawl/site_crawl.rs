@@ -929,6 +929,11 @@ pub(crate) async fn crawl_site(
     let Some(home_rest) = run.add_page(home) else {
         return finish(run).await;
     };
+    // A link back to the homepage is never a column, whatever its anchor says.
+    run.known_columns.insert(run.site.url.clone());
+    if let Some(f) = run.site.start.final_url.clone() {
+        run.known_columns.insert(f);
+    }
     let home_items = dedup_items(home_rest.lists.iter().flat_map(|b| b.items.iter().cloned()));
     let home_targets: Vec<Url> = home_items
         .iter()

@@ -75,6 +75,28 @@ pub(crate) fn parse_month_day(s: &str) -> Option<(u32, u32)> {
     Some((m, d))
 }
 
+/// Year and month of a `2026-11` / `2026.11` / `2026年11月` text (the
+/// lower half of a "day box" list date: a big `03` over `2026-11`).
+pub(crate) fn parse_year_month(s: &str) -> Option<(i32, u32)> {
+    static YM: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$").expect("static regex")
+    });
+    let c = YM.captures(s.trim())?;
+    let (y, m): (i32, u32) = (c[1].parse().ok()?, c[2].parse().ok()?);
+    ((1980..=2100).contains(&y) && (1..=12).contains(&m)).then_some((y, m))
+}
+
+/// Day of a `03` / `3日` text (the upper half of a day box).
+pub(crate) fn parse_day(s: &str) -> Option<u32> {
+    let t = s.trim();
+    let t = t.strip_suffix('日').unwrap_or(t);
+    if t.is_empty() || t.len() > 2 || !t.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let d: u32 = t.parse().ok()?;
+    (1..=31).contains(&d).then_some(d)
+}
+
 /// The first full (year-month-day) date written anywhere in `s`.
 pub fn find_date(s: &str) -> Option<NaiveDate> {
     FULL_ANY
@@ -169,6 +191,20 @@ mod tests {
         }
         assert_eq!(parse_date("02-30", Some(2026)), None);
         assert_eq!(parse_date("3.5", None), None);
+    }
+
+    #[test]
+    fn day_box_halves() {
+        assert_eq!(parse_year_month("2026-11"), Some((2026, 11)));
+        assert_eq!(parse_year_month(" 2026.11 "), Some((2026, 11)));
+        assert_eq!(parse_year_month("2026年11月"), Some((2026, 11)));
+        assert_eq!(parse_year_month("2026-13"), None);
+        assert_eq!(parse_year_month("2026-11-03"), None);
+        assert_eq!(parse_day("03"), Some(3));
+        assert_eq!(parse_day("3日"), Some(3));
+        assert_eq!(parse_day("32"), None);
+        assert_eq!(parse_day("123"), None);
+        assert_eq!(parse_day(""), None);
     }
 
     #[test]

@@ -54,6 +54,10 @@ fn sniff_utf16(bytes: &[u8]) -> Option<&'static Encoding> {
     if sample.len() < 8 {
         return None;
     }
+    // Fast path: no NUL at all (every real 8-bit or multi-byte page).
+    if !sample.contains(&0) {
+        return None;
+    }
     let pairs = sample.len() / 2;
     let (mut even, mut odd) = (0usize, 0usize);
     for pair in sample.chunks_exact(2) {
@@ -119,6 +123,8 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
             }
             e
         }
+        // Undeclared but valid UTF-8: UTF-8 (what detection would say, without its cost).
+        None if std::str::from_utf8(bytes).is_ok() => UTF_8,
         None => detect(bytes),
     };
     let (text, _) = enc.decode_without_bom_handling(bytes);

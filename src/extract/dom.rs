@@ -217,7 +217,11 @@ pub(crate) fn content_priority(el: ElementRef<'_>) -> u8 {
             | "detail-content" | "detail_content" | "news-content" | "news_content"
             | "newscontent" | "con_text" | "contxt" | "content-text" | "content_text"
             | "main-txt" | "main_txt" | "artibody" | "article-body" | "xxgk_content"
-            | "wz_content" | "ccontent" | "text-content" | "zoomcon" | "conzw" => 3,
+            | "wz_content" | "ccontent" | "text-content" | "zoomcon" | "conzw" | "maintext"
+            | "zw-con" | "zw_con" | "zwcon" | "con-txt" | "con_txt" | "article-text"
+            | "article_text" | "content-detail" | "detail-text" | "xl-content" | "xl_content"
+            | "info-content" | "info_content" | "ewb-article-info" | "nr" | "nrbox"
+            | "txt-content" | "fontzoom" | "news_text" | "news-text" => 3,
             _ if t.starts_with("wzy")
                 || t.starts_with("trs_")
                 || t.ends_with("_zw")
@@ -280,4 +284,78 @@ pub(crate) fn is_heading_token(t: &str) -> bool {
 /// Number of characters, for length limits on CJK text.
 pub(crate) fn char_len(s: &str) -> usize {
     s.chars().count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use scraper::{Html, Selector};
+
+    fn first<'a>(doc: &'a Html, css: &str) -> ElementRef<'a> {
+        doc.select(&Selector::parse(css).unwrap()).next().unwrap()
+    }
+
+    #[test]
+    fn areas_from_tags_and_class_tokens() {
+        let doc = Html::parse_document(
+            r#"<nav id="n"></nav><div id="a" class="main-nav"></div><div id="b" class="g-footer"></div>
+            <div id="c" class="news-list"></div><div id="d" class="position"></div>
+            <div id="e" class="left"></div><header id="f"></header>
+            <article><header id="g"><h1>t</h1></header></article><div id="h" class="top-news"></div>"#,
+        );
+        let a = |id: &str| area_of(first(&doc, &format!("#{id}")));
+        assert_eq!(a("n"), Some(LinkArea::Nav));
+        assert_eq!(a("a"), Some(LinkArea::Nav));
+        assert_eq!(a("b"), Some(LinkArea::Footer));
+        assert_eq!(a("c"), None);
+        assert_eq!(a("d"), Some(LinkArea::Nav), "breadcrumb");
+        assert_eq!(a("e"), None, "a left column may hold news blocks");
+        assert_eq!(a("f"), Some(LinkArea::Nav));
+        assert_eq!(a("g"), None, "an article's own header is body");
+        assert_eq!(a("h"), None, "top-news is a news block, not the top bar");
+    }
+
+    #[test]
+    fn content_containers_ranked() {
+        let doc = Html::parse_document(
+            r#"<div id="content" class="w1200"></div><div class="TRS_Editor"></div><div id="zoom"></div><div class="news-list"></div>"#,
+        );
+        assert_eq!(content_priority(first(&doc, "#content")), 2);
+        assert_eq!(content_priority(first(&doc, ".TRS_Editor")), 3);
+        assert_eq!(content_priority(first(&doc, "#zoom")), 3);
+        assert_eq!(content_priority(first(&doc, ".news-list")), 0);
+    }
+
+    #[test]
+    fn text_is_collapsed_with_block_breaks() {
+        let doc = Html::parse_document(
+            "<div id=\"x\"><p>第一段\n  文字</p><p>第二段&nbsp;&nbsp;文字</p><script>var a=1;</script><table><tr><td>名称</td><td>日期</td></tr></table><span>发布</span><span>日期</span></div>",
+        );
+        assert_eq!(
+            text_of(first(&doc, "#x"), false),
+            "第一段 文字 第二段 文字 名称 日期 发布日期"
+        );
+    }
+
+    #[test]
+    fn heading_tokens_and_more_words() {
+        for t in [
+            "title",
+            "box-hd",
+            "lm_tit",
+            "column-title",
+            "hd",
+            "bt",
+            "newstitle",
+        ] {
+            assert!(is_heading_token(t), "{t}");
+        }
+        for t in ["list", "content", "hdr-x-y", "subtitlex"] {
+            assert!(!is_heading_token(t), "{t}");
+        }
+        for t in ["更多", "更多>>", "more", "MORE+", ">>", "+"] {
+            assert!(is_more_text(t), "{t}");
+        }
+        assert!(!is_more_text("通知公告"));
+    }
 }

@@ -239,3 +239,92 @@ pub(crate) fn next_requests(store: &Store, scripts: &str, base: &Url) -> Vec<Nex
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> Url {
+        Url::parse("http://a.gov.cn/col/col99/index.html").unwrap()
+    }
+
+    fn records(n: usize) -> String {
+        (1..=n)
+            .map(|i| format!("<record><![CDATA[<li><a href=\"/art/2026/11/{i}/art_99_{i}.html\">第{i}条工作信息标题</a><span>2026-11-{i:02}</span></li>]]></record>"))
+            .collect()
+    }
+
+    #[test]
+    fn table_row_records_and_params_from_the_script() {
+        let xml = "<datastore><recordset>\
+            <record><![CDATA[<tr><td><a href=\"/art/2026/11/3/art_99_1.html\" title=\"关于某事的通知全文标题\">关于某事的通知…</a></td><td>2026-11-03</td></tr>]]></record>\
+            <record><![CDATA[<tr><td><a href=\"/art/2026/11/2/art_99_2.html\">关于另一件事的通知</a></td><td>2026-11-02</td></tr>]]></record>\
+            </recordset></datastore>";
+        let st = parse_store(xml, &base()).unwrap();
+        assert_eq!(st.records, 2);
+        assert_eq!(st.block.items.len(), 2);
+        assert_eq!(st.block.items[0].title, "关于某事的通知全文标题");
+        // No nextgroup: the form comes from the jpage parameter object; no
+        // groupSize: the first page's record count is the group.
+        let script = "$('#1').jpage({dataStore: dataStore, totalRecord: 5, perPage: 1, \
+            ajaxParam: {col:1, appid:1, webid:3, path:'/', columnid:99, sourceContentType:1, unitid:7, webname:'某局', permissiontype:0}});";
+        let next = next_requests(&st, script, &base());
+        let urls: Vec<_> = next
+            .iter()
+            .map(|r| r.url().query().unwrap().to_string())
+            .collect();
+        assert_eq!(
+            urls,
+            [
+                "startrecord=3&endrecord=4&perpage=1",
+                "startrecord=5&endrecord=5&perpage=1"
+            ]
+        );
+        let NextRequest::PostForm { form, url } = &next[0] else {
+            panic!()
+        };
+        assert_eq!(url.path(), "/module/web/jpage/dataproxy.jsp");
+        assert!(
+            form.contains(&("columnid".to_string(), "99".to_string())),
+            "{form:?}"
+        );
+        assert!(
+            form.contains(&("webname".to_string(), "某局".to_string())),
+            "{form:?}"
+        );
+    }
+
+    #[test]
+    fn all_records_present_means_no_requests() {
+        let xml = format!("<datastore><nextgroup><![CDATA[<a href=\"/module/web/jpage/dataproxy.jsp?page=1&columnid=99\"></a>]]></nextgroup><recordset>{}</recordset></datastore>", records(12));
+        let st = parse_store(&xml, &base()).unwrap();
+        assert_eq!(st.block.items.len(), 12);
+        assert!(next_requests(&st, "totalRecord:12, perPage:15", &base()).is_empty());
+        assert!(
+            next_requests(&st, "", &base()).is_empty(),
+            "no total, no guess"
+        );
+        // totalrecord inside the datastore counts too.
+        let xml = xml.replace("<recordset>", "<totalrecord>20</totalrecord><recordset>");
+        let st = parse_store(&xml, &base()).unwrap();
+        let next = next_requests(&st, "perpage=4; groupsize=2;", &base());
+        let q: Vec<_> = next
+            .iter()
+            .map(|r| r.url().query().unwrap().to_string())
+            .collect();
+        assert_eq!(q, ["startrecord=13&endrecord=20&perpage=4",]);
+        let NextRequest::PostForm { form, .. } = &next[0] else {
+            panic!()
+        };
+        assert_eq!(
+            form,
+            &[("columnid".to_string(), "99".to_string())],
+            "page= is dropped"
+        );
+    }
+
+    #[test]
+    fn not_a_datastore() {
+        assert!(parse_store("<html><body><ul><li>x</li></ul></body></html>", &base()).is_none());
+    }
+}

@@ -8,7 +8,9 @@ use chrono::{Datelike, NaiveDate};
 use scraper::{ElementRef, Node};
 use url::Url;
 
-use super::dates::{find_dates, parse_date, parse_month_day, year_from_url};
+use super::dates::{
+    find_dates, parse_date, parse_day, parse_month_day, parse_year_month, year_from_url,
+};
 use super::dom::{char_len, is_more_text, TextBuf};
 use crate::site::{DateSource, Item};
 
@@ -65,6 +67,7 @@ fn is_furniture_title(t: &str) -> bool {
     ];
     let t = t.trim();
     WORDS.contains(&t)
+        || super::ColumnClassifier::builtin().is_ignored(t)
         || t.starts_with("上一篇")
         || t.starts_with("下一篇")
         || is_more_text(t)
@@ -231,19 +234,49 @@ pub(crate) fn read_row(row: ElementRef<'_>, base: &Url) -> Option<RawItem> {
         }
     }
     let (title, url, in_link_date) = best?;
-    // The date beside the title: the last full date outside links, else a
-    // text node that is a bare month-day, else one inside the link.
-    let mut date = RawDate::None;
+    // The date beside the title: the last full date outside links, else one
+    // split over text nodes (day box), else a bare month-day, else one
+    // inside the link.
     let joined = s.out_text.join(" ");
-    if let Some(d) = find_dates(&joined).last() {
-        date = RawDate::Full(*d);
+    let date = if let Some(d) = find_dates(&joined).last() {
+        RawDate::Full(*d)
+    } else if let Some(d) = day_box(&s.out_text) {
+        RawDate::Full(d)
     } else if let Some((m, d)) = s.out_text.iter().rev().find_map(|t| parse_month_day(t)) {
-        date = RawDate::Bare(m, d);
-    }
-    if !date.is_some() {
-        date = in_link_date;
-    }
+        RawDate::Bare(m, d)
+    } else {
+        in_link_date
+    };
     Some(RawItem { title, url, date })
+}
+
+/// A date split over text nodes: a day box (`03` + `2026-11`), or a bare
+/// month-day beside a year (`11-03` + `2026`).
+fn day_box(texts: &[&str]) -> Option<NaiveDate> {
+    let (mut ym, mut day, mut md, mut year) = (None, None, None, None);
+    for t in texts {
+        let t = t.trim();
+        if let Some(v) = parse_year_month(t) {
+            ym = Some(v);
+        } else if let Some(v) = parse_day(t) {
+            day = Some(v);
+        } else if let Some(v) = parse_month_day(t) {
+            md = Some(v);
+        } else if let Some(y) = t
+            .strip_suffix('年')
+            .unwrap_or(t)
+            .parse::<i32>()
+            .ok()
+            .filter(|y| (1980..=2100).contains(y))
+        {
+            year = Some(y);
+        }
+    }
+    match (ym, day, md, year) {
+        (Some((y, m)), Some(d), _, _) => NaiveDate::from_ymd_opt(y, m, d),
+        (_, _, Some((m, d)), Some(y)) => NaiveDate::from_ymd_opt(y, m, d),
+        _ => None,
+    }
 }
 
 /// Element children that can be rows.
@@ -483,4 +516,95 @@ pub(crate) fn finish_items(raw: Vec<RawItem>, page_latest: Option<NaiveDate>) ->
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use scraper::{Html, Selector};
+
+    fn row(html: &str) -> Option<RawItem> {
+        let doc = Html::parse_fragment(html);
+        let sel = Selector::parse("li, tr, div.r").unwrap();
+        let el = doc.select(&sel).next().unwrap();
+        read_row(el, &Url::parse("http://a.gov.cn/x/").unwrap())
+    }
+
+    fn full(y: i32, m: u32, d: u32) -> RawDate {
+        RawDate::Full(NaiveDate::from_ymd_opt(y, m, d).unwrap())
+    }
+
+    #[test]
+    fn title_prefers_the_full_title_attribute() {
+        let r = row(r#"<ul><li><a href="a.html" title="关于做好2026年度冬季安全生产工作的通知">关于做好2026年度冬季...</a><span>2026-11-03</span></li></ul>"#).unwrap();
+        assert_eq!(r.title, "关于做好2026年度冬季安全生产工作的通知");
+        assert_eq!(r.url.as_str(), "http://a.gov.cn/x/a.html");
+        assert_eq!(r.date, full(2026, 11, 3));
+        // A title attribute unrelated to the text does not replace it.
+        let r = row(r#"<ul><li><a href="a.html" title="点击查看">区政府召开常务会议</a> 2026-11-03</li></ul>"#).unwrap();
+        assert_eq!(r.title, "区政府召开常务会议");
+    }
+
+    #[test]
+    fn dates_inside_the_link_or_at_its_end() {
+        let r = row(r#"<ul><li><a href="a.html"><span>区政府召开常务会议</span><span>2026-11-03</span></a></li></ul>"#).unwrap();
+        assert_eq!(
+            (r.title.as_str(), r.date),
+            ("区政府召开常务会议", full(2026, 11, 3))
+        );
+        let r = row(r#"<ul><li><a href="a.html">区政府召开常务会议 [2026-11-03]</a></li></ul>"#)
+            .unwrap();
+        assert_eq!(
+            (r.title.as_str(), r.date),
+            ("区政府召开常务会议", full(2026, 11, 3))
+        );
+        // A date inside a title sentence is not the item's date.
+        let r =
+            row(r#"<ul><li><a href="a.html">关于2026年11月3日起调整公交线路的通告</a></li></ul>"#)
+                .unwrap();
+        assert_eq!(r.date, RawDate::None);
+    }
+
+    #[test]
+    fn longest_link_is_the_title_and_furniture_is_not() {
+        let r = row(r#"<ul><li><a href="/c/">[工作动态]</a><a href="a.html">区政府召开常务会议</a><span>11-03</span></li></ul>"#).unwrap();
+        assert_eq!(r.title, "区政府召开常务会议");
+        assert_eq!(r.date, RawDate::Bare(11, 3));
+        assert!(row(r#"<ul><li><a href="/">返回首页</a></li></ul>"#).is_none());
+        assert!(row(r#"<ul><li><a href="/m/">更多>></a></li></ul>"#).is_none());
+        assert!(
+            row(r#"<ul><li><a href="javascript:void(0)">区政府召开常务会议</a></li></ul>"#)
+                .is_none()
+        );
+        assert!(row(r#"<ul><li>没有链接的一行 2026-11-03</li></ul>"#).is_none());
+    }
+
+    #[test]
+    fn bare_dates_get_the_year_from_url_or_context() {
+        let it = |url: &str, date| RawItem {
+            title: "t".into(),
+            url: Url::parse(url).unwrap(),
+            date,
+        };
+        let ctx = NaiveDate::from_ymd_opt(2026, 1, 10);
+        let items = finish_items(
+            vec![
+                it(
+                    "http://a.gov.cn/art/2025/12/30/art_1_1.html",
+                    RawDate::Bare(12, 30),
+                ),
+                it("http://a.gov.cn/x/1.html", RawDate::Bare(1, 5)),
+                it("http://a.gov.cn/x/2.html", RawDate::Bare(12, 28)),
+            ],
+            ctx,
+        );
+        let dates: Vec<_> = items.iter().map(|i| i.date.unwrap().to_string()).collect();
+        // 12-28 on a January page belongs to the year before.
+        assert_eq!(dates, ["2025-12-30", "2026-01-05", "2025-12-28"]);
+        let none = finish_items(
+            vec![it("http://a.gov.cn/x/1.html", RawDate::Bare(1, 5))],
+            None,
+        );
+        assert_eq!(none[0].date, None);
+    }
 }

@@ -70,13 +70,21 @@ pub(crate) fn entries(
 ) -> Vec<NavEntry> {
     let mut out: Vec<NavEntry> = Vec::new();
     let page_norm = crate::urlnorm::normalize(page);
+    let home_urls: Vec<&str> = links
+        .iter()
+        .filter(|l| {
+            l.tag == "a" && matches!(l.text.trim(), "首页" | "网站首页" | "返回首页" | "主页")
+        })
+        .map(|l| l.url.as_str())
+        .collect();
     let mut push = |name: String, url: Url| {
         let n = char_len(&name);
         if !(2..=16).contains(&n) || classifier.is_ignored(&name) {
             return;
         }
         let norm = crate::urlnorm::normalize(&url);
-        if norm == page_norm && url.path() == "/" {
+        // The homepage (where 首页 points; the logo links there too) is no column.
+        if (norm == page_norm && url.path() == "/") || home_urls.contains(&norm.as_str()) {
             return;
         }
         if classifier.classify_by_keyword(&name).is_none() && !is_column_url(&url) {
@@ -106,4 +114,38 @@ pub(crate) fn entries(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn col(s: &str) -> bool {
+        is_column_url(&Url::parse(s).unwrap())
+    }
+
+    #[test]
+    fn column_looking_urls() {
+        assert!(col("http://a.gov.cn/col/col1229/index.html"));
+        assert!(col("http://a.gov.cn/tzgg/"));
+        assert!(col("http://a.gov.cn/zwdt/index.html"));
+        assert!(col("http://a.gov.cn/xxgk/zcwj/index.shtml"));
+        assert!(col("http://a.gov.cn/list.jsp?columnid=12"));
+        assert!(!col("http://a.gov.cn/"));
+        assert!(!col("http://a.gov.cn/index.html"), "the homepage");
+        assert!(!col("http://a.gov.cn/tzgg/202611/t20261103_1.html"));
+        assert!(!col("http://a.gov.cn/art/2026/11/3/art_1_2.html"));
+        assert!(!col("http://a.gov.cn/files/a.pdf"));
+        assert!(!col("http://a.gov.cn/news/show.aspx?id=12"));
+    }
+
+    #[test]
+    fn article_urls() {
+        let a = |s: &str| is_article_url(&Url::parse(s).unwrap());
+        assert!(a("http://a.gov.cn/gk/content/post_1.html"));
+        assert!(a("http://a.gov.cn/tzgg/202611/t20261103_1.html"));
+        assert!(!a("http://a.gov.cn/tzgg/"));
+        assert!(!a("http://a.gov.cn/files/a.pdf"));
+        assert!(!a("http://a.gov.cn/"));
+    }
 }

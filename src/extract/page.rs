@@ -19,6 +19,11 @@ use crate::site::{LinkArea, PageLink};
 pub(crate) struct Section {
     pub text: String,
     pub more: Option<Url>,
+    /// Tab titles (and their links) of a tabbed block, in order: the n-th
+    /// list under this heading belongs to the n-th tab.
+    pub tabs: Vec<(String, Option<Url>)>,
+    /// Lists already given a tab title.
+    pub used: usize,
 }
 
 /// An inline `<script type="text/xml">` (JCMS datastore) and its heading.
@@ -130,6 +135,62 @@ impl<'a> Walk<'a> {
 
     /// A heading-like element: h2–h6 / dt / caption, a title bar by class
     /// (`hd`, `title`, `tit` …), or a short bold label ending in `：`.
+    /// A tab bar (`<ul class="tab-title"><li>通知公告</li><li>工作动态</li></ul>`):
+    /// 2–8 short titles, each with at most one link.
+    fn tab_bar(&mut self, el: ElementRef<'_>) -> Option<usize> {
+        let name = el.value().name();
+        if !matches!(name, "div" | "ul" | "ol" | "p" | "span" | "dl") {
+            return None;
+        }
+        if !tokens(el).any(|t| t.contains("tab") || is_heading_token(&t)) {
+            return None;
+        }
+        let mut parts: Vec<ElementRef<'_>> = el.children().filter_map(ElementRef::wrap).collect();
+        if parts.len() == 1 && matches!(parts[0].value().name(), "ul" | "ol") {
+            parts = parts[0].children().filter_map(ElementRef::wrap).collect();
+        }
+        if !(2..=8).contains(&parts.len()) {
+            return None;
+        }
+        let mut tabs = Vec::with_capacity(parts.len());
+        for p in parts {
+            let t = text_of(p, false);
+            let t = t.trim();
+            if is_more_text(t) {
+                continue;
+            }
+            if !(2..=10).contains(&char_len(t)) || t.chars().any(|c| c.is_ascii_digit()) {
+                return None;
+            }
+            let mut links = p
+                .descendants()
+                .filter_map(ElementRef::wrap)
+                .filter(|e| e.value().name() == "a");
+            let first = if p.value().name() == "a" {
+                Some(p)
+            } else {
+                links.next()
+            };
+            if links.next().is_some() {
+                return None;
+            }
+            let url = first
+                .and_then(|a| a.value().attr("href"))
+                .and_then(|h| crate::urlnorm::resolve(&self.base, h));
+            tabs.push((t.to_string(), url));
+        }
+        if tabs.len() < 2 {
+            return None;
+        }
+        self.sections.push(Section {
+            text: tabs[0].0.clone(),
+            more: tabs[0].1.clone(),
+            tabs,
+            used: 0,
+        });
+        Some(self.sections.len() - 1)
+    }
+
     fn heading(&mut self, el: ElementRef<'_>, in_li: bool) -> Option<usize> {
         let v = el.value();
         let name = v.name();
@@ -230,7 +291,12 @@ impl<'a> Walk<'a> {
                 }
             }
         }
-        self.sections.push(Section { text, more });
+        self.sections.push(Section {
+            text,
+            more,
+            tabs: Vec::new(),
+            used: 0,
+        });
         Some(self.sections.len() - 1)
     }
 
@@ -361,8 +427,15 @@ impl<'a> Walk<'a> {
             if !ctx.in_list {
                 if let Some(mut b) = lists::detect(el, &self.base) {
                     if let Some(s) = ctx.section {
-                        b.heading = Some(self.sections[s].text.clone());
-                        b.more = self.sections[s].more.clone();
+                        let sec = &mut self.sections[s];
+                        if sec.tabs.is_empty() {
+                            b.heading = Some(sec.text.clone());
+                            b.more = sec.more.clone();
+                        } else if let Some((t, u)) = sec.tabs.get(sec.used) {
+                            b.heading = Some(t.clone());
+                            b.more = u.clone();
+                            sec.used += 1;
+                        }
                     }
                     if b.more.is_none() {
                         b.more = self.more_after(el);
@@ -390,6 +463,8 @@ impl<'a> Walk<'a> {
                         self.sections.push(Section {
                             text: l,
                             more: None,
+                            tabs: Vec::new(),
+                            used: 0,
                         });
                         section = Some(self.sections.len() - 1);
                     }
@@ -398,7 +473,8 @@ impl<'a> Walk<'a> {
                     let Some(ce) = ElementRef::wrap(child) else {
                         continue;
                     };
-                    if let Some(h) = self.heading(ce, ctx.in_li) {
+                    let tab = if ctx.in_li { None } else { self.tab_bar(ce) };
+                    if let Some(h) = tab.or_else(|| self.heading(ce, ctx.in_li)) {
                         section = Some(h);
                     }
                     self.element(ce, Ctx { section, ..ctx });

@@ -415,3 +415,55 @@ fn a_table_inside_a_list_named_div_is_read_by_rows() {
     let dates: Vec<_> = p.lists[0].items.iter().map(|i| i.date).collect();
     assert_eq!(dates, [d(2026, 11, 16), d(2026, 10, 29)]);
 }
+
+#[test]
+fn tabbed_homepage_block_gives_each_list_its_tab_title() {
+    let html = r#"<div class="tab-box">
+      <ul class="tab-title"><li class="on"><a href="/tzgg/">通知公告</a></li><li><a href="/gzdt/">工作动态</a></li></ul>
+      <div class="tab-con"><ul>
+        <li><a href="/tzgg/202611/t20261118_1.html">关于开展冬季消防检查的通知</a><span>2026-11-18</span></li>
+      </ul></div>
+      <div class="tab-con" style="display:none"><ul>
+        <li><a href="/gzdt/202611/t20261120_2.html">区发改局召开项目推进会议</a><span>2026-11-20</span></li>
+      </ul></div>
+    </div>"#;
+    let p = parse_page(&u("http://a.gov.cn/"), html);
+    assert_eq!(p.lists.len(), 2, "{:#?}", p.lists);
+    assert_eq!(p.lists[0].heading.as_deref(), Some("通知公告"));
+    assert_eq!(
+        p.lists[0].more.as_ref().map(Url::as_str),
+        Some("http://a.gov.cn/tzgg/")
+    );
+    assert_eq!(p.lists[1].heading.as_deref(), Some("工作动态"));
+    assert_eq!(
+        p.lists[1].more.as_ref().map(Url::as_str),
+        Some("http://a.gov.cn/gzdt/")
+    );
+    // The tab bar itself is no list.
+    assert_eq!(all_items(&p).len(), 2);
+}
+
+#[test]
+fn day_box_dates() {
+    let html = r#"<ul class="news">
+      <li><div class="date"><span>03</span><em>2026-11</em></div><a href="/a/1.html">区政府召开第一次常务会议</a></li>
+      <li><div class="date"><span>28</span><em>2026.10</em></div><a href="/a/2.html">区政府召开第二次常务会议</a></li>
+    </ul>"#;
+    let p = parse_page(&u("http://a.gov.cn/"), html);
+    let dates: Vec<_> = all_items(&p).iter().map(|i| i.date).collect();
+    assert_eq!(dates, [d(2026, 11, 3), d(2026, 10, 28)]);
+}
+
+#[test]
+fn homepage_logo_link_is_not_a_column() {
+    let html = r#"<div class="header"><div class="logo"><a href="/kong/">区空栏局</a></div></div>
+        <div class="nav"><ul><li><a href="/kong/">首页</a></li><li><a href="/kong/gzdt/index.html">工作动态</a></li></ul></div>"#;
+    for page in [
+        "http://a.gov.cn/kong/",
+        "http://a.gov.cn/kong/gzdt/index.html",
+    ] {
+        let p = parse_page(&u(page), html);
+        let names: Vec<&str> = p.nav.iter().map(|n| n.name.as_str()).collect();
+        assert_eq!(names, ["工作动态"], "{page}");
+    }
+}

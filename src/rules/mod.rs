@@ -337,15 +337,18 @@ pub(crate) mod testutil {
     }
 
     pub struct Env {
-        pub typos: crate::typo::TypoChecker,
+        pub typos: &'static crate::typo::TypoChecker,
         pub profile: crate::score::Profile,
         pub settings: RuleSettings,
     }
 
+    /// Loading the dictionaries is slow in a debug build: once per test binary.
+    static TYPOS: std::sync::OnceLock<crate::typo::TypoChecker> = std::sync::OnceLock::new();
+
     impl Env {
         pub fn new() -> Env {
             Env {
-                typos: crate::typo::TypoChecker::builtin(),
+                typos: TYPOS.get_or_init(crate::typo::TypoChecker::builtin),
                 profile: crate::score::Profile::builtin("national-2019").unwrap(),
                 settings: RuleSettings::default(),
             }
@@ -354,7 +357,7 @@ pub(crate) mod testutil {
         pub fn ctx(&self, as_of: &str) -> Context<'_> {
             Context {
                 as_of: date(as_of),
-                typos: &self.typos,
+                typos: self.typos,
                 deadlines: &self.profile.deadlines,
                 settings: &self.settings,
             }

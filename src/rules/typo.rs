@@ -72,7 +72,16 @@ impl Rule for Typo {
                 continue;
             }
             let text = page_text(page);
-            let hits = ctx.typos.check(&text, &site.typo_allow);
+            // The site's allow-list is applied here rather than through
+            // `check(text, allow)`: the engine's own filter panics when an
+            // allowed term is shorter than a hit (slice begin > end in
+            // typo::is_allowed), which would abort the whole audit.
+            let hits: Vec<TypoHit> = ctx
+                .typos
+                .check(&text, &[])
+                .into_iter()
+                .filter(|h| !is_allowed(&text, h, &site.typo_allow))
+                .collect();
             out.extend(findings_for_page(site, page, &hits, &ctx.settings.typo));
         }
         out
@@ -86,6 +95,17 @@ pub(crate) fn page_text(page: &Page) -> String {
     } else {
         format!("{}\n{}", page.title, page.text)
     }
+}
+
+/// A hit is allowed when an allowed term equals its wrong form or an
+/// occurrence of the term in the text covers it.
+pub(crate) fn is_allowed(text: &str, hit: &TypoHit, allow: &[String]) -> bool {
+    allow.iter().filter(|t| !t.is_empty()).any(|t| {
+        *t == hit.wrong
+            || text
+                .match_indices(t.as_str())
+                .any(|(i, m)| i <= hit.start && hit.end <= i + m.len())
+    })
 }
 
 /// Group one page's hits by wrong form into findings.
@@ -232,6 +252,29 @@ mod tests {
         assert!(serious.message.contains("严重表述错误"));
         let low = f.iter().find(|f| f.evidence["wrong"] == "既使").unwrap();
         assert_eq!(low.severity, Severity::Warn);
+    }
+
+    #[test]
+    fn allow_list_covers_hits_whatever_the_lengths() {
+        let text = "示例：“贯切落实”。深入学习《中华人名共和国宪法》";
+        let start = text.find("中华人名共和国").unwrap();
+        let serious = hit(
+            "中华人名共和国",
+            "中华人民共和国",
+            start,
+            Severity::Veto,
+            0.99,
+        );
+        let allow = vec!["贯切落实".to_string()];
+        assert!(!is_allowed(text, &serious, &allow));
+        let s2 = text.find("贯切").unwrap();
+        let short = hit("贯切", "贯彻", s2, Severity::Deduct, 0.9);
+        assert!(
+            is_allowed(text, &short, &allow),
+            "a longer allowed term covers it"
+        );
+        assert!(is_allowed(text, &serious, &["中华人名共和国".to_string()]));
+        assert!(!is_allowed(text, &short, &[String::new()]));
     }
 
     #[test]

@@ -1,11 +1,32 @@
 //! Typo (错别字) detection: known misspellings, confusion-set detection,
 //! serious errors in names that must never be misspelt, and wording checks.
 //!
-//! STATUS: interface fixed, implementation minimal (skeleton); the typo work fills it in.
+//! One [`TypoChecker`] is loaded per audit ([`TypoChecker::builtin`], all data bundled
+//! from rules/typos/ at compile time) and [`TypoChecker::check`] runs per page. Modules:
+//! `lexicon` (word frequencies + segmenter), `dict` (known wrong→right pairs),
+//! `confusion` (same-sound / look-alike detection), `serious` (veto names), `wording`
+//! (doubled words, brackets, cautionary terms), `cli` (`govaudit check-text`).
+
+mod cli;
+pub mod confusion;
+pub mod dict;
+pub mod lexicon;
+pub mod serious;
+pub mod wording;
 
 use serde::{Deserialize, Serialize};
 
 use crate::rules::Severity;
+
+use confusion::{ConfusionSets, WildIndex};
+use dict::KnownTypos;
+use lexicon::{han_blocks, Lattice, Lexicon};
+use serious::SeriousNames;
+use wording::Wording;
+
+pub use cli::{check_file, read_document, FileFinding};
+
+static DISTRICT_ALLOW: &str = include_str!("../../rules/typos/allow.txt");
 
 /// Which check found a hit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -33,27 +54,425 @@ pub struct TypoHit {
     pub context: String,
 }
 
+/// Thresholds of the confusion detector (score = log-probability gain + channel).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Tuning {
+    /// At or above: reported as `warn`.
+    pub confusion_warn: f32,
+    /// At or above: reported as `deduct`.
+    pub confusion_deduct: f32,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        // Chosen on ecspell_odw.train.tsv (see examples/typo_eval.rs).
+        Tuning {
+            confusion_warn: 6.0,
+            confusion_deduct: 12.0,
+        }
+    }
+}
+
 /// The loaded dictionaries and models.
-#[derive(Debug, Default)]
-pub struct TypoChecker {}
+#[derive(Debug)]
+pub struct TypoChecker {
+    lex: Lexicon,
+    sets: ConfusionSets,
+    index: WildIndex,
+    known: KnownTypos,
+    serious: SeriousNames,
+    wording: Wording,
+    district_allow: Vec<String>,
+    tuning: Tuning,
+}
+
+impl Default for TypoChecker {
+    fn default() -> Self {
+        Self::builtin()
+    }
+}
+
+/// A text prepared for checking: its characters, their byte offsets, and where the
+/// best word segmentation puts word boundaries.
+#[derive(Debug)]
+pub struct Analysis<'a> {
+    pub text: &'a str,
+    pub chars: Vec<char>,
+    /// Byte offset of each char, plus `text.len()` at the end.
+    pub byte_at: Vec<usize>,
+    /// `boundary[i]`: a word boundary lies before char `i` (len = chars + 1).
+    boundary: Vec<bool>,
+    /// Han blocks `(start, end)` in chars, with their lattices.
+    blocks: Vec<(usize, usize)>,
+    lattices: Vec<Lattice>,
+}
+
+impl<'a> Analysis<'a> {
+    /// Segments `text` with `lex`.
+    pub fn new(text: &'a str, lex: &Lexicon) -> Analysis<'a> {
+        let mut chars = Vec::with_capacity(text.len() / 3 + 1);
+        let mut byte_at = Vec::with_capacity(text.len() / 3 + 2);
+        for (i, c) in text.char_indices() {
+            chars.push(c);
+            byte_at.push(i);
+        }
+        byte_at.push(text.len());
+        let mut boundary = vec![true; chars.len() + 1];
+        let blocks = han_blocks(&chars);
+        let mut lattices = Vec::with_capacity(blocks.len());
+        for &(s, e) in &blocks {
+            let mut lat = Lattice::default();
+            lex.lattice(&chars[s..e], &mut lat);
+            let mut i = 0usize;
+            let n = e - s;
+            while i < n {
+                let j = lat.bwd[i].1 as usize;
+                for b in &mut boundary[s + i + 1..s + j] {
+                    *b = false;
+                }
+                i = j;
+            }
+            lattices.push(lat);
+        }
+        Analysis {
+            text,
+            chars,
+            byte_at,
+            boundary,
+            blocks,
+            lattices,
+        }
+    }
+
+    /// Char index of a byte offset (which must be a char boundary).
+    pub fn char_at(&self, byte: usize) -> usize {
+        self.byte_at.partition_point(|&b| b < byte)
+    }
+
+    /// True when a word boundary lies before char `i`.
+    pub fn is_boundary(&self, i: usize) -> bool {
+        self.boundary.get(i).copied().unwrap_or(true)
+    }
+
+    /// Words of the best segmentation (for tests and evidence).
+    pub fn words(&self) -> Vec<&'a str> {
+        let mut out = Vec::new();
+        let mut last = 0;
+        for i in 1..=self.chars.len() {
+            if self.boundary[i] {
+                out.push(&self.text[self.byte_at[last]..self.byte_at[i]]);
+                last = i;
+            }
+        }
+        out
+    }
+
+    /// About `n` characters either side of the byte range, newlines flattened.
+    pub fn context(&self, start: usize, end: usize, n: usize) -> String {
+        let s = self.char_at(start).saturating_sub(n);
+        let e = (self.char_at(end) + n).min(self.chars.len());
+        self.chars[s..e]
+            .iter()
+            .map(|&c| if c.is_control() { ' ' } else { c })
+            .collect()
+    }
+}
 
 impl TypoChecker {
     /// The dictionaries bundled from rules/typos/.
     pub fn builtin() -> TypoChecker {
-        TypoChecker {}
+        let lex = Lexicon::builtin();
+        let sets = ConfusionSets::builtin();
+        let index = WildIndex::build(&lex);
+        let known = KnownTypos::builtin();
+        let serious = SeriousNames::builtin(&sets, &lex);
+        let wording = Wording::builtin();
+        let district_allow = parse_allow(DISTRICT_ALLOW);
+        TypoChecker {
+            lex,
+            sets,
+            index,
+            known,
+            serious,
+            wording,
+            district_allow,
+            tuning: Tuning::default(),
+        }
+    }
+
+    /// The district-wide allow-list (rules/typos/allow.txt), for the report.
+    pub fn district_allow(&self) -> &[String] {
+        &self.district_allow
+    }
+
+    /// The serious names checked for misspellings (for the report and docs).
+    pub fn serious_names(&self) -> &[String] {
+        &self.serious.names
+    }
+
+    /// Current confusion thresholds.
+    pub fn tuning(&self) -> Tuning {
+        self.tuning
+    }
+
+    /// Replaces the confusion thresholds (evaluation sweeps use this).
+    pub fn set_tuning(&mut self, tuning: Tuning) {
+        self.tuning = tuning;
+    }
+
+    /// The lexicon (segmentation) in use.
+    pub fn lexicon(&self) -> &Lexicon {
+        &self.lex
     }
 
     /// Check `text`; words in `allow` are never flagged.
     pub fn check(&self, text: &str, allow: &[String]) -> Vec<TypoHit> {
-        let _ = (text, allow);
-        Vec::new()
+        let a = Analysis::new(text, &self.lex);
+        let mut hits = Vec::new();
+        self.serious_hits(&a, &mut hits);
+        self.dictionary_hits(&a, &mut hits);
+        self.confusion_hits(&a, &mut hits);
+        for w in self.wording.check(&a) {
+            hits.push(self.hit(
+                &a,
+                w.start,
+                w.end,
+                w.suggest,
+                TypoKind::Wording,
+                Severity::Warn,
+                w.confidence,
+            ));
+        }
+        self.finish(text, hits, allow)
     }
+
+    /// Only the known-misspellings pass (no confusion, serious or wording checks); the
+    /// segmentation guard of two-character forms runs on the block around each match.
+    pub fn check_dictionary(&self, text: &str, allow: &[String]) -> Vec<TypoHit> {
+        let mut hits = Vec::new();
+        for m in self.known.find(text) {
+            let lo = block_start(text, m.start);
+            let hi = block_end(text, m.end);
+            let local = Analysis::new(&text[lo..hi], &self.lex);
+            let mut h = Vec::new();
+            self.push_dict(&local, m.start - lo, m.end - lo, m.pair, &mut h);
+            for mut x in h {
+                x.start += lo;
+                x.end += lo;
+                hits.push(x);
+            }
+        }
+        self.finish(text, hits, allow)
+    }
+
+    fn serious_hits(&self, a: &Analysis, hits: &mut Vec<TypoHit>) {
+        for m in self.serious.find(a.text) {
+            let (s, e) = (a.char_at(m.start), a.char_at(m.end));
+            if !a.is_boundary(s) || !a.is_boundary(e) {
+                continue;
+            }
+            let name = self.serious.name_of(m.variant).to_string();
+            hits.push(self.hit(
+                a,
+                m.start,
+                m.end,
+                name,
+                TypoKind::Serious,
+                Severity::Veto,
+                0.9,
+            ));
+        }
+    }
+
+    fn dictionary_hits(&self, a: &Analysis, hits: &mut Vec<TypoHit>) {
+        for m in self.known.find(a.text) {
+            self.push_dict(a, m.start, m.end, m.pair, hits);
+        }
+    }
+
+    fn push_dict(
+        &self,
+        a: &Analysis,
+        start: usize,
+        end: usize,
+        pair: usize,
+        hits: &mut Vec<TypoHit>,
+    ) {
+        let (s, e) = (a.char_at(start), a.char_at(end));
+        // A two-character wrong form must be a word of its own, not straddle two words
+        // (发展|转型 contains 展转) nor sit inside a longer word.
+        if e - s <= 2 && (!a.is_boundary(s) || !a.is_boundary(e)) {
+            return;
+        }
+        let p = &self.known.pairs[pair];
+        hits.push(self.hit(
+            a,
+            start,
+            end,
+            p.right.clone(),
+            TypoKind::Dictionary,
+            p.severity,
+            p.confidence,
+        ));
+    }
+
+    fn confusion_hits(&self, a: &Analysis, hits: &mut Vec<TypoHit>) {
+        let t = self.tuning;
+        for (bi, &(bs, be)) in a.blocks.iter().enumerate() {
+            let block = &a.chars[bs..be];
+            let cands = confusion::detect(
+                block,
+                &a.lattices[bi],
+                &self.lex,
+                &self.sets,
+                &self.index,
+                t.confusion_warn,
+            );
+            for c in cands {
+                let (ws, we) = (bs + c.word.0, bs + c.word.1);
+                let mut fixed: Vec<char> = a.chars[ws..we].to_vec();
+                fixed[c.pos - c.word.0] = c.right;
+                let severity = if c.score >= t.confusion_deduct {
+                    Severity::Deduct
+                } else {
+                    Severity::Warn
+                };
+                // Confidence: 0.5 at the warn threshold, ~0.9 at the deduct threshold.
+                let span = (t.confusion_deduct - t.confusion_warn).max(1.0);
+                let z = (c.score - t.confusion_warn) / span * 2.2;
+                let confidence = 1.0 / (1.0 + (-z).exp());
+                hits.push(self.hit(
+                    a,
+                    a.byte_at[ws],
+                    a.byte_at[we],
+                    fixed.into_iter().collect(),
+                    TypoKind::Confusion,
+                    severity,
+                    confidence,
+                ));
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn hit(
+        &self,
+        a: &Analysis,
+        start: usize,
+        end: usize,
+        suggest: String,
+        kind: TypoKind,
+        severity: Severity,
+        confidence: f32,
+    ) -> TypoHit {
+        TypoHit {
+            start,
+            end,
+            wrong: a.text[start..end].to_string(),
+            suggest,
+            kind,
+            severity,
+            confidence: (confidence * 100.0).round() / 100.0,
+            context: a.context(start, end, 10),
+        }
+    }
+
+    /// Drops allowed and overlapped hits, orders by position.
+    fn finish(&self, text: &str, mut hits: Vec<TypoHit>, allow: &[String]) -> Vec<TypoHit> {
+        let allowed: Vec<&str> = self
+            .district_allow
+            .iter()
+            .map(String::as_str)
+            .chain(allow.iter().map(|s| s.trim()))
+            .filter(|s| !s.is_empty())
+            .collect();
+        hits.retain(|h| !is_allowed(text, h, &allowed));
+        // Overlaps: serious beats dictionary beats confusion beats wording.
+        let rank = |k: TypoKind| match k {
+            TypoKind::Serious => 0,
+            TypoKind::Dictionary => 1,
+            TypoKind::Confusion => 2,
+            TypoKind::Wording => 3,
+        };
+        hits.sort_by_key(|h| (rank(h.kind), h.start));
+        let mut kept: Vec<TypoHit> = Vec::with_capacity(hits.len());
+        for h in hits {
+            let overlaps = kept.iter().any(|k| {
+                h.start < k.end
+                    && k.start < h.end
+                    && !(h.kind == TypoKind::Wording && k.kind == TypoKind::Wording)
+            });
+            if !overlaps {
+                kept.push(h);
+            }
+        }
+        kept.sort_by_key(|h| (h.start, h.end));
+        kept
+    }
+}
+
+/// An allowed term silences a hit when it equals the wrong form or an occurrence of
+/// it in the text covers the hit.
+fn is_allowed(text: &str, h: &TypoHit, allowed: &[&str]) -> bool {
+    allowed.iter().any(|t| {
+        if *t == h.wrong {
+            return true;
+        }
+        let lo = floor_char(text, h.end.saturating_sub(t.len()));
+        let hi = ceil_char(text, (h.start + t.len()).min(text.len()));
+        text[lo..hi]
+            .match_indices(t)
+            .any(|(i, _)| lo + i <= h.start && h.end <= lo + i + t.len())
+    })
+}
+
+fn parse_allow(text: &str) -> Vec<String> {
+    text.lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim())
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn floor_char(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_char(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+/// Start of the run of Han characters around `at` (at most 64 chars back).
+fn block_start(text: &str, at: usize) -> usize {
+    let mut lo = at;
+    for (n, (i, c)) in text[..at].char_indices().rev().enumerate() {
+        if !lexicon::is_han(c) || n >= 64 {
+            break;
+        }
+        lo = i;
+    }
+    lo
+}
+
+/// End of the run of Han characters around `at` (at most 64 chars on).
+fn block_end(text: &str, at: usize) -> usize {
+    let mut hi = at;
+    for (n, (i, c)) in text[at..].char_indices().enumerate() {
+        if !lexicon::is_han(c) || n >= 64 {
+            break;
+        }
+        hi = at + i + c.len_utf8();
+    }
+    hi
 }
 
 /// `govaudit check-text FILE…`: exit 0 clean, 1 a deduct/veto hit, 2 unreadable file.
 pub fn run_check_text(files: &[std::path::PathBuf], json: bool) -> crate::Result<u8> {
-    let _ = (files, json);
-    Err(crate::Error::Other(
-        "check-text: not implemented yet".into(),
-    ))
+    cli::run(files, json)
 }

@@ -1,0 +1,329 @@
+//! Typo checker: each kind of check fires on real errors and stays silent on look-alike
+//! correct text; check-text reads files and returns the documented exit codes.
+
+use std::process::Command;
+use std::sync::OnceLock;
+
+use govaudit::rules::Severity;
+use govaudit::typo::{TypoChecker, TypoHit, TypoKind};
+
+fn checker() -> &'static TypoChecker {
+    static C: OnceLock<TypoChecker> = OnceLock::new();
+    C.get_or_init(TypoChecker::builtin)
+}
+
+fn hits(text: &str) -> Vec<TypoHit> {
+    checker().check(text, &[])
+}
+
+fn find<'a>(hits: &'a [TypoHit], wrong: &str) -> Option<&'a TypoHit> {
+    hits.iter().find(|h| h.wrong == wrong)
+}
+
+fn severe(hits: &[TypoHit]) -> Vec<&TypoHit> {
+    hits.iter()
+        .filter(|h| matches!(h.severity, Severity::Veto | Severity::Deduct))
+        .collect()
+}
+
+// ---------- known misspellings ----------
+
+#[test]
+fn dictionary_typo_deducts_with_evidence() {
+    let text = "各级人名政府要贯切落实本条例。";
+    let h = hits(text);
+    let x = find(&h, "人名政府").expect("人名政府 flagged");
+    assert_eq!(x.suggest, "人民政府");
+    assert_eq!(x.kind, TypoKind::Dictionary);
+    assert_eq!(x.severity, Severity::Deduct);
+    assert_eq!(&text[x.start..x.end], "人名政府");
+    assert!(x.context.contains("各级人名政府要贯切"), "{}", x.context);
+    assert!(x.confidence > 0.9);
+    assert_eq!(find(&h, "贯切落实").unwrap().suggest, "贯彻落实");
+}
+
+#[test]
+fn variant_form_only_warns() {
+    let h = hits("编辑部要大力宏扬优良传统。");
+    let x = find(&h, "宏扬").expect("宏扬 flagged");
+    assert_eq!(x.suggest, "弘扬");
+    assert_eq!(x.severity, Severity::Warn);
+}
+
+#[test]
+fn two_char_form_straddling_words_is_silent() {
+    // 发展转型 contains 展转, 个人材料 contains 人材, 每股分红 contains 股分.
+    for ok in [
+        "推动发展转型升级。",
+        "提交个人材料一份。",
+        "公司每股分红0.3元。",
+        "大力弘扬优良传统。",
+    ] {
+        assert!(hits(ok).is_empty(), "{ok}: {:?}", hits(ok));
+    }
+}
+
+#[test]
+fn allow_lists_silence_a_hit() {
+    let text = "各级人名政府要认真落实。";
+    let allow = vec!["人名政府".to_string()];
+    assert!(checker().check(text, &allow).is_empty());
+    // An allowed longer term covering the hit silences it too.
+    let allow = vec!["各级人名政府".to_string()];
+    assert!(checker().check(text, &allow).is_empty());
+    // An unrelated allowed term does not.
+    let allow = vec!["高碑店".to_string()];
+    assert_eq!(checker().check(text, &allow).len(), 1);
+    // The district-wide list is exposed for the report.
+    let _listed: &[String] = checker().district_allow();
+}
+
+// ---------- serious errors ----------
+
+#[test]
+fn misspelt_state_and_law_names_veto() {
+    let h = hits("依据《中华人民共和国政府信息公开条列》第十条。");
+    let x = h
+        .iter()
+        .find(|h| h.kind == TypoKind::Serious)
+        .expect("law title flagged");
+    assert_eq!(x.severity, Severity::Veto);
+    assert!(x.suggest.ends_with("政府信息公开条例"), "{}", x.suggest);
+
+    let h = hits("中化人民共和国成立七十周年。");
+    let x = find(&h, "中化人民共和国").expect("state name flagged");
+    assert_eq!(x.suggest, "中华人民共和国");
+    assert_eq!(x.severity, Severity::Veto);
+
+    let h = hits("报请国物院批准后实施。");
+    let x = h
+        .iter()
+        .find(|h| h.kind == TypoKind::Serious)
+        .expect("国物院");
+    assert_eq!(x.suggest, "国务院");
+
+    let h = hits("深入学习贯彻习进平总书记重要讲话精神。");
+    let x = h
+        .iter()
+        .find(|h| h.kind == TypoKind::Serious)
+        .expect("leader");
+    assert!(x.wrong.starts_with("习进平"), "{}", x.wrong);
+    assert_eq!(x.severity, Severity::Veto);
+}
+
+#[test]
+fn correct_names_next_to_titles_are_silent() {
+    for ok in [
+        "深入学习贯彻习近平总书记重要讲话精神。",
+        "习近平主席出席会议并发表讲话。",
+        "国务院总理李强主持召开国务院常务会议。",
+        "全国人民代表大会常务委员会关于修改《中华人民共和国民办教育促进法》的决定",
+        "根据《中华人民共和国政府信息公开条例》和《政府信息公开条例》规定。",
+        "中共中央办公厅、国务院办公厅印发通知。",
+        "最高人民法院、最高人民检察院联合发布。",
+        // Look-alike sequences across word boundaries.
+        "认真学习近年来出台的政策。",
+        "审计属于事后监督。",
+    ] {
+        let hs = hits(ok);
+        let s = severe(&hs);
+        assert!(s.is_empty(), "{ok}: {s:?}");
+    }
+}
+
+// ---------- confusion-based detection ----------
+
+#[test]
+fn confusion_flags_non_words_with_suggestion() {
+    let h = hits("内蒙古自治区乌兰察布市大力培育发展大数局产业。");
+    let x = h
+        .iter()
+        .find(|h| h.kind == TypoKind::Confusion)
+        .expect("大数局 flagged");
+    assert_eq!(x.wrong, "大数局");
+    assert_eq!(x.suggest, "大数据");
+    assert!(x.confidence > 0.0 && x.confidence <= 1.0);
+}
+
+#[test]
+fn confusion_is_silent_on_clean_government_text() {
+    for ok in [
+        "完善农产品上行发展机制。",
+        "提高粮食和重要农产品供给保障能力。",
+        "各级政务服务平台原则上统一依托国家电子政务外网构建。",
+        "高碑店市人民政府：",
+    ] {
+        let hs = hits(ok);
+        let s = severe(&hs);
+        assert!(s.is_empty(), "{ok}: {s:?}");
+    }
+}
+
+// ---------- wording ----------
+
+#[test]
+fn doubled_function_words_warn() {
+    let h = hits("这是我们的的工作，要把把握好方向。");
+    let x = find(&h, "的的").expect("的的 flagged");
+    assert_eq!(x.kind, TypoKind::Wording);
+    assert_eq!(x.severity, Severity::Warn);
+    assert_eq!(x.suggest, "的");
+}
+
+#[test]
+fn legitimate_reduplication_is_silent() {
+    for ok in [
+        "谢谢大家，我们常常说人人都要天天看看。",
+        "这件事不了了之，一了百了。",
+        "他的的确确做到了，实实在在。",
+        "完成了了解情况的任务。",
+        "这是目的的一部分。",
+        "明辨是是非非。",
+    ] {
+        let w: Vec<_> = hits(ok)
+            .into_iter()
+            .filter(|h| h.kind == TypoKind::Wording)
+            .collect();
+        assert!(w.is_empty(), "{ok}: {w:?}");
+    }
+}
+
+#[test]
+fn unbalanced_brackets_warn_balanced_are_silent() {
+    let h = hits("根据《政府信息公开条例规定，（一）公开“目录。");
+    let wrongs: Vec<&str> = h
+        .iter()
+        .filter(|h| h.kind == TypoKind::Wording)
+        .map(|h| h.wrong.as_str())
+        .collect();
+    assert!(wrongs.contains(&"《"), "{wrongs:?}");
+    assert!(wrongs.contains(&"“"), "{wrongs:?}");
+    assert!(!wrongs.contains(&"（"), "{wrongs:?}");
+    let h = hits("多余的右括号）在这里。");
+    assert!(find(&h, "）").is_some());
+    for ok in [
+        "根据《条例》（2019年修订）“第一条”(试行)的规定。",
+        "“第一段引文\n“第二段引文。”",
+        "全角开半角闭（试行)也算配对。",
+    ] {
+        let w: Vec<_> = hits(ok)
+            .into_iter()
+            .filter(|h| h.kind == TypoKind::Wording)
+            .collect();
+        assert!(w.is_empty(), "{ok}: {w:?}");
+    }
+}
+
+#[test]
+fn cautionary_terms_whole_words_only() {
+    let h = hits("台湾政府宣布；解放后的变化。");
+    assert_eq!(find(&h, "台湾政府").unwrap().severity, Severity::Warn);
+    assert!(find(&h, "解放后").is_some());
+    for ok in [
+        "妈妈的手艺很好。",     // 妈的 inside 妈妈的
+        "我靠近一点。",         // 我靠 inside 我|靠近
+        "反对“台独”分裂活动。", // quoted mention
+        "残疾人就业服务。",     // the recommended form
+    ] {
+        let w: Vec<_> = hits(ok)
+            .into_iter()
+            .filter(|h| h.kind == TypoKind::Wording)
+            .collect();
+        assert!(w.is_empty(), "{ok}: {w:?}");
+    }
+}
+
+// ---------- check-text ----------
+
+fn govaudit() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_govaudit"))
+}
+
+#[test]
+fn check_text_exit_codes_and_positions() {
+    let dir = tempfile::tempdir().unwrap();
+    let clean = dir.path().join("clean.txt");
+    std::fs::write(&clean, "各级人民政府要认真贯彻落实。\n").unwrap();
+    let out = govaudit().arg("check-text").arg(&clean).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+
+    let bad = dir.path().join("bad.md");
+    std::fs::write(&bad, "# 标题\n\n第二行：各级人名政府。\n").unwrap();
+    let out = govaudit()
+        .args(["check-text", "--format", "json"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = &v["findings"][0];
+    assert_eq!(f["line"], 3);
+    assert_eq!(f["column"], 7);
+    assert_eq!(f["wrong"], "人名政府");
+    assert_eq!(f["suggest"], "人民政府");
+    assert_eq!(f["severity"], "deduct");
+    assert_eq!(f["kind"], "dictionary");
+    assert!(f["file"].as_str().unwrap().ends_with("bad.md"));
+    assert!(f["context"].as_str().unwrap().contains("人名政府"));
+
+    // A warn-only file exits 0 but still prints the hit.
+    let warn = dir.path().join("warn.txt");
+    std::fs::write(&warn, "大力宏扬优良传统。").unwrap();
+    let out = govaudit().arg("check-text").arg(&warn).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("warn.txt:1:3:"), "{stdout}");
+    assert!(stdout.contains("宏扬 → 弘扬"), "{stdout}");
+
+    let missing = dir.path().join("missing.txt");
+    let out = govaudit()
+        .arg("check-text")
+        .arg(&missing)
+        .arg(&clean)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("missing.txt"), "{stderr}");
+}
+
+#[test]
+fn check_text_html_reports_original_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("page.html");
+    std::fs::write(
+        &page,
+        "<html><head><title>通知</title><style>p{color:red}</style></head>\n<body>\n<p class=\"x\">关于&ldquo;人名政府&rdquo;的<b>说明</b></p>\n<script>var s = '人名政府';</script>\n</body></html>\n",
+    )
+    .unwrap();
+    let out = govaudit()
+        .args(["check-text", "--format", "json"])
+        .arg(&page)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = v["findings"].as_array().unwrap();
+    assert_eq!(f.len(), 1, "script text is not checked: {f:?}");
+    assert_eq!(f[0]["line"], 3);
+    // <p class="x"> is 13 chars, 关于 2, &ldquo; 7 → column 23.
+    assert_eq!(f[0]["column"], 23);
+}
+
+#[test]
+fn check_text_reads_gbk() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("gbk.txt");
+    let (bytes, _, _) = encoding_rs::GBK.encode(
+        "关于进一步加强管理的通知。各级人名政府要认真贯彻落实有关规定，确保各项工作落到实处。",
+    );
+    std::fs::write(&p, &bytes).unwrap();
+    let out = govaudit()
+        .args(["check-text", "--format", "json"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["findings"][0]["wrong"], "人名政府", "{v}");
+}
