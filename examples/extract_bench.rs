@@ -2,7 +2,10 @@
 //! under fixtures/ (the extract samples, the demo portal, the rule fixtures)
 //! repeatedly and prints pages per second on one core.
 //!
-//!     cargo run --release --example extract_bench [ROUNDS]
+//!     cargo run --release --example extract_bench [ROUNDS] [DIR]
+//!
+//! DIR (default fixtures/) can be a portal kept by
+//! `cargo bench --bench crawl_portal -- --keep /tmp/portal`.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -21,12 +24,23 @@ fn html_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// CPU time of this thread in seconds (Linux /proc), so a loaded machine
+/// does not skew the figure the way wall-clock time does.
+fn cpu_secs() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: f64 = s.split_whitespace().next()?.parse().ok()?;
+    Some(ns / 1e9)
+}
+
 fn main() {
     let rounds: usize = std::env::args()
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(20);
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let root = std::env::args()
+        .nth(2)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"));
     let mut files = Vec::new();
     html_files(&root, &mut files);
     files.sort();
@@ -45,6 +59,7 @@ fn main() {
     let bytes: usize = pages.iter().map(|(_, b)| b.len()).sum();
     let (mut items, mut links) = (0usize, 0usize);
     let t = Instant::now();
+    let cpu0 = cpu_secs();
     for _ in 0..rounds {
         for (u, b) in &pages {
             let d = govaudit::extract::decode(b, Some("text/html"));
@@ -54,9 +69,10 @@ fn main() {
         }
     }
     let secs = t.elapsed().as_secs_f64();
+    let cpu = cpu0.and_then(|c0| Some(cpu_secs()? - c0));
     let n = pages.len() * rounds;
     println!(
-        "{} files ({} KB), {} rounds: {:.0} pages/s, {:.1} MB/s on one core ({} items, {} links)",
+        "{} files ({} KB), {} rounds: {:.0} pages/s wall, {:.1} MB/s ({} items, {} links)",
         pages.len(),
         bytes / 1024,
         rounds,
@@ -65,4 +81,12 @@ fn main() {
         items / rounds,
         links / rounds
     );
+    if let Some(cpu) = cpu {
+        println!(
+            "CPU time {:.2} s: {:.0} pages per CPU-second, {:.3} ms per page",
+            cpu,
+            n as f64 / cpu,
+            cpu * 1e3 / n as f64
+        );
+    }
 }

@@ -4,10 +4,16 @@
 //!
 //! ```text
 //! cargo run --release --example typo_eval -- [DATA_DIR] [--train] [--show N] [--no-bench]
+//!     [--deduct T] [--rw X] [--name X] [--place X] [--official X]
 //! ```
+//! The table sweeps the deduct threshold of the confusion detector (everything else at
+//! its default, or as overridden by the tuning flags); "no conf" = dictionary and serious
+//! names only.
 //! DATA_DIR defaults to $GOVAUDIT_TYPO_DATA or /work/shared/data/typos (the files named
 //! in rules/typos/SOURCES.md). `--train` reports on ecspell_odw.train.tsv (the tuning
 //! set) instead of the test set; `--show N` prints up to N misses and false alarms.
+//! The speed section times `check_dictionary` (the known-misspellings pass) and `check`
+//! (everything) on ~8 KB pages of the clean corpora, single thread.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -114,11 +120,23 @@ fn evaluate(checker: &TypoChecker, set: &[Pair], show: usize) -> Score {
     sc
 }
 
+fn clean_false_alarms(checker: &TypoChecker, clean: &[(&str, Vec<String>)]) -> (usize, usize) {
+    let mut fa = 0;
+    let mut chars = 0;
+    for (_, lines) in clean {
+        for l in lines {
+            chars += l.chars().count();
+            fa += checker.check(l, &[]).iter().filter(|h| severe(h)).count();
+        }
+    }
+    (fa, chars)
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let dir = args
         .iter()
-        .find(|a| !a.starts_with("--") && a.parse::<usize>().is_err())
+        .find(|a| !a.starts_with("--") && a.parse::<f64>().is_err())
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("GOVAUDIT_TYPO_DATA").map(PathBuf::from))
         .unwrap_or_else(|| PathBuf::from("/work/shared/data/typos"));
@@ -145,39 +163,6 @@ fn main() {
         "ecspell_odw.test.tsv"
     };
     let set = odw(&dir, set_name);
-    let base = checker.tuning();
-    println!("\n{set_name}: flagged characters at deduct-or-veto severity");
-    println!("  deduct≥  precision  recall  correction-precision  (tp/fp/gold)");
-    for d in [8.0f32, 10.0, 12.0, 14.0, 16.0, 18.0, 20.0, 1e9] {
-        checker.set_tuning(Tuning {
-            confusion_warn: base.confusion_warn.min(d),
-            confusion_deduct: d,
-        });
-        let s = evaluate(&checker, &set, 0);
-        let p = s.tp as f64 / (s.tp + s.fp).max(1) as f64;
-        let r = s.tp as f64 / s.gold.max(1) as f64;
-        let label = if d >= 1e9 {
-            "dict".to_string()
-        } else {
-            format!("{d:>4.0}")
-        };
-        println!(
-            "  {label:>7}  {p:>9.3}  {r:>6.3}  {:>20.3}  ({}/{}/{})",
-            s.fixed as f64 / s.tp.max(1) as f64,
-            s.tp,
-            s.fp,
-            s.gold
-        );
-    }
-    checker.set_tuning(base);
-    let s = evaluate(&checker, &set, show);
-    println!(
-        "  default (deduct≥{}): precision {:.3} recall {:.3}",
-        base.confusion_deduct,
-        s.tp as f64 / (s.tp + s.fp).max(1) as f64,
-        s.tp as f64 / s.gold.max(1) as f64
-    );
-
     // False alarms on clean text.
     let mut clean: Vec<(&str, Vec<String>)> = Vec::new();
     let mut odw_clean = Vec::new();
@@ -201,6 +186,72 @@ fn main() {
             .map(str::to_string)
             .collect(),
     ));
+    let mut base = checker.tuning();
+    if let Some(d) = args
+        .iter()
+        .position(|a| a == "--deduct")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|s| s.parse::<f32>().ok())
+    {
+        base.confusion_deduct = d;
+    }
+    let arg_f = |name: &str| -> Option<f32> {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .and_then(|s| s.parse::<f32>().ok())
+    };
+    if let Some(x) = arg_f("--rw") {
+        base.penalties.real_word = x;
+    }
+    if let Some(x) = arg_f("--name") {
+        base.penalties.name = x;
+    }
+    if let Some(x) = arg_f("--official") {
+        base.penalties.official_bonus = x;
+    }
+    if let Some(x) = arg_f("--place") {
+        base.penalties.place = x;
+    }
+    println!(
+        "\n{set_name}: flagged characters at deduct-or-veto severity; clean-text false alarms"
+    );
+    println!("  deduct≥  precision  recall  corr-prec  (tp/fp/gold)   clean FA per 100k chars");
+    for d in [
+        6.0f32, 8.0, 9.0, 10.0, 11.0, 11.5, 12.0, 12.5, 13.0, 14.0, 1e9,
+    ] {
+        checker.set_tuning(Tuning {
+            confusion_warn: base.confusion_warn.min(d),
+            confusion_deduct: d,
+            ..base
+        });
+        let s = evaluate(&checker, &set, 0);
+        let p = s.tp as f64 / (s.tp + s.fp).max(1) as f64;
+        let r = s.tp as f64 / s.gold.max(1) as f64;
+        let (fa, chars) = clean_false_alarms(&checker, &clean);
+        let label = if d >= 1e9 {
+            "no conf".to_string()
+        } else {
+            format!("{d:>4.1}")
+        };
+        println!(
+            "  {label:>7}  {p:>9.3}  {r:>6.3}  {:>9.3}  ({}/{}/{})  {:>8.2} ({fa})",
+            s.fixed as f64 / s.tp.max(1) as f64,
+            s.tp,
+            s.fp,
+            s.gold,
+            fa as f64 * 1e5 / chars as f64
+        );
+    }
+    checker.set_tuning(base);
+    let s = evaluate(&checker, &set, show);
+    println!(
+        "  default (deduct≥{}): precision {:.3} recall {:.3}",
+        base.confusion_deduct,
+        s.tp as f64 / (s.tp + s.fp).max(1) as f64,
+        s.tp as f64 / s.gold.max(1) as f64
+    );
+
     println!("\nfalse alarms on clean text (deduct-or-veto / warn)");
     let mut total_chars = 0usize;
     let mut total_severe = 0usize;
@@ -213,7 +264,7 @@ fn main() {
             for h in checker.check(l, &[]) {
                 if severe(&h) {
                     severe_n += 1;
-                    if shown < show.max(20) {
+                    if shown < show {
                         shown += 1;
                         println!(
                             "  FA {:?} {} → {} 「{}」",

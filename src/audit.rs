@@ -84,9 +84,18 @@ impl Judge {
             deadlines: &self.profile.deadlines,
             settings: &self.profile.settings,
         };
-        let mut findings = rules::check_site(site, &ctx);
+        let (mut findings, failures) = rules::check_site_guarded(site, &ctx);
         let score = score::score_site(&mut findings, &self.profile);
-        (SiteReport::new(site, &score, &findings), findings)
+        let mut summary = SiteReport::new(site, &score, &findings);
+        for f in failures {
+            summary.crawl_errors.push(crate::site::CrawlError {
+                url: site.url.clone(),
+                what: format!("rule:{}", f.rule),
+                error: format!("规则{}运行出错（程序缺陷，请反馈）：{}", f.rule, f.message),
+                status: None,
+            });
+        }
+        (summary, findings)
     }
 }
 

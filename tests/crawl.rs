@@ -86,6 +86,8 @@ async fn failing_links_are_recorded_with_their_status_or_error() {
     let refused = link(&site, "/gone.html");
     assert_eq!(refused.error.as_deref(), Some("connection refused"));
     assert!(refused.broken && !refused.internal);
+    // retries + 1 HEADs; a dead host gets no GET on top.
+    assert_eq!(refused.attempts, 2);
 
     let slow = link(&site, "/slow.html");
     assert_eq!(slow.error.as_deref(), Some("timeout"));
@@ -120,6 +122,39 @@ async fn retries_recover_from_one_failure_and_stop_after_the_limit() {
         3,
         "retries + 1 requests, no more"
     );
+    // 429 with Retry-After: 1 is retried, no sooner than a second later
+    // (the configured backoff is 10 ms).
+    let busy = link(&site, "/busy.html");
+    assert_eq!((busy.status, busy.attempts), (Some(200), 2));
+    let starts: Vec<_> = server
+        .requests()
+        .iter()
+        .filter(|r| r.path_and_query == "/busy.html")
+        .map(|r| r.started)
+        .collect();
+    assert_eq!(starts.len(), 2);
+    assert!(
+        starts[1] - starts[0] >= Duration::from_millis(950),
+        "Retry-After ignored: retried after {:?}",
+        starts[1] - starts[0]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bodies_over_the_size_cap_are_cut_and_noted() {
+    let (site, _server, _shared) = crawl_basic(|c| c.crawl.max_body_bytes = 600).await;
+    let home = &site.pages[0];
+    assert_eq!(home.kind, PageKind::Home);
+    assert!(site
+        .crawl_errors
+        .iter()
+        .any(|e| e.what == "size" && e.url == home.url));
+    // The part read still counts: its first links were found, the rest not.
+    assert!(home
+        .links
+        .iter()
+        .any(|l| l.url.ends_with("/news/index.html")));
+    assert!(!home.links.iter().any(|l| l.url.ends_with("/shared.html")));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -177,25 +212,30 @@ async fn per_host_concurrency_limit_holds() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn per_host_delay_spaces_request_starts() {
-    let delay = Duration::from_millis(120);
+    let delay = Duration::from_millis(250);
     let (site, server) = crawl_slow(|c| {
         c.crawl.per_host_concurrency = 4;
         c.crawl.per_host_delay_ms = delay.as_millis() as u64;
-        c.crawl.max_pages_per_site = 8;
+        c.crawl.max_pages_per_site = 6;
     })
     .await;
-    assert_eq!(site.pages.len(), 8);
+    assert_eq!(site.pages.len(), 6);
     let mut starts: Vec<_> = server.requests().iter().map(|r| r.started).collect();
     starts.sort();
-    assert!(starts.len() >= 8);
+    assert_eq!(starts.len(), 7, "robots.txt and six pages");
+    // The server sees a request a little after the crawler starts it, and
+    // that lag varies on a loaded machine: each gap gets half the delay of
+    // slack, the whole run one delay. Without the delay the four slots would
+    // start requests together (gaps near zero).
     for w in starts.windows(2) {
         let gap = w[1] - w[0];
-        // Server-side arrival jitters a little against the client's start.
         assert!(
-            gap >= delay.mul_f32(0.8),
+            gap >= delay / 2,
             "two requests started {gap:?} apart (delay {delay:?})"
         );
     }
+    let span = starts[6] - starts[0];
+    assert!(span >= delay * 5, "7 requests within {span:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -224,6 +264,11 @@ async fn unreachable_site_is_recorded_while_the_others_are_crawled() {
     for s in [&sites[0], &sites[2]] {
         assert!(s.start.ok, "{:?}", s.start);
         assert_eq!(s.pages.len(), 3, "{}", s.id);
+        assert!(
+            s.stats.bytes > 500 && s.stats.requests >= 3,
+            "{:?}",
+            s.stats
+        );
     }
 }
 
@@ -249,6 +294,143 @@ async fn a_url_linked_from_two_sites_is_requested_once() {
     // Each site's own pages were each requested once.
     assert_eq!(a.hits("/page1.html"), 1);
     assert_eq!(b.hits("/page1.html"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn robots_crawl_delay_spaces_requests_to_that_host() {
+    let shared = serve(&fixture("crawl-shared")).await;
+    let dir = stage("crawl-mini", &[("SHARED", shared.base_url())]);
+    std::fs::write(
+        dir.path().join("robots.txt"),
+        "User-agent: *\nCrawl-delay: 1\n",
+    )
+    .unwrap();
+    let server = serve(dir.path()).await;
+    let mut cfg = config(&[("slowly", &format!("{}/", server.base_url()))]);
+    cfg.crawl.per_host_concurrency = 4;
+    let site = crawl(&cfg).await.remove(0);
+    assert_eq!(site.pages.len(), 3);
+    let mut starts: Vec<_> = server
+        .requests()
+        .iter()
+        .filter(|r| r.path_and_query != "/robots.txt")
+        .map(|r| r.started)
+        .collect();
+    starts.sort();
+    assert_eq!(starts.len(), 3);
+    // Half a second of slack for server-side jitter; none would be ~0.
+    for w in starts.windows(2) {
+        assert!(
+            w[1] - w[0] >= Duration::from_millis(500),
+            "{:?}",
+            w[1] - w[0]
+        );
+    }
+    assert!(starts[2] - starts[0] >= Duration::from_millis(1500));
+    // The other host (the shared page) is not slowed: it has no Crawl-delay.
+    assert_eq!(shared.hits("/shared.html"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn robots_txt_server_error_allows_the_crawl_and_is_noted() {
+    let shared = serve(&fixture("crawl-shared")).await;
+    let dir = stage("crawl-mini", &[("SHARED", shared.base_url())]);
+    let routes = std::fs::read_to_string(dir.path().join("_routes.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("_routes.toml"),
+        format!("{routes}\n[[route]]\npath = \"/robots.txt\"\nstatus = 500\nbody = \"oops\"\n"),
+    )
+    .unwrap();
+    let server = serve(dir.path()).await;
+    let cfg = config(&[("r500", &format!("{}/", server.base_url()))]);
+    let site = crawl(&cfg).await.remove(0);
+    assert_eq!(site.pages.len(), 3);
+    let note = site
+        .crawl_errors
+        .iter()
+        .find(|e| e.what == "robots")
+        .expect("robots.txt failure noted");
+    assert!(note.url.ends_with("/robots.txt"));
+    assert!(note.error.contains("HTTP 500"), "{}", note.error);
+    assert_eq!(
+        server.hits("/robots.txt"),
+        1,
+        "robots.txt is asked once, not retried"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redirected_robots_txt_is_followed() {
+    let shared = serve(&fixture("crawl-shared")).await;
+    let dir = stage("crawl-mini", &[("SHARED", shared.base_url())]);
+    std::fs::write(
+        dir.path().join("robots-moved.txt"),
+        "User-agent: *\nDisallow: /page2.html\n",
+    )
+    .unwrap();
+    let routes = std::fs::read_to_string(dir.path().join("_routes.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("_routes.toml"),
+        format!("{routes}\n[[route]]\npath = \"/robots.txt\"\nredirect = \"/robots-moved.txt\"\n"),
+    )
+    .unwrap();
+    let server = serve(dir.path()).await;
+    let cfg = config(&[("moved-robots", &format!("{}/", server.base_url()))]);
+    let site = crawl(&cfg).await.remove(0);
+    assert_eq!(server.hits("/robots-moved.txt"), 1);
+    assert_eq!(server.hits("/page2.html"), 0);
+    assert_eq!(
+        link(&site, "/page2.html").skipped.as_deref(),
+        Some("robots.txt")
+    );
+    assert_eq!(site.pages.len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_start_page_that_moved_takes_the_scope_with_it() {
+    let shared = serve(&fixture("crawl-shared")).await;
+    let dir = stage("crawl-mini", &[("SHARED", shared.base_url())]);
+    let server = serve(dir.path()).await;
+    let cfg = config(&[("moved", &format!("{}/old/", server.base_url()))]);
+    let site = crawl(&cfg).await.remove(0);
+    assert!(site.start.ok);
+    assert_eq!(
+        site.start.final_url.as_deref(),
+        Some(format!("{}/", server.base_url()).as_str())
+    );
+    // /page1.html is outside /old/ but inside the folder the site moved to.
+    assert_eq!(
+        site.pages.len(),
+        3,
+        "{:?}",
+        site.pages.iter().map(|p| &p.url).collect::<Vec<_>>()
+    );
+    assert!(link(&site, "/page2.html").internal);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn meta_refresh_and_script_redirects_are_followed_once() {
+    let server = serve(&fixture("crawl-refresh")).await;
+    let cfg = config(&[("refresh", &format!("{}/", server.base_url()))]);
+    let site = crawl(&cfg).await.remove(0);
+    assert!(site.start.ok);
+    assert_eq!(
+        site.start.final_url.as_deref(),
+        Some(format!("{}/portal/index.html", server.base_url()).as_str())
+    );
+    let home = &site.pages[0];
+    assert_eq!(home.title, "跳转测试局");
+    let titles: Vec<_> = site.pages.iter().map(|p| p.title.as_str()).collect();
+    assert!(
+        titles.contains(&"新闻") && titles.contains(&"新栏目"),
+        "{titles:?}"
+    );
+    // Each target requested once, although pages also link them directly.
+    assert_eq!(requested_twice(&server), Vec::<String>::new());
+    assert_eq!(server.hits("/portal/index.html"), 1);
+    assert_eq!(server.hits("/portal/moved.html"), 1);
+    // A big page that merely mentions location.href is not a redirect.
+    assert_eq!(server.hits("/portal/elsewhere.html"), 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

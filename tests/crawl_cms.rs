@@ -129,7 +129,20 @@ async fn gkml_table_found_in_a_hub_page_navigation_and_a_failed_list_page() {
     assert_eq!(site.columns.len(), 2, "{:?}", site.columns);
     let c = column(&site, "政策文件");
     assert_eq!(c.class, ColumnClass::Policy);
-    assert_eq!(c.items.len(), 6, "{:#?}", c.items);
+    assert_eq!(c.items.len(), 9, "{:#?}", c.items);
+    // list_2.html was read (deep-linked from the homepage) before the
+    // column was found: it counts as the column's second list page without
+    // a second request (crawl_cms asserts no URL is requested twice).
+    assert_eq!(c.list_pages, 2);
+    let second = site
+        .pages
+        .iter()
+        .find(|p| p.url.ends_with("/gkml/zcwj/list_2.html"))
+        .unwrap();
+    assert_eq!(
+        (second.kind, second.column.as_deref()),
+        (PageKind::List, Some(c.url.as_str()))
+    );
     assert!(c.items[0].title.starts_with("关于印发目录测试局管理办法"));
     assert_eq!(c.style, "gkml-table");
     let list_page = site.pages.iter().find(|p| p.url == c.url).unwrap();
@@ -139,9 +152,9 @@ async fn gkml_table_found_in_a_hub_page_navigation_and_a_failed_list_page() {
         .iter()
         .filter(|p| p.kind == PageKind::Article && p.column.as_deref() == Some(c.url.as_str()))
         .count();
-    assert_eq!(articles, 6);
+    assert_eq!(articles, 9);
     assert_eq!(c.items[0].date, Some(d("2026-10-10")));
-    assert_eq!(c.latest(), Some(d("2026-10-15")));
+    assert_eq!(c.latest(), Some(d("2026-10-18")));
     // A list page that answers 404 is a load error, not an empty column.
     let failed = column(&site, "人事信息");
     assert_eq!(failed.load_error.as_deref(), Some("HTTP 404"));
@@ -208,4 +221,17 @@ async fn sites_toml_columns_override_a_class_and_add_a_column() {
     let added = column(&site, "外站通知");
     assert_eq!(added.class_source, ClassSource::Config);
     assert_eq!(added.items.len(), 12);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn utf16_bytes_declared_gb2312_still_decode() {
+    let (site, _server) = crawl_cms("/utf16/").await;
+    assert!(site.start.ok);
+    let home = &site.pages[0];
+    assert_eq!(home.title, "双字节测试局");
+    assert!(home.charset.starts_with("UTF-16"), "{}", home.charset);
+    let c = column(&site, "通知公告");
+    assert_eq!(c.items.len(), 2, "{:#?}", c.items);
+    assert_eq!(c.items[0].title, "关于开展防汛演练的通知");
+    assert_eq!(c.items[0].date, Some(d("2026-11-16")));
 }

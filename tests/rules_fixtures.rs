@@ -104,13 +104,14 @@ fn matches(f: &Finding, e: &Fire, base: &str) -> bool {
 }
 
 /// Crawl the rule's fixture, audit it and compare the rule's findings.
-fn check_rule(id: &str) {
-    check_fixture(id, &[id]);
+fn check_rule(id: &str) -> (govaudit::audit::Outcome, String) {
+    check_fixture(id, &[id])
 }
 
 /// Crawl `fixtures/<name>/`, audit it and compare the findings of each rule
 /// in `rules` with the fires listed for it.
-fn check_fixture(name: &str, rules: &[&str]) {
+/// Returns the audit outcome and the server's base URL for further checks.
+fn check_fixture(name: &str, rules: &[&str]) -> (govaudit::audit::Outcome, String) {
     let dir = fixture(name);
     let expect = load_expect(name);
     let (_rt, server, config) = serve_fixture(&dir).unwrap();
@@ -183,6 +184,7 @@ fn check_fixture(name: &str, rules: &[&str]) {
         linted.report.findings, outcome.report.findings,
         "{name}: lint differs from audit"
     );
+    (outcome, base)
 }
 
 #[test]
@@ -197,7 +199,20 @@ fn homepage_stale_fixture() {
 
 #[test]
 fn column_empty_fixture() {
-    check_rule("column-empty");
+    let (outcome, base) = check_rule("column-empty");
+    // The list that answered 500 is a crawl error shown in the report.
+    let kong = outcome
+        .report
+        .sites
+        .iter()
+        .find(|s| s.id == "kong")
+        .unwrap();
+    let failed = format!("{base}/kong/zcwj/index.html");
+    assert!(
+        kong.crawl_errors.iter().any(|e| e.url == failed),
+        "{:?}",
+        kong.crawl_errors
+    );
 }
 
 #[test]

@@ -43,6 +43,28 @@ fn dictionary_typo_deducts_with_evidence() {
 }
 
 #[test]
+fn added_pairs_fire_and_guard_two_char_forms() {
+    let h = hits("要牢记使明，做好疫情防空工作，认真布署落实。");
+    for (w, r) in [
+        ("牢记使明", "牢记使命"),
+        ("疫情防空", "疫情防控"),
+        ("布署", "部署"),
+    ] {
+        let x = find(&h, w).unwrap_or_else(|| panic!("{w}: {h:?}"));
+        assert_eq!(x.suggest, r);
+        assert_eq!(x.severity, Severity::Deduct);
+    }
+    // 截止目前 is a usage slip: warn only.
+    let h = hits("截止目前，已完成80%。");
+    assert_eq!(find(&h, "截止目前").unwrap().severity, Severity::Warn);
+    // 布署 across a word boundary (公布|署名) is silent; 截止 alone is silent.
+    for ok in ["公布署名文章。", "申报截止日期为5月1日。", "人民防空工作。"]
+    {
+        assert!(hits(ok).is_empty(), "{ok}: {:?}", hits(ok));
+    }
+}
+
+#[test]
 fn variant_form_only_warns() {
     let h = hits("编辑部要大力宏扬优良传统。");
     let x = find(&h, "宏扬").expect("宏扬 flagged");
@@ -102,6 +124,13 @@ fn misspelt_state_and_law_names_veto() {
         .expect("国物院");
     assert_eq!(x.suggest, "国务院");
 
+    let h = hits("丁薛详同志出席会议。");
+    let x = h
+        .iter()
+        .find(|h| h.kind == TypoKind::Serious)
+        .expect("丁薛详同志");
+    assert_eq!(x.suggest, "丁薛祥同志");
+
     let h = hits("深入学习贯彻习进平总书记重要讲话精神。");
     let x = h
         .iter()
@@ -124,6 +153,8 @@ fn correct_names_next_to_titles_are_silent() {
         // Look-alike sequences across word boundaries.
         "认真学习近年来出台的政策。",
         "审计属于事后监督。",
+        // A local official whose name is one character off a leader's is not a veto.
+        "副局长丁雪祥主持会议，刘少琦参加。",
     ] {
         let hs = hits(ok);
         let s = severe(&hs);
@@ -146,12 +177,43 @@ fn confusion_flags_non_words_with_suggestion() {
 }
 
 #[test]
+fn confident_confusions_deduct() {
+    for (bad, wrong, right) in [
+        (
+            "交通运舒部、国家发展改革委按职责分工负责",
+            "交通运舒",
+            "交通运输",
+        ),
+        ("健全依法刑政制度体系。", "依法刑政", "依法行政"),
+        (
+            "国家自然科学奖分为一等奖、二登奖2个等级。",
+            "二登奖",
+            "二等奖",
+        ),
+    ] {
+        let h = hits(bad);
+        let x = find(&h, wrong).unwrap_or_else(|| panic!("{bad}: {h:?}"));
+        assert_eq!(x.suggest, right);
+        assert_eq!(x.kind, TypoKind::Confusion);
+        assert_eq!(x.severity, Severity::Deduct, "{x:?}");
+        assert!(x.confidence >= 0.9, "{x:?}");
+    }
+    // The weaker 大数局 → 大数据 is only a warning.
+    let h = hits("大力培育发展大数局产业。");
+    assert_eq!(find(&h, "大数局").unwrap().severity, Severity::Warn);
+}
+
+#[test]
 fn confusion_is_silent_on_clean_government_text() {
     for ok in [
         "完善农产品上行发展机制。",
         "提高粮食和重要农产品供给保障能力。",
         "各级政务服务平台原则上统一依托国家电子政务外网构建。",
         "高碑店市人民政府：",
+        "交通运输部、国家发展改革委按职责分工负责。",
+        "健全依法行政制度体系。",
+        "国家自然科学奖分为一等奖、二等奖2个等级。",
+        "授予郑静晨同志一等功。",
     ] {
         let hs = hits(ok);
         let s = severe(&hs);
@@ -205,6 +267,7 @@ fn unbalanced_brackets_warn_balanced_are_silent() {
         "根据《条例》（2019年修订）“第一条”(试行)的规定。",
         "“第一段引文\n“第二段引文。”",
         "全角开半角闭（试行)也算配对。",
+        "工作要求：1）加强领导；2）明确责任；三）抓好落实。\na) 第一项 b) 第二项",
     ] {
         let w: Vec<_> = hits(ok)
             .into_iter()
@@ -326,4 +389,94 @@ fn check_text_reads_gbk() {
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["findings"][0]["wrong"], "人名政府", "{v}");
+}
+
+#[test]
+fn page_furniture_is_never_corrected() {
+    // Navigation text of list pages once produced 尾页 → 一页.
+    for ok in [
+        "首页 上一页 下一页 尾页",
+        "当前第1页 下一页 尾页 主办单位：区人民政府办公室",
+        "上一篇 下一篇 打印本页 关闭窗口",
+    ] {
+        let h = hits(ok);
+        assert!(h.is_empty(), "{ok}: {h:?}");
+    }
+}
+
+/// A minimal .docx: a zip holding a deflated word/document.xml (CRC left 0: the
+/// reader does not need it).
+fn write_docx(path: &std::path::Path, xml: &str) {
+    use std::io::Write;
+    let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(xml.as_bytes()).unwrap();
+    let data = enc.finish().unwrap();
+    let name = b"word/document.xml";
+    let mut zip: Vec<u8> = Vec::new();
+    let le16 = |v: usize| (v as u16).to_le_bytes();
+    let le32 = |v: usize| (v as u32).to_le_bytes();
+    // Local file header.
+    zip.extend_from_slice(b"PK\x03\x04");
+    zip.extend_from_slice(&le16(20));
+    zip.extend_from_slice(&le16(0));
+    zip.extend_from_slice(&le16(8));
+    zip.extend_from_slice(&[0; 8]); // time, date, crc
+    zip.extend_from_slice(&le32(data.len()));
+    zip.extend_from_slice(&le32(xml.len()));
+    zip.extend_from_slice(&le16(name.len()));
+    zip.extend_from_slice(&le16(0));
+    zip.extend_from_slice(name);
+    zip.extend_from_slice(&data);
+    let cd = zip.len();
+    // Central directory entry.
+    zip.extend_from_slice(b"PK\x01\x02");
+    zip.extend_from_slice(&le16(20));
+    zip.extend_from_slice(&le16(20));
+    zip.extend_from_slice(&le16(0));
+    zip.extend_from_slice(&le16(8));
+    zip.extend_from_slice(&[0; 8]);
+    zip.extend_from_slice(&le32(data.len()));
+    zip.extend_from_slice(&le32(xml.len()));
+    zip.extend_from_slice(&le16(name.len()));
+    zip.extend_from_slice(&[0; 12]); // extra, comment, disk, internal and external attrs
+    zip.extend_from_slice(&le32(0)); // local header offset
+    zip.extend_from_slice(name);
+    let cd_len = zip.len() - cd;
+    // End of central directory.
+    zip.extend_from_slice(b"PK\x05\x06");
+    zip.extend_from_slice(&[0; 4]);
+    zip.extend_from_slice(&le16(1));
+    zip.extend_from_slice(&le16(1));
+    zip.extend_from_slice(&le32(cd_len));
+    zip.extend_from_slice(&le32(cd));
+    zip.extend_from_slice(&le16(0));
+    std::fs::write(path, zip).unwrap();
+}
+
+#[test]
+fn check_text_reads_docx_paragraphs() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("draft.docx");
+    write_docx(
+        &p,
+        r#"<?xml version="1.0"?><w:document><w:body><w:p><w:r><w:t>关于加强管理的通知</w:t></w:r></w:p><w:p><w:pPr/><w:r><w:t xml:space="preserve">各级</w:t></w:r><w:r><w:t>人名政府&amp;部门</w:t></w:r></w:p></w:body></w:document>"#,
+    );
+    let out = govaudit()
+        .args(["check-text", "--format", "json"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = &v["findings"][0];
+    assert_eq!(f["wrong"], "人名政府", "{v}");
+    assert_eq!(f["line"], 2, "line = paragraph");
+    assert_eq!(f["column"], 3);
+
+    // A file that is not a zip cannot be read: exit 2 naming the file.
+    let bad = dir.path().join("broken.docx");
+    std::fs::write(&bad, "not a zip").unwrap();
+    let out = govaudit().arg("check-text").arg(&bad).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("broken.docx"));
 }

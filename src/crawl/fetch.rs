@@ -128,11 +128,27 @@ impl Fetcher {
                 robots_url.set_path("/robots.txt");
                 robots_url.set_query(None);
                 robots_url.set_fragment(None);
-                let rules = match self.send_once(&robots_url, &Method::Get, 512 * 1024).await {
+                // Redirects are followed by hand here, without robots checks
+                // of their own (that would wait on this very cell): an
+                // http → https move of robots.txt is common.
+                let mut answer = self.send_once(&robots_url, &Method::Get, 512 * 1024).await;
+                for _ in 0..5 {
+                    let next = match &answer {
+                        Ok(a) if (300..400).contains(&a.status) => a
+                            .location
+                            .as_deref()
+                            .and_then(|l| urlnorm::resolve(&robots_url, l)),
+                        _ => None,
+                    };
+                    let Some(next) = next else { break };
+                    robots_url = next;
+                    answer = self.send_once(&robots_url, &Method::Get, 512 * 1024).await;
+                }
+                let rules = match answer {
                     Ok(a) if (200..300).contains(&a.status) => {
                         RobotsRules::parse(&self.agent_token, &a.body)
                     }
-                    // 3xx (not followed for robots), 4xx: no usable robots.txt — allow all.
+                    // 4xx (or a redirect chain that never ends): no usable robots.txt — allow all.
                     Ok(a) if a.status < 500 => RobotsRules::allow_all(None),
                     Ok(a) => RobotsRules::allow_all(Some(format!(
                         "robots.txt answered HTTP {}; crawled as allowed",
@@ -184,11 +200,19 @@ impl Fetcher {
     }
 
     /// Check a link: HEAD, then GET (reading a little) when HEAD is refused
-    /// (405/403/501) or fails. Attempts add up over both.
+    /// (405/403/501) or fails in a way a GET might not (reset, protocol
+    /// error). Attempts add up over both.
     pub(crate) async fn check(&self, url: &Url) -> Fetched {
         let head = self.fetch(url, &Method::Head, 0).await;
         let refused = matches!(head.status, Some(403 | 405 | 501));
-        if !(refused || head.error.is_some()) || head.robots_blocked {
+        // A host that is down or silent will not answer a GET either: asking
+        // again would only double the wait on every dead link.
+        let retry_as_get = match head.error.as_deref() {
+            None => refused,
+            Some("timeout" | "connection refused" | "dns") => false,
+            Some(_) => !head.robots_blocked,
+        };
+        if !retry_as_get {
             return head;
         }
         let mut get = self.fetch(url, &Method::Get, CHECK_BODY_BYTES).await;

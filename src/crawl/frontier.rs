@@ -43,28 +43,42 @@ pub(crate) fn may_be_page(url: &Url) -> bool {
 /// A site's crawl scope.
 #[derive(Debug, Clone)]
 pub(crate) struct Scope {
-    host: String,
-    prefix: String,
+    /// (host key, path prefix) pairs: the start folder, and the folder the
+    /// start page redirected to when it moved.
+    roots: Vec<(String, String)>,
     extra_hosts: Vec<String>,
+}
+
+/// The folder a start URL stands for: "/fgj" (no file name) is /fgj/,
+/// "/fgj/index.html" is in /fgj/.
+fn folder_of(url: &Url) -> (String, String) {
+    let path = url.path();
+    let last = path.rsplit('/').next().unwrap_or("");
+    let prefix = if !last.is_empty() && !last.contains('.') {
+        format!("{path}/")
+    } else {
+        match path.rfind('/') {
+            Some(i) => path[..=i].to_string(),
+            None => "/".into(),
+        }
+    };
+    (urlnorm::host_key(url), prefix)
 }
 
 impl Scope {
     pub(crate) fn new(start: &Url, extra_hosts: &[String]) -> Self {
-        let path = start.path();
-        let last = path.rsplit('/').next().unwrap_or("");
-        // "/fgj" (no file name) is the folder /fgj/; "/fgj/index.html" is in /fgj/.
-        let prefix = if !last.is_empty() && !last.contains('.') {
-            format!("{path}/")
-        } else {
-            match path.rfind('/') {
-                Some(i) => path[..=i].to_string(),
-                None => "/".into(),
-            }
-        };
         Scope {
-            host: urlnorm::host_key(start),
-            prefix,
+            roots: vec![folder_of(start)],
             extra_hosts: extra_hosts.to_vec(),
+        }
+    }
+
+    /// The start page redirected to `url` (www. dropped, moved to a
+    /// portal folder …): that folder is the site too.
+    pub(crate) fn add_redirected_start(&mut self, url: &Url) {
+        let root = folder_of(url);
+        if !self.roots.contains(&root) {
+            self.roots.push(root);
         }
     }
 
@@ -74,7 +88,9 @@ impl Scope {
         if self.extra_hosts.contains(&key) {
             return true;
         }
-        key == self.host && url.path().starts_with(&self.prefix)
+        self.roots
+            .iter()
+            .any(|(host, prefix)| key == *host && url.path().starts_with(prefix.as_str()))
     }
 }
 
@@ -233,9 +249,12 @@ mod tests {
         assert!(!s.contains(&u("http://c.gov.cn/fgj/1.html")));
         assert!(s.contains(&u("http://b.gov.cn:8080/x/1.html")));
         assert!(!s.contains(&u("http://b.gov.cn/x/1.html")));
-        let s = Scope::new(&u("http://a.gov.cn/fgj"), &[]);
+        let mut s = Scope::new(&u("http://a.gov.cn/fgj"), &[]);
         assert!(s.contains(&u("http://a.gov.cn/fgj/a.html")));
         assert!(!s.contains(&u("http://a.gov.cn/fgjx/a.html")));
+        s.add_redirected_start(&u("https://www.a.gov.cn/col/fgj/index.html"));
+        assert!(s.contains(&u("https://www.a.gov.cn/col/fgj/x.html")));
+        assert!(!s.contains(&u("https://www.a.gov.cn/col/x.html")));
     }
 
     #[test]

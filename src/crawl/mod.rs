@@ -62,6 +62,9 @@ pub async fn crawl_all<F: FnMut(Site) + Send>(
         cache: LinkCache::default(),
         classifier: crate::extract::ColumnClassifier::default(),
         settings: config.crawl.clone(),
+        parse_slots: Arc::new(tokio::sync::Semaphore::new(
+            std::thread::available_parallelism().map_or(2, |n| n.get()),
+        )),
     });
     let progress = progress::Progress::new(options.progress, config.sites.len());
     let ticker = progress.spawn_ticker();

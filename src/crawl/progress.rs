@@ -1,5 +1,5 @@
 //! Crawl progress on stderr: indicatif bars (a total bar and one per site in
-//! flight: pages done / queued, errors, rate) when stderr is a terminal,
+//! flight: URLs done (pages fetched, links checked) / queued, errors, rate) when stderr is a terminal,
 //! plain log lines every few seconds when it is not, nothing when off.
 //! Never writes to stdout.
 
@@ -28,7 +28,7 @@ pub(crate) struct Progress {
     started: Instant,
     sites_total: u64,
     sites_done: AtomicU64,
-    pages: AtomicU64,
+    urls: AtomicU64,
     errors: AtomicU64,
     active: Mutex<Vec<Arc<SiteProgress>>>,
 }
@@ -65,7 +65,7 @@ impl Progress {
             started: Instant::now(),
             sites_total: sites_total as u64,
             sites_done: AtomicU64::new(0),
-            pages: AtomicU64::new(0),
+            urls: AtomicU64::new(0),
             errors: AtomicU64::new(0),
             active: Mutex::new(Vec::new()),
         })
@@ -93,14 +93,14 @@ impl Progress {
 
     fn rate(&self) -> f64 {
         let secs = self.started.elapsed().as_secs_f64().max(0.001);
-        self.pages.load(Ordering::Relaxed) as f64 / secs
+        self.urls.load(Ordering::Relaxed) as f64 / secs
     }
 
     fn refresh_total(&self) {
         if let Mode::Bars { total, .. } = &self.mode {
             total.set_message(format!(
-                "{} pages · {} errors · {:.0} pages/s",
-                self.pages.load(Ordering::Relaxed),
+                "{} URLs · {} errors · {:.0} URLs/s",
+                self.urls.load(Ordering::Relaxed),
                 self.errors.load(Ordering::Relaxed),
                 self.rate()
             ));
@@ -123,10 +123,10 @@ impl Progress {
             })
             .collect();
         format!(
-            "crawl: {}/{} sites, {} pages, {} errors, {:.0} pages/s{}{}",
+            "crawl: {}/{} sites, {} URLs fetched or checked, {} errors, {:.0} URLs/s{}{}",
             self.sites_done.load(Ordering::Relaxed),
             self.sites_total,
-            self.pages.load(Ordering::Relaxed),
+            self.urls.load(Ordering::Relaxed),
             self.errors.load(Ordering::Relaxed),
             self.rate(),
             if sites.is_empty() {
@@ -145,7 +145,7 @@ impl Progress {
                 let b = multi.add(ProgressBar::new(0));
                 b.set_style(
                     ProgressStyle::with_template(
-                        "{prefix:>12} [{bar:30}] {pos}/{len} pages · {per_sec} · {msg}",
+                        "{prefix:>12} [{bar:30}] {pos}/{len} URLs · {per_sec} · {msg}",
                     )
                     .unwrap_or_else(|_| ProgressStyle::default_bar())
                     .progress_chars("=> "),
@@ -174,7 +174,7 @@ impl Progress {
             .expect("progress lock")
             .retain(|s| !Arc::ptr_eq(s, sp));
         self.sites_done.fetch_add(1, Ordering::Relaxed);
-        self.pages
+        self.urls
             .fetch_add(sp.done.load(Ordering::Relaxed), Ordering::Relaxed);
         self.errors
             .fetch_add(sp.errors.load(Ordering::Relaxed), Ordering::Relaxed);
@@ -187,7 +187,7 @@ impl Progress {
                 self.refresh_total();
             }
             Mode::Log => eprintln!(
-                "crawl: site {} done: {} pages, {} errors in {:.1}s",
+                "crawl: site {} done: {} URLs fetched or checked, {} errors in {:.1}s",
                 sp.id,
                 sp.done.load(Ordering::Relaxed),
                 sp.errors.load(Ordering::Relaxed),
@@ -199,9 +199,10 @@ impl Progress {
 
     /// The run is over.
     pub(crate) fn finish(&self) {
-        if let Mode::Bars { total, .. } = &self.mode {
-            self.refresh_total();
-            total.finish();
+        if let Mode::Bars { multi, total } = &self.mode {
+            // The caller prints the summary line next; leave the screen clean.
+            total.finish_and_clear();
+            let _ = multi.clear();
         }
     }
 }

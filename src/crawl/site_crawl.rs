@@ -103,6 +103,10 @@ pub(crate) struct Shared {
     pub cache: LinkCache,
     pub classifier: ColumnClassifier,
     pub settings: CrawlSettings,
+    /// Pages parsed at once: one per core. Without it every page in flight
+    /// gets its own blocking thread (and malloc arena), which costs memory
+    /// and buys no speed.
+    pub parse_slots: Arc<tokio::sync::Semaphore>,
 }
 
 /// A page to fetch.
@@ -123,6 +127,8 @@ struct PageOutcome {
     robots_blocked: bool,
     /// A JCMS dataproxy POST: not a page of its own.
     post: bool,
+    /// Body bytes read.
+    bytes: u64,
 }
 
 fn looks_like_markup(content_type: Option<&str>, body: &[u8]) -> bool {
@@ -136,6 +142,68 @@ fn looks_like_markup(content_type: Option<&str>, body: &[u8]) -> bool {
             String::from_utf8_lossy(head).trim_start().starts_with('<')
         }
     }
+}
+
+/// Soft redirects followed per page (meta refresh, location= scripts).
+const MAX_SOFT_REDIRECTS: u32 = 3;
+
+/// The target of a page whose only job is to send the browser elsewhere:
+/// `<meta http-equiv="refresh" content="0;url=…">` or a small page running
+/// `location.href = "…"` / `location.replace("…")`.
+fn soft_redirect(base: &Url, html: &str) -> Option<Url> {
+    static META: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r#"(?is)<meta[^>]+http-equiv\s*=\s*["']?refresh["']?[^>]*content\s*=\s*["']?\s*(\d+)\s*[;,]\s*url\s*=\s*['"]?([^"'>\s]+)"#,
+        )
+        .expect("static regex")
+    });
+    static SCRIPT: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r#"(?is)(?:window\.|document\.|top\.|self\.)?location(?:\.href)?\s*(?:=\s*|\.replace\(\s*|\.assign\(\s*)["']([^"']+)["']"#,
+        )
+        .expect("static regex")
+    });
+    if let Some(c) = META.captures(html) {
+        // A refresh after a long wait is a page in its own right.
+        if c[1].parse::<u32>().is_ok_and(|secs| secs <= 5) {
+            return crate::urlnorm::resolve(base, &c[2]);
+        }
+    }
+    // Only a near-empty page is a script redirect; a real page may well
+    // set location.href in a click handler.
+    if html.len() <= 4096 && visible_chars(html) <= 40 {
+        if let Some(c) = SCRIPT.captures(html) {
+            return crate::urlnorm::resolve(base, &c[1]);
+        }
+    }
+    None
+}
+
+/// Characters a reader would see (outside tags, scripts and styles).
+fn visible_chars(html: &str) -> usize {
+    static HIDDEN: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?is)<script.*?</script>|<style.*?</style>|<[^>]*>")
+            .expect("static regex")
+    });
+    HIDDEN
+        .replace_all(html, "")
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .count()
+}
+
+/// Parsing is CPU work: keep it off the I/O threads.
+async fn parse_off_thread(shared: &Shared, base: Url, html: String, fragment: bool) -> ParsedPage {
+    let _slot = shared.parse_slots.clone().acquire_owned().await;
+    tokio::task::spawn_blocking(move || {
+        if fragment {
+            extract::parse_list_fragment(&base, &html)
+        } else {
+            extract::parse_page(&base, &html)
+        }
+    })
+    .await
+    .unwrap_or_default()
 }
 
 /// Fetch and parse one page (GET), or one list fragment (POST).
@@ -153,6 +221,7 @@ async fn fetch_page(
             charset: String::new(),
             robots_blocked: true,
             post: form.is_some(),
+            bytes: 0,
         };
     }
     let method = match &form {
@@ -162,30 +231,52 @@ async fn fetch_page(
     let mut fetched = fetcher
         .fetch(&task.url, &method, shared.settings.max_body_bytes)
         .await;
-    let body = std::mem::take(&mut fetched.body);
+    let mut bytes = 0u64;
     let mut parsed = None;
     let mut charset = String::new();
-    if fetched.ok() && looks_like_markup(fetched.content_type.as_deref(), &body) {
+    // A page that only sends the browser elsewhere (meta refresh, a
+    // location= script) is followed like a redirect, a few hops at most.
+    let mut hops = 0;
+    while fetched.ok() && form.is_none() {
+        let body = std::mem::take(&mut fetched.body);
+        bytes += body.len() as u64;
+        if !looks_like_markup(fetched.content_type.as_deref(), &body) {
+            break;
+        }
         let decoded = extract::decode(&body, fetched.content_type.as_deref());
         drop(body);
         let base = fetched
             .final_url
             .clone()
             .unwrap_or_else(|| task.url.clone());
-        let html = decoded.text;
-        charset = decoded.charset;
-        // Parsing is CPU work: keep it off the I/O threads' hot path.
-        let is_fragment = form.is_some();
-        let p = tokio::task::spawn_blocking(move || {
-            if is_fragment {
-                extract::parse_list_fragment(&base, &html)
-            } else {
-                extract::parse_page(&base, &html)
+        if hops < MAX_SOFT_REDIRECTS {
+            if let Some(next) = soft_redirect(&base, &decoded.text) {
+                if next != base && fetcher.allowed(&next).await {
+                    hops += 1;
+                    let attempts = fetched.attempts;
+                    fetched = fetcher
+                        .fetch(&next, &Method::Get, shared.settings.max_body_bytes)
+                        .await;
+                    fetched.attempts += attempts;
+                    continue;
+                }
             }
-        })
-        .await
-        .unwrap_or_default();
-        parsed = Some(p);
+        }
+        parsed = Some(parse_off_thread(&shared, base, decoded.text, false).await);
+        charset = decoded.charset;
+        break;
+    }
+    if form.is_some() && fetched.ok() {
+        let body = std::mem::take(&mut fetched.body);
+        bytes += body.len() as u64;
+        let decoded = extract::decode(&body, fetched.content_type.as_deref());
+        drop(body);
+        let base = fetched
+            .final_url
+            .clone()
+            .unwrap_or_else(|| task.url.clone());
+        parsed = Some(parse_off_thread(&shared, base, decoded.text, true).await);
+        charset = decoded.charset;
     }
     let robots_blocked = fetched.robots_blocked;
     PageOutcome {
@@ -195,6 +286,7 @@ async fn fetch_page(
         charset,
         robots_blocked,
         post: form.is_some(),
+        bytes,
     }
 }
 
@@ -217,10 +309,20 @@ struct FirstList {
     error: Option<String>,
 }
 
+/// Pages the site has already read when a column's crawl starts: a list
+/// page among them is taken from here, not fetched again.
+struct ReadBefore {
+    seen: HashSet<String>,
+    lists: Arc<std::sync::Mutex<HashMap<String, FirstList>>>,
+}
+
 /// A column's list crawl, done in its own task.
 struct ColumnRun {
     column: Column,
     outcomes: Vec<PageOutcome>,
+    /// Pages read before as ordinary pages that turned out to be this
+    /// column's list pages.
+    relabel: Vec<String>,
     /// (item url, item title, list page url) for link records.
     item_links: Vec<(String, String, String)>,
 }
@@ -240,19 +342,22 @@ async fn crawl_column(
     shared: Arc<Shared>,
     mut column: Column,
     pre: Option<FirstList>,
+    read: Arc<ReadBefore>,
     budget: Arc<AtomicUsize>,
     progress: Arc<SiteProgress>,
 ) -> ColumnRun {
     let mut outcomes = Vec::new();
     let mut item_links = Vec::new();
-    let done = |column: Column, outcomes, item_links| ColumnRun {
+    let mut relabel = Vec::new();
+    let done = |column: Column, outcomes, item_links, relabel| ColumnRun {
         column,
         outcomes,
+        relabel,
         item_links,
     };
     let Ok(first_url) = Url::parse(&column.url) else {
         column.load_error = Some("bad URL".into());
-        return done(column, outcomes, item_links);
+        return done(column, outcomes, item_links, Vec::new());
     };
     column.list_pages = 1;
     let first = match pre {
@@ -262,7 +367,7 @@ async fn crawl_column(
                 column.truncated = true;
                 column.list_pages = 0;
                 column.load_error = Some("page limit reached before the column was loaded".into());
-                return done(column, outcomes, item_links);
+                return done(column, outcomes, item_links, Vec::new());
             }
             progress.queued(1);
             let out = fetch_page(
@@ -301,7 +406,7 @@ async fn crawl_column(
     };
     if let Some(err) = first.error {
         column.load_error = Some(err);
-        return done(column, outcomes, item_links);
+        return done(column, outcomes, item_links, Vec::new());
     }
     let mut seen_items: HashSet<String> = HashSet::new();
     let mut add_items = |list: Option<&ListBlock>, page: &str, column: &mut Column| {
@@ -328,6 +433,19 @@ async fn crawl_column(
     while let Some(next) = queue.pop_front() {
         if !seen_req.insert(next.key()) {
             continue;
+        }
+        if let NextRequest::Get(u) = &next {
+            let key = urlnorm::normalize(u);
+            if read.seen.contains(&key) {
+                let stored = read.lists.lock().expect("lists lock").remove(&key);
+                if let Some(fl) = stored {
+                    column.list_pages += 1;
+                    add_items(main_list(&fl.lists), &key, &mut column);
+                    queue.extend(fl.next_pages);
+                    relabel.push(key);
+                }
+                continue;
+            }
         }
         if column.list_pages as usize >= shared.settings.max_list_pages || !take_budget(&budget) {
             column.truncated = true;
@@ -373,7 +491,7 @@ async fn crawl_column(
         }
     }
     column.placeholder = first.placeholder && column.items.is_empty();
-    done(column, outcomes, item_links)
+    done(column, outcomes, item_links, relabel)
 }
 
 fn take_budget(budget: &AtomicUsize) -> bool {
@@ -403,13 +521,15 @@ struct SiteRun {
     dropped: HashMap<String, String>,
     /// In-scope page links found, in discovery order, with their depth.
     frontier: Vec<(Url, u32)>,
+    /// URLs ever put in the frontier.
+    in_frontier: HashSet<String>,
     /// Column URLs known (crawled or pending).
     known_columns: HashSet<String>,
     /// Columns found but not crawled yet.
     pending: Vec<Column>,
     /// Lists of ordinary pages already read, in case one turns out to be a
     /// column's first page (so it is not fetched twice).
-    read_lists: HashMap<String, FirstList>,
+    read_lists: Arc<std::sync::Mutex<HashMap<String, FirstList>>>,
     requests: u64,
 }
 
@@ -421,19 +541,16 @@ impl SiteRun {
 
     fn register_links(&mut self, page: &str, links: &[PageLink], on_homepage: bool) {
         for l in links {
+            // Links come normalised from extract: a known one needs no parse
+            // (navigation links repeat on every page).
+            if let Some(&i) = self.link_index.get(&l.url) {
+                note_referrer(&mut self.links[i], page, l, on_homepage);
+                continue;
+            }
             let Ok(u) = Url::parse(&l.url) else { continue };
             let key = urlnorm::normalize(&u);
             match self.link_index.get(&key) {
-                Some(&i) => {
-                    let lc = &mut self.links[i];
-                    if !lc.referrers.iter().any(|r| r == page) {
-                        lc.referrers.push(page.to_string());
-                    }
-                    if lc.anchor.is_empty() && !l.text.is_empty() {
-                        lc.anchor = l.text.clone();
-                    }
-                    lc.on_homepage |= on_homepage;
-                }
+                Some(&i) => note_referrer(&mut self.links[i], page, l, on_homepage),
                 None => {
                     self.link_index.insert(key.clone(), self.links.len());
                     self.links.push(LinkCheck {
@@ -448,7 +565,14 @@ impl SiteRun {
                 }
             }
             let follow = matches!(l.tag.as_str(), "a" | "iframe" | "");
-            if follow && self.scope.contains(&u) && may_be_page(&u) {
+            // Each URL enters the frontier once: navigation links repeat on
+            // every page and would otherwise fill it with copies.
+            if follow
+                && self.scope.contains(&u)
+                && may_be_page(&u)
+                && !self.seen_pages.contains(&key)
+                && self.in_frontier.insert(key)
+            {
                 self.frontier.push((u, 0));
             }
         }
@@ -470,6 +594,7 @@ impl SiteRun {
             return None;
         }
         self.requests += u64::from(out.fetched.attempts);
+        self.site.stats.bytes += out.bytes;
         if out.post {
             match out.fetched.failure() {
                 Some(err) => self.site.crawl_errors.push(CrawlError {
@@ -484,6 +609,13 @@ impl SiteRun {
         }
         let result = LinkResult::from_fetch(&out.fetched);
         self.shared.cache.record(&url, &result);
+        // Where a redirect ended is fetched too: links to it need no request.
+        if let Some(f) = out.fetched.final_url.as_ref().map(urlnorm::normalize) {
+            if f != url {
+                self.seen_pages.insert(f.clone());
+                self.results.entry(f).or_insert_with(|| result.clone());
+            }
+        }
         self.results.insert(url.clone(), result);
         if let Some(err) = out.fetched.failure() {
             let what = match out.task.kind {
@@ -552,7 +684,7 @@ impl SiteRun {
         if let Some(rest) = self.add_page(out) {
             self.consider_columns(&rest.nav, &[]);
             if !rest.lists.is_empty() || !rest.next_pages.is_empty() || rest.placeholder {
-                self.read_lists.insert(
+                self.read_lists.lock().expect("lists lock").insert(
                     key,
                     FirstList {
                         lists: rest.lists,
@@ -588,6 +720,7 @@ impl SiteRun {
                             charset: String::new(),
                             robots_blocked: false,
                             post: false,
+                            bytes: 0,
                         });
                     progress.done(!out.fetched.ok() && !out.robots_blocked);
                     out
@@ -687,7 +820,8 @@ impl SiteRun {
                     p.column = Some(c.url.clone());
                     self.site.stats.list_pages += 1;
                 }
-                Some(self.read_lists.remove(&c.url).unwrap_or_else(|| FirstList {
+                let stored = self.read_lists.lock().expect("lists lock").remove(&c.url);
+                Some(stored.unwrap_or_else(|| FirstList {
                     error: self.results.get(&c.url).and_then(|r| {
                         r.skipped
                             .as_ref()
@@ -711,14 +845,19 @@ impl SiteRun {
         let shared = self.shared.clone();
         let budget = self.budget.clone();
         let progress = self.progress.clone();
+        let read = Arc::new(ReadBefore {
+            seen: self.seen_pages.clone(),
+            lists: self.read_lists.clone(),
+        });
         let runs: Vec<ColumnRun> = futures::stream::iter(jobs)
             .map(|(c, pre)| {
                 let shared = shared.clone();
                 let budget = budget.clone();
                 let progress = progress.clone();
+                let read = read.clone();
                 async move {
                     let fallback = c.clone();
-                    tokio::spawn(crawl_column(shared, c, pre, budget, progress))
+                    tokio::spawn(crawl_column(shared, c, pre, read, budget, progress))
                         .await
                         .unwrap_or_else(|e| ColumnRun {
                             column: Column {
@@ -726,6 +865,7 @@ impl SiteRun {
                                 ..fallback
                             },
                             outcomes: Vec::new(),
+                            relabel: Vec::new(),
                             item_links: Vec::new(),
                         })
                 }
@@ -735,6 +875,13 @@ impl SiteRun {
             .await;
         let mut item_targets: Vec<(Url, Option<String>)> = Vec::new();
         for cr in runs {
+            for url in &cr.relabel {
+                if let Some(p) = self.site.pages.iter_mut().find(|p| p.url == *url) {
+                    p.kind = PageKind::List;
+                    p.column = Some(cr.column.url.clone());
+                    self.site.stats.list_pages += 1;
+                }
+            }
             for out in cr.outcomes {
                 if !out.post {
                     self.seen_pages.insert(urlnorm::normalize(&out.task.url));
@@ -744,6 +891,14 @@ impl SiteRun {
                 }
             }
             for (url, title, page) in &cr.item_links {
+                // The list page's own links may already hold this item.
+                let known = self
+                    .link_index
+                    .get(url)
+                    .is_some_and(|&i| self.links[i].referrers.iter().any(|r| r == page));
+                if known {
+                    continue;
+                }
                 let link = PageLink {
                     url: url.clone(),
                     text: title.clone(),
@@ -751,7 +906,11 @@ impl SiteRun {
                     section: None,
                     tag: "a".into(),
                 };
+                let from = self.frontier.len();
                 self.register_links(page, std::slice::from_ref(&link), false);
+                for f in &mut self.frontier[from..] {
+                    f.1 = 2;
+                }
             }
             if let Some(err) = &cr.column.load_error {
                 if !self
@@ -835,6 +994,20 @@ impl SiteRun {
     }
 }
 
+/// Add a page to a link's referrers (once) and fill its anchor text.
+fn note_referrer(lc: &mut LinkCheck, page: &str, l: &PageLink, on_homepage: bool) {
+    // A page registers its links in one go, so a repeat can only be the
+    // last referrer (scanning them all would be quadratic for navigation
+    // links on every page).
+    if lc.referrers.last().map(String::as_str) != Some(page) {
+        lc.referrers.push(page.to_string());
+    }
+    if lc.anchor.is_empty() && !l.text.is_empty() {
+        lc.anchor = l.text.clone();
+    }
+    lc.on_homepage |= on_homepage;
+}
+
 fn new_column(url: String, name: String, class: ColumnClass, source: ClassSource) -> Column {
     Column {
         url,
@@ -889,9 +1062,10 @@ pub(crate) async fn crawl_site(
         traps: Traps::new(settings.max_query_variants, settings.max_calendar_pages),
         dropped: HashMap::new(),
         frontier: Vec::new(),
+        in_frontier: HashSet::new(),
         known_columns: HashSet::new(),
         pending: Vec::new(),
-        read_lists: HashMap::new(),
+        read_lists: Arc::default(),
         requests: 0,
     };
 
@@ -926,6 +1100,9 @@ pub(crate) async fn crawl_site(
         attempts: home.fetched.attempts,
         final_url: home.fetched.final_url.as_ref().map(urlnorm::normalize),
     };
+    if let Some(f) = home.fetched.final_url.as_ref().filter(|f| *f != &start) {
+        run.scope.add_redirected_start(f);
+    }
     let Some(home_rest) = run.add_page(home) else {
         return finish(run).await;
     };
@@ -1083,4 +1260,50 @@ fn dedup_items(items: impl Iterator<Item = Item>) -> Vec<Item> {
     items
         .filter(|it| seen.insert((it.url.clone(), it.title.clone())))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(html: &str) -> Option<String> {
+        let base = Url::parse("http://a.gov.cn/fgj/index.html").unwrap();
+        soft_redirect(&base, html).map(|u| u.to_string())
+    }
+
+    #[test]
+    fn soft_redirects_that_fire() {
+        assert_eq!(
+            target(r#"<meta http-equiv="refresh" content="0; url=col/index.html">"#).as_deref(),
+            Some("http://a.gov.cn/fgj/col/index.html")
+        );
+        assert_eq!(
+            target(r#"<META HTTP-EQUIV="Refresh" CONTENT="1;URL='/new/'">"#).as_deref(),
+            Some("http://a.gov.cn/new/")
+        );
+        assert_eq!(
+            target(
+                r#"<html><script>window.location.replace("http://b.gov.cn/x/");</script></html>"#
+            )
+            .as_deref(),
+            Some("http://b.gov.cn/x/")
+        );
+    }
+
+    #[test]
+    fn look_alikes_stay_silent() {
+        // A refresh after a long wait (auto-reloading news page).
+        assert_eq!(
+            target(r#"<meta http-equiv="refresh" content="300; url=index.html">"#),
+            None
+        );
+        // A refresh without a URL reloads the page itself.
+        assert_eq!(target(r#"<meta http-equiv="refresh" content="0">"#), None);
+        // A page with real text whose script only navigates on click.
+        let page = format!(
+            "<html><body><p>{}</p><script>function go(){{location.href='x.html'}}</script></body></html>",
+            "区发展和改革局召开专题会议，部署年度重点工作。".repeat(3)
+        );
+        assert_eq!(target(&page), None);
+    }
 }

@@ -51,7 +51,7 @@ fn ymd(y: &str, m: &str, d: &str) -> Option<NaiveDate> {
 /// the year of a bare `11-03` / `11月3日`.
 pub fn parse_date(s: &str, year_hint: Option<i32>) -> Option<NaiveDate> {
     let s = s.trim_matches(|c: char| c.is_whitespace() || c == '\u{a0}' || c == '\u{3000}');
-    if s.len() < 3 || s.len() > 40 {
+    if s.len() < 3 || s.len() > 40 || !starts_like_date(s) {
         return None;
     }
     if let Some(c) = FULL_EXACT.captures(s) {
@@ -62,10 +62,23 @@ pub fn parse_date(s: &str, year_hint: Option<i32>) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(year, c[1].parse().ok()?, c[2].parse().ok()?)
 }
 
+/// Cheap pre-check before the regexes: a date starts with a digit, maybe
+/// after one opening bracket. Most text nodes (titles) fail here at once.
+fn starts_like_date(s: &str) -> bool {
+    let mut cs = s.chars();
+    match cs.next() {
+        Some(c) if c.is_ascii_digit() => true,
+        Some('[' | '(' | '（' | '【' | '〔') => cs
+            .find(|c| !c.is_whitespace())
+            .is_some_and(|c| c.is_ascii_digit()),
+        _ => false,
+    }
+}
+
 /// Month and day of a string that is a bare `11-03` / `11月3日` / `[11-03]`.
 pub(crate) fn parse_month_day(s: &str) -> Option<(u32, u32)> {
     let s = s.trim_matches(|c: char| c.is_whitespace() || c == '\u{a0}' || c == '\u{3000}');
-    if s.len() > 24 {
+    if s.len() > 24 || !starts_like_date(s) {
         return None;
     }
     let c = BARE_EXACT.captures(s)?;

@@ -17,10 +17,6 @@ use super::lists::{read_row, table_rows, RawBlock};
 use super::page::is_placeholder_text;
 use super::NextRequest;
 
-static RECORD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?is)<record[^>]*>\s*(?:<!\[CDATA\[(.*?)\]\]>|(.*?))\s*</record>")
-        .expect("static regex")
-});
 static NEXTGROUP: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?is)<nextgroup[^>]*>.*?href\s*=\s*["']([^"']+)["']"#).expect("static regex")
 });
@@ -64,10 +60,7 @@ pub(crate) struct Store {
 /// Read a datastore (`<datastore>` XML, inline or a dataproxy answer);
 /// `None` when the text holds no `<record>` nor `<recordset>`.
 pub(crate) fn parse_store(xml: &str, base: &Url) -> Option<Store> {
-    let records: Vec<&str> = RECORD
-        .captures_iter(xml)
-        .filter_map(|c| c.get(1).or_else(|| c.get(2)).map(|m| m.as_str().trim()))
-        .collect();
+    let records = record_bodies(xml);
     let lower_has = |w: &str| xml.to_ascii_lowercase().contains(w);
     if records.is_empty() && !lower_has("<recordset") && !lower_has("<datastore") {
         return None;
@@ -164,6 +157,36 @@ pub(crate) fn parse_store(xml: &str, base: &Url) -> Option<Store> {
         store.links.push((u, text, tag));
     }
     Some(store)
+}
+
+/// The bodies of `<record>…</record>` elements (CDATA unwrapped), by plain
+/// scanning: a regex with lazy captures costs more than the HTML parse.
+fn record_bodies(xml: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = xml;
+    while let Some(i) = rest.find("<record") {
+        let after = &rest[i + 7..];
+        // `<recordset>` is not a record.
+        if !after.starts_with(['>', ' ', '\t', '\n', '\r', '/']) {
+            rest = after;
+            continue;
+        }
+        let Some(gt) = after.find('>') else { break };
+        let body = &after[gt + 1..];
+        let trimmed = body.trim_start();
+        if let Some(cdata) = trimmed.strip_prefix("<![CDATA[") {
+            let Some(end) = cdata.find("]]>") else { break };
+            out.push(cdata[..end].trim());
+            rest = &cdata[end + 3..];
+        } else {
+            let Some(end) = body.find("</record>") else {
+                break;
+            };
+            out.push(body[..end].trim());
+            rest = &body[end + 9..];
+        }
+    }
+    out
 }
 
 fn num(re: &Regex, s: &str) -> Option<u64> {
@@ -321,6 +344,13 @@ mod tests {
             &[("columnid".to_string(), "99".to_string())],
             "page= is dropped"
         );
+    }
+
+    #[test]
+    fn record_scanning() {
+        let xml = "<datastore><recordset><record><![CDATA[<li>a]]></li>]]></record>\n<record attr=\"1\">\n <li>b</li> </record><record/></recordset></datastore>";
+        assert_eq!(record_bodies(xml), ["<li>a", "<li>b</li>"]);
+        assert!(record_bodies("<recordset></recordset>").is_empty());
     }
 
     #[test]

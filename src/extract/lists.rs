@@ -190,11 +190,16 @@ fn link_title(a: ElementRef<'_>) -> (String, RawDate) {
 /// `关于…的通知 2026-11-03` → (`关于…的通知`, date), only when the date ends the text.
 fn split_trailing_date(text: &str) -> Option<(String, NaiveDate)> {
     let t = text.trim_end_matches([']', ')', '）', '】', ' ']);
+    // Only a text ending like a date (…03 / …3日) can end with one.
+    if !t.ends_with(|c: char| c.is_ascii_digit() || c == '日') {
+        return None;
+    }
     let tail_start = t
         .char_indices()
         .rev()
         .take(16)
         .map(|(i, _)| i)
+        .filter(|&i| t[i..].starts_with(|c: char| c.is_ascii_digit()))
         .filter(|&i| parse_date(&t[i..], None).is_some())
         .last()?;
     let d = parse_date(&t[tail_start..], None)?;
@@ -411,6 +416,7 @@ fn header_columns(tr: ElementRef<'_>) -> Option<(usize, usize, bool)> {
         "发布日期",
         "发布时间",
         "公开日期",
+        "生成日期",
         "成文日期",
         "日期",
         "时间",

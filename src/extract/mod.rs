@@ -93,7 +93,9 @@ pub struct ListBlock {
     /// "More" link of a homepage block (更多 / more), pointing at its column.
     pub more: Option<Url>,
     pub items: Vec<Item>,
-    /// "html-list", "html-table", "jcms", "trs", "gkml-table".
+    /// "html-list", "html-table", "jcms", "trs", "gkml-table", or
+    /// "single-page": a page showing one text (机构职能 …) whose one item is
+    /// the page itself, dated by its own publish date.
     pub style: String,
 }
 
@@ -114,14 +116,21 @@ pub struct ParsedPage {
     pub text: String,
     /// All links (a, img, script, link, iframe), labelled by area and section.
     pub links: Vec<PageLink>,
-    /// Navigation entries (column candidates), in document order.
+    /// Navigation entries (column candidates), in document order: links in
+    /// menus / headers / sidebars whose name has a column keyword or whose URL
+    /// looks like a column, then homepage block headings with their more
+    /// links. Never the homepage itself, hub menus (政务公开) or furniture.
     pub nav: Vec<NavEntry>,
-    /// Item lists on the page: for a column list page, its list; for a
-    /// homepage, its dated blocks.
+    /// Item lists on the page: for a column list page, its list (a JCMS
+    /// datastore first); for a homepage, its dated blocks. Lists of titles
+    /// without dates count when their links are this host's article pages.
     pub lists: Vec<ListBlock>,
-    /// Further pages of this page's list (pagination), in order.
+    /// Further pages of this page's list, in order: the 下一页 link; every
+    /// TRS `index_N` page from the first page only; every JCMS dataproxy
+    /// group after the records shown.
     pub next_pages: Vec<NextRequest>,
-    /// The page shows an empty-list placeholder (暂无信息 / 暂无数据 / 正在建设中).
+    /// The list area shows an empty-list placeholder (暂无信息 / 暂无数据 /
+    /// 正在建设中 …) in a short element, and the page has no list items.
     pub placeholder: bool,
 }
 
@@ -129,6 +138,14 @@ pub struct ParsedPage {
 static DATE_FIELD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(发布日期|发布时间|生成日期|成文日期|发文日期|公开日期)\s*[:：]?\s*[\[(（【]?\s*(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})",
+    )
+    .expect("static regex")
+});
+
+/// `日期：2026-11-03` / `时间：2026-11-03` starting a field.
+static BARE_DATE_FIELD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:^|[\s|｜】\]])(?:日期|时间)\s*[:：]\s*(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})",
     )
     .expect("static regex")
 });
@@ -157,7 +174,14 @@ fn page_date(meta_pub: Option<&str>, text: &str, meta_make: Option<&str>) -> Opt
         })
         .min_by_key(|(r, _)| *r)
         .map(|(_, d)| d);
-    best.or_else(|| from_meta(meta_make))
+    best.or_else(|| {
+        // A bare 日期： / 时间： label, only where it starts a field (not
+        // 报名时间 / 截止日期 inside the text).
+        BARE_DATE_FIELD
+            .captures(text)
+            .and_then(|c| parse_date(&c[1], None))
+    })
+    .or_else(|| from_meta(meta_make))
 }
 
 /// Parse an HTML page fetched from `url`.
@@ -276,8 +300,38 @@ pub fn parse_page(url: &Url, html: &str) -> ParsedPage {
         .meta_title
         .or(w.article_title)
         .or(if article_like { w.h1 } else { None })
-        .unwrap_or(w.title_tag);
+        .unwrap_or_else(|| {
+            if article_like {
+                strip_site_suffix(&w.title_tag)
+            } else {
+                w.title_tag
+            }
+        });
+    let has_body_container = w.content.iter().any(|(p, _)| *p >= 3);
     let text = content.unwrap_or(body_text);
+    let mut lists = lists;
+    // A single-page column (单页栏目: 机构职能, 领导信息 …) shows its content
+    // in a dated article body instead of a list: the page itself is its one
+    // item, so a written page is not an empty column. The publish date is
+    // required so a navigation-hub homepage with some body text stays a hub.
+    if lists.is_empty()
+        && !placeholder
+        && date.is_some()
+        && has_body_container
+        && dom::char_len(&text) >= 50
+    {
+        lists.push(ListBlock {
+            heading: None,
+            more: None,
+            items: vec![Item {
+                title: title.clone(),
+                url: Some(crate::urlnorm::normalize(url)),
+                date,
+                date_source: crate::site::DateSource::Page,
+            }],
+            style: "single-page".into(),
+        });
+    }
     let nav = nav::entries(&links, &lists, &base, ColumnClassifier::builtin());
     ParsedPage {
         title,
@@ -288,6 +342,19 @@ pub fn parse_page(url: &Url, html: &str) -> ParsedPage {
         lists,
         next_pages,
         placeholder,
+    }
+}
+
+/// `关于…的通知_政策文件_某某区人民政府` → `关于…的通知`: CMS templates append
+/// column and site names to an article's `<title>` after `_` or ` - `.
+fn strip_site_suffix(title: &str) -> String {
+    let cut = [" - ", " | ", "_", "｜"]
+        .iter()
+        .filter_map(|sep| title.find(sep))
+        .min();
+    match cut {
+        Some(i) if dom::char_len(title[..i].trim()) >= 6 => title[..i].trim().to_string(),
+        _ => title.to_string(),
     }
 }
 

@@ -69,6 +69,7 @@ pub(crate) fn entries(
     classifier: &ColumnClassifier,
 ) -> Vec<NavEntry> {
     let mut out: Vec<NavEntry> = Vec::new();
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     let page_norm = crate::urlnorm::normalize(page);
     let home_urls: Vec<&str> = links
         .iter()
@@ -77,40 +78,34 @@ pub(crate) fn entries(
         })
         .map(|l| l.url.as_str())
         .collect();
-    let mut push = |name: String, url: Url| {
+    // `url` is already normalised (links) or is normalised here (more links).
+    let mut push = |name: String, norm: String| {
         let n = char_len(&name);
-        if !(2..=16).contains(&n) || classifier.is_ignored(&name) {
+        if !(2..=16).contains(&n) || classifier.is_ignored(&name) || seen.contains(&norm) {
             return;
         }
-        let norm = crate::urlnorm::normalize(&url);
         // The homepage (where 首页 points; the logo links there too) is no column.
-        if (norm == page_norm && url.path() == "/") || home_urls.contains(&norm.as_str()) {
+        if home_urls.contains(&norm.as_str()) {
+            return;
+        }
+        let Ok(url) = Url::parse(&norm) else { return };
+        if (norm == page_norm && url.path() == "/") || ARTICLE_URL.is_match(url.path()) {
             return;
         }
         if classifier.classify_by_keyword(&name).is_none() && !is_column_url(&url) {
             return;
         }
-        if ARTICLE_URL.is_match(url.path()) {
-            return;
-        }
-        if out
-            .iter()
-            .any(|e| crate::urlnorm::normalize(&e.url) == norm)
-        {
-            return;
-        }
+        seen.insert(norm);
         out.push(NavEntry { name, url });
     };
     for l in links {
-        if l.area != LinkArea::Nav || l.tag != "a" {
-            continue;
+        if l.area == LinkArea::Nav && l.tag == "a" {
+            push(clean_name(&l.text), l.url.clone());
         }
-        let Ok(u) = Url::parse(&l.url) else { continue };
-        push(clean_name(&l.text), u);
     }
     for b in blocks {
         if let (Some(h), Some(m)) = (&b.heading, &b.more) {
-            push(clean_name(h), m.clone());
+            push(clean_name(h), crate::urlnorm::normalize(m));
         }
     }
     out

@@ -154,6 +154,10 @@ impl<'a> Walk<'a> {
         }
         let mut tabs = Vec::with_capacity(parts.len());
         for p in parts {
+            // A tab title is small; a big part means this is no tab bar.
+            if p.descendants().nth(24).is_some() {
+                return None;
+            }
             let t = text_of(p, false);
             let t = t.trim();
             if is_more_text(t) {
@@ -215,7 +219,10 @@ impl<'a> Walk<'a> {
                     | "body"
             )
             && tokens(el).any(|t| is_heading_token(&t));
-        if !(by_tag || by_class) {
+        // Old table layouts: a row (or a whole small table) holding only a
+        // short title and maybe a 更多 link heads the rows or tables after it.
+        let by_table = !in_li && !by_tag && !by_class && matches!(name, "table" | "tbody" | "tr");
+        if !(by_tag || by_class || by_table) {
             // A bold label: only when its text ends in a colon (cheap test first).
             if !matches!(name, "strong" | "b" | "label" | "span" | "em") {
                 return None;
@@ -256,12 +263,11 @@ impl<'a> Walk<'a> {
             buf.space();
         }
         let raw = buf.finish();
-        let text = raw
-            .trim_matches(|c: char| {
-                c.is_whitespace() || matches!(c, '：' | ':' | '>' | '》' | '|' | '·' | '■' | '●')
-            })
-            .to_string();
+        let text = heading_text(&raw);
         let n = char_len(&text);
+        if by_table && (n > 12 || !text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))) {
+            return None;
+        }
         if !(2..=20).contains(&n)
             || super::dates::find_date(&text).is_some()
             || text
@@ -371,6 +377,19 @@ impl<'a> Walk<'a> {
                 ctx.area = a;
             }
         }
+        // Blocks named by pinyin initials (xgjd = 相关解读) whose heading is an
+        // image or CSS background: the class names the section.
+        if ctx.area == LinkArea::Body && (v.attr("class").is_some() || v.attr("id").is_some()) {
+            if let Some(label) = tokens(el).find_map(|t| section_code(&t)) {
+                self.sections.push(Section {
+                    text: label.to_string(),
+                    more: None,
+                    tabs: Vec::new(),
+                    used: 0,
+                });
+                ctx.section = Some(self.sections.len() - 1);
+            }
+        }
         match name {
             "a" => {
                 if let Some(h) = v.attr("href") {
@@ -392,7 +411,7 @@ impl<'a> Walk<'a> {
                     self.push_link(h, t, "a", ctx);
                 }
             }
-            "img" | "iframe" | "frame" | "embed" => {
+            "img" | "iframe" | "frame" => {
                 if let Some(src) = v.attr("src") {
                     let t = v
                         .attr("alt")
@@ -505,6 +524,36 @@ impl<'a> Walk<'a> {
     }
 }
 
+/// Section named by a class/id code (pinyin initials or words) of a
+/// related-links block on article pages.
+fn section_code(token: &str) -> Option<&'static str> {
+    let t = token.replace('-', "_");
+    let head = t.split('_').next().unwrap_or("");
+    match head {
+        "xgjd" | "jiedu" | "xgjiedu" | "relatedjd" => Some("相关解读"),
+        "zcjd" => Some("政策解读"),
+        "xglj" | "related" | "relatedlinks" => Some("相关链接"),
+        "xgwj" | "ywlj" => Some("相关文件"),
+        _ => None,
+    }
+}
+
+/// Heading text without decoration: `通知公告 NOTICE >>` → `通知公告`
+/// (English words beside Chinese ones are template ornament).
+fn heading_text(raw: &str) -> String {
+    let has_cjk = raw.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    let words: Vec<&str> = raw
+        .split_whitespace()
+        .filter(|w| !(has_cjk && w.chars().all(|c| c.is_ascii_alphabetic())))
+        .collect();
+    words
+        .join(" ")
+        .trim_matches(|c: char| {
+            c.is_whitespace() || matches!(c, '：' | ':' | '>' | '》' | '|' | '·' | '■' | '●')
+        })
+        .to_string()
+}
+
 /// An article title element by class (`article-title`, `art_title`, `bt` …).
 fn is_article_title(el: ElementRef<'_>) -> bool {
     tokens(el).any(|t| {
@@ -533,4 +582,46 @@ fn is_article_title(el: ElementRef<'_>) -> bool {
                 | "zwtitle"
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn section_codes() {
+        assert_eq!(section_code("xgjd"), Some("相关解读"));
+        assert_eq!(section_code("xgjd-box"), Some("相关解读"));
+        assert_eq!(section_code("xglj"), Some("相关链接"));
+        assert_eq!(section_code("zcjd_list"), Some("政策解读"));
+        assert_eq!(section_code("content"), None);
+        assert_eq!(section_code("box_xgjd"), None, "only a leading code");
+    }
+
+    #[test]
+    fn heading_decoration_is_dropped() {
+        assert_eq!(heading_text("通知公告 NOTICE"), "通知公告");
+        assert_eq!(heading_text("■ 工作动态 >>"), "工作动态");
+        assert_eq!(heading_text("English News"), "English News");
+    }
+
+    #[test]
+    fn labels_end_in_a_colon() {
+        assert_eq!(label_of("相关解读：").as_deref(), Some("相关解读"));
+        assert_eq!(label_of(" 相关链接: ").as_deref(), Some("相关链接"));
+        assert_eq!(label_of("发布日期：2026-11-03"), None);
+        assert_eq!(
+            label_of("各街道办事处，区政府各部门："),
+            None,
+            "a salutation is too long"
+        );
+        assert_eq!(label_of("2026年："), None);
+    }
+
+    #[test]
+    fn placeholder_words() {
+        assert!(is_placeholder_text("暂无信息"));
+        assert!(is_placeholder_text("该栏目正在建设中"));
+        assert!(!is_placeholder_text("暂停营业"));
+    }
 }

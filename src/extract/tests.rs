@@ -284,9 +284,12 @@ fn article_title_date_text_and_sections() {
     );
     assert!(!p.text.contains("您当前的位置"), "breadcrumb left out");
     assert!(!p.text.contains("  "));
-    // 暂无 inside a sentence is no placeholder; an article has no list.
+    // 暂无 inside a sentence is no placeholder; an article has no list but
+    // itself (as a single-page column would), the 相关解读 block is no list.
     assert!(!p.placeholder);
-    assert!(all_items(&p).is_empty(), "{:#?}", p.lists);
+    assert_eq!(p.lists.len(), 1, "{:#?}", p.lists);
+    assert_eq!(p.lists[0].style, "single-page");
+    assert_eq!(p.lists[0].items[0].url.as_deref(), Some(url.as_str()));
     let jd = p
         .links
         .iter()
@@ -323,6 +326,13 @@ fn article_date_from_text_when_no_meta() {
         d(2026, 9, 1)
     );
     let html = "<html><body><p>本文无日期字段 2026-09-01</p></body></html>";
+    assert_eq!(parse_page(&u("http://a.gov.cn/a.html"), html).date, None);
+    let html = "<html><body><div class=\"info\">时间：2026-10-12 来源：区政府</div><p>报名时间：2026-12-01</p></body></html>";
+    assert_eq!(
+        parse_page(&u("http://a.gov.cn/a.html"), html).date,
+        d(2026, 10, 12)
+    );
+    let html = "<html><body><p>报名时间：2026-12-01，截止日期：2026-12-31。</p></body></html>";
     assert_eq!(parse_page(&u("http://a.gov.cn/a.html"), html).date, None);
 }
 
@@ -466,4 +476,109 @@ fn homepage_logo_link_is_not_a_column() {
         let names: Vec<&str> = p.nav.iter().map(|n| n.name.as_str()).collect();
         assert_eq!(names, ["工作动态"], "{page}");
     }
+}
+
+#[test]
+fn table_layout_headings() {
+    let html = r#"<table width="980"><tr><td width="480" valign="top">
+      <table class="t1"><tr><td><img src="/images/icon.gif">通知公告</td><td align="right"><a href="/tzgg/list.asp">更多&gt;&gt;</a></td></tr></table>
+      <table class="t2">
+        <tr><td>·<a href="/tzgg/show.asp?id=31">关于开展冬季消防安全检查的通知</a></td><td>2026-11-18</td></tr>
+        <tr><td>·<a href="/tzgg/show.asp?id=30">关于调整办公时间的公告</a></td><td>2026-11-02</td></tr>
+      </table>
+    </td></tr></table>"#;
+    let p = parse_page(&u("http://a.gov.cn/"), html);
+    assert_eq!(p.lists.len(), 1, "{:#?}", p.lists);
+    assert_eq!(p.lists[0].heading.as_deref(), Some("通知公告"));
+    assert_eq!(
+        p.lists[0].more.as_ref().map(Url::as_str),
+        Some("http://a.gov.cn/tzgg/list.asp")
+    );
+    assert_eq!(p.lists[0].items.len(), 2);
+    // A table row of data is no heading: links in the list keep the block's heading.
+    let l = p.links.iter().find(|l| l.url.ends_with("id=30")).unwrap();
+    assert_eq!(l.section.as_deref(), Some("通知公告"));
+}
+
+#[test]
+fn article_title_from_title_tag_without_site_suffix() {
+    let html = "<html><head><title>关于调整公交线路的通告_通知公告_某某区人民政府</title></head><body><div class=\"info\">发布日期：2026-11-03</div><div id=\"zoom\"><p>正文。</p></div></body></html>";
+    let p = parse_page(&u("http://a.gov.cn/a.html"), html);
+    assert_eq!(p.title, "关于调整公交线路的通告");
+    // Not an article (no date, no body container): the title stays whole.
+    let html =
+        "<html><head><title>通知公告_某某区人民政府</title></head><body><ul></ul></body></html>";
+    assert_eq!(
+        parse_page(&u("http://a.gov.cn/tzgg/"), html).title,
+        "通知公告_某某区人民政府"
+    );
+    // A short head before `_` is kept whole.
+    let html = "<html><head><title>公告_某区</title></head><body><p>发布日期：2026-11-03</p></body></html>";
+    assert_eq!(
+        parse_page(&u("http://a.gov.cn/a.html"), html).title,
+        "公告_某区"
+    );
+}
+
+#[test]
+fn related_block_named_only_by_its_class() {
+    // The heading is an image; the block's class (xgjd = 相关解读) names it.
+    let html = r#"<div id="zoom"><p>正文内容正文内容。</p></div>
+        <div class="xgjd"><img src="/images/xgjd.png" alt=""><ul><li><a href="/zcjd/202611/t20261104_1.html">一图读懂某某政策</a></li></ul></div>
+        <div class="other"><a href="/x/1.html">其他链接的标题</a></div>"#;
+    let p = parse_page(&u("http://a.gov.cn/zcwj/202611/t20261103_1.html"), html);
+    let jd = p
+        .links
+        .iter()
+        .find(|l| l.url.ends_with("t20261104_1.html"))
+        .unwrap();
+    assert_eq!(jd.section.as_deref(), Some("相关解读"));
+    let other = p
+        .links
+        .iter()
+        .find(|l| l.url.ends_with("/x/1.html"))
+        .unwrap();
+    assert_eq!(other.section, None);
+}
+
+#[test]
+fn gkml_table_prefers_generated_over_written_date() {
+    // 大汉 信息公开目录: 名称 / 成文日期 / 生成日期 — the publish date is 生成日期.
+    let html = r#"<table><tr><td>序号</td><td>索引号</td><td>名称</td><td>成文日期</td><td>生成日期</td></tr>
+        <tr><td>1</td><td>001/2026-00001</td><td><a href="/art/2026/11/3/art_1_1.html">关于印发某某办法的通知</a></td><td>2026-10-28</td><td>2026-11-03</td></tr></table>"#;
+    let p = parse_page(&u("http://a.gov.cn/col/col1/index.html"), html);
+    assert_eq!(p.lists.len(), 1, "{:#?}", p.lists);
+    assert_eq!(p.lists[0].style, "gkml-table");
+    assert_eq!(p.lists[0].items[0].title, "关于印发某某办法的通知");
+    assert_eq!(p.lists[0].items[0].date, d(2026, 11, 3));
+}
+
+#[test]
+fn single_page_column_is_its_own_item() {
+    let html = r#"<html><head><title>机构职能</title></head><body><div class="nav"><a href="/jggk/">机构概况</a></div>
+        <div class="main"><h2>机构职能</h2><div class="TRS_Editor"><p>区发展和改革局是区政府工作部门，为正科级。主要职责：拟订并组织实施全区国民经济和社会发展战略、中长期规划和年度计划。</p></div>
+        <div class="info">发布日期：2025-03-01</div></div></body></html>"#;
+    let url = u("http://a.gov.cn/jggk/jgzn/index.html");
+    let p = parse_page(&url, html);
+    assert_eq!(p.lists.len(), 1, "{:#?}", p.lists);
+    assert_eq!(p.lists[0].style, "single-page");
+    let it = &p.lists[0].items[0];
+    assert_eq!(
+        it.url.as_deref(),
+        Some("http://a.gov.cn/jggk/jgzn/index.html")
+    );
+    assert_eq!(it.date, d(2025, 3, 1));
+    assert_eq!(it.date_source, crate::site::DateSource::Page);
+    // An empty list page with a short intro is no single page; nor is a
+    // placeholder page.
+    let html = r#"<div class="main"><h2>人事信息</h2><div class="TRS_Editor"><p>本栏目发布人事信息。</p></div><ul class="list"></ul></div>"#;
+    assert!(parse_page(&url, html).lists.is_empty());
+    let p = parse_page(
+        &u("http://www.example.gov.cn/ghjh/"),
+        &fixture("empty-list.html"),
+    );
+    assert!(p.lists.is_empty());
+    // Without a publish date (a hub homepage with a welcome text) neither.
+    let html = r#"<div class="view"><p>欢迎访问某某区发展和改革局网站。本站提供政务公开、政策文件、办事服务、互动交流等信息与服务，欢迎社会各界人士浏览并提出宝贵意见和建议。</p></div>"#;
+    assert!(parse_page(&u("http://a.gov.cn/"), html).lists.is_empty());
 }

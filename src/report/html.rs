@@ -105,7 +105,7 @@ fn chart(r: &Report) -> String {
     let bar_w = 460.0;
     let top = 24.0;
     let h = top + row * r.sites.len() as f64 + 10.0;
-    let w = label_w + bar_w + 60.0;
+    let w = label_w + bar_w + 100.0;
     let mut o = format!(
         r#"<svg xmlns="http://www.w3.org/2000/svg" id="score-chart" role="img" aria-label="各站点得分" width="{w}" height="{h}" viewBox="0 0 {w} {h}">"#
     );

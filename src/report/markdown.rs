@@ -148,7 +148,7 @@ mod tests {
     #[test]
     fn overview_and_worklists() {
         let md = String::from_utf8(Markdown.render(&testdata::report())).unwrap();
-        assert!(md.starts_with("# 某区 政务公开检查报告\n"));
+        assert!(md.starts_with("# 某区网站检查报告\n"));
         assert!(
             md.contains("| [区发展和改革局](#fgj) | 合格 | 99 | — |"),
             "{md}"

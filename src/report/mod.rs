@@ -139,15 +139,34 @@ impl SiteReport {
                 .collect(),
             indicators: score.indicators.clone(),
             counts,
-            crawl_errors: site
-                .crawl_errors
-                .iter()
-                .filter(|e| !reported.contains(&e.url.as_str()))
-                .cloned()
-                .collect(),
+            crawl_errors: crawl_errors(site, &reported),
             typo_allow: site.typo_allow.clone(),
         }
     }
+}
+
+/// The site's crawl errors worth listing: those not already findings, plus
+/// every column whose list failed to load (column-empty leaves those out).
+fn crawl_errors(site: &Site, reported: &[&str]) -> Vec<CrawlError> {
+    let mut out: Vec<CrawlError> = site
+        .crawl_errors
+        .iter()
+        .filter(|e| !reported.contains(&e.url.as_str()))
+        .cloned()
+        .collect();
+    for c in &site.columns {
+        if let Some(err) = &c.load_error {
+            if !out.iter().any(|e| e.url == c.url) {
+                out.push(CrawlError {
+                    url: c.url.clone(),
+                    what: "list".into(),
+                    error: format!("栏目“{}”列表无法加载：{err}", c.name),
+                    status: None,
+                });
+            }
+        }
+    }
+    out
 }
 
 impl Report {
@@ -167,7 +186,7 @@ impl Report {
     /// Title used by the human reports.
     pub fn heading(&self) -> String {
         match &self.title {
-            Some(t) => format!("{t} 政务公开检查报告"),
+            Some(t) => format!("{t}网站检查报告"),
             None => "政务公开检查报告".to_string(),
         }
     }
@@ -463,6 +482,18 @@ mod tests {
                 err("http://a/fgj/gone.html"),
                 err("http://a/fgj/list_2.html"),
             ],
+            columns: vec![crate::site::Column {
+                url: "http://a/fgj/zcwj/".into(),
+                name: "政策文件".into(),
+                class: ColumnClass::Policy,
+                class_source: Default::default(),
+                items: vec![],
+                list_pages: 0,
+                style: String::new(),
+                placeholder: false,
+                load_error: Some("HTTP 500".into()),
+                truncated: false,
+            }],
             ..Default::default()
         };
         let score = crate::score::score_site(
@@ -471,7 +502,8 @@ mod tests {
         );
         let r = SiteReport::new(&site, &score, &[]);
         let urls: Vec<&str> = r.crawl_errors.iter().map(|e| e.url.as_str()).collect();
-        assert_eq!(urls, ["http://a/fgj/list_2.html"]);
+        assert_eq!(urls, ["http://a/fgj/list_2.html", "http://a/fgj/zcwj/"]);
+        assert!(r.crawl_errors[1].error.contains("HTTP 500"));
         assert_eq!(r.stats.broken_links, 1);
     }
 

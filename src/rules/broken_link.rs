@@ -20,7 +20,7 @@
 //! evidence `{ "status": 404, "anchor": "旧闻", "pages": 3, "on_homepage": true }`.
 //!
 //! ## Settings
-//! `rules/broken-link.toml`:
+//! `broken-link.toml` beside the profile file (e.g. rules/broken-link.toml with `--profile rules/national-2019.toml`):
 //! - `include_external` (default true): report targets outside the site.
 //! - `include_attachments` (default true): report attachments (pdf, doc …).
 //! - `max_referrers` (default 5): referring pages listed in the evidence.

@@ -17,7 +17,7 @@
 //! evidence `{ "items": 0, "placeholder": true }`.
 //!
 //! ## Settings
-//! `rules/column-empty.toml`:
+//! `column-empty.toml` beside the profile file (e.g. rules/column-empty.toml with `--profile rules/national-2019.toml`):
 //! - `skip_name_keywords` (default `[]`): columns whose name contains one of
 //!   these words are never reported (e.g. a column kept on purpose).
 

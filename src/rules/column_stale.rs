@@ -23,7 +23,7 @@
 //! "limit_days": 180, "days": 270 }`.
 //!
 //! ## Settings
-//! `rules/column-stale.toml`:
+//! `column-stale.toml` beside the profile file (e.g. rules/column-stale.toml with `--profile rules/national-2019.toml`):
 //! - `skip_name_keywords` (default `["专题"]`): historic special-topic columns
 //!   are excluded from staleness (2015 explanatory text).
 

@@ -21,11 +21,13 @@
 //! "links": 2 }`.
 //!
 //! ## Settings
-//! `rules/interpretation-missing.toml`:
+//! `interpretation-missing.toml` beside the profile file (e.g. rules/interpretation-missing.toml with `--profile rules/national-2019.toml`):
 //! - `keywords` (default `["相关解读", "政策解读", "图解", "解读"]`): words in a
 //!   link's text or block heading that make it an interpretation link.
 //! - `skip_title_keywords` (default `["解读"]`): documents whose title holds
 //!   one of these are interpretations themselves.
+
+use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -85,7 +87,7 @@ impl Rule for InterpretationMissing {
             .iter()
             .filter(|c| c.class == ColumnClass::Interpretation)
             .collect();
-        let mut targets: Vec<&str> = Vec::new();
+        let mut targets: HashSet<&str> = HashSet::new();
         let mut prefixes: Vec<&str> = Vec::new();
         for c in &interp_cols {
             targets.extend(c.items.iter().filter_map(|i| i.url.as_deref()));
@@ -96,15 +98,15 @@ impl Rule for InterpretationMissing {
         }
         // Column list pages are navigation: a menu entry 政策解读 on every
         // page says nothing about this document.
-        let column_pages: Vec<&str> = site.columns.iter().map(|c| c.url.as_str()).collect();
+        let column_pages: HashSet<&str> = site.columns.iter().map(|c| c.url.as_str()).collect();
         let is_interp_link = |l: &PageLink| {
-            if l.area != LinkArea::Body || column_pages.contains(&l.url.as_str()) {
+            if l.area != LinkArea::Body || column_pages.contains(l.url.as_str()) {
                 return false;
             }
             settings.keywords.iter().any(|k| {
                 l.text.contains(k.as_str())
                     || l.section.as_deref().is_some_and(|s| s.contains(k.as_str()))
-            }) || targets.contains(&l.url.as_str())
+            }) || targets.contains(l.url.as_str())
                 || prefixes.iter().any(|p| l.url.starts_with(p))
         };
         let mut out = Vec::new();

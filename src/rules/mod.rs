@@ -242,11 +242,45 @@ pub fn order(id: &str) -> usize {
 
 /// Run every rule on one site; findings come out in a stable order.
 pub fn check_site(site: &Site, ctx: &Context) -> Vec<Finding> {
+    check_site_guarded(site, ctx).0
+}
+
+/// A rule that panicked on a site (a bug, reported instead of aborting the run).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleFailure {
+    pub rule: &'static str,
+    pub message: String,
+}
+
+/// Run every rule on one site; a rule that panics loses its findings for
+/// this site and is reported as a failure, and the audit goes on: one odd
+/// page must not abort a province-wide nightly run.
+pub fn check_site_guarded(site: &Site, ctx: &Context) -> (Vec<Finding>, Vec<RuleFailure>) {
     let mut out = Vec::new();
+    let mut failures = Vec::new();
     for rule in RULES {
-        out.extend(rule.check(site, ctx));
+        match run_guarded(*rule, site, ctx) {
+            Ok(f) => out.extend(f),
+            Err(e) => failures.push(e),
+        }
     }
-    out
+    (out, failures)
+}
+
+fn run_guarded(rule: &dyn Rule, site: &Site, ctx: &Context) -> Result<Vec<Finding>, RuleFailure> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rule.check(site, ctx))).map_err(
+        |payload| {
+            let message = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "panic".to_string());
+            RuleFailure {
+                rule: rule.id(),
+                message: message.replace('\n', " "),
+            }
+        },
+    )
 }
 
 /// The leading `//!` lines of a rule file, without the markers.
@@ -275,8 +309,7 @@ pub fn print_docs(id: Option<&str>) -> crate::Result<u8> {
         if i > 0 {
             println!();
         }
-        println!("## {} — {}", rule.id(), rule.name_zh());
-        println!();
+        // Each doc opens with its own "# <id> — <指标>" heading.
         print!("{}", rule.doc());
     }
     Ok(0)
@@ -392,6 +425,7 @@ mod tests {
             assert!(seen.insert(r.id()), "duplicate {}", r.id());
             assert!(r.id().bytes().all(|b| b.is_ascii_lowercase() || b == b'-'));
             let doc = r.doc();
+            assert!(doc.starts_with(&format!("# {} — ", r.id())), "{}", r.id());
             for section in ["What it checks", "Why it matters", "Example", "Settings"] {
                 assert!(doc.contains(section), "{} lacks {section}", r.id());
             }
@@ -416,6 +450,36 @@ mod tests {
         std::fs::write(dir.path().join("typo.toml"), "\nmin_confidense = 0.5\n").unwrap();
         let e = RuleSettings::load_dir(dir.path()).unwrap_err();
         assert_eq!((e.line, e.field.as_str()), (2, "min_confidense"), "{e}");
+    }
+
+    #[test]
+    fn a_panicking_rule_becomes_a_failure_not_an_abort() {
+        struct Boom;
+        impl Rule for Boom {
+            fn id(&self) -> &'static str {
+                "boom"
+            }
+            fn name_zh(&self) -> &'static str {
+                "测试"
+            }
+            fn doc(&self) -> String {
+                String::new()
+            }
+            fn check(&self, _: &Site, _: &Context) -> Vec<Finding> {
+                panic!("slice index out of range\nsecond line")
+            }
+        }
+        let env = testutil::Env::new();
+        let site = testutil::site();
+        let e = run_guarded(&Boom, &site, &env.ctx("2026-11-26")).unwrap_err();
+        assert_eq!(e.rule, "boom");
+        assert_eq!(e.message, "slice index out of range second line");
+        let ok = run_guarded(
+            &site_unreachable::SiteUnreachable,
+            &site,
+            &env.ctx("2026-11-26"),
+        );
+        assert_eq!(ok, Ok(vec![]));
     }
 
     #[test]

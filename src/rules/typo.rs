@@ -5,7 +5,9 @@
 //! the typo engine (`crate::typo`, dictionaries under rules/typos/ starting
 //! from a curated high-precision list). The site's `typo_allow` words are
 //! never flagged. One finding per page per wrong form, with the number of
-//! occurrences; pages that answered 4xx/5xx are skipped.
+//! occurrences; pages that answered 4xx/5xx are skipped. A wrong form in an
+//! article's title is reported on the article only, not again on the
+//! homepage and list pages that list the article.
 //!
 //! ## Why it matters
 //! 扣分「错别字/错误表述」 per instance, capped per indicator; a serious error —
@@ -18,7 +20,7 @@
 //! "kind": "dictionary", "confidence": 0.95, "count": 1 }`.
 //!
 //! ## Settings
-//! `rules/typo.toml`:
+//! `typo.toml` beside the profile file (e.g. rules/typo.toml with `--profile rules/national-2019.toml`):
 //! - `min_confidence` (default 0.6): hits below it are shown as 提示 (warn),
 //!   never deducted — unless the engine marks them serious.
 //! - `skip_kinds` (default `[]`): engine kinds not reported
@@ -30,7 +32,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{Context, Finding, Rule, Severity};
-use crate::site::{Page, Site};
+use crate::site::{Page, PageKind, Site};
 use crate::typo::{TypoHit, TypoKind};
 
 /// The rule.
@@ -66,7 +68,7 @@ impl Rule for Typo {
         super::module_doc(include_str!("typo.rs"))
     }
     fn check(&self, site: &Site, ctx: &Context) -> Vec<Finding> {
-        let mut out = Vec::new();
+        let mut per_page: Vec<(&Page, Vec<TypoHit>)> = Vec::new();
         for page in &site.pages {
             if page.status >= 400 {
                 continue;
@@ -82,6 +84,30 @@ impl Rule for Typo {
                 .into_iter()
                 .filter(|h| !is_allowed(&text, h, &site.typo_allow))
                 .collect();
+            per_page.push((page, hits));
+        }
+        // A wrong form in an article's title also shows on the homepage and
+        // list pages that list the article: it is reported once, on the
+        // article, where it is fixed.
+        let in_titles: Vec<&str> = per_page
+            .iter()
+            .filter(|(p, _)| p.kind == PageKind::Article)
+            .flat_map(|(p, hits)| {
+                hits.iter()
+                    .filter(|h| p.title.contains(h.wrong.as_str()))
+                    .map(|h| h.wrong.as_str())
+            })
+            .collect();
+        let mut out = Vec::new();
+        for (page, hits) in &per_page {
+            let hits: Vec<TypoHit> = if matches!(page.kind, PageKind::Home | PageKind::List) {
+                hits.iter()
+                    .filter(|h| !in_titles.contains(&h.wrong.as_str()))
+                    .cloned()
+                    .collect()
+            } else {
+                hits.clone()
+            };
             out.extend(findings_for_page(site, page, &hits, &ctx.settings.typo));
         }
         out
@@ -287,6 +313,58 @@ mod tests {
         };
         let hits = vec![hit("按排", "安排", 10, Severity::Deduct, 0.9)];
         assert!(findings_for_page(&s, &page(), &hits, &settings).is_empty());
+    }
+
+    #[test]
+    fn a_title_typo_is_reported_on_the_article_only() {
+        let env = Env::new();
+        let mut s = site();
+        let art = Page {
+            url: "http://127.0.0.1/fgj/art/9.html".into(),
+            status: 200,
+            kind: PageKind::Article,
+            title: "全体干部再接再励推进工作".into(),
+            text: "会议要求全体干部再接再励。".into(),
+            ..Default::default()
+        };
+        let list = Page {
+            url: "http://127.0.0.1/fgj/gzdt/index.html".into(),
+            status: 200,
+            kind: PageKind::List,
+            title: "工作动态".into(),
+            // Lists the article's title, and has its own typo in an intro line.
+            text: "全体干部再接再励推进工作 2026-11-20\n本栏目发布贯切落实情况。".into(),
+            ..Default::default()
+        };
+        let home = Page {
+            kind: PageKind::Home,
+            url: "http://127.0.0.1/fgj/".into(),
+            title: "区发展和改革局".into(),
+            ..list.clone()
+        };
+        s.pages = vec![home, list, art];
+        let f = Typo.check(&s, &env.ctx("2026-11-26"));
+        let got: Vec<(&str, &str)> = f
+            .iter()
+            .map(|f| (f.url.as_str(), f.evidence["wrong"].as_str().unwrap()))
+            .collect();
+        assert!(
+            got.contains(&("http://127.0.0.1/fgj/art/9.html", "再接再励")),
+            "{got:?}"
+        );
+        assert!(
+            !got.iter()
+                .any(|(u, w)| *w == "再接再励" && !u.ends_with("9.html")),
+            "{got:?}"
+        );
+        assert!(
+            got.contains(&("http://127.0.0.1/fgj/gzdt/index.html", "贯切落实")),
+            "{got:?}"
+        );
+        assert!(
+            got.contains(&("http://127.0.0.1/fgj/", "贯切落实")),
+            "{got:?}"
+        );
     }
 
     #[test]

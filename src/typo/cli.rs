@@ -3,7 +3,7 @@
 //! in the original file) and .docx (word/document.xml; line = paragraph number), in
 //! UTF-8 or a legacy encoding (GBK …, detected). Prints `file:line:column` per hit.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -121,12 +121,15 @@ pub fn run(files: &[PathBuf], json: bool) -> crate::Result<u8> {
             }
         }
     }
+    // A closed pipe (`| head`) ends the output quietly instead of panicking.
+    let mut out = std::io::stdout().lock();
     if json {
-        let out = serde_json::json!({ "findings": all });
-        println!("{out}");
+        let v = serde_json::json!({ "findings": all });
+        let _ = writeln!(out, "{v}");
     } else {
         for x in &all {
-            println!(
+            let r = writeln!(
+                out,
                 "{}:{}:{}: {} {} → {} [{} {:.2}] 「{}」",
                 x.file,
                 x.line,
@@ -138,9 +141,13 @@ pub fn run(files: &[PathBuf], json: bool) -> crate::Result<u8> {
                 x.confidence,
                 x.context
             );
+            if r.is_err() {
+                break;
+            }
         }
         let count = |s: Severity| all.iter().filter(|x| x.severity == s).count();
-        println!(
+        let _ = writeln!(
+            out,
             "共 {} 处：否决 {}，扣分 {}，提示 {}",
             all.len(),
             count(Severity::Veto),

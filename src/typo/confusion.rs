@@ -13,6 +13,14 @@ use std::collections::HashMap;
 
 use super::lexicon::{is_han, push_key, KeyMap, Lattice, Lexicon, WILD};
 
+/// The best channel score of any confusion (an upper bound used for pruning).
+const MAX_CHANNEL: f32 = 3.0;
+
+#[inline]
+fn pair_key(wrong: char, right: char) -> u128 {
+    (u128::from(wrong as u32) << 21) | u128::from(right as u32)
+}
+
 static SAME_PINYIN: &str = include_str!("../../rules/typos/same_pinyin.txt");
 static SAME_STROKE: &str = include_str!("../../rules/typos/same_stroke.txt");
 static ODW_PAIRS: &str = include_str!("../../rules/typos/odw_train_char_pairs.tsv");
@@ -27,7 +35,7 @@ pub mod channel {
     /// Similar shape (wubi/handwriting/OCR slip).
     pub const SHAPE: f32 = -1.0;
     /// Observed in official documents (ODW train set); plus `ODW_PER_LOG` per ln(count).
-    pub const ODW: f32 = 0.5;
+    pub const ODW: f32 = 1.5;
     pub const ODW_PER_LOG: f32 = 0.5;
 }
 
@@ -47,6 +55,8 @@ pub struct Channel {
 pub struct ConfusionSets {
     /// (written, meant) → channel score.
     pairs: HashMap<(char, char), f32>,
+    /// The same, keyed for fast lookup.
+    fast: KeyMap<f32>,
     /// meant → characters that may be written instead.
     wrong_for: HashMap<char, Vec<char>>,
 }
@@ -104,8 +114,9 @@ impl ConfusionSets {
                 s.add(w, r, channel::ODW + channel::ODW_PER_LOG * n.ln());
             }
         }
-        for (&(w, r), _) in s.pairs.iter() {
+        for (&(w, r), &score) in s.pairs.iter() {
             s.wrong_for.entry(r).or_default().push(w);
+            s.fast.insert(pair_key(w, r), score.min(MAX_CHANNEL));
         }
         for v in s.wrong_for.values_mut() {
             v.sort_unstable();
@@ -126,7 +137,7 @@ impl ConfusionSets {
     /// Channel score of writing `wrong` for `right`, if they are confusable.
     #[inline]
     pub fn channel(&self, wrong: char, right: char) -> Option<f32> {
-        self.pairs.get(&(wrong, right)).copied()
+        self.fast.get(&pair_key(wrong, right)).copied()
     }
 
     /// Characters that may be written by mistake for `right`.
@@ -138,7 +149,15 @@ impl ConfusionSets {
 /// Lexicon words indexed by "all characters but one": wildcard key → (missing char, freq).
 #[derive(Debug, Default)]
 pub struct WildIndex {
-    map: KeyMap<Vec<(char, u32)>>,
+    map: KeyMap<WildList>,
+}
+
+/// Words sharing all characters but one, with the best log-probability among them.
+#[derive(Debug, Default)]
+struct WildList {
+    max_lp: f64,
+    /// (missing char, frequency, in the official-writing vocabulary).
+    words: Vec<(char, u32, bool)>,
 }
 
 fn unpack(mut key: u128) -> Vec<char> {
@@ -155,9 +174,9 @@ impl WildIndex {
     /// Indexes the lexicon's words of 2..=[`MAX_TARGET`] characters with at least
     /// [`MIN_TARGET_FREQ`].
     pub fn build(lex: &Lexicon) -> WildIndex {
-        let mut map: KeyMap<Vec<(char, u32)>> = KeyMap::default();
+        let mut map: KeyMap<WildList> = KeyMap::default();
         for (k, f) in lex.words() {
-            if f < MIN_TARGET_FREQ {
+            if f < MIN_TARGET_FREQ || lex.is_person_key(k) {
                 continue;
             }
             let w = unpack(k);
@@ -169,7 +188,12 @@ impl WildIndex {
                 for (i, &c) in w.iter().enumerate() {
                     key = push_key(key, if i == p { WILD } else { c as u32 });
                 }
-                map.entry(key).or_default().push((w[p], f));
+                let list = map.entry(key).or_insert_with(|| WildList {
+                    max_lp: f64::NEG_INFINITY,
+                    words: Vec::new(),
+                });
+                list.words.push((w[p], f, lex.is_official_key(k)));
+                list.max_lp = list.max_lp.max(lex.lp(f));
             }
         }
         WildIndex { map }
@@ -190,6 +214,25 @@ pub struct Candidate {
     pub channel: f32,
 }
 
+/// Common single-character surnames: a non-word right after one is likely a given name.
+const SURNAMES: &str = "王李张刘陈杨黄赵周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤";
+
+/// Characters that end place names (镇, 村 …): the characters before are likely a name.
+const PLACE_SUFFIX: &str = "省市县区镇乡村街路巷州旗盟屯寨庄湾坝沟河江湖山岭峰岛港站桥寺";
+
+/// Penalties and thresholds of the detector.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Penalties {
+    /// The original characters already form a dictionary word (real-word error risk).
+    pub real_word: f32,
+    /// The window follows a lone surname character (a given name is likely).
+    pub name: f32,
+    /// The window is followed by a place-name suffix.
+    pub place: f32,
+    /// Bonus when the corrected word is in the official-writing vocabulary.
+    pub official_bonus: f32,
+}
+
 /// Finds, for each character of a block, the best confusion candidate scoring at least
 /// `min_score`; overlapping candidates keep the best.
 pub fn detect(
@@ -199,12 +242,23 @@ pub fn detect(
     sets: &ConfusionSets,
     index: &WildIndex,
     min_score: f32,
+    pen: &Penalties,
 ) -> Vec<Candidate> {
     let n = block.len();
     if n < 2 {
         return Vec::new();
     }
     let base = lat.bwd[0].0;
+    // Single-character segments of the best segmentation.
+    let mut single = vec![false; n];
+    {
+        let mut i = 0usize;
+        while i < n {
+            let j = lat.bwd[i].1 as usize;
+            single[i] = j == i + 1;
+            i = j;
+        }
+    }
     let mut out: Vec<Candidate> = Vec::new();
     for p in 0..n {
         let mut best: Option<Candidate> = None;
@@ -219,7 +273,29 @@ pub fn detect(
                 let Some(list) = index.map.get(&key) else {
                     continue;
                 };
-                for &(r, f) in list {
+                // Upper bound of any candidate of this window: skip hopeless windows
+                // before looking at the (rarer) penalties.
+                let outside = lat.fwd[s] + lat.bwd[s + len].0 - base;
+                let floor = best.as_ref().map_or(min_score, |b| b.score.max(min_score));
+                if (outside + list.max_lp) as f32 + MAX_CHANNEL + pen.official_bonus < floor {
+                    continue;
+                }
+                let mut penalty = 0.0f32;
+                if s > 0 && single[s - 1] && SURNAMES.contains(block[s - 1]) && len == 2 {
+                    penalty += pen.name;
+                }
+                if s + len < n && PLACE_SUFFIX.contains(block[s + len]) {
+                    penalty += pen.place;
+                }
+                if lex.freq(&block[s..s + len]) > 0 {
+                    penalty += pen.real_word;
+                }
+                if (outside + list.max_lp) as f32 + MAX_CHANNEL + pen.official_bonus - penalty
+                    < floor
+                {
+                    continue;
+                }
+                for &(r, f, official) in &list.words {
                     if r == block[p] {
                         continue;
                     }
@@ -227,7 +303,8 @@ pub fn detect(
                         continue;
                     };
                     let gain = (lat.fwd[s] + lex.lp(f) + lat.bwd[s + len].0 - base) as f32;
-                    let score = gain + ch;
+                    let bonus = if official { pen.official_bonus } else { 0.0 };
+                    let score = gain + ch - penalty + bonus;
                     if score >= min_score && best.as_ref().map_or(true, |b| score > b.score) {
                         best = Some(Candidate {
                             pos: p,

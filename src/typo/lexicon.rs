@@ -20,9 +20,12 @@ pub const WILD: u32 = 0x1F_FFFF;
 
 static JIEBA_DICT_GZ: &[u8] = include_bytes!("../../rules/typos/jieba_dict.txt.gz");
 static GONGWEN_VOCAB: &str = include_str!("../../rules/typos/gongwen_vocab.txt");
+static EXTRA_WORDS: &str = include_str!("../../rules/typos/extra-words.txt");
 
 /// Frequency given to official-writing vocabulary words jieba lacks (or has rarer).
 const GONGWEN_FREQ: u32 = 50;
+/// Frequency given to web-page words (rules/typos/extra-words.txt).
+const EXTRA_FREQ: u32 = 1000;
 
 /// A fast hasher for the packed keys (they are already well spread).
 #[derive(Default, Clone, Copy)]
@@ -71,6 +74,11 @@ pub struct Lexicon {
     /// Packed word → frequency; 0 means "only a prefix of longer words".
     map: KeyMap<u32>,
     log_total: f64,
+    /// Words of the official-writing vocabulary (gongwen_vocab.txt).
+    official: KeyMap<()>,
+    /// Person names (jieba tag `nr`): never a correction target, since a name one
+    /// character off a famous one (刘少琦) is usually another person.
+    person: KeyMap<()>,
 }
 
 /// One dictionary word found in a block: `[start, end)` in chars and its log-probability.
@@ -117,9 +125,14 @@ impl Lexicon {
         map.reserve(700_000);
         let mut total: u64 = 0;
         let mut buf: Vec<char> = Vec::with_capacity(8);
+        let mut person: KeyMap<()> = KeyMap::default();
         for line in text.lines() {
             let Some((w, f)) = line.split_once(' ') else {
                 continue;
+            };
+            let (f, is_person) = match f.split_once(' ') {
+                Some((f, tag)) => (f, tag == "nr"),
+                None => (f, false),
             };
             let freq: u32 = f.trim().parse().unwrap_or(1);
             buf.clear();
@@ -129,8 +142,18 @@ impl Lexicon {
             }
             total += u64::from(freq);
             insert(&mut map, &buf, freq);
+            if is_person {
+                person.insert(key_of(&buf), ());
+            }
         }
-        for w in GONGWEN_VOCAB.lines() {
+        let mut official: KeyMap<()> = KeyMap::default();
+        let vocab = GONGWEN_VOCAB.lines().map(|w| (w, GONGWEN_FREQ)).chain(
+            EXTRA_WORDS
+                .lines()
+                .filter(|l| !l.starts_with('#'))
+                .map(|w| (w, EXTRA_FREQ)),
+        );
+        for (w, min_freq) in vocab {
             let w = w.trim();
             buf.clear();
             buf.extend(w.chars());
@@ -138,14 +161,19 @@ impl Lexicon {
                 continue;
             }
             let k = key_of(&buf);
-            if map.get(&k).copied().unwrap_or(0) < GONGWEN_FREQ {
-                total += u64::from(GONGWEN_FREQ);
-                insert(&mut map, &buf, GONGWEN_FREQ);
+            if min_freq == GONGWEN_FREQ {
+                official.insert(k, ());
+            }
+            if map.get(&k).copied().unwrap_or(0) < min_freq {
+                total += u64::from(min_freq);
+                insert(&mut map, &buf, min_freq);
             }
         }
         Lexicon {
             map,
             log_total: (total as f64).ln(),
+            official,
+            person,
         }
     }
 
@@ -153,6 +181,18 @@ impl Lexicon {
     #[inline]
     pub fn freq_key(&self, key: u128) -> u32 {
         self.map.get(&key).copied().unwrap_or(0)
+    }
+
+    /// True when the packed word belongs to the official-writing vocabulary.
+    #[inline]
+    pub fn is_official_key(&self, key: u128) -> bool {
+        self.official.contains_key(&key)
+    }
+
+    /// True when the packed word is a person's name in jieba's dictionary.
+    #[inline]
+    pub fn is_person_key(&self, key: u128) -> bool {
+        self.person.contains_key(&key)
     }
 
     /// Frequency of a word given as chars.

@@ -54,7 +54,16 @@ impl SeriousNames {
 
     /// Generates variants of `names`.
     pub fn from_names(names: Vec<String>, sets: &ConfusionSets, lex: &Lexicon) -> SeriousNames {
-        let name_set: HashSet<&str> = names.iter().map(String::as_str).collect();
+        // Every substring of every name: a variant equal to one is correct text.
+        let mut inside: HashSet<String> = HashSet::new();
+        for n in &names {
+            let c: Vec<char> = n.chars().collect();
+            for i in 0..c.len() {
+                for j in i + 1..=c.len() {
+                    inside.insert(c[i..j].iter().collect());
+                }
+            }
+        }
         let mut patterns: Vec<String> = Vec::new();
         let mut variants: Vec<Variant> = Vec::new();
         let mut seen: HashMap<String, usize> = HashMap::new();
@@ -68,11 +77,7 @@ impl SeriousNames {
                     let mut v = chars.clone();
                     v[p] = w;
                     let s: String = v.iter().collect();
-                    if name_set.contains(s.as_str())
-                        || lex.is_word(&s)
-                        || names.iter().any(|n| n.contains(&s))
-                        || seen.contains_key(&s)
-                    {
+                    if inside.contains(&s) || seen.contains_key(&s) || lex.freq(&v) > 0 {
                         continue;
                     }
                     seen.insert(s.clone(), variants.len());

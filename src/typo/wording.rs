@@ -187,6 +187,7 @@ fn brackets(a: &Analysis, out: &mut Vec<WordingHit>) {
                         }
                         stack.truncate(k);
                     }
+                    None if paren && is_enumerator(c, line_start, i) => {}
                     None => push_bracket(a, out, i, ch, false),
                 }
             }
@@ -205,6 +206,22 @@ fn brackets(a: &Analysis, out: &mut Vec<WordingHit>) {
         }
         line_start = line_end + 1;
     }
+}
+
+/// `1）`, `a)`, `三）` at the start of a line or after punctuation: list numbering,
+/// which uses a closing parenthesis alone.
+fn is_enumerator(c: &[char], line_start: usize, close: usize) -> bool {
+    let mut j = close;
+    while j > line_start
+        && close - j < 3
+        && (c[j - 1].is_ascii_alphanumeric() || "一二三四五六七八九十".contains(c[j - 1]))
+    {
+        j -= 1;
+    }
+    if j == close || (close - j > 1 && c[j..close].iter().any(|x| x.is_ascii_alphabetic())) {
+        return false;
+    }
+    j == line_start || c[j - 1].is_whitespace() || "；;。：:，,、".contains(c[j - 1])
 }
 
 fn push_bracket(a: &Analysis, out: &mut Vec<WordingHit>, i: usize, ch: char, open: bool) {
