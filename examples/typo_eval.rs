@@ -9,7 +9,7 @@
 //! The table sweeps the deduct threshold of the confusion detector (everything else at
 //! its default, or as overridden by the tuning flags); "no conf" = dictionary and serious
 //! names only.
-//! DATA_DIR defaults to $GOVAUDIT_TYPO_DATA or /work/shared/data/typos (the files named
+//! DATA_DIR defaults to $GOVAUDIT_TYPO_DATA or ../shared/data/typos beside the checkout (the files named
 //! in rules/typos/SOURCES.md). `--train` reports on ecspell_odw.train.tsv (the tuning
 //! set) instead of the test set; `--show N` prints up to N misses and false alarms.
 //! The speed section times `check_dictionary` (the known-misspellings pass) and `check`
@@ -139,7 +139,9 @@ fn main() {
         .find(|a| !a.starts_with("--") && a.parse::<f64>().is_err())
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("GOVAUDIT_TYPO_DATA").map(PathBuf::from))
-        .unwrap_or_else(|| PathBuf::from("/work/shared/data/typos"));
+        .unwrap_or_else(|| {
+            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/typos"))
+        });
     let train = args.iter().any(|a| a == "--train");
     let bench = !args.iter().any(|a| a == "--no-bench");
     let show: usize = args

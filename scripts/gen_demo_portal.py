@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "fixtures" / "demo-portal"
 AS_OF = dt.date(2026, 11, 26)
 DISTRICT = "云溪区"
-TYPO_TSV = Path("/work/shared/data/typos/curated_high_precision_pairs.tsv")
+TYPO_TSV = REPO.parent / "shared" / "data" / "typos" / "curated_high_precision_pairs.tsv"
 
 # path -> bytes
 FILES: dict[str, bytes] = {}

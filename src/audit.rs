@@ -264,6 +264,7 @@ pub fn audit_config(config: &Config, req: &AuditRequest) -> crate::Result<Outcom
         config.audit.name.clone(),
         now_cst(),
     )?;
+    snapshot.set_profile(&judge.profile.source);
     let mut results: Vec<(SiteReport, Vec<Finding>)> = Vec::new();
     let mut first_error: Option<crate::Error> = None;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -324,7 +325,8 @@ pub fn run_audit(req: &AuditRequest) -> crate::Result<u8> {
 /// Judge a saved snapshot; the library form of `govaudit lint`.
 pub fn lint(req: &LintRequest) -> crate::Result<Outcome> {
     let (dir, manifest) = crate::snapshot::read_manifest(&req.crawl)?;
-    let profile = load_profile(req.profile.as_deref(), None)?;
+    // Same findings as the live run: the audit's own profile unless one is given.
+    let profile = load_profile(req.profile.as_deref().or(manifest.profile.as_deref()), None)?;
     let as_of = req.as_of.unwrap_or_else(today);
     let out = req
         .out

@@ -44,6 +44,10 @@ pub struct Profile {
     /// Per-rule settings (rules/<rule-id>.toml beside a profile file).
     #[serde(skip)]
     pub settings: RuleSettings,
+    /// Where the profile came from: a built-in name, or the absolute path of
+    /// its file. Recorded in the crawl snapshot so `lint` replays with it.
+    #[serde(skip)]
+    pub source: String,
 }
 
 /// `[vetoes]`: which findings fail a site outright (单项否决).
@@ -89,10 +93,10 @@ impl Profile {
     /// A profile compiled into the binary.
     pub fn builtin(name: &str) -> Option<Profile> {
         let (_, text) = BUILTIN.iter().find(|(n, _)| *n == name)?;
-        Some(
-            Profile::parse(Path::new(&format!("rules/{name}.toml")), text)
-                .expect("built-in profile is valid (tested)"),
-        )
+        let mut p = Profile::parse(Path::new(&format!("rules/{name}.toml")), text)
+            .expect("built-in profile is valid (tested)");
+        p.source = name.to_string();
+        Some(p)
     }
 
     /// Names of the built-in profiles.
@@ -135,6 +139,10 @@ impl Profile {
             message: format!("cannot read profile: {e}"),
         })?;
         let mut p = Profile::parse(path, &text)?;
+        p.source = std::fs::canonicalize(path)
+            .unwrap_or_else(|_| path.to_path_buf())
+            .display()
+            .to_string();
         if let Some(dir) = path.parent() {
             let dir = if dir.as_os_str().is_empty() {
                 Path::new(".")

@@ -22,6 +22,10 @@ pub struct Manifest {
     pub started_at: String,
     pub finished_at: Option<String>,
     pub sites: Vec<String>,
+    /// Scoring profile of the audit that wrote the snapshot (a built-in name
+    /// or an absolute file path); `lint` uses it unless told otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
 }
 
 /// Writes a snapshot folder.
@@ -31,6 +35,11 @@ pub struct SnapshotWriter {
 }
 
 impl SnapshotWriter {
+    /// Record the scoring profile the snapshot's audit used.
+    pub fn set_profile(&mut self, source: &str) {
+        self.manifest.profile = Some(source.to_string());
+    }
+
     pub fn create(
         dir: &Path,
         audit_name: Option<String>,
@@ -67,20 +76,43 @@ impl SnapshotWriter {
     }
 }
 
-/// Write `path` through a temp file in the same folder, then rename it into
-/// place (atomic on one file system).
+/// Write `path` through a temp file in the same folder, synced, then rename
+/// it into place (atomic on one file system): a killed run never leaves a
+/// half-written file where the last good one was. The file is made readable
+/// by all (0644), like any report a web server or a colleague may need to read.
 pub fn write_atomic(
     path: &Path,
     write: impl FnOnce(&mut std::io::BufWriter<&mut std::fs::File>) -> std::io::Result<()>,
 ) -> crate::Result<()> {
     use std::io::Write;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| crate::Error::io(dir, e))?;
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| crate::Error::io(dir, e))?;
     {
         let mut w = std::io::BufWriter::new(tmp.as_file_mut());
         write(&mut w).map_err(|e| crate::Error::io(path, e))?;
         w.flush().map_err(|e| crate::Error::io(path, e))?;
     }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .map_err(|e| crate::Error::io(path, e))?;
+    }
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| crate::Error::io(path, e))?;
     tmp.persist(path)
         .map_err(|e| crate::Error::io(path, e.error))?;
     Ok(())

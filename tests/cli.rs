@@ -112,6 +112,8 @@ fn failing_audit_is_exit_1_writes_reports_and_lint_replays_it() {
             "SITES.toml",
             "--as-of",
             "2026-11-26",
+            "--profile",
+            "city-strict",
             "--quiet",
         ],
         dir.path(),
@@ -156,6 +158,9 @@ fn failing_audit_is_exit_1_writes_reports_and_lint_replays_it() {
     );
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let linted: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    // The snapshot remembers the audit's profile: lint scores with it too.
+    assert_eq!(audit["profile"], "city-strict");
+    assert_eq!(linted["profile"], audit["profile"]);
     assert_eq!(linted["findings"], audit["findings"]);
     assert_eq!(linted["sites"], audit["sites"]);
     let file: serde_json::Value =

@@ -212,20 +212,10 @@ pub fn write_all(dir: &Path, report: &Report) -> crate::Result<Vec<PathBuf>> {
         .collect()
 }
 
-/// Write `bytes` to `dir/name` through a temp file in `dir` and a rename, so
-/// a reader never sees a half-written file.
+/// Write `bytes` to `dir/name` atomically (see [`crate::snapshot::write_atomic`]).
 pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> crate::Result<PathBuf> {
     let path = dir.join(name);
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| crate::Error::io(dir, e))?;
-    tmp.write_all(bytes)
-        .and_then(|_| tmp.as_file().sync_all())
-        .map_err(|e| crate::Error::io(tmp.path(), e))?;
-    tmp.persist(&path)
-        .map_err(|e| crate::Error::io(&path, e.error))?;
+    crate::snapshot::write_atomic(&path, |w| w.write_all(bytes))?;
     Ok(path)
 }
 

@@ -446,14 +446,16 @@ fn parse_allow(text: &str) -> Vec<String> {
         .collect()
 }
 
-fn floor_char(s: &str, mut i: usize) -> usize {
+/// Largest char boundary at or before `i`.
+pub(crate) fn floor_char(s: &str, mut i: usize) -> usize {
     while !s.is_char_boundary(i) {
         i -= 1;
     }
     i
 }
 
-fn ceil_char(s: &str, mut i: usize) -> usize {
+/// Smallest char boundary at or after `i`.
+pub(crate) fn ceil_char(s: &str, mut i: usize) -> usize {
     while !s.is_char_boundary(i) {
         i += 1;
     }

@@ -4,6 +4,7 @@
 //! pattern of one leftmost-longest aho-corasick automaton. A variant that is itself a
 //! dictionary word or part of a correct name is never generated.
 
+use super::{ceil_char, floor_char};
 use std::collections::{HashMap, HashSet};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
@@ -133,18 +134,4 @@ impl SeriousNames {
     pub fn name_of(&self, variant: usize) -> &str {
         &self.names[self.variants[variant].name]
     }
-}
-
-fn floor_char(s: &str, mut i: usize) -> usize {
-    while !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
-}
-
-fn ceil_char(s: &str, mut i: usize) -> usize {
-    while !s.is_char_boundary(i) {
-        i += 1;
-    }
-    i
 }
