@@ -351,14 +351,15 @@ impl Format for Html {
             }
             o.push_str("</article>\n");
         }
+        o.push_str("</section>\n");
         if !r.typo_allow_district.is_empty() {
-            let _ = write!(
+            let _ = writeln!(
                 o,
-                "<section id=\"typo-allow\"><h2>附：全区错别字豁免词表</h2><p class=\"meta\">以下词语经确认无误，不作为错别字报告（rules/typos/allow.txt）：{}</p></section>\n",
+                "<section id=\"typo-allow\"><h2>附：全区错别字豁免词表</h2><p class=\"meta\">以下词语经确认无误，不作为错别字报告（rules/typos/allow.txt）：{}</p></section>",
                 esc(&r.typo_allow_district.join("、"))
             );
         }
-        o.push_str("</section>\n<footer class=\"meta\"><p>本报告由 govaudit 自动生成；单项否决项须在下次监测前整改到位。</p></footer>\n");
+        o.push_str("<footer class=\"meta\"><p>本报告由 govaudit 自动生成；单项否决项须在下次监测前整改到位。</p></footer>\n");
         let _ = write!(o, "<script>{JS}</script>\n</body></html>\n");
         o.into_bytes()
     }
