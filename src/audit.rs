@@ -175,6 +175,7 @@ fn finish(
         pass_mark: judge.profile.pass_mark,
         sites,
         findings,
+        typo_allow_district: judge.typos.district_allow().to_vec(),
     };
     report::write_all(&meta.out, &report)?;
     if meta.json_stdout {

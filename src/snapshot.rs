@@ -4,7 +4,8 @@
 //! site by site as crawls finish.
 //!
 //! Every file is written atomically (temp file in the same folder, then
-//! rename), so a killed run never leaves a half-written site or manifest;
+//! rename), and a whole snapshot is staged beside its folder and swapped in
+//! when complete, so a killed run never leaves a half-written snapshot;
 //! `lint` streams sites one at a time with [`read_manifest`] + [`read_site`]
 //! (or [`sites`]), so replay memory follows one site, not the portal.
 
@@ -29,8 +30,17 @@ pub struct Manifest {
 }
 
 /// Writes a snapshot folder.
+///
+/// A new snapshot is built in a staging folder beside the target
+/// (`.<name>.partial`) and swapped in by [`SnapshotWriter::finish`], so an
+/// interrupted crawl leaves the last complete snapshot as it was — never a
+/// mix of last night's manifest and tonight's sites. (A target folder that
+/// exists but holds no snapshot is written in place rather than swapped.)
 pub struct SnapshotWriter {
+    /// The folder the snapshot ends up in.
     dir: PathBuf,
+    /// Where sites are written until `finish`; equals `dir` when in place.
+    staging: PathBuf,
     manifest: Manifest,
 }
 
@@ -45,9 +55,26 @@ impl SnapshotWriter {
         audit_name: Option<String>,
         started_at: String,
     ) -> crate::Result<Self> {
-        std::fs::create_dir_all(dir.join("sites")).map_err(|e| crate::Error::io(dir, e))?;
+        let staged = !dir.exists() || dir.join("manifest.json").is_file();
+        let staging = if staged {
+            let name = dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "crawl".into());
+            let staging = dir.with_file_name(format!(".{name}.partial"));
+            if staging.exists() {
+                // Left by an interrupted run.
+                std::fs::remove_dir_all(&staging).map_err(|e| crate::Error::io(&staging, e))?;
+            }
+            staging
+        } else {
+            dir.to_path_buf()
+        };
+        std::fs::create_dir_all(staging.join("sites"))
+            .map_err(|e| crate::Error::io(&staging, e))?;
         Ok(SnapshotWriter {
             dir: dir.to_path_buf(),
+            staging,
             manifest: Manifest {
                 schema: "govaudit.crawl/1".into(),
                 audit_name,
@@ -58,7 +85,7 @@ impl SnapshotWriter {
     }
 
     pub fn write_site(&mut self, site: &Site) -> crate::Result<()> {
-        let path = self.dir.join("sites").join(format!("{}.json", site.id));
+        let path = self.staging.join("sites").join(format!("{}.json", site.id));
         write_atomic(&path, |w| {
             serde_json::to_writer(w, site).map_err(std::io::Error::other)
         })?;
@@ -66,12 +93,27 @@ impl SnapshotWriter {
         Ok(())
     }
 
+    /// Write the manifest and put the snapshot in place; returns its folder.
     pub fn finish(mut self, finished_at: String) -> crate::Result<PathBuf> {
         self.manifest.finished_at = Some(finished_at);
-        let path = self.dir.join("manifest.json");
+        let path = self.staging.join("manifest.json");
         write_atomic(&path, |w| {
             serde_json::to_writer_pretty(w, &self.manifest).map_err(std::io::Error::other)
         })?;
+        if self.staging != self.dir {
+            let io = |p: &Path, e| crate::Error::io(p, e);
+            let old = self.staging.with_extension("old");
+            if old.exists() {
+                std::fs::remove_dir_all(&old).map_err(|e| io(&old, e))?;
+            }
+            if self.dir.exists() {
+                std::fs::rename(&self.dir, &old).map_err(|e| io(&self.dir, e))?;
+            }
+            std::fs::rename(&self.staging, &self.dir).map_err(|e| io(&self.dir, e))?;
+            if old.exists() {
+                std::fs::remove_dir_all(&old).map_err(|e| io(&old, e))?;
+            }
+        }
         Ok(self.dir)
     }
 }
@@ -146,4 +188,60 @@ pub fn read_site(dir: &Path, id: &str) -> crate::Result<Site> {
     // and a site's JSON is small next to the site itself.
     let text = std::fs::read(&path).map_err(|e| crate::Error::io(&path, e))?;
     serde_json::from_slice(&text).map_err(|e| crate::Error::io(&path, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(id: &str) -> Site {
+        Site {
+            id: id.into(),
+            name: id.into(),
+            url: format!("http://127.0.0.1:9/{id}/"),
+            ..Default::default()
+        }
+    }
+
+    fn write(dir: &Path, ids: &[&str], finish: bool) {
+        let mut w = SnapshotWriter::create(dir, None, "t0".into()).unwrap();
+        for id in ids {
+            w.write_site(&site(id)).unwrap();
+        }
+        if finish {
+            w.finish("t1".into()).unwrap();
+        }
+    }
+
+    #[test]
+    fn interrupted_run_leaves_the_last_complete_snapshot() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("crawl");
+        write(&dir, &["a", "b"], true);
+        // A second run that dies before finish: nothing of it is visible.
+        write(&dir, &["c"], false);
+        let (d, m) = read_manifest(&dir).unwrap();
+        assert_eq!(m.sites, ["a", "b"]);
+        assert!(!d.join("sites/c.json").exists());
+        assert_eq!(read_site(&d, "b").unwrap(), site("b"));
+        // The next complete run replaces it whole (no stale sites kept).
+        write(&dir, &["c"], true);
+        let (d, m) = read_manifest(&dir).unwrap();
+        assert_eq!(m.sites, ["c"]);
+        assert!(!d.join("sites/a.json").exists());
+        let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(leftovers, ["crawl"], "no staging folders left behind");
+    }
+
+    #[test]
+    fn a_folder_that_is_no_snapshot_is_written_in_place() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join("notes.txt"), "keep me").unwrap();
+        write(tmp.path(), &["a"], true);
+        assert!(tmp.path().join("notes.txt").is_file());
+        assert_eq!(read_manifest(tmp.path()).unwrap().1.sites, ["a"]);
+    }
 }

@@ -93,6 +93,7 @@ fn report() -> Report {
         pass_mark: judge.profile.pass_mark,
         sites,
         findings,
+        typo_allow_district: vec![],
     }
 }
 

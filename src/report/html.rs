@@ -325,6 +325,13 @@ impl Format for Html {
                 }
                 o.push_str("</tbody></table></details>");
             }
+            if !s.typo_allow.is_empty() {
+                let _ = write!(
+                    o,
+                    "<p class=\"meta typo-allow\">本站错别字豁免词（SITES.toml typo_allow，不予报告）：{}</p>",
+                    esc(&s.typo_allow.join("、"))
+                );
+            }
             if !s.crawl_errors.is_empty() {
                 let _ = write!(
                     o,
@@ -344,7 +351,15 @@ impl Format for Html {
             }
             o.push_str("</article>\n");
         }
-        o.push_str("</section>\n<footer class=\"meta\"><p>本报告由 govaudit 自动生成；单项否决项须在下次监测前整改到位。</p></footer>\n");
+        o.push_str("</section>\n");
+        if !r.typo_allow_district.is_empty() {
+            let _ = writeln!(
+                o,
+                "<section id=\"typo-allow\"><h2>附：全区错别字豁免词表</h2><p class=\"meta\">以下词语经确认无误，不作为错别字报告（rules/typos/allow.txt）：{}</p></section>",
+                esc(&r.typo_allow_district.join("、"))
+            );
+        }
+        o.push_str("<footer class=\"meta\"><p>本报告由 govaudit 自动生成；单项否决项须在下次监测前整改到位。</p></footer>\n");
         let _ = write!(o, "<script>{JS}</script>\n</body></html>\n");
         o.into_bytes()
     }
@@ -371,6 +386,10 @@ mod tests {
         assert!(html.contains("data-finding=\"aaaa\" data-site=\"fgj\" data-rule=\"broken-link\""));
         assert!(html.contains("不合格（单项否决）"));
         assert!(html.contains("扣 1 分"));
+        // Allow-lists are shown, so nothing is silenced unseen.
+        assert!(html.contains("本站错别字豁免词（SITES.toml typo_allow，不予报告）：云溪小镇"));
+        assert!(html.contains("<h2>附：全区错别字豁免词表</h2>"));
+        assert!(html.contains("蒲圻路"));
     }
 
     #[test]

@@ -128,6 +128,13 @@ impl Format for Markdown {
                 }
                 o.push('\n');
             }
+            if !s.typo_allow.is_empty() {
+                let _ = writeln!(
+                    o,
+                    "本站错别字豁免词（不予报告）：{}\n",
+                    cell(&s.typo_allow.join("、"))
+                );
+            }
             if !s.crawl_errors.is_empty() {
                 let _ = writeln!(o, "抓取错误（不计入问题，请核实）：\n");
                 for e in &s.crawl_errors {
@@ -135,6 +142,13 @@ impl Format for Markdown {
                 }
                 o.push('\n');
             }
+        }
+        if !r.typo_allow_district.is_empty() {
+            let _ = writeln!(
+                o,
+                "## 附：全区错别字豁免词表\n\n{}\n",
+                cell(&r.typo_allow_district.join("、"))
+            );
         }
         o.into_bytes()
     }
@@ -159,5 +173,7 @@ mod tests {
         assert!(md.contains("| 链接可用性 | 1 | 扣 1 分 |"));
         assert!(md.contains("| 1 | 单项否决：首页最近一次更新为2026-10-01"));
         assert_eq!(cell("a|b\nc"), "a\\|b c");
+        assert!(md.contains("本站错别字豁免词（不予报告）：云溪小镇"));
+        assert!(md.contains("## 附：全区错别字豁免词表\n\n蒲圻路"));
     }
 }

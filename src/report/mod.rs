@@ -43,6 +43,10 @@ pub struct Report {
     pub pass_mark: f64,
     pub sites: Vec<SiteReport>,
     pub findings: Vec<Finding>,
+    /// The district-wide typo allow-list (rules/typos/allow.txt), listed so
+    /// nothing is silenced unseen; each site's own list is in its `typo_allow`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub typo_allow_district: Vec<String>,
 }
 
 /// One site in report.json.
@@ -364,7 +368,11 @@ pub(crate) mod testdata {
             indicators: inds,
             counts: BTreeMap::new(),
             crawl_errors: vec![],
-            typo_allow: vec![],
+            typo_allow: if id == "jyj" {
+                vec!["云溪小镇".into()]
+            } else {
+                vec![]
+            },
         };
         Report {
             schema: SCHEMA.into(),
@@ -374,6 +382,7 @@ pub(crate) mod testdata {
             title: Some("某区".into()),
             profile_title: None,
             pass_mark: 60.0,
+            typo_allow_district: vec!["蒲圻路".into()],
             sites: vec![
                 site(
                     "fgj",
