@@ -12,9 +12,11 @@ use url::Url;
 use crate::site::ColumnClass;
 use crate::urlnorm;
 
-/// A config or data-file error: `file:line: field: message`.
+/// A config or data-file error: `file:line: field: message`; an error about
+/// the whole file (unreadable, unknown profile name) has line 0 and shows as
+/// `file: message`.
 #[derive(Debug, Clone, thiserror::Error, PartialEq)]
-#[error("{}:{line}: {field}: {message}", file.display())]
+#[error("{}", self.render())]
 pub struct ConfigError {
     pub file: PathBuf,
     pub line: usize,
@@ -23,6 +25,20 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
+    fn render(&self) -> String {
+        if self.line == 0 {
+            format!("{}: {}", self.file.display(), self.message)
+        } else {
+            format!(
+                "{}:{}: {}: {}",
+                self.file.display(),
+                self.line,
+                self.field,
+                self.message
+            )
+        }
+    }
+
     /// An error at a byte span of `text`.
     pub fn at(
         file: &Path,
@@ -63,7 +79,12 @@ fn field_from_toml_error(message: &str, text: &str, span: Option<Range<usize>>) 
     // "unknown field `foo`, expected …" / "missing field `id`"
     if let Some(start) = message.find('`') {
         if let Some(len) = message[start + 1..].find('`') {
-            return message[start + 1..start + 1 + len].to_string();
+            let key = &message[start + 1..start + 1 + len];
+            return match span.as_ref().and_then(|s| table_path(text, s.end)) {
+                // A missing field's span is the table itself: name it whole.
+                Some(table) => format!("{table}.{key}"),
+                None => key.to_string(),
+            };
         }
     }
     // Otherwise use the key written at the start of the offending line.
@@ -85,6 +106,29 @@ fn field_from_toml_error(message: &str, text: &str, span: Option<Range<usize>>) 
         }
     }
     "(syntax)".to_string()
+}
+
+/// The table a byte offset sits in, as a field path: `crawl`, `audit`,
+/// `sites[2]` (counting `[[sites]]` headers above), or `None` at top level.
+fn table_path(text: &str, offset: usize) -> Option<String> {
+    let before = &text[..offset.min(text.len())];
+    let mut sites = 0usize;
+    let mut current: Option<String> = None;
+    for line in before.lines() {
+        let t = line.trim();
+        if t.starts_with("[[") {
+            let name = t.trim_matches(|c| c == '[' || c == ']').trim();
+            if name == "sites" {
+                current = Some(format!("sites[{sites}]"));
+                sites += 1;
+            } else {
+                current = Some(name.to_string());
+            }
+        } else if t.starts_with('[') {
+            current = Some(t.trim_matches(|c| c == '[' || c == ']').trim().to_string());
+        }
+    }
+    current
 }
 
 /// The whole SITES.toml.
@@ -452,7 +496,18 @@ columns = [{ url = "col/col1/index.html", class = "notice" }]
         let text = GOOD.replace("per_host_concurrency = 3", "per_host_concurency = 3");
         let e = parse(&text).unwrap_err();
         assert_eq!(e.line, 6, "{e}");
-        assert_eq!(e.field, "per_host_concurency");
+        assert_eq!(e.field, "crawl.per_host_concurency");
+        let text = format!(
+            "{GOOD}\n[[sites]]\nid = \"b\"\nname = \"x\"\nurl = \"http://a/\"\nbogus = 1\n"
+        );
+        let e = parse(&text).unwrap_err();
+        assert_eq!(
+            (e.line, e.field.as_str()),
+            (
+                line_of(&text, text.find("bogus").unwrap()),
+                "sites[1].bogus"
+            )
+        );
     }
 
     #[test]
@@ -468,7 +523,8 @@ columns = [{ url = "col/col1/index.html", class = "notice" }]
     #[test]
     fn missing_id_and_bad_url_and_bad_class() {
         let e = parse("[[sites]]\nname = \"x\"\nurl = \"http://a/\"\n").unwrap_err();
-        assert_eq!(e.field, "id");
+        assert!(e.field == "sites[0].id" || e.field == "id", "{e}");
+        assert!(e.message.contains("missing field"), "{e}");
         let e = parse("[[sites]]\nid = \"a\"\nname = \"x\"\nurl = \"a.gov.cn/x\"\n").unwrap_err();
         assert_eq!((e.line, e.field.as_str()), (4, "sites[0].url"));
         let e =
@@ -479,6 +535,16 @@ columns = [{ url = "col/col1/index.html", class = "notice" }]
         assert_eq!((e.line, e.field.as_str()), (5, "sites[0].columns[0].class"));
         let e = parse("[[sites]]\nid = \"A b\"\nname = \"x\"\nurl = \"http://a/\"\n").unwrap_err();
         assert_eq!((e.line, e.field.as_str()), (2, "sites[0].id"));
+    }
+
+    #[test]
+    fn unreadable_file_names_the_file_without_a_line() {
+        let e = Config::load(Path::new("/nonexistent/SITES.toml")).unwrap_err();
+        let shown = e.to_string();
+        assert!(
+            shown.starts_with("/nonexistent/SITES.toml: cannot read"),
+            "{shown}"
+        );
     }
 
     #[test]

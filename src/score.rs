@@ -624,7 +624,7 @@ mod tests {
         assert_eq!(e.line, line_of(&bad, bad.find("pass-mark = 160").unwrap()));
         let bad = good.replace("cap = 20", "capp = 20");
         let e = Profile::parse(Path::new("p.toml"), &bad).unwrap_err();
-        assert_eq!(e.field, "capp");
+        assert_eq!(e.field, "indicators.column-stale.capp");
         assert_eq!(e.line, line_of(&bad, bad.find("capp").unwrap()));
         let bad = good.replace("[indicators.typo]", "[indicators.tpyo]");
         let e = Profile::parse(Path::new("p.toml"), &bad).unwrap_err();

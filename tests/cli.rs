@@ -50,7 +50,7 @@ fn bad_sites_toml_is_exit_2_with_file_line_field() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let err = stderr(&o);
     assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
-    assert!(err.contains("SITES.toml:8: owner_email:"), "{err}");
+    assert!(err.contains("SITES.toml:8: sites[0].owner_email:"), "{err}");
     assert!(o.stdout.is_empty());
     assert!(!dir.path().join("reports").exists(), "nothing written");
 }
