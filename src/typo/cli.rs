@@ -37,7 +37,8 @@ pub struct FileFinding {
     pub suggest: String,
     pub context: String,
     pub kind: TypoKind,
-    pub confidence: f32,
+    /// Rounded to two decimals (an f32 would print as 0.949999988).
+    pub confidence: f64,
 }
 
 /// Reads a file into checkable text; the error names the problem in one line.
@@ -84,7 +85,7 @@ pub fn check_file(checker: &TypoChecker, path: &Path) -> Result<Vec<FileFinding>
                 suggest: h.suggest,
                 context: h.context,
                 kind: h.kind,
-                confidence: h.confidence,
+                confidence: (f64::from(h.confidence) * 100.0).round() / 100.0,
             }
         })
         .collect())
