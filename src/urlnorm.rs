@@ -4,7 +4,8 @@
 
 use url::Url;
 
-/// Normalise a parsed URL (drops the fragment and an empty query).
+/// Normalise a parsed URL (drops the fragment and an empty query, and
+/// writes percent-escapes in upper case so `%e9` and `%E9` are one URL).
 pub fn normalize(url: &Url) -> String {
     let mut u = url.clone();
     u.set_fragment(None);
@@ -12,7 +13,36 @@ pub fn normalize(url: &Url) -> String {
         u.set_query(None);
     }
     // `url` already lower-cases scheme and host and drops default ports.
-    u.into()
+    upper_escapes(u.into())
+}
+
+/// True when `s` holds a percent-escape with a lower-case hex digit.
+fn has_lower_escape(s: &str) -> bool {
+    s.as_bytes().windows(3).any(|w| {
+        w[0] == b'%'
+            && w[1].is_ascii_hexdigit()
+            && w[2].is_ascii_hexdigit()
+            && (w[1].is_ascii_lowercase() || w[2].is_ascii_lowercase())
+    })
+}
+
+/// `%e4%b8%ad` → `%E4%B8%AD` (RFC 3986 §6.2.2.1: escapes are case-insensitive).
+fn upper_escapes(s: String) -> String {
+    if !has_lower_escape(&s) {
+        return s;
+    }
+    let mut out = s.into_bytes();
+    let mut i = 0;
+    while i + 2 < out.len() {
+        if out[i] == b'%' && out[i + 1].is_ascii_hexdigit() && out[i + 2].is_ascii_hexdigit() {
+            out[i + 1] = out[i + 1].to_ascii_uppercase();
+            out[i + 2] = out[i + 2].to_ascii_uppercase();
+            i += 3;
+        } else {
+            i += 1;
+        }
+    }
+    String::from_utf8(out).expect("ASCII case change keeps UTF-8")
 }
 
 /// Resolve `href` against `base` and normalise it. Returns `None` for empty
@@ -38,6 +68,9 @@ pub fn resolve(base: &Url, href: &str) -> Option<Url> {
     if u.query() == Some("") {
         u.set_query(None);
     }
+    if has_lower_escape(u.as_str()) {
+        u = Url::parse(&upper_escapes(u.into())).ok()?;
+    }
     Some(u)
 }
 
@@ -62,6 +95,16 @@ mod tests {
         assert_eq!(normalize(&u), "https://a.gov.cn/");
         let u = Url::parse("http://127.0.0.1:8080/x").unwrap();
         assert_eq!(normalize(&u), "http://127.0.0.1:8080/x");
+        // Percent-escapes in either case are one URL; Chinese paths get upper-case escapes.
+        let a = Url::parse("http://a.gov.cn/%e9%80%9a%E7%9F%A5.html?q=%2f").unwrap();
+        let b = Url::parse("http://a.gov.cn/%E9%80%9A%E7%9F%A5.html?q=%2F").unwrap();
+        assert_eq!(normalize(&a), normalize(&b));
+        assert_eq!(
+            normalize(&a),
+            "http://a.gov.cn/%E9%80%9A%E7%9F%A5.html?q=%2F"
+        );
+        let c = Url::parse("http://a.gov.cn/通知.html").unwrap();
+        assert_eq!(normalize(&c), "http://a.gov.cn/%E9%80%9A%E7%9F%A5.html");
     }
 
     #[test]
@@ -70,6 +113,10 @@ mod tests {
         assert_eq!(
             resolve(&base, "../x.html#p").unwrap().as_str(),
             "http://a.gov.cn/x.html"
+        );
+        assert_eq!(
+            resolve(&base, "/%e9%80%9a.html").unwrap().as_str(),
+            "http://a.gov.cn/%E9%80%9A.html"
         );
         for skip in [
             "mailto:a@b.cn",
