@@ -380,14 +380,14 @@ mod tests {
     #[test]
     fn merge_refuses_mismatches_naming_file_and_field() {
         let base = shard_report(None, &["a"], &[]);
-        let cases: Vec<(&str, Box<dyn Fn(&mut Report)>)> = vec![
-            ("as_of", Box::new(|r| r.as_of = r.as_of.succ_opt().unwrap())),
-            ("profile", Box::new(|r| r.profile = "city-strict".into())),
-            ("pass_mark", Box::new(|r| r.pass_mark = 80.0)),
-            (
-                "schema",
-                Box::new(|r| r.schema = "govaudit.report/2".into()),
-            ),
+        type Change = fn(&mut Report);
+        let cases: [(&str, Change); 4] = [
+            ("as_of", |r: &mut Report| {
+                r.as_of = r.as_of.succ_opt().unwrap()
+            }),
+            ("profile", |r: &mut Report| r.profile = "city-strict".into()),
+            ("pass_mark", |r: &mut Report| r.pass_mark = 80.0),
+            ("schema", |r: &mut Report| r.schema = "other/2".into()),
         ];
         for (field, change) in cases {
             let mut other = shard_report(None, &["b"], &[]);

@@ -3,7 +3,6 @@
 //! result equals one unsharded audit. Real runs of the binary against
 //! fixture sites served on 127.0.0.1.
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -42,20 +41,17 @@ fn ids(r: &Report) -> Vec<String> {
     r.sites.iter().map(|s| s.id.clone()).collect()
 }
 
-/// Per site: verdict, score, vetoes and the sorted ids of its findings.
-fn judged(r: &Report) -> Vec<(String, String, String, Vec<String>, Vec<String>)> {
-    let mut v: Vec<_> = r
+/// Per site, sorted: id, verdict, score, vetoes and the sorted ids of its findings.
+fn judged(r: &Report) -> Vec<String> {
+    let mut v: Vec<String> = r
         .sites
         .iter()
         .map(|s| {
-            let mut f: Vec<String> = r.findings_of(&s.id).map(|f| f.id.clone()).collect();
+            let mut f: Vec<&str> = r.findings_of(&s.id).map(|f| f.id.as_str()).collect();
             f.sort();
-            (
-                s.id.clone(),
-                format!("{:?}", s.verdict),
-                format!("{:.2}", s.score),
-                s.vetoes.clone(),
-                f,
+            format!(
+                "{} {:?} {:.2} {:?} {:?}",
+                s.id, s.verdict, s.score, s.vetoes, f
             )
         })
         .collect();
