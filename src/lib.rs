@@ -14,6 +14,7 @@ pub mod report;
 pub mod rules;
 pub mod score;
 pub mod serve;
+pub mod shard;
 pub mod site;
 pub mod snapshot;
 pub mod typo;

@@ -39,6 +39,25 @@ enum Command {
         /// No progress on stderr.
         #[arg(long, short)]
         quiet: bool,
+        /// Audit only the sites at positions p of SITES.toml with p % N == I
+        /// (0-based I/N, or auto/N: I from JOB_COMPLETION_INDEX).
+        #[arg(long, value_name = "I/N", allow_hyphen_values = true)]
+        shard: Option<String>,
+    },
+    /// Merge per-shard report.json files into one report (all four formats).
+    Merge {
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// Shard reports: report.json files or folders holding one, in report order.
+        #[arg(required = true, value_name = "REPORT.json")]
+        reports: Vec<PathBuf>,
+        /// Print the merged report.json on stdout.
+        #[arg(long, value_parser = ["json"])]
+        format: Option<String>,
+        /// No summary on stderr.
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Crawl only and save the snapshot to --out.
     Crawl {
@@ -108,13 +127,36 @@ fn main() -> ExitCode {
             profile,
             format,
             quiet,
-        } => govaudit::audit::run_audit(&govaudit::audit::AuditRequest {
-            config,
-            as_of,
+            shard,
+        } => {
+            let req = govaudit::audit::AuditRequest {
+                config,
+                as_of,
+                out,
+                profile,
+                json_stdout: format.is_some(),
+                progress: !quiet,
+            };
+            match shard {
+                None => govaudit::audit::run_audit(&req),
+                Some(text) => {
+                    let index = std::env::var(govaudit::shard::INDEX_ENV).ok();
+                    govaudit::shard::Shard::parse(&text, index.as_deref())
+                        .map_err(govaudit::Error::Other)
+                        .and_then(|s| govaudit::shard::run_sharded_audit(&req, s))
+                }
+            }
+        }
+        Command::Merge {
             out,
-            profile,
+            reports,
+            format,
+            quiet,
+        } => govaudit::shard::run_merge(&govaudit::shard::MergeRequest {
+            inputs: reports,
+            out,
             json_stdout: format.is_some(),
-            progress: !quiet,
+            summary: !quiet && format.is_none(),
         }),
         Command::Crawl { config, out, quiet } => {
             govaudit::crawl::run_crawl_command(&config, &out, !quiet)
