@@ -108,6 +108,34 @@ pub struct Site {
     pub stats: CrawlStats,
 }
 
+impl Site {
+    /// Put pages and each link's referrers in a canonical order — shallowest
+    /// first, then by URL — whatever order the concurrent fetches completed
+    /// in. The same site crawled twice then gives the same model, and a
+    /// broken link's "first page found" (its finding's url, and so its
+    /// fingerprint) stays the same night after night.
+    pub fn canonical_order(&mut self) {
+        self.pages
+            .sort_by(|a, b| (a.depth, &a.url).cmp(&(b.depth, &b.url)));
+        let depth: std::collections::HashMap<&str, u32> = self
+            .pages
+            .iter()
+            .map(|p| (p.url.as_str(), p.depth))
+            .collect();
+        let key = |u: &String| {
+            (
+                depth.get(u.as_str()).copied().unwrap_or(u32::MAX),
+                u.clone(),
+            )
+        };
+        for link in &mut self.links {
+            link.referrers.sort_by_cached_key(key);
+            link.referrers.dedup();
+        }
+        self.links.sort_by(|a, b| a.url.cmp(&b.url));
+    }
+}
+
 /// Whether the start page could be fetched.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct StartOutcome {
@@ -341,4 +369,73 @@ pub struct CrawlStats {
     pub robots_blocked: u32,
     /// URLs dropped by crawl-trap guards (depth, page cap, query variants …).
     pub trap_dropped: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(url: &str, depth: u32) -> Page {
+        Page {
+            url: url.into(),
+            depth,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn canonical_order_ignores_fetch_completion_order() {
+        let mut a = Site {
+            pages: vec![
+                page("http://a/z.html", 2),
+                page("http://a/", 0),
+                page("http://a/b.html", 1),
+                page("http://a/a.html", 2),
+            ],
+            links: vec![
+                LinkCheck {
+                    url: "http://a/x.pdf".into(),
+                    referrers: vec![
+                        "http://a/z.html".into(),
+                        "http://a/a.html".into(),
+                        "http://a/b.html".into(),
+                    ],
+                    ..Default::default()
+                },
+                LinkCheck {
+                    url: "http://a/404.html".into(),
+                    referrers: vec!["http://elsewhere/".into(), "http://a/a.html".into()],
+                    ..Default::default()
+                },
+            ],
+            ..Default::default()
+        };
+        let mut b = a.clone();
+        b.pages.reverse();
+        b.links.reverse();
+        b.links[1].referrers.reverse();
+        a.canonical_order();
+        b.canonical_order();
+        assert_eq!(a, b);
+        let urls: Vec<_> = a.pages.iter().map(|p| p.url.as_str()).collect();
+        assert_eq!(
+            urls,
+            [
+                "http://a/",
+                "http://a/b.html",
+                "http://a/a.html",
+                "http://a/z.html"
+            ]
+        );
+        assert_eq!(a.links[0].url, "http://a/404.html");
+        // Shallowest referrer first; a page not in the model (unknown depth) last.
+        assert_eq!(
+            a.links[0].referrers,
+            ["http://a/a.html", "http://elsewhere/"]
+        );
+        assert_eq!(
+            a.links[1].referrers,
+            ["http://a/b.html", "http://a/a.html", "http://a/z.html"]
+        );
+    }
 }

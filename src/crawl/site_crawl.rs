@@ -1241,8 +1241,7 @@ async fn finish(mut run: SiteRun) -> Site {
     }
     let mut site = run.site;
     settle_items(&mut site);
-    let mut links = run.links;
-    links.sort_by(|a, b| a.url.cmp(&b.url));
+    let links = run.links;
     let stats = &mut site.stats;
     stats.pages = site.pages.len() as u32;
     stats.links_checked = links.iter().filter(|l| l.skipped.is_none()).count() as u32;
@@ -1250,6 +1249,7 @@ async fn finish(mut run: SiteRun) -> Site {
     stats.requests = run.requests.min(u64::from(u32::MAX)) as u32;
     stats.errors = site.crawl_errors.len() as u32;
     site.links = links;
+    site.canonical_order();
     site
 }
 
