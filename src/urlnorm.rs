@@ -28,9 +28,15 @@ fn has_lower_escape(s: &str) -> bool {
 
 /// `%e4%b8%ad` → `%E4%B8%AD` (RFC 3986 §6.2.2.1: escapes are case-insensitive).
 fn upper_escapes(s: String) -> String {
-    if !has_lower_escape(&s) {
-        return s;
+    if has_lower_escape(&s) {
+        upper_escapes_unchecked(s)
+    } else {
+        s
     }
+}
+
+/// [`upper_escapes`] for a caller that has already checked there is work.
+fn upper_escapes_unchecked(s: String) -> String {
     let mut out = s.into_bytes();
     let mut i = 0;
     while i + 2 < out.len() {
@@ -69,7 +75,7 @@ pub fn resolve(base: &Url, href: &str) -> Option<Url> {
         u.set_query(None);
     }
     if has_lower_escape(u.as_str()) {
-        u = Url::parse(&upper_escapes(u.into())).ok()?;
+        u = Url::parse(&upper_escapes_unchecked(u.into())).ok()?;
     }
     Some(u)
 }
