@@ -151,6 +151,10 @@ pub struct AuditSection {
     /// Scoring profile: a name under rules/ (e.g. "national-2019") or a path to a .toml file.
     #[serde(default)]
     pub profile: Option<String>,
+    /// Working days a department has to fix a finding, counted from its
+    /// first_seen (department worklists, src/worklist.rs); default 5.
+    #[serde(default)]
+    pub rectify_days: Option<u32>,
 }
 
 /// `[crawl]`: politeness and crawl-trap limits.

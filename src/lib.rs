@@ -10,6 +10,7 @@ pub mod audit;
 pub mod config;
 pub mod crawl;
 pub mod extract;
+pub mod history;
 pub mod report;
 pub mod rules;
 pub mod score;
@@ -19,6 +20,7 @@ pub mod site;
 pub mod snapshot;
 pub mod typo;
 pub mod urlnorm;
+pub mod worklist;
 
 /// Library errors that end a run (exit code 2). A failed page is never one.
 #[derive(Debug, thiserror::Error)]

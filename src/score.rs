@@ -419,6 +419,8 @@ mod tests {
             points: 0.0,
             message: String::new(),
             evidence,
+            status: None,
+            first_seen: None,
         }
     }
 

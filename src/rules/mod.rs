@@ -71,6 +71,12 @@ pub struct Finding {
     pub points: f64,
     pub message: String,
     pub evidence: serde_json::Value,
+    /// History (src/history): new | persisting; absent without a database.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<crate::history::FindingStatus>,
+    /// History: the as_of of the first recorded run that had this id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_seen: Option<chrono::NaiveDate>,
 }
 
 impl Finding {
@@ -98,6 +104,8 @@ impl Finding {
             points: 0.0,
             message,
             evidence,
+            status: None,
+            first_seen: None,
         }
     }
 }
