@@ -286,6 +286,8 @@ pub fn audit_config_with_history(
         .clone()
         .unwrap_or_else(|| PathBuf::from("reports").join(as_of.to_string()));
     prepare_out(&out)?;
+    // History hook: availability probes go into the Site model (src/probe.rs).
+    let probes = history.probe_stats(as_of)?;
     let judge = Judge::new(profile, as_of);
     let mut snapshot = crate::snapshot::SnapshotWriter::create(
         &out.join("crawl"),
@@ -314,6 +316,7 @@ pub fn audit_config_with_history(
                     site.typo_allow = sc.typo_allow.clone();
                 }
             }
+            site.probes = probes.get(&site.id).cloned();
             if let Err(e) = snapshot.write_site(&site) {
                 first_error.get_or_insert(e);
             }

@@ -120,6 +120,18 @@ enum Command {
         #[arg(long, value_parser = ["json", "text"], default_value = "text")]
         format: String,
     },
+    /// One round of homepage availability probes, appended to the history
+    /// database (run from cron every 30–60 minutes).
+    Probe {
+        #[arg(long)]
+        config: PathBuf,
+        /// History database (default: reports/history.sqlite).
+        #[arg(long, value_name = "FILE", default_value = govaudit::history::DEFAULT_DB)]
+        history: PathBuf,
+        /// Test hook: stamp the probes with this RFC 3339 time instead of now.
+        #[arg(long, hide = true)]
+        at: Option<String>,
+    },
     /// Runs, verdicts and scores over time, from the history database.
     History {
         /// One site's verdicts and scores run by run.
@@ -233,6 +245,11 @@ fn main() -> ExitCode {
         Command::CheckText { files, format } => {
             govaudit::typo::run_check_text(&files, format == "json")
         }
+        Command::Probe {
+            config,
+            history,
+            at,
+        } => govaudit::probe::run_probe(&config, &history, at.as_deref()),
         Command::History {
             site,
             format,

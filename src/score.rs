@@ -305,6 +305,8 @@ pub fn score_site(findings: &mut [Finding], profile: &Profile) -> SiteScore {
     // Final severities.
     for f in findings.iter_mut() {
         f.severity = match f.rule.as_str() {
+            // Probe failures under the veto ratio stay a warning (src/probe.rs).
+            "site-unreachable" if f.severity == Severity::Warn => Severity::Warn,
             "site-unreachable" if v.site_unreachable => Severity::Veto,
             "homepage-stale" if v.homepage_stale => Severity::Veto,
             "site-unreachable" | "homepage-stale" => Severity::Deduct,

@@ -73,6 +73,20 @@ impl HistoryOptions {
     }
 }
 
+impl HistoryOptions {
+    /// Probe statistics per site for the window before `as_of` (empty
+    /// without a database), to be put into each Site before the rules run.
+    pub fn probe_stats(
+        &self,
+        as_of: NaiveDate,
+    ) -> crate::Result<std::collections::HashMap<String, crate::probe::ProbeStats>> {
+        match &self.db {
+            Some(path) => crate::probe::stats(&db::Db::open(path)?, as_of),
+            None => Ok(Default::default()),
+        }
+    }
+}
+
 /// `status` of a finding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
