@@ -268,7 +268,11 @@ pub fn audit_with_history(
     history: &crate::history::HistoryOptions,
 ) -> crate::Result<Outcome> {
     let config = Config::load(&req.config)?;
-    audit_config_with_history(&config, req, history)
+    let outcome = audit_config_with_history(&config, req, history)?;
+    // Notify hook (src/notify.rs): a failed push is a warning on stderr,
+    // never a changed exit code. Shard workers (audit_config) do not push.
+    crate::notify::push(&config.notify, &outcome.report, &config.crawl.user_agent);
+    Ok(outcome)
 }
 
 /// [`audit_config`], recording the run in (and comparing it against) the

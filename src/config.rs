@@ -139,6 +139,8 @@ pub struct Config {
     pub audit: AuditSection,
     pub crawl: CrawlSettings,
     pub sites: Vec<SiteConfig>,
+    /// `[notify]`: group robots told after an audit (src/notify.rs).
+    pub notify: crate::notify::NotifyConfig,
 }
 
 /// `[audit]`.
@@ -264,6 +266,8 @@ struct RawConfig {
     crawl: CrawlSettings,
     #[serde(default)]
     sites: Vec<RawSite>,
+    #[serde(default)]
+    notify: crate::notify::RawNotify,
 }
 
 #[derive(Deserialize)]
@@ -425,11 +429,13 @@ impl Config {
                 typo_allow: s.typo_allow,
             });
         }
+        let notify = crate::notify::NotifyConfig::from_raw(raw.notify, &err)?;
         Ok(Config {
             path: path.to_path_buf(),
             audit: raw.audit,
             crawl: raw.crawl,
             sites,
+            notify,
         })
     }
 }
