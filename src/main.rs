@@ -44,14 +44,14 @@ enum Command {
         #[arg(long, value_name = "I/N", allow_hyphen_values = true)]
         shard: Option<String>,
         /// History database (default: reports/history.sqlite).
-        #[arg(long, value_name = "FILE")]
+        #[arg(long, value_name = "FILE", conflicts_with = "shard")]
         history: Option<PathBuf>,
         /// Record nothing and add no history fields to the report.
         #[arg(long, conflicts_with = "history")]
         no_history: bool,
         /// Compare against this run (see `govaudit history`) instead of the
         /// latest run with the same config.
-        #[arg(long, value_name = "RUN")]
+        #[arg(long, value_name = "RUN", conflicts_with_all = ["no_history", "shard"])]
         compare_to: Option<i64>,
     },
     /// Merge per-shard report.json files into one report (all four formats).

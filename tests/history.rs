@@ -170,6 +170,23 @@ fn two_runs_give_status_first_seen_resolved_worklists_and_a_kill_changes_nothing
         .ends_with("/bmj/old-a.html"));
     assert_eq!(r2["trend"].as_array().unwrap().len(), 2);
 
+    // report.html: the badges on the finding rows and the 已整改 section
+    // (rendered in headless Chromium by tests/report_html.rs).
+    let html = std::fs::read_to_string(cwd.join("r2/report.html")).unwrap();
+    let row = |id: &str| {
+        let at = html.find(&format!("<tr data-finding=\"{id}\"")).unwrap();
+        html[at..at + html[at..].find("</tr>").unwrap()].to_string()
+    };
+    assert!(row(new_b["id"].as_str().unwrap()).contains("data-status=\"new\">新增</span>"));
+    assert!(
+        row(kept["id"].as_str().unwrap()).contains("data-status=\"persisting\">持续 6 天</span>")
+    );
+    assert!(html.contains("三、已整改（2 条）"));
+    for id in &expected {
+        assert!(html.contains(&format!("data-resolved=\"{id}\"")), "{id}");
+    }
+    assert!(html.contains("id=\"trend-district\"") && html.contains("id=\"trend-bmj\""));
+
     // report.md and findings.csv carry the status.
     let md = std::fs::read_to_string(cwd.join("r2/report.md")).unwrap();
     assert!(
