@@ -148,6 +148,12 @@ pub async fn probe_round(config: &Config, at: &str) -> crate::Result<Vec<ProbeOu
             let at = at.to_string();
             tokio::spawn(async move {
                 let parsed = url::Url::parse(&url).ok()?;
+                // The crawler checks the first hop's robots.txt before
+                // fetching (later hops are checked inside fetch).
+                if !fetcher.allowed(&parsed).await {
+                    eprintln!("probe: {site}: robots.txt forbids the homepage, not probed");
+                    return None;
+                }
                 let started = Instant::now();
                 let got = fetcher
                     .fetch(&parsed, &crate::crawl::fetch::Method::Get, PROBE_BODY_BYTES)

@@ -122,3 +122,63 @@ fn five_percent_failed_probes_veto_four_percent_do_not() {
         .iter()
         .any(|v| v == "site-unreachable"));
 }
+
+/// A probe is a polite crawler request: the configured User-Agent, and a
+/// homepage robots.txt forbids is not requested (nor recorded).
+#[test]
+fn probes_send_the_user_agent_and_honour_robots() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let root = stage("probe", &[]);
+    std::fs::write(
+        root.path().join("robots.txt"),
+        "User-agent: *\nDisallow: /si/\n",
+    )
+    .unwrap();
+    let server = runtime
+        .block_on(serve_dir(
+            root.path().to_path_buf(),
+            std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+        ))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root.path().join("SITES.toml"))
+        .unwrap()
+        .replace("{{base}}", &server.addr().to_string());
+    std::fs::write(dir.path().join("SITES.toml"), text).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_govaudit"))
+        .args(["probe", "--config", "SITES.toml", "--history", "h.sqlite"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("si: robots.txt forbids the homepage"),
+        "{stderr}"
+    );
+    assert_eq!(server.hits("/si/"), 0);
+    assert_eq!(server.hits("/wu/"), 1);
+    let home = server
+        .requests()
+        .into_iter()
+        .find(|r| r.path_and_query == "/wu/")
+        .unwrap();
+    assert!(
+        home.user_agent.starts_with("govaudit/"),
+        "{}",
+        home.user_agent
+    );
+    let db = rusqlite::Connection::open(dir.path().join("h.sqlite")).unwrap();
+    let sites: Vec<String> = db
+        .prepare("SELECT site FROM probes")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(sites, ["wu"]);
+}
