@@ -216,6 +216,12 @@ fn two_runs_give_status_first_seen_resolved_worklists_and_a_kill_changes_nothing
     let runs = h["runs"].as_array().unwrap();
     assert_eq!(runs.len(), 2);
     assert_eq!(runs[1]["as_of"], "2026-11-26");
+    let mean = |r: &Value| {
+        let s = r["sites"].as_array().unwrap();
+        s.iter().map(|s| s["score"].as_f64().unwrap()).sum::<f64>() / s.len() as f64
+    };
+    assert!((runs[0]["avg_score"].as_f64().unwrap() - mean(&r1)).abs() < 1e-9);
+    assert!((runs[1]["avg_score"].as_f64().unwrap() - mean(&r2)).abs() < 1e-9);
     let o = govaudit(&["history", "--site", "bmj"], cwd);
     let text = String::from_utf8(o.stdout).unwrap();
     assert!(

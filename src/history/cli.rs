@@ -39,14 +39,28 @@ pub fn run_history(db: &Path, site: Option<&str>, json: bool) -> crate::Result<u
             } else {
                 let _ = writeln!(
                     o,
-                    "{:>4}  {:<10}  {:<25}  {:<14}  {:>5}  {:>4}  {:>8}",
-                    "run", "as_of", "generated_at", "profile", "sites", "fail", "findings"
+                    "{:>4}  {:<10}  {:<25}  {:<14}  {:>5}  {:>4}  {:>8}  {:>9}",
+                    "run",
+                    "as_of",
+                    "generated_at",
+                    "profile",
+                    "sites",
+                    "fail",
+                    "findings",
+                    "avg_score"
                 );
                 for r in &runs {
                     let _ = writeln!(
                         o,
-                        "{:>4}  {:<10}  {:<25}  {:<14}  {:>5}  {:>4}  {:>8}",
-                        r.run, r.as_of, r.generated_at, r.profile, r.sites, r.failing, r.findings
+                        "{:>4}  {:<10}  {:<25}  {:<14}  {:>5}  {:>4}  {:>8}  {:>9}",
+                        r.run,
+                        r.as_of,
+                        r.generated_at,
+                        r.profile,
+                        r.sites,
+                        r.failing,
+                        r.findings,
+                        crate::report::fmt_points(r.avg_score)
                     );
                 }
             }

@@ -27,6 +27,8 @@ pub struct RunRow {
     pub sites: i64,
     pub failing: i64,
     pub findings: i64,
+    /// Mean of the sites' scores.
+    pub avg_score: f64,
 }
 
 /// One site in one run.
@@ -132,7 +134,8 @@ impl Db {
         let mut st = self
             .conn
             .prepare(
-                "SELECT id, as_of, generated_at, profile, config_hash, sites, failing, findings
+                "SELECT id, as_of, generated_at, profile, config_hash, sites, failing, findings,
+                   (SELECT COALESCE(AVG(score), 0) FROM site_results s WHERE s.run_id = runs.id)
                  FROM runs ORDER BY as_of, id",
             )
             .map_err(|e| self.err(e))?;
@@ -147,6 +150,7 @@ impl Db {
                     sites: r.get(5)?,
                     failing: r.get(6)?,
                     findings: r.get(7)?,
+                    avg_score: r.get(8)?,
                 })
             })
             .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
