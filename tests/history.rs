@@ -186,6 +186,9 @@ fn two_runs_give_status_first_seen_resolved_worklists_and_a_kill_changes_nothing
         assert!(html.contains(&format!("data-resolved=\"{id}\"")), "{id}");
     }
     assert!(html.contains("id=\"trend-district\"") && html.contains("id=\"trend-bmj\""));
+    // Each site section links its worklist, which is there.
+    assert!(html.contains("<a href=\"worklists/wdj.html\">"));
+    assert!(cwd.join("r2/worklists/wdj.html").is_file());
 
     // report.md and findings.csv carry the status.
     let md = std::fs::read_to_string(cwd.join("r2/report.md")).unwrap();

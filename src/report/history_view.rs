@@ -1,8 +1,9 @@
 //! What the human reports show of the history (src/history): the status of
 //! each finding (新增 / 持续 N 天), the 已整改 list, the change since the
 //! run compared against, and score trends as inline SVG (no network).
-//! Every function returns an empty string for a report without history, so
-//! the writers call them unconditionally.
+//! Every function returns an empty string for a report without history
+//! (but for the worklist link under each site), so the writers call them
+//! unconditionally.
 
 use std::fmt::Write;
 
@@ -165,10 +166,16 @@ pub fn district_html(r: &Report) -> String {
     o
 }
 
-/// A site's score trend and its change counts, under its heading.
+/// Under a site's heading: the link to its worklist (src/worklist.rs) and,
+/// with history, its change counts and score trend.
 pub fn site_html(r: &Report, site: &str) -> String {
+    let link = format!(
+        "<p class=\"meta worklist-link\">本部门整改清单：<a href=\"{dir}/{id}.html\">{dir}/{id}.html</a>（可单独打印） · <a href=\"{dir}/{id}.csv\">CSV</a></p>",
+        dir = crate::worklist::DIR,
+        id = esc(site)
+    );
     let Some(trend) = r.trend.as_deref().filter(|_| has_history(r)) else {
-        return String::new();
+        return link;
     };
     let points: Vec<(String, f64)> = trend
         .iter()
@@ -176,7 +183,7 @@ pub fn site_html(r: &Report, site: &str) -> String {
         .collect();
     let (new, persisting, resolved) = counts(r, Some(site));
     format!(
-        "<p class=\"meta site-change\">新增 {new} 条 · 持续 {persisting} 条 · 已整改 {resolved} 条</p>{}",
+        "{link}<p class=\"meta site-change\">新增 {new} 条 · 持续 {persisting} 条 · 已整改 {resolved} 条</p>{}",
         line_svg(&format!("trend-{site}"), "得分走势", &points, 360.0, 90.0)
     )
 }
@@ -324,7 +331,9 @@ mod tests {
         let r = testdata::report();
         assert_eq!(badge_html(&r.findings[0], &r), "");
         assert_eq!(district_html(&r), "");
-        assert_eq!(site_html(&r, "fgj"), "");
+        // Only the worklist link, which every report has.
+        let link = site_html(&r, "fgj");
+        assert!(link.contains("<a href=\"worklists/fgj.html\">") && !link.contains("svg"));
         assert_eq!(resolved_html(&r), "");
         assert_eq!(markdown(&r), "");
         assert!(csv_header(&r).is_empty() && csv_cells(&r.findings[0], &r).is_empty());
