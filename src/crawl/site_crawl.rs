@@ -344,6 +344,7 @@ struct PageRest {
     lists: Vec<ListBlock>,
     next_pages: Vec<NextRequest>,
     placeholder: bool,
+    content: extract::PageContent,
 }
 
 /// A column's first list page, already fetched and parsed (found as an
@@ -353,6 +354,8 @@ struct FirstList {
     lists: Vec<ListBlock>,
     next_pages: Vec<NextRequest>,
     placeholder: bool,
+    /// Its own text, forms and entrances (single page or channel?).
+    content: extract::PageContent,
     /// Why the page could not be read, when it could not.
     error: Option<String>,
 }
@@ -435,6 +438,7 @@ async fn crawl_column(
                     lists: p.lists.clone(),
                     next_pages: p.next_pages.clone(),
                     placeholder: p.placeholder,
+                    content: p.content.clone(),
                     error: None,
                 },
                 None => FirstList {
@@ -539,6 +543,7 @@ async fn crawl_column(
         }
     }
     column.placeholder = first.placeholder && column.items.is_empty();
+    extract::judge_column(&mut column, &first.content, first.placeholder);
     done(column, outcomes, item_links, relabel)
 }
 
@@ -721,6 +726,7 @@ impl SiteRun {
             lists: parsed.lists,
             next_pages: parsed.next_pages,
             placeholder: parsed.placeholder,
+            content: parsed.content,
         })
     }
 
@@ -731,13 +737,18 @@ impl SiteRun {
         let key = urlnorm::normalize(&out.task.url);
         if let Some(rest) = self.add_page(out) {
             self.consider_columns(&rest.nav, &[]);
-            if !rest.lists.is_empty() || !rest.next_pages.is_empty() || rest.placeholder {
+            if !rest.lists.is_empty()
+                || !rest.next_pages.is_empty()
+                || rest.placeholder
+                || rest.content.worth_keeping()
+            {
                 self.read_lists.lock().expect("lists lock").insert(
                     key,
                     FirstList {
                         lists: rest.lists,
                         next_pages: rest.next_pages,
                         placeholder: rest.placeholder,
+                        content: rest.content,
                         error: None,
                     },
                 );
@@ -1068,6 +1079,9 @@ fn new_column(url: String, name: String, class: ColumnClass, source: ClassSource
         placeholder: false,
         load_error: None,
         truncated: false,
+        kind: Default::default(),
+        body_chars: 0,
+        channel: None,
     }
 }
 

@@ -492,6 +492,9 @@ mod tests {
                 placeholder: false,
                 load_error: Some("HTTP 500".into()),
                 truncated: false,
+                kind: Default::default(),
+                body_chars: 0,
+                channel: None,
             }],
             ..Default::default()
         };

@@ -1,0 +1,538 @@
+//! What a page carries of its own, for telling a single-page column
+//! (单页栏目: 机构职能, 信息公开指南, 领导信息 …) and a channel (领导信箱, 在线咨询,
+//! a query form, a link out to a provincial platform) from an empty column.
+//!
+//! The page's *own text* is its prose once everything a template repeats on
+//! every page is gone: navigation, breadcrumb, footer and sidebars (by area),
+//! link texts (menus, lists, "more" links), headings, form labels, and
+//! boilerplate lines found in the body of old templates (版权所有, 主办单位,
+//! 网站标识码, ICP备, 当前位置, 浏览次数, 打印本页 …). Only Chinese characters
+//! are counted, so dates, numbers and phone numbers weigh nothing.
+//!
+//! [`judge_column`] then decides what a column with no list items is.
+
+use chrono::NaiveDate;
+use scraper::{ElementRef, Html, Node};
+use serde::Serialize;
+use url::Url;
+
+use super::dom::{area_of, char_len, is_opaque, tokens, TextBuf};
+use super::page::is_placeholder_text;
+use crate::site::{Column, ColumnKind, DateSource, Item};
+
+/// Own text (Chinese characters) that makes a page a single page of content.
+pub const SINGLE_PAGE_MIN_CHARS: usize = 60;
+
+/// Own text above which an empty list container or a 暂无信息 on the page no
+/// longer makes it an empty column (an intro of this length is content).
+pub const EMPTY_LIST_OVERRULED_CHARS: usize = 200;
+
+/// Where a single page's date was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DateFrom {
+    /// `<meta name="PubDate">` (or Maketime).
+    Meta,
+    /// A labelled field: 发布时间 / 发布日期 / 更新时间 / 生成日期 …
+    Label,
+    /// The newest full date written in the page's own text (a 落款 date).
+    Text,
+}
+
+/// A form on the page (outside navigation and footer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FormKind {
+    /// A letter or consultation form: a text area, or three fields or more.
+    Contact,
+    /// A query or search form: one or two fields and a 查询 / 搜索 button.
+    Query,
+}
+
+/// What a page carries of its own.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct PageContent {
+    /// Chinese characters of the page's own text.
+    pub own_chars: usize,
+    /// The first characters of the own text (for `govaudit inspect`).
+    pub excerpt: String,
+    /// The page's date as a single page, and where it was read.
+    pub date: Option<NaiveDate>,
+    pub date_from: Option<DateFrom>,
+    /// A list container with no entries (`<ul class="list"></ul>`, an empty
+    /// JCMS datastore) or a pager reading 共0条.
+    pub empty_list: bool,
+    /// A form in the page body.
+    pub form: Option<FormKind>,
+    /// An entrance: an iframe or a 进入 / 办理 / 我要写信 link to another
+    /// host, or a 我要写信 / 我要咨询 link on this one (its URL).
+    pub entrance: Option<String>,
+    /// URL the page was read from (after redirects).
+    pub url: String,
+}
+
+impl PageContent {
+    /// Whether a page read before its column was known must keep this
+    /// (it may make the column a single page or a channel).
+    pub fn worth_keeping(&self) -> bool {
+        self.own_chars > 0 || self.form.is_some() || self.entrance.is_some()
+    }
+
+    /// The page is a single page of content: enough own text, and no empty
+    /// list or placeholder that says it is an empty list with an intro.
+    pub fn is_single_page(&self, placeholder: bool) -> bool {
+        self.own_chars >= SINGLE_PAGE_MIN_CHARS
+            && (self.own_chars >= EMPTY_LIST_OVERRULED_CHARS || !(self.empty_list || placeholder))
+    }
+}
+
+/// Lines of template furniture that templates put in the body.
+const BOILERPLATE: [&str; 44] = [
+    "版权所有",
+    "copyright",
+    "主办单位",
+    "主办：",
+    "承办单位",
+    "承办：",
+    "协办单位",
+    "网站标识码",
+    "icp备",
+    "icp证",
+    "公网安备",
+    "技术支持",
+    "建议使用",
+    "分辨率",
+    "当前位置",
+    "您的位置",
+    "您现在的位置",
+    "所在位置",
+    "现在位置",
+    "浏览次数",
+    "访问次数",
+    "访问量",
+    "点击数",
+    "点击率",
+    "阅读次数",
+    "阅读数",
+    "打印本页",
+    "打印】",
+    "关闭窗口",
+    "关闭】",
+    "字号",
+    "分享到",
+    "扫一扫",
+    "网站地图",
+    "联系我们",
+    "设为首页",
+    "加入收藏",
+    "无障碍",
+    "上一篇",
+    "下一篇",
+    "责任编辑",
+    "政府网站找错",
+    "党政机关",
+    "信息来源",
+];
+
+/// Labels of a date field, the single-page ones (更新时间) included.
+const DATE_LABEL_WORDS: [&str; 8] = [
+    "发布时间",
+    "发布日期",
+    "更新时间",
+    "更新日期",
+    "生成日期",
+    "公开日期",
+    "维护时间",
+    "修改时间",
+];
+
+fn is_boilerplate(seg: &str) -> bool {
+    let lower = seg.to_lowercase();
+    BOILERPLATE.iter().any(|w| lower.contains(w))
+        || (char_len(seg) < 60 && DATE_LABEL_WORDS.iter().any(|w| seg.contains(w)))
+        || (char_len(seg) <= 30 && is_placeholder_text(seg))
+}
+
+fn is_han(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}' | '\u{f900}'..='\u{faff}')
+}
+
+/// Chinese characters in `s`.
+pub fn han_chars(s: &str) -> usize {
+    s.chars().filter(|&c| is_han(c)).count()
+}
+
+/// Elements whose text is never the page's own prose.
+fn skipped_text(name: &str) -> bool {
+    matches!(
+        name,
+        "a" | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "select"
+            | "option"
+            | "button"
+            | "label"
+            | "input"
+            | "textarea"
+            | "aside"
+            | "iframe"
+            | "frame"
+            | "marquee"
+            | "title"
+    )
+}
+
+/// Sidebars (`sidebar`, `leftside`, `side_nav`) are template furniture.
+fn is_sidebar(el: ElementRef<'_>) -> bool {
+    tokens(el).any(|t| t.contains("side"))
+}
+
+/// A container named like a list (`list`, `lb`, `news`).
+fn listy(el: ElementRef<'_>) -> bool {
+    tokens(el).any(|t| t.contains("list") || t.starts_with("lb") || t.ends_with("lb"))
+}
+
+#[derive(Default)]
+struct Collect {
+    segs: Vec<String>,
+    cur: TextBuf,
+    empty_list: bool,
+    fields: usize,
+    textarea: bool,
+    query_button: bool,
+    entrance: Option<String>,
+}
+
+impl Collect {
+    fn close(&mut self) {
+        let s = std::mem::take(&mut self.cur).finish();
+        if !s.is_empty() {
+            self.segs.push(s);
+        }
+    }
+
+    fn walk(&mut self, el: ElementRef<'_>, base: &Url, depth: u32) {
+        let v = el.value();
+        let name = v.name();
+        if is_opaque(name) || depth > 300 || area_of(el).is_some() || is_sidebar(el) {
+            return;
+        }
+        match name {
+            "textarea" => self.textarea = true,
+            "select" => self.fields += 1,
+            "input" => {
+                let ty = v.attr("type").unwrap_or("text").to_ascii_lowercase();
+                if matches!(
+                    ty.as_str(),
+                    "text" | "tel" | "email" | "number" | "date" | "search" | ""
+                ) {
+                    self.fields += 1;
+                } else if matches!(ty.as_str(), "submit" | "button" | "image") {
+                    let label = v.attr("value").or(v.attr("alt")).unwrap_or("");
+                    self.query_button |= is_query_word(label);
+                }
+            }
+            "button" => {
+                let t: String = el.text().collect();
+                self.query_button |= is_query_word(&t);
+            }
+            "a" | "iframe" | "frame" => self.note_entrance(el, base),
+            _ => {}
+        }
+        if matches!(name, "ul" | "ol" | "tbody" | "table" | "div") && listy(el) {
+            let entries = el.descendants().filter_map(ElementRef::wrap).any(|e| {
+                matches!(e.value().name(), "a" | "li" | "td")
+                    && !is_placeholder_text(&e.text().collect::<String>())
+            });
+            if !entries {
+                self.empty_list = true;
+            }
+        }
+        if matches!(name, "iframe" | "frame") {
+            return;
+        }
+        let skip = skipped_text(name);
+        let block = super::dom::is_block(name);
+        if block {
+            self.close();
+        }
+        for child in el.children() {
+            match child.value() {
+                Node::Text(t) if !skip => self.cur.push(t),
+                Node::Element(_) => {
+                    if let Some(ce) = ElementRef::wrap(child) {
+                        self.walk(ce, base, depth + 1);
+                    }
+                }
+                _ => {}
+            }
+        }
+        if block {
+            self.close();
+        }
+    }
+
+    fn note_entrance(&mut self, el: ElementRef<'_>, base: &Url) {
+        if self.entrance.is_some() {
+            return;
+        }
+        let v = el.value();
+        let href = if v.name() == "a" {
+            v.attr("href")
+        } else {
+            v.attr("src")
+        };
+        let Some(u) = href.and_then(|h| crate::urlnorm::resolve(base, h)) else {
+            return;
+        };
+        if !matches!(u.scheme(), "http" | "https") {
+            return;
+        }
+        let other_host = u.host_str() != base.host_str();
+        let t: String = el.text().collect::<String>().split_whitespace().collect();
+        let t = if t.is_empty() {
+            v.attr("title").unwrap_or("").to_string()
+        } else {
+            t
+        };
+        let entry_word = [
+            "我要写信",
+            "我要咨询",
+            "我要留言",
+            "我要投诉",
+            "我要举报",
+            "我要建议",
+            "写信",
+            "在线咨询",
+            "在线办理",
+            "网上办理",
+            "点击进入",
+            "进入",
+            "前往",
+            "跳转",
+            "立即办理",
+        ]
+        .iter()
+        .any(|w| t.contains(w));
+        let mailbox_word = ["我要写信", "我要咨询", "我要留言", "我要投诉", "我要举报"]
+            .iter()
+            .any(|w| t.contains(w));
+        if (other_host && (v.name() != "a" || entry_word)) || mailbox_word {
+            self.entrance = Some(crate::urlnorm::normalize(&u));
+        }
+    }
+}
+
+fn is_query_word(t: &str) -> bool {
+    ["查询", "搜索", "检索", "查 询", "搜 索"]
+        .iter()
+        .any(|w| t.contains(w))
+}
+
+/// Analyse a parsed page (read from `url`, after redirects). `meta_date`
+/// is the page's `<meta name="PubDate">` / Maketime date when it has one.
+pub(crate) fn analyse(
+    doc: &Html,
+    url: &Url,
+    body_text: &str,
+    labelled: Option<(NaiveDate, DateFrom)>,
+) -> PageContent {
+    let mut c = Collect::default();
+    if let Some(body) = doc
+        .root_element()
+        .children()
+        .filter_map(ElementRef::wrap)
+        .find(|e| e.value().name() == "body")
+    {
+        c.walk(body, url, 0);
+    } else {
+        c.walk(doc.root_element(), url, 0);
+    }
+    c.close();
+    let own: Vec<&String> = c.segs.iter().filter(|s| !is_boilerplate(s)).collect();
+    let own_chars = own.iter().map(|s| han_chars(s)).sum();
+    let joined = own.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ");
+    let excerpt: String = joined.chars().take(80).collect();
+    static ZERO: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"共\s*0\s*(?:条|页|篇)|记录数\s*[:：]\s*0\b|总数\s*[:：]\s*0\b")
+            .expect("static regex")
+    });
+    let empty_list = c.empty_list || ZERO.is_match(body_text);
+    let form = if c.textarea || c.fields >= 3 {
+        Some(FormKind::Contact)
+    } else if c.fields >= 1 && c.query_button {
+        Some(FormKind::Query)
+    } else {
+        None
+    };
+    let (date, date_from) = match labelled.or_else(|| update_label(body_text)) {
+        Some((d, f)) => (Some(d), Some(f)),
+        None => match super::find_dates(&joined).into_iter().max() {
+            Some(d) => (Some(d), Some(DateFrom::Text)),
+            None => (None, None),
+        },
+    };
+    PageContent {
+        own_chars,
+        excerpt,
+        date,
+        date_from,
+        empty_list,
+        form,
+        entrance: c.entrance,
+        url: crate::urlnorm::normalize(url),
+    }
+}
+
+/// `更新时间：2025-03-01` and its kin, which article templates do not use
+/// but single pages do.
+fn update_label(text: &str) -> Option<(NaiveDate, DateFrom)> {
+    static UPDATE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?:更\s?新|维\s?护|修\s?改)\s?(?:时\s?间|日\s?期)\s*[:：]?\s*[\[(（【]?\s*(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})",
+        )
+        .expect("static regex")
+    });
+    UPDATE
+        .captures_iter(text)
+        .filter_map(|c| super::parse_date(&c[1], None))
+        .max()
+        .map(|d| (d, DateFrom::Label))
+}
+
+/// Words of a column name that make it a channel when its page holds a form
+/// or an entrance link.
+const CHANNEL_NAME_WORDS: [&str; 10] = [
+    "信箱", "咨询", "留言", "投诉", "举报", "建言", "信访", "诉求", "热线", "查询",
+];
+
+/// Decide what a column is once its list is crawled, from its first page's
+/// content. Only columns with no list items (and not failed) are judged: a
+/// single page of text becomes [`ColumnKind::SinglePage`] (dated: its one item
+/// is the page, so column-stale judges it by that date; undated: no item, so
+/// no rule judges its freshness), an entrance becomes [`ColumnKind::Channel`].
+/// Anything else stays an (empty) list.
+pub fn judge_column(column: &mut Column, content: &PageContent, placeholder: bool) {
+    if column.load_error.is_some() {
+        return;
+    }
+    if column.style == "single-page" {
+        column.kind = ColumnKind::SinglePage;
+        column.body_chars = content.own_chars as u32;
+        return;
+    }
+    if !column.items.is_empty() {
+        return;
+    }
+    if let Some(why) = channel(column, content) {
+        column.kind = ColumnKind::Channel;
+        column.channel = Some(why);
+        return;
+    }
+    if content.is_single_page(placeholder) {
+        column.kind = ColumnKind::SinglePage;
+        column.body_chars = content.own_chars as u32;
+        column.placeholder = false;
+        column.style = "single-page".into();
+        if let Some(d) = content.date {
+            column.items.push(Item {
+                title: column.name.clone(),
+                url: Some(column.url.clone()),
+                date: Some(d),
+                date_source: DateSource::Page,
+            });
+        }
+    }
+}
+
+/// Why a column is a channel, when it is one.
+fn channel(column: &Column, content: &PageContent) -> Option<String> {
+    let host = |u: &str| {
+        Url::parse(u)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+    };
+    if !content.url.is_empty() && host(&content.url) != host(&column.url) {
+        return Some(format!("link-out: {}", content.url));
+    }
+    if content.own_chars >= SINGLE_PAGE_MIN_CHARS && content.form.is_none() {
+        return None;
+    }
+    let named = CHANNEL_NAME_WORDS.iter().any(|w| column.name.contains(w));
+    match (content.form, &content.entrance) {
+        (Some(FormKind::Contact), _) => Some("form".into()),
+        (_, Some(u)) if host(u) != host(&column.url) => Some(format!("link-out: {u}")),
+        (Some(FormKind::Query), _) if named => Some("query".into()),
+        (_, Some(u)) if named => Some(format!("entrance: {u}")),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn content(html: &str) -> PageContent {
+        let url = Url::parse("http://a.gov.cn/col/jgzn/index.html").unwrap();
+        super::super::parse_page(&url, html).content
+    }
+
+    #[test]
+    fn boilerplate_and_links_are_not_own_text() {
+        let html = r#"<html><body><div class="top">某某区人民政府</div>
+        <div class="wz">当前位置：<a href="/">首页</a> &gt; <a href="/jgzn/">机构职能</a></div>
+        <div class="main"><h2>机构职能</h2><ul class="list"></ul></div>
+        <div class="wrap">版权所有：某某区发展和改革局 主办单位：某某区发展和改革局 网站标识码：3301000001 浙ICP备12345678号</div>
+        </body></html>"#;
+        let c = content(html);
+        assert_eq!(c.own_chars, 0, "{c:?}");
+        assert!(c.empty_list);
+        assert!(!c.is_single_page(false));
+    }
+
+    #[test]
+    fn prose_counts_in_chinese_characters() {
+        let html = r#"<html><body><div class="content"><p>区发展和改革局是区政府工作部门。主要职责：拟订并组织实施全区国民经济和社会发展战略、中长期规划和年度计划，统筹协调经济社会发展。</p>
+        <p>联系电话：0571-88888888</p></div><div class="footer">版权所有</div></body></html>"#;
+        let c = content(html);
+        assert!(c.own_chars >= 60, "{c:?}");
+        assert!(c.is_single_page(false));
+        assert_eq!(c.date, None);
+    }
+
+    #[test]
+    fn dates_from_labels_then_text() {
+        let prose = "区发展和改革局是区政府工作部门。主要职责：拟订并组织实施全区国民经济和社会发展战略、中长期规划和年度计划，统筹协调经济社会发展。";
+        let c = content(&format!(
+            "<div class=\"zoom\"><p>{prose}</p></div><div class=\"info\">更新时间：2025-03-01</div>"
+        ));
+        assert_eq!(c.date, NaiveDate::from_ymd_opt(2025, 3, 1));
+        assert_eq!(c.date_from, Some(DateFrom::Label));
+        let c = content(&format!(
+            "<div class=\"zoom\"><p>{prose}</p><p>某某区发展和改革局</p><p>2024年6月18日</p></div>"
+        ));
+        assert_eq!(c.date, NaiveDate::from_ymd_opt(2024, 6, 18));
+        assert_eq!(c.date_from, Some(DateFrom::Text));
+    }
+
+    #[test]
+    fn forms_and_entrances() {
+        let c = content(
+            r#"<form action="/mail"><input name="xm"><input name="dh"><input name="bt"><textarea name="nr"></textarea><input type="submit" value="提交"></form>"#,
+        );
+        assert_eq!(c.form, Some(FormKind::Contact));
+        let c = content(r#"<form><input name="bh"><input type="submit" value="查询"></form>"#);
+        assert_eq!(c.form, Some(FormKind::Query));
+        let c = content(
+            r#"<div class="main"><a href="https://www.zjzwfw.gov.cn/">点击进入浙江政务服务网</a></div>"#,
+        );
+        assert_eq!(c.entrance.as_deref(), Some("https://www.zjzwfw.gov.cn/"));
+        // A related-site link without an entrance word is no entrance.
+        let c = content(r#"<div class="main"><a href="https://www.gov.cn/">中国政府网</a></div>"#);
+        assert_eq!(c.entrance, None);
+    }
+}
