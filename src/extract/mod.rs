@@ -56,6 +56,12 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
     decode::decode(bytes, content_type)
 }
 
+/// [`decode`], with how the charset was decided ("Content-Type header",
+/// "<meta> charset", "byte order mark", "undeclared, detected (chardetng)" …).
+pub fn decode_explained(bytes: &[u8], content_type: Option<&str>) -> (Decoded, &'static str) {
+    decode::decode_explained(bytes, content_type)
+}
+
 /// How to fetch a further page of a list.
 #[derive(Debug, Clone, PartialEq)]
 pub enum NextRequest {
@@ -389,6 +395,12 @@ pub fn parse_page(url: &Url, html: &str) -> ParsedPage {
         placeholder,
         content,
     }
+}
+
+/// A URL shaped like an article page (`t20261103_1.html`, `/art/2026/…`,
+/// `content_12.html`, or simply not a column list's URL).
+pub fn looks_like_article_url(u: &Url) -> bool {
+    nav::is_article_url(u)
 }
 
 /// The own-text analysis of any page (`govaudit inspect` shows it for list
