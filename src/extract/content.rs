@@ -62,6 +62,10 @@ pub struct PageContent {
     /// A list container with no entries (`<ul class="list"></ul>`, an empty
     /// JCMS datastore) or a pager reading 共0条.
     pub empty_list: bool,
+    /// Content that is not text: images inside the page's body container
+    /// (an organisation chart), attachment links (a guide as a PDF),
+    /// embedded frames.
+    pub media: usize,
     /// A form in the page body.
     pub form: Option<FormKind>,
     /// An entrance: an iframe or a 进入 / 办理 / 我要写信 link to another
@@ -75,14 +79,18 @@ impl PageContent {
     /// Whether a page read before its column was known must keep this
     /// (it may make the column a single page or a channel).
     pub fn worth_keeping(&self) -> bool {
-        self.own_chars > 0 || self.form.is_some() || self.entrance.is_some()
+        self.own_chars > 0 || self.media > 0 || self.form.is_some() || self.entrance.is_some()
     }
 
     /// The page is a single page of content: enough own text, and no empty
     /// list or placeholder that says it is an empty list with an intro.
+    /// A page whose content is an image, an attachment or a frame counts
+    /// too, unless the page also says its list is empty.
     pub fn is_single_page(&self, placeholder: bool) -> bool {
-        self.own_chars >= SINGLE_PAGE_MIN_CHARS
-            && (self.own_chars >= EMPTY_LIST_OVERRULED_CHARS || !(self.empty_list || placeholder))
+        let emptied = self.empty_list || placeholder;
+        (self.own_chars >= SINGLE_PAGE_MIN_CHARS
+            && (self.own_chars >= EMPTY_LIST_OVERRULED_CHARS || !emptied))
+            || (self.media > 0 && !emptied)
     }
 }
 
@@ -204,6 +212,7 @@ struct Collect {
     fields: usize,
     textarea: bool,
     query_button: bool,
+    media: usize,
     entrance: Option<String>,
 }
 
@@ -215,12 +224,14 @@ impl Collect {
         }
     }
 
-    fn walk(&mut self, el: ElementRef<'_>, base: &Url, depth: u32) {
+    fn walk(&mut self, el: ElementRef<'_>, base: &Url, depth: u32, in_body: bool) {
         let v = el.value();
         let name = v.name();
         if is_opaque(name) || depth > 300 || area_of(el).is_some() || is_sidebar(el) {
             return;
         }
+        // Inside the article body container (TRS_Editor, #zoom …).
+        let in_body = in_body || super::dom::content_priority(el) >= 3;
         match name {
             "textarea" => self.textarea = true,
             "select" => self.fields += 1,
@@ -240,7 +251,23 @@ impl Collect {
                 let t: String = el.text().collect();
                 self.query_button |= is_query_word(&t);
             }
-            "a" | "iframe" | "frame" => self.note_entrance(el, base),
+            "a" => {
+                self.note_entrance(el, base);
+                let target = v
+                    .attr("href")
+                    .and_then(|h| crate::urlnorm::resolve(base, h));
+                if target.is_some_and(|u| is_attachment(&u)) {
+                    self.media += 1;
+                }
+            }
+            // A frame is content only where the page's content goes: old
+            // templates pull their header, menu and footer in by iframe, and
+            // many sites embed a provincial service bar on every page.
+            "iframe" | "frame" if in_body || is_tall(el) => {
+                self.note_entrance(el, base);
+                self.media += 1;
+            }
+            "img" if in_body => self.media += 1,
             _ => {}
         }
         if matches!(name, "ul" | "ol" | "tbody" | "table" | "div") && listy(el) {
@@ -265,7 +292,7 @@ impl Collect {
                 Node::Text(t) if !skip => self.cur.push(t),
                 Node::Element(_) => {
                     if let Some(ce) = ElementRef::wrap(child) {
-                        self.walk(ce, base, depth + 1);
+                        self.walk(ce, base, depth + 1, in_body);
                     }
                 }
                 _ => {}
@@ -327,6 +354,32 @@ impl Collect {
     }
 }
 
+/// A frame sized like a page's content (height 300 px or more).
+fn is_tall(el: ElementRef<'_>) -> bool {
+    let v = el.value();
+    let px = |s: &str| s.trim().trim_end_matches("px").trim().parse::<u32>().ok();
+    let style_height = v.attr("style").and_then(|st| {
+        st.split(';').find_map(|d| {
+            let (k, val) = d.split_once(':')?;
+            (k.trim().eq_ignore_ascii_case("height")).then(|| px(val))?
+        })
+    });
+    v.attr("height")
+        .and_then(px)
+        .or(style_height)
+        .is_some_and(|h| h >= 300)
+}
+
+/// A document a page offers as its content (a guide as a PDF …).
+fn is_attachment(u: &Url) -> bool {
+    let path = u.path().to_ascii_lowercase();
+    [
+        ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".ofd", ".et", ".rar", ".zip",
+    ]
+    .iter()
+    .any(|e| path.ends_with(e))
+}
+
 fn is_query_word(t: &str) -> bool {
     ["查询", "搜索", "检索", "查 询", "搜 索"]
         .iter()
@@ -348,9 +401,9 @@ pub(crate) fn analyse(
         .filter_map(ElementRef::wrap)
         .find(|e| e.value().name() == "body")
     {
-        c.walk(body, url, 0);
+        c.walk(body, url, 0, false);
     } else {
-        c.walk(doc.root_element(), url, 0);
+        c.walk(doc.root_element(), url, 0, false);
     }
     c.close();
     let own: Vec<&String> = c.segs.iter().filter(|s| !is_boilerplate(s)).collect();
@@ -382,6 +435,7 @@ pub(crate) fn analyse(
         date,
         date_from,
         empty_list,
+        media: c.media,
         form,
         entrance: c.entrance,
         url: crate::urlnorm::normalize(url),
@@ -517,6 +571,102 @@ mod tests {
         ));
         assert_eq!(c.date, NaiveDate::from_ymd_opt(2024, 6, 18));
         assert_eq!(c.date_from, Some(DateFrom::Text));
+    }
+
+    #[test]
+    fn images_attachments_and_frames() {
+        // An organisation chart in the body container is content …
+        let c = content(r#"<div class="TRS_Editor"><p><img src="zzjg.png"></p></div>"#);
+        assert_eq!(c.media, 1);
+        assert!(c.is_single_page(false));
+        // … a decorative column image outside it is not, …
+        let c = content(
+            r#"<h2>人事信息</h2><div class="lm-pic"><img src="lm.png"></div><ul class="list"></ul>"#,
+        );
+        assert_eq!(c.media, 0);
+        assert!(!c.is_single_page(false));
+        // … nor does an image make a page that says its list is empty a single page.
+        let c = content(r#"<div id="zoom"><img src="x.png"></div><p>暂无信息</p>"#);
+        assert!(!c.is_single_page(true));
+        // A guide as a PDF is content.
+        let c = content(
+            r#"<div class="content">附件：<a href="/files/zn.pdf">政府信息公开指南.pdf</a></div>"#,
+        );
+        assert_eq!(c.media, 1);
+        // A service bar every page embeds is neither content nor an entrance;
+        // a page-sized frame to another host is both.
+        let c =
+            content(r#"<iframe src="https://www.zjzwfw.gov.cn/bar.html" height="36"></iframe>"#);
+        assert_eq!((c.media, c.entrance.as_deref()), (0, None));
+        let c = content(
+            r#"<iframe src="https://www.zjzwfw.gov.cn/consult.html" height="600"></iframe>"#,
+        );
+        assert_eq!(c.media, 1);
+        assert_eq!(
+            c.entrance.as_deref(),
+            Some("https://www.zjzwfw.gov.cn/consult.html")
+        );
+    }
+
+    fn col(name: &str) -> Column {
+        Column {
+            url: "http://a.gov.cn/col/jgzn/index.html".into(),
+            name: name.into(),
+            class: crate::site::ColumnClass::LongTerm,
+            class_source: Default::default(),
+            items: vec![],
+            list_pages: 1,
+            style: String::new(),
+            placeholder: false,
+            load_error: None,
+            truncated: false,
+            kind: ColumnKind::List,
+            body_chars: 0,
+            channel: None,
+        }
+    }
+
+    #[test]
+    fn judging_columns() {
+        let text = PageContent {
+            own_chars: 120,
+            url: "http://a.gov.cn/col/jgzn/index.html".into(),
+            ..Default::default()
+        };
+        // Undated single page: no item, so no freshness judgement.
+        let mut c = col("机构职能");
+        judge_column(&mut c, &text, false);
+        assert_eq!(
+            (c.kind, c.items.len(), c.body_chars),
+            (ColumnKind::SinglePage, 0, 120)
+        );
+        // Dated: the page is its one item, dated.
+        let dated = PageContent {
+            date: NaiveDate::from_ymd_opt(2024, 5, 10),
+            date_from: Some(DateFrom::Label),
+            ..text.clone()
+        };
+        let mut c = col("机构职能");
+        judge_column(&mut c, &dated, false);
+        assert_eq!(c.items[0].date, NaiveDate::from_ymd_opt(2024, 5, 10));
+        assert_eq!(c.items[0].url.as_deref(), Some(c.url.as_str()));
+        // A 暂无信息 with a short intro stays an (empty) list.
+        let mut c = col("规划计划");
+        judge_column(&mut c, &text, true);
+        assert_eq!(c.kind, ColumnKind::List);
+        // Redirected to another host: a channel.
+        let out = PageContent {
+            url: "https://www.zjzwfw.gov.cn/x".into(),
+            ..Default::default()
+        };
+        let mut c = col("在线办事");
+        judge_column(&mut c, &out, false);
+        assert_eq!(c.kind, ColumnKind::Channel);
+        // A failed list is left alone; a list with items too.
+        let mut c = col("机构职能");
+        c.load_error = Some("HTTP 500".into());
+        judge_column(&mut c, &text, false);
+        assert_eq!(c.kind, ColumnKind::List);
     }
 
     #[test]
