@@ -94,8 +94,11 @@ impl PageContent {
     }
 }
 
+/// `ICP备` / `ICP证` in any letter case.
+const BOILERPLATE_MIXED: [(&str, &str); 2] = [("icp", "备"), ("icp", "证")];
+
 /// Lines of template furniture that templates put in the body.
-const BOILERPLATE: [&str; 44] = [
+const BOILERPLATE: [&str; 42] = [
     "版权所有",
     "copyright",
     "主办单位",
@@ -104,8 +107,6 @@ const BOILERPLATE: [&str; 44] = [
     "承办：",
     "协办单位",
     "网站标识码",
-    "icp备",
-    "icp证",
     "公网安备",
     "技术支持",
     "建议使用",
@@ -155,9 +156,24 @@ const DATE_LABEL_WORDS: [&str; 8] = [
 ];
 
 fn is_boilerplate(seg: &str) -> bool {
-    let lower = seg.to_lowercase();
-    BOILERPLATE.iter().any(|w| lower.contains(w))
-        || (char_len(seg) < 60 && DATE_LABEL_WORDS.iter().any(|w| seg.contains(w)))
+    let ascii_hit = |w: &str| {
+        seg.as_bytes()
+            .windows(w.len())
+            .any(|win| win.eq_ignore_ascii_case(w.as_bytes()))
+    };
+    BOILERPLATE.iter().any(|w| {
+        if w.is_ascii() {
+            ascii_hit(w)
+        } else {
+            seg.contains(w)
+        }
+    }) || BOILERPLATE_MIXED.iter().any(|(a, b)| {
+        seg.match_indices(b).any(|(i, _)| {
+            i.checked_sub(a.len())
+                .and_then(|j| seg.get(j..i))
+                .is_some_and(|p| p.eq_ignore_ascii_case(a))
+        })
+    }) || (char_len(seg) < 60 && DATE_LABEL_WORDS.iter().any(|w| seg.contains(w)))
         || (char_len(seg) <= 30 && is_placeholder_text(seg))
 }
 
@@ -227,11 +243,22 @@ impl Collect {
     fn walk(&mut self, el: ElementRef<'_>, base: &Url, depth: u32, in_body: bool) {
         let v = el.value();
         let name = v.name();
-        if is_opaque(name) || depth > 300 || area_of(el).is_some() || is_sidebar(el) {
+        if is_opaque(name) || depth > 300 {
+            return;
+        }
+        // Class and id tokens decide most of what follows; most elements
+        // have none (the cheap path).
+        let named = v.attr("class").is_some() || v.id().is_some();
+        if (named || matches!(name, "nav" | "header" | "footer") || v.attr("role").is_some())
+            && area_of(el).is_some()
+        {
+            return;
+        }
+        if named && is_sidebar(el) {
             return;
         }
         // Inside the article body container (TRS_Editor, #zoom …).
-        let in_body = in_body || super::dom::content_priority(el) >= 3;
+        let in_body = in_body || (named && super::dom::content_priority(el) >= 3);
         match name {
             "textarea" => self.textarea = true,
             "select" => self.fields += 1,
@@ -253,10 +280,7 @@ impl Collect {
             }
             "a" => {
                 self.note_entrance(el, base);
-                let target = v
-                    .attr("href")
-                    .and_then(|h| crate::urlnorm::resolve(base, h));
-                if target.is_some_and(|u| is_attachment(&u)) {
+                if v.attr("href").is_some_and(is_attachment) {
                     self.media += 1;
                 }
             }
@@ -270,7 +294,7 @@ impl Collect {
             "img" if in_body => self.media += 1,
             _ => {}
         }
-        if matches!(name, "ul" | "ol" | "tbody" | "table" | "div") && listy(el) {
+        if named && matches!(name, "ul" | "ol" | "tbody" | "table" | "div") && listy(el) {
             let entries = el.descendants().filter_map(ElementRef::wrap).any(|e| {
                 matches!(e.value().name(), "a" | "li" | "td")
                     && !is_placeholder_text(&e.text().collect::<String>())
@@ -308,47 +332,48 @@ impl Collect {
             return;
         }
         let v = el.value();
-        let href = if v.name() == "a" {
-            v.attr("href")
+        let is_a = v.name() == "a";
+        // Words first: most links have none, and need no URL parsing.
+        let (entry_word, mailbox_word) = if is_a {
+            let t: String = el.text().flat_map(|t| t.split_whitespace()).collect();
+            let t = if t.is_empty() {
+                v.attr("title").unwrap_or("").to_string()
+            } else {
+                t
+            };
+            let mailbox = ["我要写信", "我要咨询", "我要留言", "我要投诉", "我要举报"]
+                .iter()
+                .any(|w| t.contains(w));
+            let entry = mailbox
+                || [
+                    "我要建议",
+                    "写信",
+                    "在线咨询",
+                    "在线办理",
+                    "网上办理",
+                    "点击进入",
+                    "进入",
+                    "前往",
+                    "跳转",
+                    "立即办理",
+                ]
+                .iter()
+                .any(|w| t.contains(w));
+            (entry, mailbox)
         } else {
-            v.attr("src")
+            (true, false)
         };
+        if !entry_word {
+            return;
+        }
+        let href = if is_a { v.attr("href") } else { v.attr("src") };
         let Some(u) = href.and_then(|h| crate::urlnorm::resolve(base, h)) else {
             return;
         };
         if !matches!(u.scheme(), "http" | "https") {
             return;
         }
-        let other_host = u.host_str() != base.host_str();
-        let t: String = el.text().collect::<String>().split_whitespace().collect();
-        let t = if t.is_empty() {
-            v.attr("title").unwrap_or("").to_string()
-        } else {
-            t
-        };
-        let entry_word = [
-            "我要写信",
-            "我要咨询",
-            "我要留言",
-            "我要投诉",
-            "我要举报",
-            "我要建议",
-            "写信",
-            "在线咨询",
-            "在线办理",
-            "网上办理",
-            "点击进入",
-            "进入",
-            "前往",
-            "跳转",
-            "立即办理",
-        ]
-        .iter()
-        .any(|w| t.contains(w));
-        let mailbox_word = ["我要写信", "我要咨询", "我要留言", "我要投诉", "我要举报"]
-            .iter()
-            .any(|w| t.contains(w));
-        if (other_host && (v.name() != "a" || entry_word)) || mailbox_word {
+        if u.host_str() != base.host_str() || mailbox_word {
             self.entrance = Some(crate::urlnorm::normalize(&u));
         }
     }
@@ -370,9 +395,13 @@ fn is_tall(el: ElementRef<'_>) -> bool {
         .is_some_and(|h| h >= 300)
 }
 
-/// A document a page offers as its content (a guide as a PDF …).
-fn is_attachment(u: &Url) -> bool {
-    let path = u.path().to_ascii_lowercase();
+/// A link to a document a page offers as its content (a guide as a PDF …).
+fn is_attachment(href: &str) -> bool {
+    let path = href
+        .split(['?', '#'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
     [
         ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".ofd", ".et", ".rar", ".zip",
     ]
@@ -414,7 +443,11 @@ pub(crate) fn analyse(
         regex::Regex::new(r"共\s*0\s*(?:条|页|篇)|记录数\s*[:：]\s*0\b|总数\s*[:：]\s*0\b")
             .expect("static regex")
     });
-    let empty_list = c.empty_list || ZERO.is_match(body_text);
+    let empty_list = c.empty_list
+        || (["共", "记录数", "总数"]
+            .iter()
+            .any(|w| body_text.contains(w))
+            && ZERO.is_match(body_text));
     let form = if c.textarea || c.fields >= 3 {
         Some(FormKind::Contact)
     } else if c.fields >= 1 && c.query_button {
@@ -422,7 +455,14 @@ pub(crate) fn analyse(
     } else {
         None
     };
-    let (date, date_from) = match labelled.or_else(|| update_label(body_text)) {
+    let update = || {
+        ['更', '维', '修']
+            .iter()
+            .any(|c| body_text.contains(*c))
+            .then(|| update_label(body_text))
+            .flatten()
+    };
+    let (date, date_from) = match labelled.or_else(update) {
         Some((d, f)) => (Some(d), Some(f)),
         None => match super::find_dates(&joined).into_iter().max() {
             Some(d) => (Some(d), Some(DateFrom::Text)),

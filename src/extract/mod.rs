@@ -373,14 +373,22 @@ pub fn parse_page(url: &Url, html: &str) -> ParsedPage {
     }
     let nav = nav::entries(&links, &lists, &base, ColumnClassifier::builtin());
     // Own text is only needed where a list is not: a column page without
-    // items may be a single page, a channel or empty.
-    let content = if lists
-        .iter()
-        .all(|b| b.items.is_empty() || b.style == "single-page")
-    {
+    // items may be a single page, a channel or empty. A dated text in a
+    // body container (an article, or a dated single page) is already its own
+    // item: its body text stands for its own text, without a second walk.
+    let content = if lists.iter().all(|b| b.items.is_empty()) {
         let mut c = content::analyse(&doc, &base, &body_text, dated);
-        c.empty_list |= lists.iter().any(|b| b.items.is_empty());
+        c.empty_list |= !lists.is_empty();
         c
+    } else if lists.iter().any(|b| b.style == "single-page") {
+        PageContent {
+            own_chars: han_chars(&text),
+            excerpt: text.chars().take(80).collect(),
+            date,
+            date_from: dated.map(|(_, f)| f),
+            url: crate::urlnorm::normalize(&base),
+            ..Default::default()
+        }
     } else {
         PageContent::default()
     };
