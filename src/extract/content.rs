@@ -437,8 +437,17 @@ pub(crate) fn analyse(
     c.close();
     let own: Vec<&String> = c.segs.iter().filter(|s| !is_boilerplate(s)).collect();
     let own_chars = own.iter().map(|s| han_chars(s)).sum();
-    let joined = own.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ");
-    let excerpt: String = joined.chars().take(80).collect();
+    let mut excerpt = String::new();
+    for s in &own {
+        if excerpt.chars().count() >= 80 {
+            break;
+        }
+        if !excerpt.is_empty() {
+            excerpt.push(' ');
+        }
+        excerpt.push_str(s);
+    }
+    let excerpt: String = excerpt.chars().take(80).collect();
     static ZERO: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         regex::Regex::new(r"共\s*0\s*(?:条|页|篇)|记录数\s*[:：]\s*0\b|总数\s*[:：]\s*0\b")
             .expect("static regex")
@@ -464,7 +473,7 @@ pub(crate) fn analyse(
     };
     let (date, date_from) = match labelled.or_else(update) {
         Some((d, f)) => (Some(d), Some(f)),
-        None => match super::find_dates(&joined).into_iter().max() {
+        None => match signature_date(&own) {
             Some(d) => (Some(d), Some(DateFrom::Text)),
             None => (None, None),
         },
@@ -480,6 +489,19 @@ pub(crate) fn analyse(
         entrance: c.entrance,
         url: crate::urlnorm::normalize(url),
     }
+}
+
+/// The date a text is signed with (落款): a short line among the last
+/// three of the own text holding a full date ("2021年1月5日", "云溪区发展和
+/// 改革局 2021年1月5日"). A date inside the prose (自2025年1月1日起施行,
+/// 截止2027年1月1日) says nothing about when the page was updated, so it is
+/// not taken: an undated page is left unjudged rather than judged on a guess.
+fn signature_date(own: &[&String]) -> Option<NaiveDate> {
+    own.iter()
+        .rev()
+        .take(3)
+        .filter(|s| char_len(s) <= 30)
+        .find_map(|s| super::find_dates(s).into_iter().max())
 }
 
 /// `更新时间：2025-03-01` and its kin, which article templates do not use
@@ -611,6 +633,11 @@ mod tests {
         ));
         assert_eq!(c.date, NaiveDate::from_ymd_opt(2024, 6, 18));
         assert_eq!(c.date_from, Some(DateFrom::Text));
+        // A date inside the prose is no signature: undated.
+        let c = content(&format!(
+            "<div class=\"zoom\"><p>本办法自2019年3月1日起施行。{prose}</p><p>{prose}</p></div>"
+        ));
+        assert_eq!(c.date, None);
     }
 
     #[test]
