@@ -376,6 +376,8 @@ struct ColumnRun {
     relabel: Vec<String>,
     /// (item url, item title, list page url) for link records.
     item_links: Vec<(String, String, String)>,
+    /// The first page's own text (for the site-wide template-text check).
+    first_content: extract::PageContent,
 }
 
 /// The block of a list page that is its list: the one with the most items.
@@ -405,6 +407,7 @@ async fn crawl_column(
         outcomes,
         relabel,
         item_links,
+        first_content: extract::PageContent::default(),
     };
     let Ok(first_url) = Url::parse(&column.url) else {
         column.load_error = Some("bad URL".into());
@@ -544,7 +547,10 @@ async fn crawl_column(
     }
     column.placeholder = first.placeholder && column.items.is_empty();
     extract::judge_column(&mut column, &first.content, first.placeholder);
-    done(column, outcomes, item_links, relabel)
+    ColumnRun {
+        first_content: first.content,
+        ..done(column, outcomes, item_links, relabel)
+    }
 }
 
 fn take_budget(budget: &AtomicUsize) -> bool {
@@ -580,6 +586,8 @@ struct SiteRun {
     known_columns: HashSet<String>,
     /// Columns found but not crawled yet.
     pending: Vec<Column>,
+    /// Own text of columns' first pages (site-wide template-text check).
+    first_pages: HashMap<String, extract::PageContent>,
     /// Lists of ordinary pages already read, in case one turns out to be a
     /// column's first page (so it is not fetched twice).
     read_lists: Arc<std::sync::Mutex<HashMap<String, FirstList>>>,
@@ -926,6 +934,7 @@ impl SiteRun {
                             outcomes: Vec::new(),
                             relabel: Vec::new(),
                             item_links: Vec::new(),
+                            first_content: Default::default(),
                         })
                 }
             })
@@ -990,6 +999,10 @@ impl SiteRun {
                 if let Some(u) = it.url.as_deref().and_then(|u| Url::parse(u).ok()) {
                     item_targets.push((u, Some(cr.column.url.clone())));
                 }
+            }
+            if !cr.first_content.segments.is_empty() {
+                self.first_pages
+                    .insert(cr.column.url.clone(), cr.first_content);
             }
             self.site.columns.push(cr.column);
         }
@@ -1127,6 +1140,7 @@ pub(crate) async fn crawl_site(
         in_frontier: HashSet::new(),
         known_columns: HashSet::new(),
         pending: Vec::new(),
+        first_pages: HashMap::new(),
         read_lists: Arc::default(),
         requests: 0,
     };
@@ -1198,6 +1212,7 @@ pub(crate) async fn crawl_site(
             break;
         }
     }
+    extract::settle_template_text(&mut run.site.columns, &run.first_pages);
     finish(run).await
 }
 

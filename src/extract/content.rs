@@ -73,6 +73,10 @@ pub struct PageContent {
     pub entrance: Option<String>,
     /// URL the page was read from (after redirects).
     pub url: String,
+    /// The own text's segments (hash, Chinese characters), for
+    /// [`settle_template_text`]; not part of any output.
+    #[serde(skip)]
+    pub segments: Vec<(u64, u32)>,
 }
 
 impl PageContent {
@@ -437,6 +441,13 @@ pub(crate) fn analyse(
     c.close();
     let own: Vec<&String> = c.segs.iter().filter(|s| !is_boilerplate(s)).collect();
     let own_chars = own.iter().map(|s| han_chars(s)).sum();
+    let segments = own
+        .iter()
+        .filter_map(|s| {
+            let n = han_chars(s) as u32;
+            (n > 0).then(|| (segment_hash(s), n))
+        })
+        .collect();
     let mut excerpt = String::new();
     for s in &own {
         if excerpt.chars().count() >= 80 {
@@ -488,6 +499,73 @@ pub(crate) fn analyse(
         form,
         entrance: c.entrance,
         url: crate::urlnorm::normalize(url),
+        segments,
+    }
+}
+
+fn segment_hash(s: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    // DefaultHasher::new() has fixed keys: the same text hashes the same in
+    // every run.
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    s.hash(&mut h);
+    h.finish()
+}
+
+/// Distinct pages a text segment must appear on to be template text.
+const TEMPLATE_PAGES: usize = 3;
+
+/// Site-wide second look at single pages, once every column is crawled:
+/// text that the template repeats (a sidebar notice, a contact block in a
+/// layout table without class names) shows up on the pages of several
+/// columns, and is not a column's own text. A segment found on
+/// [`TEMPLATE_PAGES`] or more distinct column pages (pages with the very
+/// same text count once, so two columns pointing at one page keep it) is
+/// taken out; a single page left with less than
+/// [`SINGLE_PAGE_MIN_CHARS`] of its own and no image or attachment is an
+/// empty list again, and loses the page-as-item a date had given it.
+/// `first_pages` holds the analysed first page of each column, by column URL.
+pub fn settle_template_text(
+    columns: &mut [Column],
+    first_pages: &std::collections::HashMap<String, PageContent>,
+) {
+    use std::collections::{HashMap, HashSet};
+    let mut pages: HashSet<Vec<u64>> = HashSet::new();
+    let mut seen_on: HashMap<u64, usize> = HashMap::new();
+    for c in first_pages.values() {
+        let mut key: Vec<u64> = c.segments.iter().map(|(h, _)| *h).collect();
+        key.sort_unstable();
+        key.dedup();
+        if key.is_empty() || !pages.insert(key.clone()) {
+            continue;
+        }
+        for h in key {
+            *seen_on.entry(h).or_default() += 1;
+        }
+    }
+    for col in columns.iter_mut() {
+        if col.kind != ColumnKind::SinglePage {
+            continue;
+        }
+        let Some(c) = first_pages.get(&col.url) else {
+            continue;
+        };
+        if c.segments.is_empty() {
+            continue;
+        }
+        let own: u32 = c
+            .segments
+            .iter()
+            .filter(|(h, _)| seen_on.get(h).copied().unwrap_or(0) < TEMPLATE_PAGES)
+            .map(|(_, n)| n)
+            .sum();
+        col.body_chars = own;
+        if (own as usize) < SINGLE_PAGE_MIN_CHARS && c.media == 0 {
+            col.kind = ColumnKind::List;
+            col.style.clear();
+            let url = col.url.clone();
+            col.items.retain(|i| i.url.as_deref() != Some(url.as_str()));
+        }
     }
 }
 
@@ -734,6 +812,46 @@ mod tests {
         c.load_error = Some("HTTP 500".into());
         judge_column(&mut c, &text, false);
         assert_eq!(c.kind, ColumnKind::List);
+    }
+
+    #[test]
+    fn template_text_repeated_across_columns_is_not_own_text() {
+        let seg = |t: &str| (segment_hash(t), han_chars(t) as u32);
+        let notice = "网站公告：为进一步提升政府网站服务水平，本站将于每周六凌晨进行例行维护，维护期间部分栏目可能暂时无法访问，由此给您带来的不便敬请谅解，感谢您对本站工作的关心和支持。";
+        let intro = "云溪区财政局是主管全区财政收支、财税政策、国有资产管理的区政府工作部门，负责编制年度区级预决算草案并组织执行，统筹管理政府性基金。";
+        let page = |segs: Vec<(u64, u32)>| PageContent {
+            own_chars: segs.iter().map(|(_, n)| *n as usize).sum(),
+            segments: segs,
+            ..Default::default()
+        };
+        let mut pages = std::collections::HashMap::new();
+        let mut columns = Vec::new();
+        for (name, segs) in [
+            ("单位简介", vec![seg(notice), seg(intro)]),
+            // Two columns linking the very same page count once.
+            ("单位概况", vec![seg(notice), seg(intro)]),
+            ("通知公告", vec![seg(notice), seg("通知公告")]),
+            ("人事信息", vec![seg(notice), seg("人事信息")]),
+        ] {
+            let mut c = col(name);
+            c.url = format!("http://a.gov.cn/{name}.htm");
+            judge_column(&mut c, &page(segs.clone()), false);
+            assert_eq!(c.kind, ColumnKind::SinglePage, "{name} before");
+            pages.insert(c.url.clone(), page(segs));
+            columns.push(c);
+        }
+        settle_template_text(&mut columns, &pages);
+        let kinds: Vec<_> = columns.iter().map(|c| (c.kind, c.body_chars)).collect();
+        let intro_chars = han_chars(intro) as u32;
+        assert_eq!(
+            kinds,
+            [
+                (ColumnKind::SinglePage, intro_chars),
+                (ColumnKind::SinglePage, intro_chars),
+                (ColumnKind::List, 4),
+                (ColumnKind::List, 4),
+            ]
+        );
     }
 
     #[test]

@@ -36,8 +36,8 @@ use crate::site::{Item, LinkArea, PageLink};
 
 pub use classify::{ClassifierError, ColumnClassifier};
 pub use content::{
-    han_chars, judge_column, DateFrom, FormKind, PageContent, EMPTY_LIST_OVERRULED_CHARS,
-    SINGLE_PAGE_MIN_CHARS,
+    han_chars, judge_column, settle_template_text, DateFrom, FormKind, PageContent,
+    EMPTY_LIST_OVERRULED_CHARS, SINGLE_PAGE_MIN_CHARS,
 };
 pub use dates::{find_date, find_dates, year_from_url};
 
