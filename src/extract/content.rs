@@ -299,9 +299,12 @@ impl Collect {
             _ => {}
         }
         if named && matches!(name, "ul" | "ol" | "tbody" | "table" | "div") && listy(el) {
+            // A JCMS datastore (a script) holds its entries out of the DOM;
+            // an empty one is told by the list it yields, not here.
             let entries = el.descendants().filter_map(ElementRef::wrap).any(|e| {
-                matches!(e.value().name(), "a" | "li" | "td")
-                    && !is_placeholder_text(&e.text().collect::<String>())
+                e.value().name() == "script"
+                    || (matches!(e.value().name(), "a" | "li" | "td")
+                        && !is_placeholder_text(&e.text().collect::<String>()))
             });
             if !entries {
                 self.empty_list = true;
