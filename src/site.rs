@@ -430,6 +430,26 @@ mod tests {
     }
 
     #[test]
+    fn columns_of_old_snapshots_load_as_lists_and_lists_serialise_as_before() {
+        let old = r#"{"url":"http://a/tzgg/","name":"通知公告","class":"notice","items":[],"list_pages":1}"#;
+        let c: Column = serde_json::from_str(old).unwrap();
+        assert_eq!(
+            (c.kind, c.body_chars, c.channel.as_deref()),
+            (ColumnKind::List, 0, None)
+        );
+        let v = serde_json::to_value(&c).unwrap();
+        assert!(v.get("kind").is_none() && v.get("body_chars").is_none());
+        let single = Column {
+            kind: ColumnKind::SinglePage,
+            body_chars: 120,
+            ..c
+        };
+        let v = serde_json::to_value(&single).unwrap();
+        assert_eq!(v["kind"], "single-page");
+        assert_eq!(serde_json::from_value::<Column>(v).unwrap(), single);
+    }
+
+    #[test]
     fn canonical_order_ignores_fetch_completion_order() {
         let mut a = Site {
             pages: vec![
