@@ -11,6 +11,7 @@ pub mod config;
 pub mod crawl;
 pub mod extract;
 pub mod history;
+pub mod inspect;
 pub mod notify;
 pub mod probe;
 pub mod report;
