@@ -81,9 +81,9 @@ impl Default for Tuning {
                 real_word: 5.0,
                 name: 3.0,
                 place: 3.0,
-                org: 2.0,
+                org: 0.0,
                 official_bonus: 0.0,
-                idiom_bonus: 6.0,
+                idiom_bonus: 10.0,
             },
         }
     }
