@@ -12,7 +12,7 @@
 //! DATA_DIR defaults to $GOVAUDIT_TYPO_DATA or ../shared/data/typos beside the checkout (the files named
 //! in rules/typos/SOURCES.md). `--train` reports on ecspell_odw.train.tsv (the tuning
 //! set) instead of the test set; `--show N` prints up to N misses and false alarms.
-//! The name-rich section checks fixtures/typo/names-eval/ (invented district pages full
+//! The name-rich section checks fixtures/typo-names-eval/ (invented district pages full
 //! of leaders, name lists, 姓名 tables and company award lists; see its gen.py) page by
 //! page with the site's name book, as the typo rule does: precision and recall of the
 //! planted misused words at deduct-or-veto, and hints (warn) and deduct/veto false
@@ -135,7 +135,7 @@ fn pages(path: &Path) -> Vec<String> {
 
 /// The name-rich evaluation: (page, char offset, wrong, right, group) planted errors.
 fn names_eval(checker: &TypoChecker, show: usize) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/typo/names-eval");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/typo-names-eval");
     let clean = pages(&dir.join("clean.txt"));
     let planted = pages(&dir.join("planted.txt"));
     let plants: Vec<(usize, usize, String, String, String)> =
@@ -434,7 +434,7 @@ fn main() {
         total_severe as f64 * 1e5 / total_chars as f64
     );
 
-    println!("\nname-rich government text (fixtures/typo/names-eval)");
+    println!("\nname-rich government text (fixtures/typo-names-eval)");
     names_eval(&checker, show);
 
     if bench {
