@@ -217,7 +217,7 @@ fn names_eval(checker: &TypoChecker, show: usize) {
             }
         }
         println!("  {label}:");
-        for group in ["list", "held-out"] {
+        for group in ["list", "lt-dev", "lt-test", "extra"] {
             let idx: Vec<usize> = (0..plants.len())
                 .filter(|&i| plants[i].4 == group)
                 .collect();
@@ -226,6 +226,7 @@ fn names_eval(checker: &TypoChecker, show: usize) {
                 .iter()
                 .filter(|&&i| !found[i])
                 .map(|&i| plants[i].2.as_str())
+                .take(if show > 0 { usize::MAX } else { 12 })
                 .collect();
             println!(
                 "    recall ({group}): {got}/{} = {:.3}   missed: {}",

@@ -83,7 +83,7 @@ impl Default for Tuning {
                 place: 3.0,
                 org: 0.0,
                 official_bonus: 0.0,
-                idiom_bonus: 10.0,
+                idiom_bonus: 12.0,
             },
         }
     }

@@ -628,8 +628,9 @@ pub const SOFT: u8 = 1;
 /// Inside a person's name: never corrected.
 pub const HARD: u8 = 2;
 
-/// Marks the chars of `spans` in a mask of `n` chars ([`HARD`] for people, [`SOFT`] for
-/// organisations and places, whose names also hold common words: 融资租赁公司).
+/// Marks the chars of `spans` in a mask of `n` chars ([`HARD`] for people and trade
+/// names, [`SOFT`] for the rest of organisations' and places' names, which also hold
+/// common words: 融资租赁公司).
 pub fn mask(n: usize, spans: &[NameSpan]) -> Vec<u8> {
     let mut m = vec![FREE; n];
     for s in spans {
@@ -640,6 +641,13 @@ pub fn mask(n: usize, spans: &[NameSpan]) -> Vec<u8> {
         };
         for x in &mut m[s.start.min(n)..s.end.min(n)] {
             *x = (*x).max(level);
+        }
+        // A company's first two characters are its trade name (字号: 盛凯贸易, 凯通包装),
+        // as arbitrary as a given name.
+        if s.kind == NameKind::Organisation && s.end >= s.start + 4 {
+            for x in &mut m[s.start.min(n)..(s.start + 2).min(n)] {
+                *x = HARD;
+            }
         }
     }
     m
