@@ -736,5 +736,12 @@ mod tests {
         assert_eq!(m[at("盛利")], SOFT);
         assert_eq!(m[at("青石")], SOFT);
         assert_eq!(m[at("荣誉")], FREE);
+        // In a list item the company name starts the span: its trade name is hard.
+        let a = Analysis::new("2．云溪区盛凯贸易有限公司", checker().lexicon());
+        let m = mask(a.chars.len(), &checker().name_spans(&a));
+        let at = |w: &str| a.text[..a.text.find(w).unwrap()].chars().count();
+        assert_eq!(m[at("盛凯")], HARD);
+        assert_eq!(m[at("贸易")], SOFT);
+        assert_eq!(m[at("云溪")], FREE, "the place prefix is checked");
     }
 }
