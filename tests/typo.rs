@@ -559,3 +559,36 @@ fn a_misspelt_leader_beside_his_title_is_still_a_veto() {
         );
     }
 }
+
+#[test]
+fn common_misused_words_of_issue_12_fire() {
+    for (text, wrong, right) in [
+        ("两人谈笑风声，气氛融洽。", "谈笑风声", "谈笑风生"),
+        ("节日期间游客穿流不息。", "穿流不息", "川流不息"),
+        ("不能默守成规。", "默守成规", "墨守成规"),
+        ("双方寒喧几句后进入正题。", "寒喧", "寒暄"),
+        ("暑期到乡村渡假的游客增多。", "渡假", "度假"),
+        ("我们决不甘败下风。", "甘败下风", "甘拜下风"),
+        ("该品牌声名雀起。", "声名雀起", "声名鹊起"),
+    ] {
+        let h = hits(text);
+        let x = find(&h, wrong).unwrap_or_else(|| panic!("{text}: {h:?}"));
+        assert_eq!(x.suggest, right);
+        assert_eq!(x.severity, Severity::Deduct, "{x:?}");
+    }
+    // Not in any list: an idiom one confusable character off is found by the detector.
+    let h = hits("为困难群众雪中送碳。");
+    let x = find(&h, "雪中送碳").expect("雪中送碳");
+    assert_eq!((x.suggest.as_str(), x.kind), ("雪中送炭", TypoKind::Confusion));
+    assert_eq!(x.severity, Severity::Deduct);
+    // Their right forms and a recognised variant stay silent.
+    for ok in [
+        "双方寒暄几句。",
+        "到度假村度假。",
+        "不能墨守陈规。",
+        "为困难群众雪中送炭。",
+    ] {
+        let hs = hits(ok);
+        assert!(severe(&hs).is_empty(), "{ok}: {hs:?}");
+    }
+}
