@@ -579,7 +579,10 @@ fn common_misused_words_of_issue_12_fire() {
     // Not in any list: an idiom one confusable character off is found by the detector.
     let h = hits("为困难群众雪中送碳。");
     let x = find(&h, "雪中送碳").expect("雪中送碳");
-    assert_eq!((x.suggest.as_str(), x.kind), ("雪中送炭", TypoKind::Confusion));
+    assert_eq!(
+        (x.suggest.as_str(), x.kind),
+        ("雪中送炭", TypoKind::Confusion)
+    );
     assert_eq!(x.severity, Severity::Deduct);
     // Their right forms and a recognised variant stay silent.
     for ok in [
