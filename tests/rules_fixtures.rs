@@ -184,7 +184,24 @@ fn check_fixture(name: &str, rules: &[&str]) -> (govaudit::audit::Outcome, Strin
         linted.report.findings, outcome.report.findings,
         "{name}: lint differs from audit"
     );
+    snapshot(name, &out.path().join("report.json"));
     (outcome, base)
+}
+
+/// The fixture's whole report.json against its reviewed insta snapshot
+/// (`tests/snapshots/rules_fixtures__<fixture>.snap`), with the ephemeral
+/// port, `generated_at` and the port-bearing finding ids redacted as in
+/// tests/demo.rs: any change to a finding, a score or a column shows here.
+fn snapshot(name: &str, report_json: &Path) {
+    let text = std::fs::read_to_string(report_json).unwrap();
+    let port = regex::Regex::new(r"127\.0\.0\.1:\d+").unwrap();
+    let text = port.replace_all(&text, "127.0.0.1:PORT").into_owned();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["generated_at"] = "[generated_at]".into();
+    for f in v["findings"].as_array_mut().unwrap() {
+        f["id"] = "[fingerprint]".into();
+    }
+    insta::assert_json_snapshot!(name, v);
 }
 
 #[test]
