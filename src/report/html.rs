@@ -383,7 +383,10 @@ mod tests {
         assert!(html.contains("<td class=\"verdict verdict-fail\">不合格</td>"));
         assert!(html.contains("<td class=\"verdict verdict-pass\">合格</td>"));
         assert!(html.contains("id=\"score-chart\""));
-        assert!(html.contains("data-finding=\"aaaa\" data-site=\"fgj\" data-rule=\"broken-link\""));
+        assert!(html.contains(&format!(
+            "data-finding=\"aaaa\" data-site=\"fgj\" data-rule=\"{}\"",
+            testdata::link_id()
+        )));
         assert!(html.contains("不合格（单项否决）"));
         assert!(html.contains("扣 1 分"));
         // Allow-lists are shown, so nothing is silenced unseen.

@@ -17,15 +17,15 @@
 //! evidence `{ "items": 0, "placeholder": true }`.
 //!
 //! ## Settings
-//! `column-empty.toml` beside the profile file (e.g. rules/column-empty.toml with `--profile rules/national-2019.toml`):
+//! `rules/column-empty.toml` beside the profile (compiled in for the built-in
+//! profiles; read from the folder of a profile given as a path):
 //! - `skip_name_keywords` (default `[]`): columns whose name contains one of
 //!   these words are never reported (e.g. a column kept on purpose).
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
-use super::{Context, Finding, Rule, Severity};
-use crate::site::Site;
+use super::{Context, Evidence, Facts, Finding, Group, Indicator, Meta, RuleDef, Severity};
+use crate::site::{ColumnClass, Site};
 
 /// The rule.
 pub struct ColumnEmpty;
@@ -38,18 +38,58 @@ pub struct Settings {
     pub skip_name_keywords: Vec<String>,
 }
 
-impl Rule for ColumnEmpty {
-    fn id(&self) -> &'static str {
-        "column-empty"
+/// report.json `evidence` of a finding.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ColumnEmptyEvidence {
+    /// Always 0.
+    pub items: usize,
+    /// The page shows 暂无信息 or the like.
+    pub placeholder: bool,
+    pub class: Option<ColumnClass>,
+    pub list_pages: u32,
+    /// The list style recognised.
+    pub style: String,
+}
+
+impl Evidence for ColumnEmptyEvidence {
+    fn summary_zh(&self) -> String {
+        let mut parts = vec!["信息条数：0".to_string()];
+        if self.placeholder {
+            parts.push("显示“暂无信息”类提示".into());
+        }
+        parts.join("；")
     }
-    fn name_zh(&self) -> &'static str {
-        "空白栏目"
+    fn facts(&self) -> Facts {
+        Facts {
+            class: self.class,
+            on_homepage: false,
+        }
     }
-    fn doc(&self) -> String {
-        super::module_doc(include_str!("column_empty.rs"))
+}
+
+impl RuleDef for ColumnEmpty {
+    const META: Meta = Meta {
+        id: "column-empty",
+        name_zh: "空白栏目",
+        advice_zh: "发布栏目应有的内容；确无内容可发的栏目应予撤并。",
+        severity: Severity::Deduct,
+        group: Group::Publish,
+        source: include_str!("column_empty.rs"),
+    };
+    type Settings = Settings;
+    type Evidence = ColumnEmptyEvidence;
+
+    fn default_indicator() -> Indicator {
+        Indicator {
+            cap: Some(10.0),
+            veto_at_least: Some(6),
+            ..Indicator::points(2.0)
+        }
     }
-    fn check(&self, site: &Site, ctx: &Context) -> Vec<Finding> {
-        let skip = &ctx.settings.column_empty.skip_name_keywords;
+
+    fn run(&self, site: &Site, _ctx: &Context, settings: &Settings) -> Vec<Finding> {
+        let skip = &settings.skip_name_keywords;
         site.columns
             .iter()
             .filter(|c| c.load_error.is_none() && c.items.is_empty())
@@ -65,20 +105,20 @@ impl Rule for ColumnEmpty {
                     c.name, how
                 );
                 Finding::new(
-                    self.id(),
+                    Self::META.id,
                     site,
                     &c.url,
                     None,
                     Some(&c.name),
-                    Severity::Deduct,
+                    Self::META.severity,
                     message,
-                    json!({
-                        "items": 0,
-                        "placeholder": c.placeholder,
-                        "class": c.class.as_str(),
-                        "list_pages": c.list_pages,
-                        "style": c.style,
-                    }),
+                    &ColumnEmptyEvidence {
+                        items: 0,
+                        placeholder: c.placeholder,
+                        class: Some(c.class),
+                        list_pages: c.list_pages,
+                        style: c.style.clone(),
+                    },
                 )
             })
             .collect()
@@ -89,7 +129,6 @@ impl Rule for ColumnEmpty {
 mod tests {
     use super::*;
     use crate::rules::testutil::*;
-    use crate::site::ColumnClass;
 
     #[test]
     fn empty_and_placeholder_columns_fire() {
@@ -141,7 +180,12 @@ mod tests {
     #[test]
     fn skip_keywords_apply() {
         let mut env = Env::new();
-        env.settings.column_empty.skip_name_keywords = vec!["专题".into()];
+        env.settings.set(
+            ColumnEmpty::META.id,
+            Settings {
+                skip_name_keywords: vec!["专题".into()],
+            },
+        );
         let mut s = site();
         s.columns = vec![column("扫黑除恶专题", ColumnClass::Other, vec![])];
         assert!(ColumnEmpty.check(&s, &env.ctx("2026-11-26")).is_empty());

@@ -23,15 +23,16 @@
 //! "limit_days": 180, "days": 270 }`.
 //!
 //! ## Settings
-//! `column-stale.toml` beside the profile file (e.g. rules/column-stale.toml with `--profile rules/national-2019.toml`):
+//! `rules/column-stale.toml` beside the profile (compiled in for the built-in
+//! profiles; read from the folder of a profile given as a path):
 //! - `skip_name_keywords` (default `["专题"]`): historic special-topic columns
 //!   are excluded from staleness (2015 explanatory text).
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
-use super::{days_between, Context, Finding, Rule, Severity};
-use crate::site::Site;
+use super::{days_between, Context, Evidence, Facts, Finding, Group, Indicator, Meta, RuleDef};
+use crate::site::{ColumnClass, Site};
 
 /// The rule.
 pub struct ColumnStale;
@@ -52,18 +53,77 @@ impl Default for Settings {
     }
 }
 
-impl Rule for ColumnStale {
-    fn id(&self) -> &'static str {
-        "column-stale"
+/// report.json `evidence` of a finding.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ColumnStaleEvidence {
+    /// Newest dated item (null: none dated).
+    pub latest: Option<NaiveDate>,
+    pub class: Option<ColumnClass>,
+    /// The class's deadline.
+    pub limit_days: u32,
+    /// Days from `latest` to as_of.
+    pub days: Option<i64>,
+    pub items: usize,
+    /// Every item is undated (counts as not updated).
+    pub undated: bool,
+    /// The list was cut by a crawl limit.
+    pub truncated: bool,
+}
+
+impl Evidence for ColumnStaleEvidence {
+    fn summary_zh(&self) -> String {
+        let mut parts = vec![super::latest_zh(self.latest)];
+        if let Some(x) = self.days {
+            parts.push(format!("距今{x}天"));
+        }
+        if let Some(c) = self.class {
+            parts.push(format!("类别：{}", c.label_zh()));
+        }
+        parts.push(format!("时限{}天", self.limit_days));
+        if self.undated {
+            parts.push("信息均未标注日期".into());
+        }
+        parts.join("；")
     }
-    fn name_zh(&self) -> &'static str {
-        "栏目不更新"
+    fn facts(&self) -> Facts {
+        Facts {
+            class: self.class,
+            on_homepage: false,
+        }
     }
-    fn doc(&self) -> String {
-        super::module_doc(include_str!("column_stale.rs"))
+}
+
+impl RuleDef for ColumnStale {
+    const META: Meta = Meta {
+        id: "column-stale",
+        name_zh: "栏目不更新",
+        advice_zh: "按栏目更新时限发布信息，补齐发布日期；不再维护的栏目应归档或撤并。",
+        severity: super::Severity::Deduct,
+        group: Group::Publish,
+        source: include_str!("column_stale.rs"),
+    };
+    const BUILTIN_SETTINGS: Option<&'static str> =
+        Some(include_str!("../../rules/column-stale.toml"));
+    type Settings = Settings;
+    type Evidence = ColumnStaleEvidence;
+
+    fn default_indicator() -> Indicator {
+        Indicator {
+            cap: Some(20.0),
+            veto_at_least: Some(11),
+            veto_classes: vec![
+                ColumnClass::Dynamic,
+                ColumnClass::Notice,
+                ColumnClass::Policy,
+            ],
+            veto_classes_at_least: Some(6),
+            ..Indicator::points(2.0)
+        }
     }
-    fn check(&self, site: &Site, ctx: &Context) -> Vec<Finding> {
-        let skip = &ctx.settings.column_stale.skip_name_keywords;
+
+    fn run(&self, site: &Site, ctx: &Context, settings: &Settings) -> Vec<Finding> {
+        let skip = &settings.skip_name_keywords;
         let mut out = Vec::new();
         for c in &site.columns {
             if c.load_error.is_some()
@@ -93,22 +153,22 @@ impl Rule for ColumnStale {
                 ),
             };
             out.push(Finding::new(
-                self.id(),
+                Self::META.id,
                 site,
                 &c.url,
                 None,
                 Some(&c.name),
-                Severity::Deduct,
+                Self::META.severity,
                 message,
-                json!({
-                    "latest": latest.map(|d| d.to_string()),
-                    "class": c.class.as_str(),
-                    "limit_days": limit,
-                    "days": days,
-                    "items": c.items.len(),
-                    "undated": latest.is_none(),
-                    "truncated": c.truncated,
-                }),
+                &ColumnStaleEvidence {
+                    latest,
+                    class: Some(c.class),
+                    limit_days: limit,
+                    days,
+                    items: c.items.len(),
+                    undated: latest.is_none(),
+                    truncated: c.truncated,
+                },
             ));
         }
         out
@@ -119,7 +179,6 @@ impl Rule for ColumnStale {
 mod tests {
     use super::*;
     use crate::rules::testutil::*;
-    use crate::site::ColumnClass;
 
     #[test]
     fn each_class_uses_its_own_deadline() {

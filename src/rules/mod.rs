@@ -1,14 +1,27 @@
 //! Rules: pure functions from a [`Site`](crate::site::Site) and a
 //! [`Context`] to findings. No rule does I/O or reads the clock.
 //!
-//! One file per rule (`src/rules/<rule_id>.rs`), each opening with its
-//! documentation in fixed sections (What it checks / Why it matters / Example /
-//! Settings) and holding its settings struct, its `check` and its unit tests.
-//! The registry is the plain const slice [`RULES`]. Rules say what they found
-//! (and a severity hint where the rule decides it, e.g. a serious typo);
-//! [`crate::score`] assigns points and the final severity from the profile.
+//! One rule, one file (`src/rules/<rule_id>.rs`). The file opens with the
+//! rule's documentation in fixed sections (What it checks / Why it matters /
+//! Example / Settings) and holds everything else about it: its [`Meta`] (id,
+//! Chinese indicator name, rectification advice 整改要求, default severity,
+//! score-sheet group), its default scoring ([`RuleDef::default_indicator`], used when
+//! a profile leaves the indicator out), its settings struct (read from
+//! `rules/<id>.toml`), its typed evidence (what report.json carries, and the
+//! one-line Chinese summary the human reports print), its `check` and its
+//! unit tests. Registration is one line in [`RULES`]; `govaudit rules`,
+//! settings loading, profile defaults, the reports and the fixture tests all
+//! read that list, so nothing outside this folder names a rule id.
+//!
+//! Rules say what they found (and a severity where the rule decides it, e.g.
+//! a serious typo); [`crate::score`] assigns points and the final severity
+//! from the profile.
 
+use std::any::Any;
+use std::collections::BTreeMap;
+use std::fmt;
 use std::path::Path;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use serde::de::DeserializeOwned;
@@ -25,6 +38,18 @@ pub mod homepage_stale;
 pub mod interpretation_missing;
 pub mod site_unreachable;
 pub mod typo;
+
+/// Every rule, in report order. Adding a rule is its file plus one line here
+/// (and its fixture folder, fixtures/<rule-id>/, which the tests require).
+pub const RULES: &[&dyn Rule] = &[
+    &site_unreachable::SiteUnreachable,
+    &homepage_stale::HomepageStale,
+    &column_empty::ColumnEmpty,
+    &column_stale::ColumnStale,
+    &typo::Typo,
+    &interpretation_missing::InterpretationMissing,
+    &broken_link::BrokenLink,
+];
 
 /// How a finding counts against a site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -71,13 +96,26 @@ pub struct Finding {
     pub points: f64,
     pub message: String,
     pub evidence: serde_json::Value,
+    /// What scoring reads, taken from the typed evidence when the finding is
+    /// made (not in report.json).
+    #[serde(skip)]
+    pub facts: Facts,
+}
+
+/// The typed facts of a finding that scoring applies profile data to.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Facts {
+    /// The class of the column the finding is about (`veto-classes`).
+    pub class: Option<ColumnClass>,
+    /// The defect shows on the homepage (`points-homepage`).
+    pub on_homepage: bool,
 }
 
 impl Finding {
     /// A finding with its stable fingerprint computed from rule, site, url and
     /// `extra` (the broken target or the wrong form); points are set by scoring.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(
+    pub fn new<E: Evidence>(
         rule: &str,
         site: &Site,
         url: &str,
@@ -85,7 +123,7 @@ impl Finding {
         column: Option<&str>,
         severity: Severity,
         message: String,
-        evidence: serde_json::Value,
+        evidence: &E,
     ) -> Finding {
         Finding {
             id: fingerprint(rule, &site.id, url, extra),
@@ -97,8 +135,20 @@ impl Finding {
             severity,
             points: 0.0,
             message,
-            evidence,
+            evidence: serde_json::to_value(evidence).expect("evidence serialises"),
+            facts: evidence.facts(),
         }
+    }
+}
+
+/// A rule's typed evidence: serialised into report.json `evidence`, read back
+/// (missing fields defaulted) to print its Chinese one-line summary.
+pub trait Evidence: Serialize + DeserializeOwned + Default {
+    /// One line of Chinese for the human reports (证据).
+    fn summary_zh(&self) -> String;
+    /// What scoring needs to know.
+    fn facts(&self) -> Facts {
+        Facts::default()
     }
 }
 
@@ -150,47 +200,311 @@ impl Deadlines {
     }
 }
 
-/// Every rule's settings, each from `rules/<rule-id>.toml` when present.
-#[derive(Debug, Clone, Default)]
-pub struct RuleSettings {
-    pub site_unreachable: site_unreachable::Settings,
-    pub homepage_stale: homepage_stale::Settings,
-    pub column_empty: column_empty::Settings,
-    pub column_stale: column_stale::Settings,
-    pub typo: typo::Settings,
-    pub interpretation_missing: interpretation_missing::Settings,
-    pub broken_link: broken_link::Settings,
+/// The first-level group (一级指标) of the 2019 deduction sheet an indicator
+/// belongs to (inspection.md §2a).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Group {
+    /// 发布解读 (31 points).
+    Publish,
+    /// 办事服务 (25 points).
+    Service,
+    /// 互动交流 (23 points).
+    Interaction,
+    /// 功能设计 (21 points).
+    Function,
 }
+
+impl Group {
+    /// Every group, in score-sheet order.
+    pub const ALL: [Group; 4] = [
+        Group::Publish,
+        Group::Service,
+        Group::Interaction,
+        Group::Function,
+    ];
+
+    /// The score sheet's Chinese name.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Group::Publish => "发布解读",
+            Group::Service => "办事服务",
+            Group::Interaction => "互动交流",
+            Group::Function => "功能设计",
+        }
+    }
+}
+
+/// How a profile scores one rule (`[indicators.<rule-id>]`). A rule's
+/// [`RuleDef::default_indicator`] is what a profile that leaves it out gets.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Indicator {
+    /// Chinese indicator name shown in reports (default: the rule's).
+    #[serde(default)]
+    pub name: String,
+    /// Points per finding.
+    pub points: f64,
+    /// Points per finding on the homepage (its facts say `on_homepage`).
+    #[serde(default)]
+    pub points_homepage: Option<f64>,
+    /// Most points the indicator can deduct; none = uncapped.
+    #[serde(default)]
+    pub cap: Option<f64>,
+    /// A finding the rule itself marks as a veto (unreachable site, frozen
+    /// homepage, serious wording error) fails the site; `false` makes it a
+    /// deduction.
+    #[serde(default)]
+    pub veto: bool,
+    /// Every finding of the rule becomes a veto when the site has at least
+    /// this many (counting the rules in `veto-also-counts` too).
+    #[serde(default)]
+    pub veto_at_least: Option<u32>,
+    /// Findings of these other rules count toward `veto-at-least`.
+    #[serde(default)]
+    pub veto_also_counts: Vec<String>,
+    /// Findings about columns of these classes …
+    #[serde(default)]
+    pub veto_classes: Vec<ColumnClass>,
+    /// … become vetoes when the site has at least this many of them.
+    #[serde(default)]
+    pub veto_classes_at_least: Option<u32>,
+}
+
+impl Indicator {
+    /// `points` per finding, no cap, no veto (chain the fields to add them).
+    pub fn points(points: f64) -> Indicator {
+        Indicator {
+            name: String::new(),
+            points,
+            points_homepage: None,
+            cap: None,
+            veto: false,
+            veto_at_least: None,
+            veto_also_counts: Vec::new(),
+            veto_classes: Vec::new(),
+            veto_classes_at_least: None,
+        }
+    }
+}
+
+/// What is fixed about a rule.
+#[derive(Debug, Clone, Copy)]
+pub struct Meta {
+    /// Kebab-case id (contract.md).
+    pub id: &'static str,
+    /// Chinese name of the inspection indicator it implements.
+    pub name_zh: &'static str,
+    /// What a department should do about a finding (整改要求).
+    pub advice_zh: &'static str,
+    /// The severity its findings carry before scoring.
+    pub severity: Severity,
+    /// Its group on the score sheet.
+    pub group: Group,
+    /// The rule file's source; its leading `//!` lines are the documentation.
+    pub source: &'static str,
+}
+
+/// A rule, written once per file; [`Rule`] is what the registry holds.
+pub trait RuleDef: Send + Sync + 'static {
+    /// Id, names, advice, severity, group, documentation.
+    const META: Meta;
+    /// `rules/<id>.toml`, compiled in for the built-in profiles when the
+    /// project ships one.
+    const BUILTIN_SETTINGS: Option<&'static str> = None;
+    /// Its settings (`rules/<id>.toml`): serde, `deny_unknown_fields`, defaults.
+    type Settings: DeserializeOwned + Default + Send + Sync + 'static;
+    /// What its findings carry as evidence.
+    type Evidence: Evidence;
+    /// How the national profile scores it; a profile that leaves the
+    /// indicator out gets this.
+    fn default_indicator() -> Indicator;
+    /// The check itself.
+    fn run(&self, site: &Site, ctx: &Context, settings: &Self::Settings) -> Vec<Finding>;
+}
+
+/// A registered rule (the object-safe face of a [`RuleDef`]).
+pub trait Rule: Send + Sync {
+    /// Id, names, advice, severity, group, documentation.
+    fn meta(&self) -> &'static Meta;
+    /// Kebab-case id (contract.md).
+    fn id(&self) -> &'static str {
+        self.meta().id
+    }
+    /// Chinese name of the inspection indicator it implements.
+    fn name_zh(&self) -> &'static str {
+        self.meta().name_zh
+    }
+    /// The rule file's `//!` documentation.
+    fn doc(&self) -> String {
+        module_doc(self.meta().source)
+    }
+    /// Its default scoring, name filled in.
+    fn indicator(&self) -> Indicator;
+    /// Its settings from `rules/<id>.toml` text (`None`: the compiled-in
+    /// file if there is one, else the defaults).
+    fn settings(&self, text: Option<&str>) -> Result<AnySettings, toml::de::Error>;
+    /// The Chinese one-line summary of one of its findings' evidence.
+    fn evidence_zh(&self, evidence: &serde_json::Value) -> String;
+    /// Run the rule.
+    fn check(&self, site: &Site, ctx: &Context) -> Vec<Finding>;
+}
+
+impl<T: RuleDef> Rule for T {
+    fn meta(&self) -> &'static Meta {
+        &T::META
+    }
+    fn indicator(&self) -> Indicator {
+        let mut i = T::default_indicator();
+        if i.name.is_empty() {
+            i.name = T::META.name_zh.to_string();
+        }
+        i
+    }
+    fn settings(&self, text: Option<&str>) -> Result<AnySettings, toml::de::Error> {
+        let s: T::Settings = match text.or(T::BUILTIN_SETTINGS) {
+            Some(text) => toml::from_str(text)?,
+            None => T::Settings::default(),
+        };
+        Ok(Arc::new(s))
+    }
+    fn evidence_zh(&self, evidence: &serde_json::Value) -> String {
+        match T::Evidence::deserialize(evidence) {
+            Ok(e) => e.summary_zh(),
+            Err(_) => evidence.to_string(),
+        }
+    }
+    fn check(&self, site: &Site, ctx: &Context) -> Vec<Finding> {
+        self.run(site, ctx, ctx.settings.get::<T::Settings>(T::META.id))
+    }
+}
+
+/// One rule's settings, type-erased.
+pub type AnySettings = Arc<dyn Any + Send + Sync>;
+
+/// Every rule's settings, by rule id.
+#[derive(Clone)]
+pub struct RuleSettings(BTreeMap<&'static str, AnySettings>);
+
+impl fmt::Debug for RuleSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.0.keys()).finish()
+    }
+}
+
+impl Default for RuleSettings {
+    /// The compiled-in settings (the built-in profiles').
+    fn default() -> Self {
+        RuleSettings::builtin()
+    }
+}
+
+/// Other `.toml` files a profile's folder may hold besides rule settings.
+const DATA_FILES: &[&str] = &["column-classes.toml"];
 
 impl RuleSettings {
+    /// The settings of the built-in profiles: each rule's compiled-in
+    /// `rules/<id>.toml`, or its defaults.
+    pub fn builtin() -> RuleSettings {
+        RuleSettings(
+            RULES
+                .iter()
+                .map(|r| {
+                    let s = r
+                        .settings(None)
+                        .expect("compiled-in settings are valid (tested)");
+                    (r.id(), s)
+                })
+                .collect(),
+        )
+    }
+
+    /// The settings of one rule.
+    ///
+    /// # Panics
+    /// When `T` is not the settings type of rule `id` (a bug in the rule).
+    pub fn get<T: 'static>(&self, id: &str) -> &T {
+        self.0
+            .get(id)
+            .and_then(|s| s.downcast_ref::<T>())
+            .unwrap_or_else(|| panic!("settings of {id} missing or of another type"))
+    }
+
+    /// Replace one rule's settings (tests, tools).
+    pub fn set<T: Any + Send + Sync>(&mut self, id: &'static str, settings: T) {
+        self.0.insert(id, Arc::new(settings));
+    }
+
     /// Settings read from `<dir>/<rule-id>.toml` for each rule whose file
-    /// exists there; defaults for the others. A misspelled key is an error
-    /// naming the file, line and field.
+    /// exists there; the compiled-in ones for the others. A misspelled key is
+    /// an error naming the file, line and field; so is a `.toml` file there
+    /// that is neither a rule's settings, a profile, a SITES.toml nor a known
+    /// data file: a misnamed settings file is not silently ignored.
     pub fn load_dir(dir: &Path) -> Result<RuleSettings, ConfigError> {
-        Ok(RuleSettings {
-            site_unreachable: load_one(dir, "site-unreachable")?,
-            homepage_stale: load_one(dir, "homepage-stale")?,
-            column_empty: load_one(dir, "column-empty")?,
-            column_stale: load_one(dir, "column-stale")?,
-            typo: load_one(dir, "typo")?,
-            interpretation_missing: load_one(dir, "interpretation-missing")?,
-            broken_link: load_one(dir, "broken-link")?,
-        })
+        check_file_names(dir)?;
+        let mut out = RuleSettings::builtin();
+        for rule in RULES {
+            let path = dir.join(format!("{}.toml", rule.id()));
+            if !path.is_file() {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).map_err(|e| ConfigError {
+                file: path.clone(),
+                line: 0,
+                field: "(file)".into(),
+                message: format!("cannot read: {e}"),
+            })?;
+            let s = rule
+                .settings(Some(&text))
+                .map_err(|e| ConfigError::from_toml(&path, &text, &e))?;
+            out.0.insert(rule.id(), s);
+        }
+        Ok(out)
     }
 }
 
-fn load_one<T: DeserializeOwned + Default>(dir: &Path, id: &str) -> Result<T, ConfigError> {
-    let path = dir.join(format!("{id}.toml"));
-    if !path.is_file() {
-        return Ok(T::default());
+/// Every `.toml` beside a profile must be a rule's settings, a profile (it has
+/// `pass-mark`), a SITES.toml (`[audit]` / `[[sites]]`) or a known data file.
+fn check_file_names(dir: &Path) -> Result<(), ConfigError> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(());
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".toml") && !n.starts_with(['_', '.']))
+        .collect();
+    names.sort();
+    for name in names {
+        let stem = name.trim_end_matches(".toml");
+        if find(stem).is_some() || DATA_FILES.contains(&name.as_str()) {
+            continue;
+        }
+        let path = dir.join(&name);
+        let Some(table) = std::fs::read_to_string(&path)
+            .ok()
+            .and_then(|t| t.parse::<toml::Table>().ok())
+        else {
+            continue;
+        };
+        if ["pass-mark", "audit", "sites"]
+            .iter()
+            .any(|k| table.contains_key(*k))
+        {
+            continue;
+        }
+        let known: Vec<&str> = RULES.iter().map(|r| r.id()).collect();
+        return Err(ConfigError {
+            file: path,
+            line: 1,
+            field: "(file name)".into(),
+            message: format!(
+                "{stem:?} is not a rule id (known: {}), and the file is no profile (pass-mark) or SITES.toml",
+                known.join(", ")
+            ),
+        });
     }
-    let text = std::fs::read_to_string(&path).map_err(|e| ConfigError {
-        file: path.clone(),
-        line: 0,
-        field: "(file)".into(),
-        message: format!("cannot read: {e}"),
-    })?;
-    toml::from_str(&text).map_err(|e| ConfigError::from_toml(&path, &text, &e))
+    Ok(())
 }
 
 /// What every rule may read besides the site.
@@ -204,28 +518,6 @@ pub struct Context<'a> {
     /// Each rule's own settings.
     pub settings: &'a RuleSettings,
 }
-
-/// A rule.
-pub trait Rule: Send + Sync {
-    /// Kebab-case id (contract.md).
-    fn id(&self) -> &'static str;
-    /// Chinese name of the inspection indicator it implements.
-    fn name_zh(&self) -> &'static str;
-    /// The rule file's `//!` documentation.
-    fn doc(&self) -> String;
-    fn check(&self, site: &Site, ctx: &Context) -> Vec<Finding>;
-}
-
-/// Every rule, in report order.
-pub const RULES: &[&dyn Rule] = &[
-    &site_unreachable::SiteUnreachable,
-    &homepage_stale::HomepageStale,
-    &column_empty::ColumnEmpty,
-    &column_stale::ColumnStale,
-    &typo::Typo,
-    &interpretation_missing::InterpretationMissing,
-    &broken_link::BrokenLink,
-];
 
 /// The rule with this id.
 pub fn find(id: &str) -> Option<&'static dyn Rule> {
@@ -315,6 +607,14 @@ pub fn print_docs(id: Option<&str>) -> crate::Result<u8> {
     Ok(0)
 }
 
+/// The newest date of a stale homepage or column, in the reports' words.
+pub(crate) fn latest_zh(latest: Option<NaiveDate>) -> String {
+    match latest {
+        Some(d) => format!("最近更新：{d}"),
+        None => "无带日期的信息".into(),
+    }
+}
+
 /// Days from `date` to `as_of` (negative when `date` is in the future).
 pub(crate) fn days_between(date: NaiveDate, as_of: NaiveDate) -> i64 {
     (as_of - date).num_days()
@@ -323,6 +623,7 @@ pub(crate) fn days_between(date: NaiveDate, as_of: NaiveDate) -> i64 {
 #[cfg(test)]
 pub(crate) mod testutil {
     //! Hand-built sites and a context from the national profile, for rule unit tests.
+    pub use super::Rule;
     use super::*;
     use crate::site::{Column, Item, StartOutcome};
 
@@ -371,7 +672,7 @@ pub(crate) mod testutil {
 
     pub struct Env {
         pub typos: &'static crate::typo::TypoChecker,
-        pub profile: crate::score::Profile,
+        pub profile: crate::profile::Profile,
         pub settings: RuleSettings,
     }
 
@@ -382,7 +683,7 @@ pub(crate) mod testutil {
         pub fn new() -> Env {
             Env {
                 typos: TYPOS.get_or_init(crate::typo::TypoChecker::builtin),
-                profile: crate::score::Profile::builtin("national-2019").unwrap(),
+                profile: crate::profile::Profile::builtin("national-2019").unwrap(),
                 settings: RuleSettings::default(),
             }
         }
@@ -404,14 +705,14 @@ mod tests {
 
     #[test]
     fn fingerprint_is_stable_and_separates_fields() {
-        let a = fingerprint("broken-link", "fgj", "http://a/", Some("http://b/"));
+        let a = fingerprint("some-rule", "fgj", "http://a/", Some("http://b/"));
         assert_eq!(
             a,
-            fingerprint("broken-link", "fgj", "http://a/", Some("http://b/"))
+            fingerprint("some-rule", "fgj", "http://a/", Some("http://b/"))
         );
         assert_eq!(a.len(), 20);
         assert!(a.bytes().all(|b| b.is_ascii_hexdigit()));
-        assert_ne!(a, fingerprint("broken-link", "fgj", "http://a/", None));
+        assert_ne!(a, fingerprint("some-rule", "fgj", "http://a/", None));
         assert_ne!(
             fingerprint("x", "ab", "c", None),
             fingerprint("x", "a", "bc", None)
@@ -429,8 +730,38 @@ mod tests {
             for section in ["What it checks", "Why it matters", "Example", "Settings"] {
                 assert!(doc.contains(section), "{} lacks {section}", r.id());
             }
+            let m = r.meta();
+            assert!(
+                !m.name_zh.is_empty() && !m.advice_zh.is_empty(),
+                "{}",
+                r.id()
+            );
+            let ind = r.indicator();
+            assert_eq!(ind.name, m.name_zh);
+            assert!(ind.points >= 0.0 && ind.cap.is_none_or(|c| c >= 0.0));
+            // A rule that only vetoes says so in its default.
+            if m.severity == Severity::Veto {
+                assert!(ind.veto, "{}", r.id());
+            }
         }
         assert_eq!(RULES.len(), 7);
+    }
+
+    /// The compiled-in rules/<id>.toml files spell out each rule's defaults.
+    #[test]
+    fn compiled_in_settings_files_hold_the_defaults() {
+        fn same<T: RuleDef>()
+        where
+            T::Settings: PartialEq + fmt::Debug,
+        {
+            let text = T::BUILTIN_SETTINGS.expect("a rules/<id>.toml");
+            let parsed: T::Settings = toml::from_str(text).unwrap();
+            assert_eq!(parsed, T::Settings::default(), "{}", T::META.id);
+        }
+        same::<column_stale::ColumnStale>();
+        same::<typo::Typo>();
+        same::<interpretation_missing::InterpretationMissing>();
+        same::<broken_link::BrokenLink>();
     }
 
     #[test]
@@ -441,35 +772,62 @@ mod tests {
             "include_external = false\n",
         )
         .unwrap();
+        // A profile and a SITES.toml may sit beside them.
+        std::fs::write(dir.path().join("mine.toml"), "pass-mark = 60\n").unwrap();
+        std::fs::write(dir.path().join("SITES.toml"), "[audit]\n").unwrap();
         let s = RuleSettings::load_dir(dir.path()).unwrap();
-        assert!(!s.broken_link.include_external);
+        let id = broken_link::BrokenLink::META.id;
+        assert!(!s.get::<broken_link::Settings>(id).include_external);
+        let id = column_stale::ColumnStale::META.id;
         assert!(s
-            .column_stale
+            .get::<column_stale::Settings>(id)
             .skip_name_keywords
             .contains(&"专题".to_string()));
         std::fs::write(dir.path().join("typo.toml"), "\nmin_confidense = 0.5\n").unwrap();
         let e = RuleSettings::load_dir(dir.path()).unwrap_err();
         assert_eq!((e.line, e.field.as_str()), (2, "min_confidense"), "{e}");
+        assert!(e.to_string().contains("typo.toml"), "{e}");
+    }
+
+    #[test]
+    fn a_misnamed_settings_file_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("brokenlink.toml"),
+            "include_external = false\n",
+        )
+        .unwrap();
+        let e = RuleSettings::load_dir(dir.path()).unwrap_err();
+        assert!(e.file.ends_with("brokenlink.toml"), "{e}");
+        assert!(e.message.contains("not a rule id"), "{e}");
+        // Data files of the project's rules/ folder are known.
+        let rules_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+        RuleSettings::load_dir(&rules_dir).unwrap();
     }
 
     #[test]
     fn a_panicking_rule_becomes_a_failure_not_an_abort() {
         struct Boom;
-        impl Rule for Boom {
-            fn id(&self) -> &'static str {
-                "boom"
+        impl RuleDef for Boom {
+            const META: Meta = Meta {
+                id: "boom",
+                name_zh: "测试",
+                advice_zh: "",
+                severity: Severity::Deduct,
+                group: Group::Publish,
+                source: "",
+            };
+            type Settings = ();
+            type Evidence = site_unreachable::SiteUnreachableEvidence;
+            fn default_indicator() -> Indicator {
+                Indicator::points(0.0)
             }
-            fn name_zh(&self) -> &'static str {
-                "测试"
-            }
-            fn doc(&self) -> String {
-                String::new()
-            }
-            fn check(&self, _: &Site, _: &Context) -> Vec<Finding> {
+            fn run(&self, _: &Site, _: &Context, _: &()) -> Vec<Finding> {
                 panic!("slice index out of range\nsecond line")
             }
         }
-        let env = testutil::Env::new();
+        let mut env = testutil::Env::new();
+        env.settings.set("boom", ());
         let site = testutil::site();
         let e = run_guarded(&Boom, &site, &env.ctx("2026-11-26")).unwrap_err();
         assert_eq!(e.rule, "boom");
