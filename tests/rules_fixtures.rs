@@ -204,20 +204,36 @@ fn snapshot(name: &str, report_json: &Path) {
     insta::assert_json_snapshot!(name, v);
 }
 
+/// One loop over the registry: every rule is crawled and audited on its
+/// fixture (in parallel, each on its own server); a rule without a fixture
+/// folder fails here and in `every_rule_has_a_fixture`.
 #[test]
-fn site_unreachable_fixture() {
-    check_rule("site-unreachable");
-}
-
-#[test]
-fn homepage_stale_fixture() {
-    check_rule("homepage-stale");
-}
-
-#[test]
-fn column_empty_fixture() {
-    let (outcome, base) = check_rule("column-empty");
+fn every_rule_on_its_fixture() {
+    let outcomes: Vec<(
+        &str,
+        std::thread::Result<(govaudit::audit::Outcome, String)>,
+    )> = std::thread::scope(|s| {
+        let handles: Vec<_> = RULES
+            .iter()
+            .map(|r| (r.id(), s.spawn(move || check_rule(r.id()))))
+            .collect();
+        handles.into_iter().map(|(id, h)| (id, h.join())).collect()
+    });
+    let failed: Vec<&str> = outcomes
+        .iter()
+        .filter(|(_, o)| o.is_err())
+        .map(|(id, _)| *id)
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "rules failing on their fixture: {failed:?}"
+    );
     // The list that answered 500 is a crawl error shown in the report.
+    let (outcome, base) = outcomes
+        .iter()
+        .find(|(id, _)| *id == "column-empty")
+        .and_then(|(_, o)| o.as_ref().ok())
+        .unwrap();
     let kong = outcome
         .report
         .sites
@@ -230,26 +246,6 @@ fn column_empty_fixture() {
         "{:?}",
         kong.crawl_errors
     );
-}
-
-#[test]
-fn column_stale_fixture() {
-    check_rule("column-stale");
-}
-
-#[test]
-fn typo_fixture() {
-    check_rule("typo");
-}
-
-#[test]
-fn interpretation_missing_fixture() {
-    check_rule("interpretation-missing");
-}
-
-#[test]
-fn broken_link_fixture() {
-    check_rule("broken-link");
 }
 
 #[test]
