@@ -59,9 +59,14 @@ fn cents(p: f64) -> i64 {
     (p * 100.0).round() as i64
 }
 
-/// Whether a finding is about a column of one of the indicator's `veto-classes`.
+/// Whether a finding counts toward the indicator's class veto: it is about a
+/// column of one of its `veto-classes`, or a first-level column of one of its
+/// `veto-first-level-classes` (a column of unknown level is not counted).
 fn in_veto_classes(ind: &Indicator, f: &Finding) -> bool {
-    f.facts.class.is_some_and(|c| ind.veto_classes.contains(&c))
+    f.facts.class.is_some_and(|c| {
+        ind.veto_classes.contains(&c)
+            || (f.facts.level == 1 && ind.veto_first_level_classes.contains(&c))
+    })
 }
 
 /// The rule ids whose findings all become vetoes (`veto-at-least`), and those
@@ -222,9 +227,15 @@ mod tests {
         }
     }
 
+    /// A stale first-level column.
     fn stale(n: usize, class: ColumnClass) -> Finding {
+        stale_at(n, class, 1)
+    }
+
+    fn stale_at(n: usize, class: ColumnClass, level: u32) -> Finding {
         let facts = Facts {
             class: Some(class),
+            level,
             on_homepage: false,
         };
         finding(id::<ColumnStale>(), n, Severity::Deduct, facts)
@@ -233,6 +244,7 @@ mod tests {
     fn empty(n: usize) -> Finding {
         let facts = Facts {
             class: Some(ColumnClass::Other),
+            level: 1,
             on_homepage: false,
         };
         finding(id::<ColumnEmpty>(), n, Severity::Deduct, facts)
@@ -240,8 +252,8 @@ mod tests {
 
     fn link(n: usize, home: bool) -> Finding {
         let facts = Facts {
-            class: None,
             on_homepage: home,
+            ..Facts::default()
         };
         finding(id::<BrokenLink>(), n, Severity::Deduct, facts)
     }
@@ -270,44 +282,87 @@ mod tests {
     }
 
     #[test]
-    fn more_than_5_is_strict() {
+    fn five_or_more_empty_columns_veto_four_do_not() {
         let p = national();
+        let mut four: Vec<_> = (0..4).map(empty).collect();
+        let s = score_site(&mut four, &p);
+        assert!(s.vetoes.is_empty(), "4 empty columns is below 超过(含)5个");
+        assert!(four.iter().all(|f| f.severity == Severity::Deduct));
+        // 4 × 2 = 8 points, under the cap of 10.
+        assert_eq!(s.score, 92.0);
         let mut five: Vec<_> = (0..5).map(empty).collect();
         let s = score_site(&mut five, &p);
-        assert!(
-            s.vetoes.is_empty(),
-            "exactly 5 empty columns is not 超过5个"
-        );
-        assert!(five.iter().all(|f| f.severity == Severity::Deduct));
-        // 5 × 2 = 10 = the cap.
-        assert_eq!(s.score, 90.0);
-        let mut six: Vec<_> = (0..6).map(empty).collect();
-        let s = score_site(&mut six, &p);
         assert_eq!(s.vetoes, [id::<ColumnEmpty>()]);
-        assert!(six.iter().all(|f| f.severity == Severity::Veto));
+        assert!(five.iter().all(|f| f.severity == Severity::Veto));
         assert_eq!(s.verdict, Verdict::Fail);
     }
 
     #[test]
-    fn stale_vetoes_count_key_classes_and_all_classes() {
+    fn five_or_more_stale_key_columns_veto_four_do_not() {
         let p = national();
-        // 5 key + 5 long-term = 10 stale: neither veto fires.
-        let mut f: Vec<_> = (0..5)
-            .map(|i| stale(i, ColumnClass::Notice))
-            .chain((5..10).map(|i| stale(i, ColumnClass::LongTerm)))
-            .collect();
+        let mut f: Vec<_> = (0..4).map(|i| stale(i, ColumnClass::Dynamic)).collect();
         let s = score_site(&mut f, &p);
         assert!(s.vetoes.is_empty());
-        // 10 × 2 = 20 = cap.
-        assert_eq!(s.score, 80.0);
-        // One more long-term column: 11 > 10 ⇒ veto, all stale findings veto.
-        f.push(stale(10, ColumnClass::LongTerm));
+        f.push(stale(4, ColumnClass::Dynamic));
         let s = score_site(&mut f, &p);
         assert_eq!(s.vetoes, [id::<ColumnStale>()]);
         assert!(f.iter().all(|f| f.severity == Severity::Veto));
-        // 6 dynamic ⇒ key veto; the one long-term column stays a deduction.
-        let mut g: Vec<_> = (0..6).map(|i| stale(i, ColumnClass::Dynamic)).collect();
-        g.push(stale(6, ColumnClass::LongTerm));
+    }
+
+    #[test]
+    fn ten_or_more_stale_columns_veto_nine_do_not() {
+        let p = national();
+        // 4 key + 5 long-term = 9 stale: neither veto fires.
+        let mut f: Vec<_> = (0..4)
+            .map(|i| stale(i, ColumnClass::Dynamic))
+            .chain((4..9).map(|i| stale(i, ColumnClass::LongTerm)))
+            .collect();
+        let s = score_site(&mut f, &p);
+        assert!(s.vetoes.is_empty());
+        // 9 × 2 = 18 points, under the cap of 20.
+        assert_eq!(s.score, 82.0);
+        // The tenth: every stale finding vetoes.
+        f.push(stale(9, ColumnClass::LongTerm));
+        let s = score_site(&mut f, &p);
+        assert_eq!(s.vetoes, [id::<ColumnStale>()]);
+        assert!(f.iter().all(|f| f.severity == Severity::Veto));
+    }
+
+    #[test]
+    fn notice_and_policy_count_toward_the_veto_only_at_the_first_level() {
+        let p = national();
+        // 5 stale second-level notice/policy columns: deductions, no veto;
+        // so for columns of unknown level (0).
+        for level in [2, 0] {
+            let mut f: Vec<_> = (0..5)
+                .map(|i| {
+                    let class = [ColumnClass::Notice, ColumnClass::Policy][i % 2];
+                    stale_at(i, class, level)
+                })
+                .collect();
+            let s = score_site(&mut f, &p);
+            assert!(s.vetoes.is_empty(), "level {level}");
+        }
+        // 3 first-level notice/policy + 2 dynamic at any level: 5 ⇒ veto.
+        let mut f = vec![
+            stale_at(0, ColumnClass::Notice, 1),
+            stale_at(1, ColumnClass::Policy, 1),
+            stale_at(2, ColumnClass::Policy, 1),
+            stale_at(3, ColumnClass::Dynamic, 2),
+            stale_at(4, ColumnClass::Dynamic, 3),
+            stale_at(5, ColumnClass::Notice, 2),
+        ];
+        let s = score_site(&mut f, &p);
+        assert_eq!(s.vetoes, [id::<ColumnStale>()]);
+        let second = f.iter().find(|f| f.id.ends_with("-5")).unwrap();
+        assert_eq!(second.severity, Severity::Deduct, "not counted, not vetoed");
+    }
+
+    #[test]
+    fn a_key_class_veto_leaves_other_classes_deducting() {
+        let p = national();
+        let mut g: Vec<_> = (0..5).map(|i| stale(i, ColumnClass::Dynamic)).collect();
+        g.push(stale(5, ColumnClass::LongTerm));
         let s = score_site(&mut g, &p);
         assert_eq!(s.vetoes, [id::<ColumnStale>()]);
         let lt = g
@@ -319,11 +374,11 @@ mod tests {
 
     #[test]
     fn veto_also_counts_adds_other_rules_findings() {
-        // city-strict counts empty columns toward the 7 stale columns.
+        // city-strict counts empty columns toward its 6 stale columns.
         let p = Profile::builtin("city-strict").unwrap();
         let mut f: Vec<_> = (0..5)
             .map(|i| stale(i, ColumnClass::LongTerm))
-            .chain((5..7).map(empty))
+            .chain((5..6).map(empty))
             .collect();
         let s = score_site(&mut f, &p);
         assert_eq!(s.vetoes, [id::<ColumnStale>()]);
@@ -333,7 +388,7 @@ mod tests {
             .map(|f| f.severity)
             .collect();
         assert_eq!(stale_sev, [Severity::Veto; 5]);
-        // The empty columns themselves stay below their own veto (3).
+        // The one empty column stays below its own veto (2).
         assert!(f
             .iter()
             .filter(|f| f.rule == id::<ColumnEmpty>())

@@ -185,6 +185,12 @@ pub struct Column {
     pub name: String,
     /// Update-deadline class.
     pub class: ColumnClass,
+    /// Depth in the site's navigation tree: 1 = linked from the homepage
+    /// (its menus and blocks), 2 = found on a first-level column's pages or
+    /// another page one link from the homepage (a sub-column), …; 0 = unknown
+    /// (named only in SITES.toml, or a snapshot from before levels).
+    #[serde(default)]
+    pub level: u32,
     #[serde(default)]
     pub class_source: ClassSource,
     /// The list's items across all its pages (newest first as listed).

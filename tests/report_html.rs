@@ -41,6 +41,7 @@ fn site(id: &str, name: &str, home_date: &str) -> Site {
             url: format!("{url}gzdt/"),
             name: "工作动态".into(),
             class: ColumnClass::Dynamic,
+            level: 1,
             class_source: Default::default(),
             items: vec![Item {
                 title: "要闻".into(),

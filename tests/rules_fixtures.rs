@@ -252,3 +252,45 @@ fn every_rule_on_its_fixture() {
 fn undated_lists_fixture() {
     check_fixture("undated-lists", &["column-stale", "column-empty"]);
 }
+
+/// 超过(含)N reads N or more: each veto count on both sides of its boundary
+/// (4 vs 5 empty columns, 4 vs 5 stale key columns, 9 vs 10 stale columns),
+/// and the 6-month notice/policy part counting first-level columns only.
+#[test]
+fn veto_boundary_fixture() {
+    let (outcome, _) = check_fixture("veto-boundary", &["column-empty", "column-stale"]);
+    let vetoes = |id: &str| -> Vec<String> {
+        let s = outcome.report.sites.iter().find(|s| s.id == id).unwrap();
+        s.vetoes.clone()
+    };
+    for (site, want) in [
+        ("kong4", vec![]),
+        ("kong5", vec!["column-empty"]),
+        ("jiu4", vec![]),
+        ("jiu5", vec!["column-stale"]),
+        ("erji", vec![]),
+        ("chang9", vec![]),
+        ("chang10", vec!["column-stale"]),
+    ] {
+        assert_eq!(vetoes(site), want, "{site}");
+    }
+    // report.json columns[] carries each column's navigation level.
+    let erji = outcome
+        .report
+        .sites
+        .iter()
+        .find(|s| s.id == "erji")
+        .unwrap();
+    let levels: Vec<(&str, u32)> = erji
+        .columns
+        .iter()
+        .map(|c| (c.name.as_str(), c.level))
+        .collect();
+    assert!(levels.contains(&("要闻", 1)), "{levels:?}");
+    assert!(levels.contains(&("通知公告", 2)), "{levels:?}");
+    assert_eq!(
+        levels.iter().filter(|(_, l)| *l == 2).count(),
+        5,
+        "{levels:?}"
+    );
+}

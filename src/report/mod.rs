@@ -88,6 +88,9 @@ pub struct ColumnSummary {
     pub url: String,
     pub name: String,
     pub class: ColumnClass,
+    /// Depth in the site's navigation (1 = linked from the homepage; 0 = unknown).
+    #[serde(default)]
+    pub level: u32,
     pub items: usize,
     pub latest: Option<NaiveDate>,
 }
@@ -137,6 +140,7 @@ impl SiteReport {
                     url: c.url.clone(),
                     name: c.name.clone(),
                     class: c.class,
+                    level: c.level,
                     items: c.items.len(),
                     latest: c.latest(),
                 })
@@ -412,6 +416,7 @@ mod tests {
                 url: "http://a/fgj/zcwj/".into(),
                 name: "政策文件".into(),
                 class: ColumnClass::Policy,
+                level: 1,
                 class_source: Default::default(),
                 items: vec![],
                 list_pages: 0,

@@ -94,8 +94,8 @@ impl Evidence for BrokenLinkEvidence {
     }
     fn facts(&self) -> Facts {
         Facts {
-            class: None,
             on_homepage: self.on_homepage,
+            ..Facts::default()
         }
     }
 }

@@ -8,9 +8,9 @@
 //! `crawl_errors`, never a finding.
 //!
 //! ## Why it matters
-//! 单项否决「栏目不更新 ③ 空白栏目」(国办秘函〔2019〕19号): more than 5 (超过5个)
-//! columns with no content fails the site; fewer still deduct points
-//! (`[indicators.column-empty]` in the profile).
+//! 单项否决「栏目不更新 ③ 空白栏目」(国办秘函〔2019〕19号): 5 or more
+//! (超过(含)5个) columns with no content fail the site; fewer still deduct
+//! points (`[indicators.column-empty]` in the profile: `veto-at-least = 5`).
 //!
 //! ## Example
 //! 「通知公告」 list page shows only 暂无信息 ⇒ one finding at the column URL,
@@ -47,6 +47,8 @@ pub struct ColumnEmptyEvidence {
     /// The page shows 暂无信息 or the like.
     pub placeholder: bool,
     pub class: Option<ColumnClass>,
+    /// The column's navigation level (1 = linked from the homepage, 0 = unknown).
+    pub level: u32,
     pub list_pages: u32,
     /// The list style recognised.
     pub style: String,
@@ -63,6 +65,7 @@ impl Evidence for ColumnEmptyEvidence {
     fn facts(&self) -> Facts {
         Facts {
             class: self.class,
+            level: self.level,
             on_homepage: false,
         }
     }
@@ -83,7 +86,7 @@ impl RuleDef for ColumnEmpty {
     fn default_indicator() -> Indicator {
         Indicator {
             cap: Some(10.0),
-            veto_at_least: Some(6),
+            veto_at_least: Some(5),
             ..Indicator::points(2.0)
         }
     }
@@ -116,6 +119,7 @@ impl RuleDef for ColumnEmpty {
                         items: 0,
                         placeholder: c.placeholder,
                         class: Some(c.class),
+                        level: c.level,
                         list_pages: c.list_pages,
                         style: c.style.clone(),
                     },

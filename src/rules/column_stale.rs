@@ -12,8 +12,11 @@
 //! ## Why it matters
 //! 单项否决「栏目不更新」(国办秘函〔2019〕19号): 动态/要闻 columns not updated
 //! within 2 weeks and 通知公告/政策文件 columns not updated within 6 months —
-//! more than 5 such columns fails the site; more than 10 stale columns of any
-//! class fails it too; fewer deduct points (基本信息更新). Undated
+//! 5 or more (超过(含)5个) such columns fail the site; 10 or more stale
+//! columns of any class (应更新但长期未更新) fail it too; fewer deduct points
+//! (基本信息更新). The profile says so as data: `veto-classes`,
+//! `veto-classes-at-least = 5`, `veto-at-least = 10`. The 365-day window of
+//! long-term columns is a vendor convention, not national text. Undated
 //! information counts as not updated (2015 note, "下同").
 //!
 //! ## Example
@@ -60,6 +63,8 @@ pub struct ColumnStaleEvidence {
     /// Newest dated item (null: none dated).
     pub latest: Option<NaiveDate>,
     pub class: Option<ColumnClass>,
+    /// The column's navigation level (1 = linked from the homepage, 0 = unknown).
+    pub level: u32,
     /// The class's deadline.
     pub limit_days: u32,
     /// Days from `latest` to as_of.
@@ -89,6 +94,7 @@ impl Evidence for ColumnStaleEvidence {
     fn facts(&self) -> Facts {
         Facts {
             class: self.class,
+            level: self.level,
             on_homepage: false,
         }
     }
@@ -111,13 +117,10 @@ impl RuleDef for ColumnStale {
     fn default_indicator() -> Indicator {
         Indicator {
             cap: Some(20.0),
-            veto_at_least: Some(11),
-            veto_classes: vec![
-                ColumnClass::Dynamic,
-                ColumnClass::Notice,
-                ColumnClass::Policy,
-            ],
-            veto_classes_at_least: Some(6),
+            veto_at_least: Some(10),
+            veto_classes: vec![ColumnClass::Dynamic],
+            veto_first_level_classes: vec![ColumnClass::Notice, ColumnClass::Policy],
+            veto_classes_at_least: Some(5),
             ..Indicator::points(2.0)
         }
     }
@@ -163,6 +166,7 @@ impl RuleDef for ColumnStale {
                 &ColumnStaleEvidence {
                     latest,
                     class: Some(c.class),
+                    level: c.level,
                     limit_days: limit,
                     days,
                     items: c.items.len(),

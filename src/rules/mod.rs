@@ -109,6 +109,8 @@ pub struct Facts {
     pub class: Option<ColumnClass>,
     /// The defect shows on the homepage (`points-homepage`).
     pub on_homepage: bool,
+    /// The navigation level of that column (1 = first-level; 0 = unknown).
+    pub level: u32,
 }
 
 impl Finding {
@@ -263,9 +265,12 @@ pub struct Indicator {
     /// Findings of these other rules count toward `veto-at-least`.
     #[serde(default)]
     pub veto_also_counts: Vec<String>,
-    /// Findings about columns of these classes …
+    /// Findings about columns of these classes, and …
     #[serde(default)]
     pub veto_classes: Vec<ColumnClass>,
+    /// … about first-level columns (level 1) of these classes …
+    #[serde(default)]
+    pub veto_first_level_classes: Vec<ColumnClass>,
     /// … become vetoes when the site has at least this many of them.
     #[serde(default)]
     pub veto_classes_at_least: Option<u32>,
@@ -283,6 +288,7 @@ impl Indicator {
             veto_at_least: None,
             veto_also_counts: Vec::new(),
             veto_classes: Vec::new(),
+            veto_first_level_classes: Vec::new(),
             veto_classes_at_least: None,
         }
     }
@@ -660,6 +666,7 @@ pub(crate) mod testutil {
             url: format!("http://127.0.0.1/fgj/col/{name}/index.html"),
             name: name.into(),
             class,
+            level: 1,
             class_source: Default::default(),
             items,
             list_pages: 1,
