@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::config::ConfigError;
-use crate::rules::{self, Deadlines, Indicator, RuleSettings};
+use crate::rules::{self, Deadlines, Group, Indicator, RuleSettings};
 
 /// Profiles compiled into the binary, by name.
 const BUILTIN: &[(&str, &str)] = &[
@@ -40,6 +40,10 @@ pub struct Profile {
     pub pass_mark: f64,
     /// Update deadlines per class.
     pub deadlines: Deadlines,
+    /// The score sheet's groups (一级指标) and their points; all four after
+    /// loading (a group left out gets its 2019 points).
+    #[serde(default)]
+    pub groups: BTreeMap<Group, GroupSpec>,
     /// Points, caps and vetoes per rule id; every rule has one after loading.
     #[serde(default)]
     pub indicators: BTreeMap<String, Indicator>,
@@ -50,6 +54,17 @@ pub struct Profile {
     /// its file. Recorded in the crawl snapshot so `lint` replays with it.
     #[serde(skip)]
     pub source: String,
+}
+
+/// `[groups.<group>]`: one first-level group of the score sheet.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct GroupSpec {
+    /// Chinese name on the sheet (default: 发布解读 / 办事服务 / 互动交流 / 功能设计).
+    #[serde(default)]
+    pub name: String,
+    /// Its points: the most its indicators together can deduct.
+    pub points: f64,
 }
 
 impl Profile {
@@ -157,7 +172,13 @@ impl Profile {
                 ("points", Some(ind.points)),
                 ("points-homepage", ind.points_homepage),
                 ("cap", ind.cap),
-            ] {
+            ]
+            .into_iter()
+            .chain(
+                ind.points_first_level
+                    .values()
+                    .map(|v| ("points-first-level", Some(*v))),
+            ) {
                 if let Some(v) = v {
                     if !(v.is_finite() && v >= 0.0) {
                         return Err(at(
@@ -180,6 +201,25 @@ impl Profile {
                 ));
             }
         }
+        for (group, spec) in &p.groups {
+            if !(spec.points.is_finite() && spec.points >= 0.0) {
+                let key = format!("groups.{}", group.as_str());
+                return Err(at(
+                    &format!("[{key}]"),
+                    format!("{key}.points"),
+                    format!("{} must be a number ≥ 0", spec.points),
+                ));
+            }
+        }
+        for group in Group::ALL {
+            let spec = p.groups.entry(group).or_insert_with(|| GroupSpec {
+                name: String::new(),
+                points: group.points(),
+            });
+            if spec.name.is_empty() {
+                spec.name = group.label_zh().to_string();
+            }
+        }
         for rule in rules::RULES {
             let ind = p
                 .indicators
@@ -188,6 +228,7 @@ impl Profile {
             if ind.name.is_empty() {
                 ind.name = rule.name_zh().to_string();
             }
+            ind.group.get_or_insert(rule.meta().group);
         }
         Ok(p)
     }

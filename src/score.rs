@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use crate::profile::{Profile, DEFAULT_PROFILE};
-use crate::rules::{self, Finding, Indicator, Severity};
+use crate::rules::{self, Finding, Group, Indicator, Severity};
 
 /// Pass or fail (合格 / 不合格).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,6 +43,24 @@ pub struct IndicatorResult {
     pub cap: Option<f64>,
     /// True when this indicator vetoed the site.
     pub veto: bool,
+    /// The score-sheet group it sits in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<Group>,
+}
+
+/// One first-level group of the score sheet for a site (report.json
+/// `sites[].groups`): its points, what its indicators lost, what is kept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupResult {
+    /// Its Chinese name on the sheet (发布解读 …).
+    pub group: String,
+    /// Its kebab-case id in the profile (publish, service, interaction, function).
+    pub id: Group,
+    pub points: f64,
+    /// Points lost, after the indicator and group caps.
+    pub lost: f64,
+    /// `points − lost`.
+    pub kept: f64,
 }
 
 /// A site's score.
@@ -53,6 +71,8 @@ pub struct SiteScore {
     /// Rule ids that triggered a single veto, in rule order.
     pub vetoes: Vec<String>,
     pub indicators: Vec<IndicatorResult>,
+    /// The score sheet group by group.
+    pub groups: Vec<GroupResult>,
 }
 
 fn cents(p: f64) -> i64 {
@@ -126,8 +146,13 @@ pub fn score_site(findings: &mut [Finding], profile: &Profile) -> SiteScore {
         let Some(ind) = profile.indicator(&f.rule) else {
             return 0;
         };
-        match ind.points_homepage {
-            Some(h) if f.facts.on_homepage => cents(h),
+        let first_level = match f.facts.class {
+            Some(c) if f.facts.level == 1 => ind.points_first_level.get(&c),
+            _ => None,
+        };
+        match (first_level, ind.points_homepage) {
+            (Some(p), _) => cents(*p),
+            (None, Some(h)) if f.facts.on_homepage => cents(h),
             _ => cents(ind.points),
         }
     };
@@ -141,19 +166,31 @@ pub fn score_site(findings: &mut [Finding], profile: &Profile) -> SiteScore {
             .then(a.id.cmp(&b.id))
     });
 
+    // Each finding deducts what is left under its indicator's cap and its
+    // group's points, biggest first within an indicator.
     let mut used: BTreeMap<&str, i64> = BTreeMap::new();
+    let mut used_group: BTreeMap<Group, i64> = BTreeMap::new();
     let mut total = 0i64;
     for f in findings.iter_mut() {
         let want = base(f);
-        let cap = profile
-            .indicator(&f.rule)
-            .and_then(|i| i.cap)
-            .map(cents)
+        let ind = profile.indicator(&f.rule);
+        let cap = ind.and_then(|i| i.cap).map(cents).unwrap_or(i64::MAX);
+        let group = ind.and_then(|i| i.group);
+        let group_cap = group
+            .and_then(|g| profile.groups.get(&g))
+            .map(|g| cents(g.points))
             .unwrap_or(i64::MAX);
         let key = rules::find(&f.rule).map(|r| r.id()).unwrap_or("other");
         let so_far = used.entry(key).or_insert(0);
-        let got = want.min(cap.saturating_sub(*so_far)).max(0);
+        let group_so_far = group.map_or(0, |g| used_group.get(&g).copied().unwrap_or(0));
+        let got = want
+            .min(cap.saturating_sub(*so_far))
+            .min(group_cap.saturating_sub(group_so_far))
+            .max(0);
         *so_far += got;
+        if let Some(g) = group {
+            *used_group.entry(g).or_insert(0) += got;
+        }
         total += got;
         f.points = got as f64 / 100.0;
     }
@@ -178,8 +215,23 @@ pub fn score_site(findings: &mut [Finding], profile: &Profile) -> SiteScore {
             deducted: used.get(id).copied().unwrap_or(0) as f64 / 100.0,
             cap: ind.and_then(|i| i.cap),
             veto: vetoed,
+            group: ind.and_then(|i| i.group),
         });
     }
+    let groups = profile
+        .groups
+        .iter()
+        .map(|(g, spec)| {
+            let lost = used_group.get(g).copied().unwrap_or(0);
+            GroupResult {
+                group: spec.name.clone(),
+                id: *g,
+                points: spec.points,
+                lost: lost as f64 / 100.0,
+                kept: (cents(spec.points) - lost) as f64 / 100.0,
+            }
+        })
+        .collect();
     let score_cents = (10_000 - total).max(0);
     let verdict = if !vetoes.is_empty() || score_cents < cents(profile.pass_mark) {
         Verdict::Fail
@@ -191,6 +243,7 @@ pub fn score_site(findings: &mut [Finding], profile: &Profile) -> SiteScore {
         verdict,
         vetoes,
         indicators,
+        groups,
     }
 }
 
@@ -429,8 +482,9 @@ mod tests {
     #[test]
     fn pass_mark_boundary_exactly_60_passes_59_9_fails() {
         let mut p = national();
-        // Uncapped so one indicator can reach 40 points.
+        // Uncapped (indicator and group) so one indicator can reach 40 points.
         p.indicators.get_mut(id::<BrokenLink>()).unwrap().cap = None;
+        p.groups.get_mut(&Group::Function).unwrap().points = 100.0;
         let mut f: Vec<_> = (0..40).map(|i| link(i, true)).collect();
         let s = score_site(&mut f, &p);
         assert_eq!((s.score, s.verdict), (60.0, Verdict::Pass));
@@ -440,10 +494,64 @@ mod tests {
     }
 
     #[test]
+    fn a_group_never_loses_more_than_its_points() {
+        let p = national();
+        // 发布解读: 5 empty columns would veto, so 4 (8) + 9 stale (18, under
+        // the cap of 20) + 10 typo pages (10) = 36 > 31.
+        let typo = id::<Typo>();
+        let mut f: Vec<_> = (0..4)
+            .map(empty)
+            .chain((10..19).map(|i| stale(i, ColumnClass::LongTerm)))
+            .chain((20..30).map(|i| finding(typo, i, Severity::Deduct, Facts::default())))
+            .collect();
+        f.push(link(99, true));
+        let s = score_site(&mut f, &p);
+        assert!(s.vetoes.is_empty());
+        let sheet: Vec<(Group, f64, f64, f64)> = s
+            .groups
+            .iter()
+            .map(|g| (g.id, g.points, g.lost, g.kept))
+            .collect();
+        assert_eq!(
+            sheet,
+            [
+                (Group::Publish, 31.0, 31.0, 0.0),
+                (Group::Service, 25.0, 0.0, 25.0),
+                (Group::Interaction, 23.0, 0.0, 23.0),
+                (Group::Function, 21.0, 1.0, 20.0),
+            ]
+        );
+        assert_eq!(s.score, 68.0);
+        assert_eq!(s.groups[0].group, "发布解读");
+        // The group cap is taken in report order: typo comes last and keeps 5 of its 10.
+        let typo_points: f64 = f.iter().filter(|f| f.rule == typo).map(|f| f.points).sum();
+        assert!((typo_points - 5.0).abs() < 1e-9, "{typo_points}");
+        let sum: f64 = f.iter().map(|f| f.points).sum();
+        assert!((sum - 32.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_first_level_policy_column_not_updated_deducts_5() {
+        let p = national();
+        let mut f = vec![
+            stale_at(0, ColumnClass::Policy, 1),
+            stale_at(1, ColumnClass::Policy, 2),
+            stale_at(2, ColumnClass::Notice, 1),
+        ];
+        let s = score_site(&mut f, &p);
+        let pts: Vec<f64> = f.iter().map(|f| f.points).collect();
+        assert_eq!(pts, [5.0, 2.0, 2.0]);
+        assert_eq!(s.score, 91.0);
+    }
+
+    #[test]
     fn score_never_below_zero() {
         let mut p = national();
         for ind in p.indicators.values_mut() {
             ind.cap = None;
+        }
+        for g in p.groups.values_mut() {
+            g.points = 100.0;
         }
         let mut f: Vec<_> = (0..150).map(|i| link(i, true)).collect();
         let s = score_site(&mut f, &p);

@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::rules::{self, Finding};
-use crate::score::{IndicatorResult, SiteScore, Verdict};
+use crate::score::{GroupResult, IndicatorResult, SiteScore, Verdict};
 use crate::site::{ColumnClass, CrawlError, Site};
 
 pub mod csv;
@@ -64,6 +64,10 @@ pub struct SiteReport {
     pub columns: Vec<ColumnSummary>,
     /// The inspection table: one row per indicator.
     pub indicators: Vec<IndicatorResult>,
+    /// The score sheet group by group (发布解读 31, 办事服务 25, 互动交流 23,
+    /// 功能设计 21): points, lost, kept.
+    #[serde(default)]
+    pub groups: Vec<GroupResult>,
     /// Findings per rule id.
     pub counts: BTreeMap<String, usize>,
     /// Pages and lists that failed to load (not findings).
@@ -146,6 +150,7 @@ impl SiteReport {
                 })
                 .collect(),
             indicators: score.indicators.clone(),
+            groups: score.groups.clone(),
             counts,
             crawl_errors: crawl_errors(site, &reported),
             typo_allow: site.typo_allow.clone(),
@@ -278,6 +283,27 @@ pub(crate) mod testdata {
             deducted: d,
             cap: Some(10.0),
             veto,
+            group: crate::rules::find(rule).map(|r| r.meta().group),
+        };
+        // The sheet of a site that lost `lost` points in 功能设计.
+        let groups = |lost: f64| -> Vec<GroupResult> {
+            crate::rules::Group::ALL
+                .iter()
+                .map(|g| {
+                    let lost = if *g == crate::rules::Group::Function {
+                        lost
+                    } else {
+                        0.0
+                    };
+                    GroupResult {
+                        group: g.label_zh().into(),
+                        id: *g,
+                        points: g.points(),
+                        lost,
+                        kept: g.points() - lost,
+                    }
+                })
+                .collect()
         };
         let site = |id: &str, name: &str, verdict, score, vetoes: Vec<String>, inds| SiteReport {
             id: id.into(),
@@ -295,6 +321,7 @@ pub(crate) mod testdata {
             },
             columns: vec![],
             indicators: inds,
+            groups: groups(100.0 - score),
             counts: BTreeMap::new(),
             crawl_errors: vec![],
             typo_allow: if id == "jyj" {

@@ -118,6 +118,7 @@ impl RuleDef for ColumnStale {
         Indicator {
             cap: Some(20.0),
             veto_at_least: Some(10),
+            points_first_level: [(ColumnClass::Policy, 5.0)].into(),
             veto_classes: vec![ColumnClass::Dynamic],
             veto_first_level_classes: vec![ColumnClass::Notice, ColumnClass::Policy],
             veto_classes_at_least: Some(5),

@@ -226,6 +226,27 @@ impl Group {
         Group::Function,
     ];
 
+    /// The kebab-case name used in profiles and report.json.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Group::Publish => "publish",
+            Group::Service => "service",
+            Group::Interaction => "interaction",
+            Group::Function => "function",
+        }
+    }
+
+    /// Its points on the 2019 sheet: the most its indicators together can
+    /// deduct (inspection.md §2a; the four add up to 100).
+    pub fn points(self) -> f64 {
+        match self {
+            Group::Publish => 31.0,
+            Group::Service => 25.0,
+            Group::Interaction => 23.0,
+            Group::Function => 21.0,
+        }
+    }
+
     /// The score sheet's Chinese name.
     pub fn label_zh(self) -> &'static str {
         match self {
@@ -245,8 +266,15 @@ pub struct Indicator {
     /// Chinese indicator name shown in reports (default: the rule's).
     #[serde(default)]
     pub name: String,
+    /// The score-sheet group it sits in (default: the rule's).
+    #[serde(default)]
+    pub group: Option<Group>,
     /// Points per finding.
     pub points: f64,
+    /// Points per finding about a first-level column of these classes, e.g.
+    /// `{ policy = 5 }`: a first-level 政策文件 column not updated.
+    #[serde(default)]
+    pub points_first_level: BTreeMap<ColumnClass, f64>,
     /// Points per finding on the homepage (its facts say `on_homepage`).
     #[serde(default)]
     pub points_homepage: Option<f64>,
@@ -281,7 +309,9 @@ impl Indicator {
     pub fn points(points: f64) -> Indicator {
         Indicator {
             name: String::new(),
+            group: None,
             points,
+            points_first_level: BTreeMap::new(),
             points_homepage: None,
             cap: None,
             veto: false,
@@ -345,7 +375,7 @@ pub trait Rule: Send + Sync {
     fn doc(&self) -> String {
         module_doc(self.meta().source)
     }
-    /// Its default scoring, name filled in.
+    /// Its default scoring, name and group filled in.
     fn indicator(&self) -> Indicator;
     /// Its settings from `rules/<id>.toml` text (`None`: the compiled-in
     /// file if there is one, else the defaults).
@@ -365,6 +395,7 @@ impl<T: RuleDef> Rule for T {
         if i.name.is_empty() {
             i.name = T::META.name_zh.to_string();
         }
+        i.group.get_or_insert(T::META.group);
         i
     }
     fn settings(&self, text: Option<&str>) -> Result<AnySettings, toml::de::Error> {
