@@ -286,20 +286,12 @@ mod tests {
     }
 
     fn stale_at(n: usize, class: ColumnClass, level: u32) -> Finding {
-        let facts = Facts {
-            class: Some(class),
-            level,
-            on_homepage: false,
-        };
+        let facts = Facts::column(Some(class), level);
         finding(id::<ColumnStale>(), n, Severity::Deduct, facts)
     }
 
     fn empty(n: usize) -> Finding {
-        let facts = Facts {
-            class: Some(ColumnClass::Other),
-            level: 1,
-            on_homepage: false,
-        };
+        let facts = Facts::column(Some(ColumnClass::Other), 1);
         finding(id::<ColumnEmpty>(), n, Severity::Deduct, facts)
     }
 

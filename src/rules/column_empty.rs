@@ -63,11 +63,7 @@ impl Evidence for ColumnEmptyEvidence {
         parts.join("；")
     }
     fn facts(&self) -> Facts {
-        Facts {
-            class: self.class,
-            level: self.level,
-            on_homepage: false,
-        }
+        Facts::column(self.class, self.level)
     }
 }
 

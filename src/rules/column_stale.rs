@@ -92,11 +92,7 @@ impl Evidence for ColumnStaleEvidence {
         parts.join("；")
     }
     fn facts(&self) -> Facts {
-        Facts {
-            class: self.class,
-            level: self.level,
-            on_homepage: false,
-        }
+        Facts::column(self.class, self.level)
     }
 }
 

@@ -113,6 +113,17 @@ pub struct Facts {
     pub level: u32,
 }
 
+impl Facts {
+    /// The facts of a finding about a column.
+    pub fn column(class: Option<ColumnClass>, level: u32) -> Facts {
+        Facts {
+            class,
+            level,
+            on_homepage: false,
+        }
+    }
+}
+
 impl Finding {
     /// A finding with its stable fingerprint computed from rule, site, url and
     /// `extra` (the broken target or the wrong form); points are set by scoring.
