@@ -796,6 +796,16 @@ mod tests {
         assert_eq!(RULES.len(), 7);
     }
 
+    /// The README's rule table lists every registered rule.
+    #[test]
+    fn readme_lists_every_rule() {
+        let readme = include_str!("../../README.md");
+        for r in RULES {
+            let row = format!("| {} | {}", r.id(), r.name_zh());
+            assert!(readme.contains(&row), "README lacks the row {row:?}");
+        }
+    }
+
     /// The compiled-in rules/<id>.toml files spell out each rule's defaults.
     #[test]
     fn compiled_in_settings_files_hold_the_defaults() {
