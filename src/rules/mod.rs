@@ -13,14 +13,14 @@
 //! settings loading, profile defaults, the reports and the fixture tests all
 //! read that list, so nothing outside this folder names a rule id.
 //!
+//! Two files here are not rules: `indicator.rs` (deadlines, score-sheet
+//! groups, how a profile scores a rule) and `settings.rs` (loading
+//! `rules/<rule-id>.toml`).
+//!
 //! Rules say what they found (and a severity where the rule decides it, e.g.
 //! a serious typo); [`crate::score`] assigns points and the final severity
 //! from the profile.
 
-use std::any::Any;
-use std::collections::BTreeMap;
-use std::fmt;
-use std::path::Path;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -28,8 +28,13 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::config::ConfigError;
 use crate::site::{ColumnClass, Site};
+
+mod indicator;
+mod settings;
+
+pub use indicator::{Deadlines, Group, Indicator};
+pub use settings::{AnySettings, RuleSettings};
 
 pub mod broken_link;
 pub mod column_empty;
@@ -178,163 +183,6 @@ pub fn fingerprint(rule: &str, site: &str, url: &str, extra: Option<&str>) -> St
     digest[..10].iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Update deadlines in days (更新时限), from the scoring profile's
-/// `[deadlines]` table. `None` means the class has no deadline.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct Deadlines {
-    /// 首页不更新: newest homepage item older than this many days.
-    pub homepage: u32,
-    #[serde(default)]
-    pub dynamic: Option<u32>,
-    #[serde(default)]
-    pub notice: Option<u32>,
-    #[serde(default)]
-    pub policy: Option<u32>,
-    #[serde(default)]
-    pub interpretation: Option<u32>,
-    #[serde(default)]
-    pub long_term: Option<u32>,
-    #[serde(default)]
-    pub other: Option<u32>,
-}
-
-impl Deadlines {
-    /// Deadline of a column class, `None` when it has none.
-    pub fn for_class(&self, class: ColumnClass) -> Option<u32> {
-        match class {
-            ColumnClass::Dynamic => self.dynamic,
-            ColumnClass::Notice => self.notice,
-            ColumnClass::Policy => self.policy,
-            ColumnClass::Interpretation => self.interpretation,
-            ColumnClass::LongTerm => self.long_term,
-            ColumnClass::Other => self.other,
-        }
-    }
-}
-
-/// The first-level group (一级指标) of the 2019 deduction sheet an indicator
-/// belongs to (inspection.md §2a).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Group {
-    /// 发布解读 (31 points).
-    Publish,
-    /// 办事服务 (25 points).
-    Service,
-    /// 互动交流 (23 points).
-    Interaction,
-    /// 功能设计 (21 points).
-    Function,
-}
-
-impl Group {
-    /// Every group, in score-sheet order.
-    pub const ALL: [Group; 4] = [
-        Group::Publish,
-        Group::Service,
-        Group::Interaction,
-        Group::Function,
-    ];
-
-    /// The kebab-case name used in profiles and report.json.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Group::Publish => "publish",
-            Group::Service => "service",
-            Group::Interaction => "interaction",
-            Group::Function => "function",
-        }
-    }
-
-    /// Its points on the 2019 sheet: the most its indicators together can
-    /// deduct (inspection.md §2a; the four add up to 100).
-    pub fn points(self) -> f64 {
-        match self {
-            Group::Publish => 31.0,
-            Group::Service => 25.0,
-            Group::Interaction => 23.0,
-            Group::Function => 21.0,
-        }
-    }
-
-    /// The score sheet's Chinese name.
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Group::Publish => "发布解读",
-            Group::Service => "办事服务",
-            Group::Interaction => "互动交流",
-            Group::Function => "功能设计",
-        }
-    }
-}
-
-/// How a profile scores one rule (`[indicators.<rule-id>]`). A rule's
-/// [`RuleDef::default_indicator`] is what a profile that leaves it out gets.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct Indicator {
-    /// Chinese indicator name shown in reports (default: the rule's).
-    #[serde(default)]
-    pub name: String,
-    /// The score-sheet group it sits in (default: the rule's).
-    #[serde(default)]
-    pub group: Option<Group>,
-    /// Points per finding.
-    pub points: f64,
-    /// Points per finding about a first-level column of these classes, e.g.
-    /// `{ policy = 5 }`: a first-level 政策文件 column not updated.
-    #[serde(default)]
-    pub points_first_level: BTreeMap<ColumnClass, f64>,
-    /// Points per finding on the homepage (its facts say `on_homepage`).
-    #[serde(default)]
-    pub points_homepage: Option<f64>,
-    /// Most points the indicator can deduct; none = uncapped.
-    #[serde(default)]
-    pub cap: Option<f64>,
-    /// A finding the rule itself marks as a veto (unreachable site, frozen
-    /// homepage, serious wording error) fails the site; `false` makes it a
-    /// deduction.
-    #[serde(default)]
-    pub veto: bool,
-    /// Every finding of the rule becomes a veto when the site has at least
-    /// this many (counting the rules in `veto-also-counts` too).
-    #[serde(default)]
-    pub veto_at_least: Option<u32>,
-    /// Findings of these other rules count toward `veto-at-least`.
-    #[serde(default)]
-    pub veto_also_counts: Vec<String>,
-    /// Findings about columns of these classes, and …
-    #[serde(default)]
-    pub veto_classes: Vec<ColumnClass>,
-    /// … about first-level columns (level 1) of these classes …
-    #[serde(default)]
-    pub veto_first_level_classes: Vec<ColumnClass>,
-    /// … become vetoes when the site has at least this many of them.
-    #[serde(default)]
-    pub veto_classes_at_least: Option<u32>,
-}
-
-impl Indicator {
-    /// `points` per finding, no cap, no veto (chain the fields to add them).
-    pub fn points(points: f64) -> Indicator {
-        Indicator {
-            name: String::new(),
-            group: None,
-            points,
-            points_first_level: BTreeMap::new(),
-            points_homepage: None,
-            cap: None,
-            veto: false,
-            veto_at_least: None,
-            veto_also_counts: Vec::new(),
-            veto_classes: Vec::new(),
-            veto_first_level_classes: Vec::new(),
-            veto_classes_at_least: None,
-        }
-    }
-}
-
 /// What is fixed about a rule.
 #[derive(Debug, Clone, Copy)]
 pub struct Meta {
@@ -425,134 +273,6 @@ impl<T: RuleDef> Rule for T {
     fn check(&self, site: &Site, ctx: &Context) -> Vec<Finding> {
         self.run(site, ctx, ctx.settings.get::<T::Settings>(T::META.id))
     }
-}
-
-/// One rule's settings, type-erased.
-pub type AnySettings = Arc<dyn Any + Send + Sync>;
-
-/// Every rule's settings, by rule id.
-#[derive(Clone)]
-pub struct RuleSettings(BTreeMap<&'static str, AnySettings>);
-
-impl fmt::Debug for RuleSettings {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_set().entries(self.0.keys()).finish()
-    }
-}
-
-impl Default for RuleSettings {
-    /// The compiled-in settings (the built-in profiles').
-    fn default() -> Self {
-        RuleSettings::builtin()
-    }
-}
-
-/// Other `.toml` files a profile's folder may hold besides rule settings.
-const DATA_FILES: &[&str] = &["column-classes.toml"];
-
-impl RuleSettings {
-    /// The settings of the built-in profiles: each rule's compiled-in
-    /// `rules/<id>.toml`, or its defaults.
-    pub fn builtin() -> RuleSettings {
-        RuleSettings(
-            RULES
-                .iter()
-                .map(|r| {
-                    let s = r
-                        .settings(None)
-                        .expect("compiled-in settings are valid (tested)");
-                    (r.id(), s)
-                })
-                .collect(),
-        )
-    }
-
-    /// The settings of one rule.
-    ///
-    /// # Panics
-    /// When `T` is not the settings type of rule `id` (a bug in the rule).
-    pub fn get<T: 'static>(&self, id: &str) -> &T {
-        self.0
-            .get(id)
-            .and_then(|s| s.downcast_ref::<T>())
-            .unwrap_or_else(|| panic!("settings of {id} missing or of another type"))
-    }
-
-    /// Replace one rule's settings (tests, tools).
-    pub fn set<T: Any + Send + Sync>(&mut self, id: &'static str, settings: T) {
-        self.0.insert(id, Arc::new(settings));
-    }
-
-    /// Settings read from `<dir>/<rule-id>.toml` for each rule whose file
-    /// exists there; the compiled-in ones for the others. A misspelled key is
-    /// an error naming the file, line and field; so is a `.toml` file there
-    /// that is neither a rule's settings, a profile, a SITES.toml nor a known
-    /// data file: a misnamed settings file is not silently ignored.
-    pub fn load_dir(dir: &Path) -> Result<RuleSettings, ConfigError> {
-        check_file_names(dir)?;
-        let mut out = RuleSettings::builtin();
-        for rule in RULES {
-            let path = dir.join(format!("{}.toml", rule.id()));
-            if !path.is_file() {
-                continue;
-            }
-            let text = std::fs::read_to_string(&path).map_err(|e| ConfigError {
-                file: path.clone(),
-                line: 0,
-                field: "(file)".into(),
-                message: format!("cannot read: {e}"),
-            })?;
-            let s = rule
-                .settings(Some(&text))
-                .map_err(|e| ConfigError::from_toml(&path, &text, &e))?;
-            out.0.insert(rule.id(), s);
-        }
-        Ok(out)
-    }
-}
-
-/// Every `.toml` beside a profile must be a rule's settings, a profile (it has
-/// `pass-mark`), a SITES.toml (`[audit]` / `[[sites]]`) or a known data file.
-fn check_file_names(dir: &Path) -> Result<(), ConfigError> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Ok(());
-    };
-    let mut names: Vec<String> = entries
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".toml") && !n.starts_with(['_', '.']))
-        .collect();
-    names.sort();
-    for name in names {
-        let stem = name.trim_end_matches(".toml");
-        if find(stem).is_some() || DATA_FILES.contains(&name.as_str()) {
-            continue;
-        }
-        let path = dir.join(&name);
-        let Some(table) = std::fs::read_to_string(&path)
-            .ok()
-            .and_then(|t| t.parse::<toml::Table>().ok())
-        else {
-            continue;
-        };
-        if ["pass-mark", "audit", "sites"]
-            .iter()
-            .any(|k| table.contains_key(*k))
-        {
-            continue;
-        }
-        let known: Vec<&str> = RULES.iter().map(|r| r.id()).collect();
-        return Err(ConfigError {
-            file: path,
-            line: 1,
-            field: "(file name)".into(),
-            message: format!(
-                "{stem:?} is not a rule id (known: {}), and the file is no profile (pass-mark) or SITES.toml",
-                known.join(", ")
-            ),
-        });
-    }
-    Ok(())
 }
 
 /// What every rule may read besides the site.
@@ -804,64 +524,6 @@ mod tests {
             let row = format!("| {} | {}", r.id(), r.name_zh());
             assert!(readme.contains(&row), "README lacks the row {row:?}");
         }
-    }
-
-    /// The compiled-in rules/<id>.toml files spell out each rule's defaults.
-    #[test]
-    fn compiled_in_settings_files_hold_the_defaults() {
-        fn same<T: RuleDef>()
-        where
-            T::Settings: PartialEq + fmt::Debug,
-        {
-            let text = T::BUILTIN_SETTINGS.expect("a rules/<id>.toml");
-            let parsed: T::Settings = toml::from_str(text).unwrap();
-            assert_eq!(parsed, T::Settings::default(), "{}", T::META.id);
-        }
-        same::<column_stale::ColumnStale>();
-        same::<typo::Typo>();
-        same::<interpretation_missing::InterpretationMissing>();
-        same::<broken_link::BrokenLink>();
-    }
-
-    #[test]
-    fn settings_files_override_defaults_and_reject_typos() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("broken-link.toml"),
-            "include_external = false\n",
-        )
-        .unwrap();
-        // A profile and a SITES.toml may sit beside them.
-        std::fs::write(dir.path().join("mine.toml"), "pass-mark = 60\n").unwrap();
-        std::fs::write(dir.path().join("SITES.toml"), "[audit]\n").unwrap();
-        let s = RuleSettings::load_dir(dir.path()).unwrap();
-        let id = broken_link::BrokenLink::META.id;
-        assert!(!s.get::<broken_link::Settings>(id).include_external);
-        let id = column_stale::ColumnStale::META.id;
-        assert!(s
-            .get::<column_stale::Settings>(id)
-            .skip_name_keywords
-            .contains(&"专题".to_string()));
-        std::fs::write(dir.path().join("typo.toml"), "\nmin_confidense = 0.5\n").unwrap();
-        let e = RuleSettings::load_dir(dir.path()).unwrap_err();
-        assert_eq!((e.line, e.field.as_str()), (2, "min_confidense"), "{e}");
-        assert!(e.to_string().contains("typo.toml"), "{e}");
-    }
-
-    #[test]
-    fn a_misnamed_settings_file_is_an_error_naming_it() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("brokenlink.toml"),
-            "include_external = false\n",
-        )
-        .unwrap();
-        let e = RuleSettings::load_dir(dir.path()).unwrap_err();
-        assert!(e.file.ends_with("brokenlink.toml"), "{e}");
-        assert!(e.message.contains("not a rule id"), "{e}");
-        // Data files of the project's rules/ folder are known.
-        let rules_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
-        RuleSettings::load_dir(&rules_dir).unwrap();
     }
 
     #[test]
