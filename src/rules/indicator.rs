@@ -147,6 +147,58 @@ pub struct Indicator {
 }
 
 impl Indicator {
+    /// The indicator as a profile's `[indicators.<id>]` table.
+    pub fn to_toml(&self, id: &str) -> String {
+        let list = |classes: &[ColumnClass]| {
+            let names: Vec<String> = classes
+                .iter()
+                .map(|c| format!("{:?}", c.as_str()))
+                .collect();
+            format!("[{}]", names.join(", "))
+        };
+        let mut o = format!("[indicators.{id}]\nname = {:?}\n", self.name);
+        if let Some(g) = self.group {
+            o += &format!("group = {:?}\n", g.as_str());
+        }
+        o += &format!("points = {}\n", self.points);
+        if let Some(p) = self.points_homepage {
+            o += &format!("points-homepage = {p}\n");
+        }
+        if !self.points_first_level.is_empty() {
+            let pairs: Vec<String> = self
+                .points_first_level
+                .iter()
+                .map(|(c, p)| format!("{} = {p}", c.as_str()))
+                .collect();
+            o += &format!("points-first-level = {{ {} }}\n", pairs.join(", "));
+        }
+        if let Some(c) = self.cap {
+            o += &format!("cap = {c}\n");
+        }
+        if self.veto {
+            o += "veto = true\n";
+        }
+        if !self.veto_classes.is_empty() {
+            o += &format!("veto-classes = {}\n", list(&self.veto_classes));
+        }
+        if !self.veto_first_level_classes.is_empty() {
+            o += &format!(
+                "veto-first-level-classes = {}\n",
+                list(&self.veto_first_level_classes)
+            );
+        }
+        if let Some(n) = self.veto_classes_at_least {
+            o += &format!("veto-classes-at-least = {n}\n");
+        }
+        if let Some(n) = self.veto_at_least {
+            o += &format!("veto-at-least = {n}\n");
+        }
+        if !self.veto_also_counts.is_empty() {
+            o += &format!("veto-also-counts = {:?}\n", self.veto_also_counts);
+        }
+        o
+    }
+
     /// `points` per finding, no cap, no veto (chain the fields to add them).
     pub fn points(points: f64) -> Indicator {
         Indicator {

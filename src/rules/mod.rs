@@ -230,9 +230,22 @@ pub trait Rule: Send + Sync {
     fn name_zh(&self) -> &'static str {
         self.meta().name_zh
     }
-    /// The rule file's `//!` documentation.
+    /// The rule file's `//!` documentation, then its default scoring as a
+    /// profile would write it.
     fn doc(&self) -> String {
-        module_doc(self.meta().source)
+        let m = self.meta();
+        let scoring: String = self
+            .indicator()
+            .to_toml(m.id)
+            .lines()
+            .map(|l| format!("    {l}\n"))
+            .collect();
+        format!(
+            "{}\n## Default scoring\n{} ({}); a profile that leaves the indicator out scores it as:\n\n{scoring}",
+            module_doc(m.source),
+            m.group.label_zh(),
+            m.group.as_str(),
+        )
     }
     /// Its default scoring, name and group filled in.
     fn indicator(&self) -> Indicator;
@@ -486,6 +499,24 @@ mod tests {
             fingerprint("x", "ab", "c", None),
             fingerprint("x", "a", "bc", None)
         );
+    }
+
+    /// `govaudit rules` shows each rule's default scoring, and it parses back
+    /// as the same indicator.
+    #[test]
+    fn documented_default_scoring_is_a_valid_profile_table() {
+        for r in RULES {
+            let doc = r.doc();
+            let at = doc.find("## Default scoring").expect("section");
+            let table: String = doc[at..]
+                .lines()
+                .filter_map(|l| l.strip_prefix("    "))
+                .map(|l| format!("{l}\n"))
+                .collect();
+            let parsed: toml::Table = table.parse().unwrap();
+            let ind: Indicator = parsed["indicators"][r.id()].clone().try_into().unwrap();
+            assert_eq!(ind, r.indicator(), "{}", r.id());
+        }
     }
 
     #[test]
