@@ -170,6 +170,14 @@ pub trait Evidence: Serialize + DeserializeOwned + Default {
     }
 }
 
+/// Untyped evidence, for a rule not yet given its own struct: summarised as
+/// its JSON, with no facts for scoring. Every registered rule has a struct.
+impl Evidence for serde_json::Value {
+    fn summary_zh(&self) -> String {
+        self.to_string()
+    }
+}
+
 /// Stable fingerprint of a defect: the first 20 hex digits of
 /// sha256(rule, site, url, extra), fields separated by a NUL so that
 /// ("ab","c") and ("a","bc") differ. Same defect ⇒ same id night after night.
