@@ -9,9 +9,10 @@
 //! a profile leaves the indicator out), its settings struct (read from
 //! `rules/<id>.toml`), its typed evidence (what report.json carries, and the
 //! one-line Chinese summary the human reports print), its `check` and its
-//! unit tests. Registration is one line in [`RULES`]; `govaudit rules`,
-//! settings loading, profile defaults, the reports and the fixture tests all
-//! read that list, so nothing outside this folder names a rule id.
+//! unit tests. Registration is a `pub mod` line and one line in [`RULES`];
+//! `govaudit rules`, settings loading, profile defaults, the reports and the
+//! fixture tests all read that list, so nothing outside this folder names a
+//! rule id.
 //!
 //! Two files here are not rules: `indicator.rs` (deadlines, score-sheet
 //! groups, how a profile scores a rule) and `settings.rs` (loading
