@@ -249,6 +249,9 @@ pub struct SiteConfig {
     pub columns: Vec<ColumnOverride>,
     /// Words never flagged as typos on this site.
     pub typo_allow: Vec<String>,
+    /// False for a body with no public-facing services (`services = false`):
+    /// service-missing is not reported and the 办事服务 group is not scored.
+    pub services: bool,
 }
 
 #[derive(Deserialize)]
@@ -276,6 +279,8 @@ struct RawSite {
     columns: Vec<RawColumn>,
     #[serde(default)]
     typo_allow: Vec<String>,
+    #[serde(default)]
+    services: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -419,6 +424,7 @@ impl Config {
                 extra_hosts,
                 columns,
                 typo_allow: s.typo_allow,
+                services: s.services.unwrap_or(true),
             });
         }
         Ok(Config {
