@@ -154,7 +154,13 @@ pub fn entrances(site: &Site, kind: &EntranceKind) -> Vec<Candidate> {
         let (status, why) = if let Some(w) = (kind.excluded)(&c.name) {
             ("rejected", format!("“{w}”类渠道不计入"))
         } else if let Some(e) = &c.load_error {
-            ("unverified", format!("页面无法打开（{e}）"))
+            // A page that is gone (HTTP 4xx) is certain; a server error or a
+            // timeout may pass by tomorrow.
+            if e.starts_with("HTTP 4") {
+                ("rejected", format!("页面无法打开（{e}）"))
+            } else {
+                ("unverified", format!("页面暂时无法打开（{e}）"))
+            }
         } else if c.kind == ColumnKind::Channel {
             let how = c.channel.as_deref().unwrap_or("");
             ("accepted", format!("提交或办理入口（{how}）"))
@@ -180,9 +186,29 @@ pub fn entrances(site: &Site, kind: &EntranceKind) -> Vec<Candidate> {
     let own_host = origin
         .as_ref()
         .and_then(|u| u.host_str().map(str::to_string));
+    // Entrances are menu, footer and homepage links with short names, never
+    // an article (a news item titled 关于优化政务服务的通知 is no entrance).
+    let articles: std::collections::HashSet<&str> = site
+        .columns
+        .iter()
+        .flat_map(|c| c.items.iter().filter_map(|i| i.url.as_deref()))
+        .chain(
+            site.pages
+                .iter()
+                .filter(|p| p.kind == crate::site::PageKind::Article)
+                .map(|p| p.url.as_str()),
+        )
+        .collect();
     for page in &site.pages {
+        let home = page.kind == crate::site::PageKind::Home;
         for l in &page.links {
-            if l.tag != "a" || !(kind.candidate)(&l.text) || out.iter().any(|c| c.url == l.url) {
+            if l.tag != "a"
+                || (l.area == crate::site::LinkArea::Body && !home)
+                || l.text.chars().count() > 12
+                || !(kind.candidate)(&l.text)
+                || articles.contains(l.url.as_str())
+                || out.iter().any(|c| c.url == l.url)
+            {
                 continue;
             }
             let check = site.links.iter().find(|k| k.url == l.url);
@@ -196,7 +222,13 @@ pub fn entrances(site: &Site, kind: &EntranceKind) -> Vec<Candidate> {
                     .map(|s| format!("HTTP {s}"))
                     .or_else(|| k.error.clone())
                     .unwrap_or_default();
-                ("rejected", format!("链接无法访问（{what}）"))
+                // A page that is gone is certain; a server error or a
+                // timeout may pass by tomorrow.
+                if k.status.is_some_and(|s| (400..500).contains(&s)) {
+                    ("rejected", format!("链接无法访问（{what}）"))
+                } else {
+                    ("unverified", format!("链接暂时无法访问（{what}）"))
+                }
             } else if fetched.is_some_and(|p| !p.messages.is_empty()) {
                 ("accepted", "页面有留言信息".into())
             } else if external && check.is_some_and(|k| k.status.is_some() && k.skipped.is_none()) {

@@ -11,7 +11,9 @@
 //! finding at the start URL. When the only candidates could not be verified
 //! (a link out govaudit did not check, a page that did not load, an own page
 //! whose form cannot be seen) the finding is a warning instead. A site whose
-//! start page cannot be fetched is site-unreachable's, not this rule's.
+//! start page cannot be fetched is site-unreachable's, not this rule's; a
+//! one-page model without the homepage (`govaudit inspect` on a column page)
+//! is not judged.
 //!
 //! ## Why it matters
 //! 单项否决「互动回应差 ①」(国办秘函〔2019〕19号): the site has no effective
@@ -85,7 +87,9 @@ impl RuleDef for InteractionNoChannel {
     }
 
     fn run(&self, site: &Site, _ctx: &Context, _settings: &()) -> Vec<Finding> {
-        if !site.start.ok {
+        // A site-wide absence needs the homepage seen (not a one-page
+        // `govaudit inspect` model).
+        if !site.start.ok || site.homepage.is_none() {
             return vec![];
         }
         let candidates = entrances(
@@ -134,6 +138,14 @@ impl RuleDef for InteractionNoChannel {
 mod tests {
     use super::*;
     use crate::rules::testutil::*;
+
+    /// A crawled site: its homepage seen.
+    fn site() -> Site {
+        Site {
+            homepage: Some(Default::default()),
+            ..crate::rules::testutil::site()
+        }
+    }
     use crate::site::{ColumnClass, ColumnKind, LinkCheck, Page, PageKind, PageLink};
 
     fn home_link(s: &mut Site, text: &str, url: &str) {

@@ -105,7 +105,7 @@ impl RuleDef for ReplyStale {
         boards
             .into_iter()
             .filter(|(_, (_, latest, dated))| {
-                *dated && latest.is_none_or(|d| days_between(d, ctx.as_of) > settings.limit_days)
+                *dated && latest.map_or(true, |d| days_between(d, ctx.as_of) > settings.limit_days)
             })
             .map(|(url, (n, latest, _))| {
                 let name = names[url];

@@ -103,7 +103,9 @@ impl RuleDef for ServiceMissing {
     }
 
     fn run(&self, site: &Site, _ctx: &Context, settings: &Settings) -> Vec<Finding> {
-        if !site.start.ok || site.without_services {
+        // A site-wide absence needs the homepage seen (not a one-page
+        // `govaudit inspect` model).
+        if !site.start.ok || site.without_services || site.homepage.is_none() {
             return vec![];
         }
         let named = |n: &str| {
@@ -153,6 +155,14 @@ impl RuleDef for ServiceMissing {
 mod tests {
     use super::*;
     use crate::rules::testutil::*;
+
+    /// A crawled site: its homepage seen.
+    fn site() -> Site {
+        Site {
+            homepage: Some(Default::default()),
+            ..crate::rules::testutil::site()
+        }
+    }
     use crate::site::{LinkCheck, Page, PageKind, PageLink};
 
     #[test]
@@ -195,5 +205,32 @@ mod tests {
             ..Default::default()
         };
         assert!(ServiceMissing.check(&s, &ctx).is_empty());
+    }
+
+    /// An article about services is no service entrance.
+    #[test]
+    fn an_article_titled_with_a_service_word_is_no_entrance() {
+        let env = Env::new();
+        let mut s = site();
+        let a = "http://127.0.0.1/fgj/art/1.html";
+        s.pages.push(Page {
+            url: s.url.clone(),
+            kind: PageKind::Home,
+            links: vec![PageLink {
+                url: a.into(),
+                text: "优化政务服务".into(),
+                tag: "a".into(),
+                ..Default::default()
+            }],
+            ..Default::default()
+        });
+        s.pages.push(Page {
+            url: a.into(),
+            kind: PageKind::Article,
+            status: 200,
+            ..Default::default()
+        });
+        let f = ServiceMissing.check(&s, &env.ctx("2026-11-26"));
+        assert_eq!(f[0].severity, Severity::Veto);
     }
 }

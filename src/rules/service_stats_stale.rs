@@ -107,7 +107,7 @@ impl RuleDef for ServiceStatsStale {
                 .any(|k| n.contains(k.as_str()))
         };
         let stale = |d: Option<chrono::NaiveDate>| {
-            d.is_none_or(|d| days_between(d, ctx.as_of) > settings.limit_days)
+            d.map_or(true, |d| days_between(d, ctx.as_of) > settings.limit_days)
         };
         let mut out = Vec::new();
         let mut emit = |url: &str, name: &str, latest, source: &str, severity| {
