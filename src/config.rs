@@ -516,6 +516,23 @@ columns = [{ url = "col/col1/index.html", class = "notice" }]
         );
     }
 
+    /// `services = false`: a body without public services; default true; a
+    /// wrong type names its line and field.
+    #[test]
+    fn services_flag_defaults_to_true() {
+        assert!(parse(GOOD).unwrap().sites[0].services);
+        let text = format!("{GOOD}services = false\n");
+        assert!(!parse(&text).unwrap().sites[0].services);
+        let text = format!("{GOOD}services = \"no\"\n");
+        let e = parse(&text).unwrap_err();
+        assert_eq!(
+            e.line,
+            line_of(&text, text.find("services").unwrap()),
+            "{e}"
+        );
+        assert!(e.field.contains("services"), "{e}");
+    }
+
     #[test]
     fn duplicate_id_names_second_line() {
         let text =
