@@ -258,3 +258,44 @@ pub fn verdict(candidates: &[Candidate]) -> Option<bool> {
         Some(!candidates.iter().any(|c| c.status == "unverified"))
     }
 }
+
+/// The evidence line of an absence finding: every entrance looked at and why
+/// it was not taken, or `none` when there was none.
+pub fn candidates_zh(candidates: &[Candidate], none: &str) -> String {
+    if candidates.is_empty() {
+        return none.into();
+    }
+    let parts: Vec<String> = candidates
+        .iter()
+        .map(|c| format!("{}（{}）", c.name, c.why))
+        .collect();
+    format!("查看的入口：{}", parts.join("；"))
+}
+
+/// The one finding at the start URL of a site none of whose entrances is
+/// accepted: `severity` with `certain` (every candidate rejected, or none
+/// found), a warning with `unsure` (some could not be verified). `None` when
+/// an entrance works.
+pub fn absence_finding<E: super::Evidence>(
+    (id, severity): (&str, super::Severity),
+    site: &Site,
+    candidates: Vec<Candidate>,
+    certain: String,
+    unsure: String,
+    evidence: impl FnOnce(Vec<Candidate>) -> E,
+) -> Option<super::Finding> {
+    let (severity, message) = match verdict(&candidates)? {
+        true => (severity, certain),
+        false => (super::Severity::Warn, unsure),
+    };
+    Some(super::Finding::new(
+        id,
+        site,
+        &site.url,
+        None,
+        None,
+        severity,
+        message,
+        &evidence(candidates),
+    ))
+}

@@ -30,7 +30,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::boards::{entrances, excluded, is_consultation, verdict, Candidate, EntranceKind};
+use super::boards::{
+    absence_finding, candidates_zh, entrances, excluded, is_consultation, Candidate, EntranceKind,
+};
 use super::{Context, Evidence, Finding, Group, Indicator, Meta, RuleDef, Severity};
 use crate::site::Site;
 
@@ -47,15 +49,7 @@ pub struct InteractionNoChannelEvidence {
 
 impl Evidence for InteractionNoChannelEvidence {
     fn summary_zh(&self) -> String {
-        if self.candidates.is_empty() {
-            return "未发现咨询、留言、信箱类入口".into();
-        }
-        let parts: Vec<String> = self
-            .candidates
-            .iter()
-            .map(|c| format!("{}（{}）", c.name, c.why))
-            .collect();
-        format!("查看的入口：{}", parts.join("；"))
+        candidates_zh(&self.candidates, "未发现咨询、留言、信箱类入口")
     }
 }
 
@@ -100,37 +94,25 @@ impl RuleDef for InteractionNoChannel {
                 text_counts: false,
             },
         );
-        let Some(certain) = verdict(&candidates) else {
-            return vec![];
-        };
-        let (severity, message) = if certain {
-            (
-                Self::META.severity,
-                if candidates.is_empty() {
-                    "网站未提供在线咨询、建言或信箱等互动渠道，属于互动回应差，请开设有效的在线咨询渠道。".to_string()
-                } else {
-                    format!(
-                        "网站查看了{}个互动入口，均不是有效的在线咨询渠道（信访、纪检举报不计入），属于互动回应差，请开设有效的在线咨询渠道。",
-                        candidates.len()
-                    )
-                },
-            )
+        let certain = if candidates.is_empty() {
+            "网站未提供在线咨询、建言或信箱等互动渠道，属于互动回应差，请开设有效的在线咨询渠道。"
+                .to_string()
         } else {
-            (
-                Severity::Warn,
-                "网站的咨询、信箱类入口未能确认可用（外部链接未检查或页面无法打开），请核实是否有有效的在线咨询渠道。".to_string(),
+            format!(
+                "网站查看了{}个互动入口，均不是有效的在线咨询渠道（信访、纪检举报不计入），属于互动回应差，请开设有效的在线咨询渠道。",
+                candidates.len()
             )
         };
-        vec![Finding::new(
-            Self::META.id,
+        absence_finding(
+            (Self::META.id, Self::META.severity),
             site,
-            &site.url,
-            None,
-            None,
-            severity,
-            message,
-            &InteractionNoChannelEvidence { candidates },
-        )]
+            candidates,
+            certain,
+            "网站的咨询、信箱类入口未能确认可用（外部链接未检查或页面无法打开），请核实是否有有效的在线咨询渠道。".into(),
+            |candidates| InteractionNoChannelEvidence { candidates },
+        )
+        .into_iter()
+        .collect()
     }
 }
 

@@ -24,7 +24,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::boards::{entrances, verdict, Candidate, EntranceKind};
+use super::boards::{absence_finding, candidates_zh, entrances, Candidate, EntranceKind};
 use super::{Context, Evidence, Finding, Group, Indicator, Meta, RuleDef, Severity};
 use crate::site::Site;
 
@@ -71,15 +71,7 @@ pub struct ServiceMissingEvidence {
 
 impl Evidence for ServiceMissingEvidence {
     fn summary_zh(&self) -> String {
-        if self.candidates.is_empty() {
-            return "未发现办事服务入口".into();
-        }
-        let parts: Vec<String> = self
-            .candidates
-            .iter()
-            .map(|c| format!("{}（{}）", c.name, c.why))
-            .collect();
-        format!("查看的入口：{}", parts.join("；"))
+        candidates_zh(&self.candidates, "未发现办事服务入口")
     }
 }
 
@@ -123,31 +115,16 @@ impl RuleDef for ServiceMissing {
                 text_counts: true,
             },
         );
-        let Some(certain) = verdict(&candidates) else {
-            return vec![];
-        };
-        let (severity, message) = if certain {
-            (
-                Self::META.severity,
-                "网站未提供可用的办事服务入口（本站办事栏目或本地政务服务网链接），属于服务不实用，请提供办事服务。"
-                    .to_string(),
-            )
-        } else {
-            (
-                Severity::Warn,
-                "网站的办事服务入口未能确认可用（链接未检查或页面无法打开），请核实。".to_string(),
-            )
-        };
-        vec![Finding::new(
-            Self::META.id,
+        absence_finding(
+            (Self::META.id, Self::META.severity),
             site,
-            &site.url,
-            None,
-            None,
-            severity,
-            message,
-            &ServiceMissingEvidence { candidates },
-        )]
+            candidates,
+            "网站未提供可用的办事服务入口（本站办事栏目或本地政务服务网链接），属于服务不实用，请提供办事服务。".into(),
+            "网站的办事服务入口未能确认可用（链接未检查或页面无法打开），请核实。".into(),
+            |candidates| ServiceMissingEvidence { candidates },
+        )
+        .into_iter()
+        .collect()
     }
 }
 
