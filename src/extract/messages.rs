@@ -219,12 +219,47 @@ pub fn from_detail(text: &str, url: &Url) -> Option<Message> {
     })
 }
 
-/// Every message a page shows: its list tables' rows, else the page's own
-/// labelled fields.
+/// Messages in list items that label their own dates
+/// (`<li><a>标题</a><span>留言时间：…</span><span>回复时间：…</span></li>`).
+pub fn from_items(doc: &Html, base: &Url) -> Vec<Message> {
+    static LI: LazyLock<Selector> = LazyLock::new(|| Selector::parse("li").unwrap());
+    static A: LazyLock<Selector> = LazyLock::new(|| Selector::parse("a[href]").unwrap());
+    static ASKED_FIELD: LazyLock<Regex> = LazyLock::new(|| labelled(&ASKED));
+    static REPLIED_FIELD: LazyLock<Regex> = LazyLock::new(|| labelled(&REPLIED));
+    doc.select(&LI)
+        .filter_map(|li| {
+            let text: String = li.text().collect::<Vec<_>>().join(" ");
+            let asked = ASKED_FIELD
+                .captures(&text)
+                .and_then(|c| parse_date(&c[1], None))?;
+            let replied = REPLIED_FIELD
+                .captures(&text)
+                .and_then(|c| parse_date(&c[1], None));
+            let (pending, answered) = status_of(&text);
+            let a = li.select(&A).next()?;
+            let u = crate::urlnorm::resolve(base, a.value().attr("href")?)?;
+            Some(Message {
+                url: Some(crate::urlnorm::normalize(&u)),
+                title: cell_text(a),
+                asked: Some(asked),
+                replied,
+                answered: replied.is_some() || answered,
+                pending: replied.is_none() && pending,
+            })
+        })
+        .collect()
+}
+
+/// Every message a page shows: its list tables' rows, else list items that
+/// label their dates, else the page's own labelled fields.
 pub fn read(doc: &Html, url: &Url, body_text: &str) -> Vec<Message> {
     let rows = from_tables(doc, url);
     if !rows.is_empty() {
         return rows;
+    }
+    let items = from_items(doc, url);
+    if !items.is_empty() {
+        return items;
     }
     from_detail(body_text, url).into_iter().collect()
 }
@@ -277,6 +312,24 @@ mod tests {
         let html = r#"<table><tr><th>标题</th><th>发布时间</th></tr>
 <tr><td><a href="t.html">通知</a></td><td>2026-03-01</td></tr></table>"#;
         assert!(from_tables(&Html::parse_document(html), &url()).is_empty());
+    }
+
+    #[test]
+    fn list_items_that_label_their_dates() {
+        let html = r#"<ul class="xx-list">
+<li><a href="/hd/1.html">物业纠纷咨询</a><span>留言时间：2026-03-01</span><span>回复时间：2026-03-09</span><em>已回复</em></li>
+<li><a href="/hd/2.html">停车收费咨询</a><span>留言时间：2026-05-01</span><em>办理中</em></li>
+<li><a href="/gzdt/3.html">工作动态</a><span>2026-05-01</span></li>
+</ul>"#;
+        let m = from_items(&Html::parse_document(html), &url());
+        assert_eq!(m.len(), 2);
+        assert_eq!(
+            (m[0].asked, m[0].replied),
+            (d("2026-03-01"), d("2026-03-09"))
+        );
+        assert!(m[0].answered);
+        assert!(m[1].pending && m[1].replied.is_none());
+        assert_eq!(m[1].url.as_deref(), Some("http://a.gov.cn/hd/2.html"));
     }
 
     #[test]
