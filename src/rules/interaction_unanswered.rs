@@ -24,8 +24,8 @@
 //! 「在线咨询」 lists 「关于小区加装电梯补贴的咨询」 asked 2026-03-01, answered
 //! 2026-06-20 ⇒ one finding at the message's page, evidence
 //! `{ "asked": "2026-03-01", "replied": "2026-06-20", "days": 111 }`.
-//! Answered after 89 days: silent; still 办理中 on 2026-11-26 after a year:
-//! `{ "replied": null, "days": 270 }`.
+//! Answered after 89 days: silent. Asked 2026-03-01 and still 办理中 at
+//! as_of 2026-11-26: `{ "replied": null, "days": 270 }`.
 //!
 //! ## Settings
 //! `rules/interaction-unanswered.toml`:
