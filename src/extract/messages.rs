@@ -250,10 +250,55 @@ pub fn from_items(doc: &Html, base: &Url) -> Vec<Message> {
         .collect()
 }
 
-/// Every message a page shows: its list tables' rows, else list items that
-/// label their dates, else the page's own labelled fields.
-pub fn read(doc: &Html, url: &Url, body_text: &str) -> Vec<Message> {
-    let rows = from_tables(doc, url);
+/// The header row of a message table on the page, as HTML, when its rows
+/// are elsewhere (大汉 JCMS: the header in the page, the rows in a datastore).
+fn header_row(doc: &Html) -> Option<String> {
+    static TR: LazyLock<Selector> = LazyLock::new(|| Selector::parse("tr").unwrap());
+    static CELL: LazyLock<Selector> = LazyLock::new(|| Selector::parse("th, td").unwrap());
+    doc.select(&TR)
+        .find(|tr| {
+            let texts: Vec<String> = tr.select(&CELL).map(cell_text).collect();
+            let has = |labels: &[&str]| {
+                texts
+                    .iter()
+                    .any(|t| t.chars().count() <= 8 && labels.iter().any(|l| t.contains(l)))
+            };
+            has(&ASKED) && (has(&REPLIED) || has(&["状态"]))
+        })
+        .map(|tr| tr.html())
+}
+
+/// Messages in 大汉 JCMS datastores whose records are table rows, under the
+/// page's header row.
+fn from_stores(doc: &Html, url: &Url, stores: &[&str]) -> Vec<Message> {
+    let Some(header) = (!stores.is_empty()).then(|| header_row(doc)).flatten() else {
+        return vec![];
+    };
+    stores
+        .iter()
+        .flat_map(|xml| {
+            let records = super::jcms::record_bodies(xml);
+            if !records
+                .first()
+                .is_some_and(|r| r.trim_start().to_ascii_lowercase().starts_with("<tr"))
+            {
+                return vec![];
+            }
+            let html = format!("<table>{header}{}</table>", records.concat());
+            from_tables(&Html::parse_fragment(&html), url)
+        })
+        .collect()
+}
+
+/// Every message a page shows: its list tables' rows (JCMS datastore rows
+/// included), else list items that label their dates, else the page's own
+/// labelled fields.
+pub fn read(doc: &Html, url: &Url, body_text: &str, stores: &[&str]) -> Vec<Message> {
+    let mut rows = from_tables(doc, url);
+    if rows.is_empty() {
+        // A header with no rows of its own: the rows are in the datastore.
+        rows = from_stores(doc, url, stores);
+    }
     if !rows.is_empty() {
         return rows;
     }
@@ -330,6 +375,29 @@ mod tests {
         assert!(m[0].answered);
         assert!(m[1].pending && m[1].replied.is_none());
         assert_eq!(m[1].url.as_deref(), Some("http://a.gov.cn/hd/2.html"));
+    }
+
+    /// 大汉 JCMS: the header row in the page, the rows in the datastore.
+    #[test]
+    fn jcms_datastore_rows_under_the_page_header() {
+        let html = r#"<table class="hd"><tr><td>信件标题</td><td>来信时间</td><td>回复时间</td><td>办理状态</td></tr></table>
+<div id="4711"><script type="text/xml"><datastore><recordset>
+<record><![CDATA[<tr><td><a href="/art/2026/2/1/art_9_1.html">关于学位申请的咨询</a></td><td>2026-02-01</td><td></td><td>办理中</td></tr>]]></record>
+</recordset></datastore></script></div>"#;
+        let doc = Html::parse_document(html);
+        assert!(
+            from_tables(&doc, &url()).is_empty(),
+            "no rows in the page itself"
+        );
+        let xml = r#"<datastore><recordset><record><![CDATA[<tr><td><a href="/art/2026/2/1/art_9_1.html">关于学位申请的咨询</a></td><td>2026-02-01</td><td></td><td>办理中</td></tr>]]></record></recordset></datastore>"#;
+        let m = read(&doc, &url(), "", &[xml]);
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].asked, d("2026-02-01"));
+        assert!(m[0].pending);
+        assert_eq!(
+            m[0].url.as_deref(),
+            Some("http://a.gov.cn/art/2026/2/1/art_9_1.html")
+        );
     }
 
     #[test]

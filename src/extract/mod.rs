@@ -375,7 +375,8 @@ pub fn parse_page(url: &Url, html: &str) -> ParsedPage {
         });
     }
     let nav = nav::entries(&links, &lists, &base, ColumnClassifier::builtin());
-    let messages = messages::read(&doc, &base, &body_text);
+    let stores: Vec<&str> = w.datastores.iter().map(|d| d.xml.as_str()).collect();
+    let messages = messages::read(&doc, &base, &body_text, &stores);
     // Own text is only needed where a list is not: a column page without
     // items may be a single page, a channel or empty. A dated text in a
     // body container (an article, or a dated single page) is already its own
