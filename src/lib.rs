@@ -14,6 +14,7 @@ pub mod history;
 pub mod inspect;
 pub mod notify;
 pub mod probe;
+pub mod profile;
 pub mod report;
 pub mod rules;
 pub mod score;

@@ -346,6 +346,7 @@ mod tests {
             stats: SiteStats::default(),
             columns: vec![],
             indicators: vec![],
+            groups: vec![],
             counts: Default::default(),
             crawl_errors: vec![],
             typo_allow: vec![],

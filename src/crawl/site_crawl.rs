@@ -728,6 +728,7 @@ impl SiteRun {
             charset: out.charset,
             depth,
             links: parsed.links,
+            messages: parsed.messages,
         });
         Some(PageRest {
             nav: parsed.nav,
@@ -738,13 +739,29 @@ impl SiteRun {
         })
     }
 
+    /// The level of columns found on a page: one below the column it belongs
+    /// to, else one below its depth in the walk (the homepage's links are 1 deep).
+    fn level_below(&self, task: &PageTask) -> u32 {
+        match &task.column {
+            Some(c) => below(
+                self.site
+                    .columns
+                    .iter()
+                    .find(|x| x.url == *c)
+                    .map_or(0, |x| x.level),
+            ),
+            None => task.depth + 1,
+        }
+    }
+
     /// Fold a page of the breadth-first walk (or an article): remember its
     /// lists in case it is a column found later, and look for columns in
     /// its navigation.
     fn add_walked_page(&mut self, out: PageOutcome) {
         let key = urlnorm::normalize(&out.task.url);
+        let level = self.level_below(&out.task);
         if let Some(rest) = self.add_page(out) {
-            self.consider_columns(&rest.nav, &[]);
+            self.consider_columns(&rest.nav, &[], level);
             if !rest.lists.is_empty()
                 || !rest.next_pages.is_empty()
                 || rest.placeholder
@@ -816,7 +833,8 @@ impl SiteRun {
     /// Columns among navigation entries and list blocks with a "more" link
     /// (kept when their name classifies or SITES.toml names them), queued
     /// for crawling unless already known.
-    fn consider_columns(&mut self, nav: &[NavEntry], lists: &[ListBlock]) {
+    /// `level`: the navigation level of columns found here (1 on the homepage).
+    fn consider_columns(&mut self, nav: &[NavEntry], lists: &[ListBlock], level: u32) {
         let mut candidates: Vec<(&str, &Url)> =
             nav.iter().map(|n| (n.name.as_str(), &n.url)).collect();
         for b in lists {
@@ -846,7 +864,8 @@ impl SiteRun {
             };
             if let Some((class, source)) = class {
                 self.known_columns.insert(key.clone());
-                self.pending.push(new_column(key, name, class, source));
+                self.pending
+                    .push(new_column(key, name, class, source, level));
             }
         }
     }
@@ -868,8 +887,9 @@ impl SiteRun {
                     ClassSource::Keyword,
                 ),
             };
+            // Named only in SITES.toml: its level is unknown (0).
             self.pending
-                .push(new_column(o.url.clone(), name, class, source));
+                .push(new_column(o.url.clone(), name, class, source, 0));
         }
     }
 
@@ -955,7 +975,7 @@ impl SiteRun {
                     self.seen_pages.insert(urlnorm::normalize(&out.task.url));
                 }
                 if let Some(rest) = self.add_page(out) {
-                    self.consider_columns(&rest.nav, &[]);
+                    self.consider_columns(&rest.nav, &[], below(cr.column.level));
                 }
             }
             for (url, title, page) in &cr.item_links {
@@ -1080,11 +1100,27 @@ fn note_referrer(lc: &mut LinkCheck, page: &str, l: &PageLink, on_homepage: bool
     lc.on_homepage |= on_homepage;
 }
 
-fn new_column(url: String, name: String, class: ColumnClass, source: ClassSource) -> Column {
+/// The level of columns found on the pages of a column of `level` (0 stays unknown).
+fn below(level: u32) -> u32 {
+    if level == 0 {
+        0
+    } else {
+        level + 1
+    }
+}
+
+fn new_column(
+    url: String,
+    name: String,
+    class: ColumnClass,
+    source: ClassSource,
+    level: u32,
+) -> Column {
     Column {
         url,
         name,
         class,
+        level,
         class_source: source,
         items: Vec::new(),
         list_pages: 0,
@@ -1113,6 +1149,7 @@ pub(crate) async fn crawl_site(
         url: cfg.url.clone(),
         owner: cfg.owner.clone(),
         typo_allow: cfg.typo_allow.clone(),
+        without_services: !cfg.services,
         ..Default::default()
     };
     let Ok(start) = Url::parse(&cfg.url) else {
@@ -1199,7 +1236,7 @@ pub(crate) async fn crawl_site(
 
     // Columns of the homepage (and SITES.toml), their lists and items; then
     // walk the rest level by level, crawling columns found on the way.
-    run.consider_columns(&home_rest.nav, &home_rest.lists);
+    run.consider_columns(&home_rest.nav, &home_rest.lists, 1);
     run.add_configured_columns();
     run.crawl_columns(home_targets).await;
     let mut cursor = 0;

@@ -23,12 +23,11 @@
 //!
 //! ## Settings
 //! None (`rules/site-unreachable.toml` must be empty if present). Whether this
-//! is a veto is set in the profile (`[vetoes] site-unreachable`).
+//! is a veto is set in the profile (`[indicators.site-unreachable] veto`).
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
-use super::{Context, Finding, Rule, Severity};
+use super::{Context, Evidence, Finding, Group, Indicator, Meta, RuleDef, Severity};
 use crate::site::Site;
 
 mod probes;
@@ -41,19 +40,71 @@ pub struct SiteUnreachable;
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {}
 
-impl Rule for SiteUnreachable {
-    fn id(&self) -> &'static str {
-        "site-unreachable"
+/// report.json `evidence` of a finding.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SiteUnreachableEvidence {
+    /// What failed (error text, or `HTTP <status>`).
+    pub error: String,
+    /// Fetches tried.
+    pub attempts: u32,
+    pub status: Option<u16>,
+    pub final_url: Option<String>,
+    /// Availability probes in the window (src/probe.rs, probes.rs): set
+    /// when the finding is judged by them, or (with `note`) when they were
+    /// too few to judge by.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub probes: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ratio: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window_days: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_failure: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_failure: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl Evidence for SiteUnreachableEvidence {
+    fn summary_zh(&self) -> String {
+        match (self.probes, self.failed, self.ratio) {
+            (Some(n), Some(k), Some(r)) => format!(
+                "{}日内探测{n}次，失败{k}次（{:.1}%）；最近错误：{}",
+                self.window_days.unwrap_or(0),
+                r * 100.0,
+                self.error
+            ),
+            _ => format!("错误：{}；尝试{}次", self.error, self.attempts),
+        }
     }
-    fn name_zh(&self) -> &'static str {
-        "站点无法访问"
+}
+
+impl RuleDef for SiteUnreachable {
+    const META: Meta = Meta {
+        id: "site-unreachable",
+        name_zh: "站点无法访问",
+        advice_zh: "立即排查服务器、网络和域名解析，恢复网站访问，并建立可用性监测。",
+        severity: Severity::Veto,
+        group: Group::Function,
+        source: include_str!("site_unreachable.rs"),
+    };
+    type Settings = Settings;
+    type Evidence = SiteUnreachableEvidence;
+
+    fn default_indicator() -> Indicator {
+        Indicator {
+            veto: true,
+            ..Indicator::points(0.0)
+        }
     }
-    fn doc(&self) -> String {
-        super::module_doc(include_str!("site_unreachable.rs"))
-    }
-    fn check(&self, site: &Site, _ctx: &Context) -> Vec<Finding> {
+
+    fn run(&self, site: &Site, _ctx: &Context, _settings: &Settings) -> Vec<Finding> {
         // Availability probes judge when there are enough (probes.rs).
-        if let Some(found) = probes::judge(self.id(), site) {
+        if let Some(found) = probes::judge(Self::META.id, site) {
             return found;
         }
         if site.start.ok {
@@ -72,19 +123,20 @@ impl Rule for SiteUnreachable {
             site.url, error, site.start.attempts
         );
         let mut found = vec![Finding::new(
-            self.id(),
+            Self::META.id,
             site,
             &site.url,
             None,
             None,
-            Severity::Veto,
+            Self::META.severity,
             message,
-            json!({
-                "error": error,
-                "attempts": site.start.attempts,
-                "status": site.start.status,
-                "final_url": site.start.final_url,
-            }),
+            &SiteUnreachableEvidence {
+                error,
+                attempts: site.start.attempts,
+                status: site.start.status,
+                final_url: site.start.final_url.clone(),
+                ..Default::default()
+            },
         )];
         probes::note_too_few(&mut found, site);
         found

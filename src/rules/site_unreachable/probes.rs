@@ -80,7 +80,7 @@ fn by_probes(rule: &str, site: &Site, p: &crate::probe::ProbeStats) -> Vec<Findi
         None,
         if veto { Severity::Veto } else { Severity::Warn },
         message,
-        json!({
+        &json!({
             "error": error,
             "attempts": site.start.attempts,
             "probes": p.probes,
