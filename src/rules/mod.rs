@@ -45,6 +45,13 @@ pub mod interpretation_missing;
 pub mod site_unreachable;
 pub mod typo;
 
+// Annual reports and personal data (issue 7).
+pub mod annual_report_incomplete;
+pub mod annual_report_inconsistent;
+pub mod annual_report_late;
+pub mod annual_report_missing;
+pub mod pii_exposed;
+
 /// Every rule, in report order. Adding a rule is its file plus one line here
 /// (and its fixture folder, fixtures/<rule-id>/, which the tests require).
 pub const RULES: &[&dyn Rule] = &[
@@ -55,6 +62,12 @@ pub const RULES: &[&dyn Rule] = &[
     &typo::Typo,
     &interpretation_missing::InterpretationMissing,
     &broken_link::BrokenLink,
+    // Annual reports and personal data (issue 7).
+    &annual_report_missing::AnnualReportMissing,
+    &annual_report_late::AnnualReportLate,
+    &annual_report_incomplete::AnnualReportIncomplete,
+    &annual_report_inconsistent::AnnualReportInconsistent,
+    &pii_exposed::PiiExposed,
 ];
 
 /// How a finding counts against a site.
@@ -553,7 +566,7 @@ mod tests {
                 assert!(ind.veto, "{}", r.id());
             }
         }
-        assert_eq!(RULES.len(), 7);
+        assert_eq!(RULES.len(), 12);
     }
 
     /// The README's rule table lists every registered rule.
