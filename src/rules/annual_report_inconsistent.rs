@@ -102,16 +102,30 @@ impl RuleDef for AnnualReportInconsistent {
             }
             let report = annual_report::parse(&page.text);
             let year = annual_report::report_year(&page.title);
+            // The identity is the finding's fingerprint part (contract: rule +
+            // site + url + identity): one finding per identity and page.
+            let mut identities = std::collections::HashSet::new();
             for b in breaks(&report) {
-                let message = format!(
-                    "《{}》数据不一致：{}（{}），请核对更正。",
-                    page.title, b.identity, b.quote
-                );
+                if !identities.insert(b.identity.clone()) {
+                    continue;
+                }
+                let message = if b.severity == Severity::Warn {
+                    format!(
+                        "《{}》正文表述“{}”与表格数据不一致，请核对。",
+                        page.title, b.quote
+                    )
+                } else {
+                    format!(
+                        "《{}》数据勾稽关系不符：应满足“{}”，实际为{}，请核对更正。",
+                        page.title, b.identity, b.quote
+                    )
+                };
+                let extra = b.identity.clone();
                 out.push(Finding::new(
                     Self::META.id,
                     site,
                     &page.url,
-                    Some(&b.key),
+                    Some(&extra),
                     None,
                     b.severity,
                     message,
@@ -130,8 +144,6 @@ impl RuleDef for AnnualReportInconsistent {
 
 /// One broken identity.
 struct Break {
-    /// Fingerprint part: which identity.
-    key: String,
     identity: String,
     cells: BTreeMap<String, i64>,
     quote: String,
@@ -174,7 +186,6 @@ fn table3_breaks(t: &Table3, out: &mut Vec<Break>) {
         );
         if a + b != s + f {
             out.push(Break {
-                key: format!("balance:{col}"),
                 identity: format!("第一项加第二项之和等于第三项加第四项之和（{col}列）"),
                 cells: [
                     cell(&t.new, c),
@@ -200,7 +211,6 @@ fn table3_breaks(t: &Table3, out: &mut Vec<Break>) {
                     .collect();
                 cells.extend([cell(&t.total, c)]);
                 out.push(Break {
-                    key: format!("results:{col}"),
                     identity: format!("本年度办理结果各项之和等于（七）总计（{col}列）"),
                     cells,
                     quote: format!("各项之和={sum}，（七）总计={}", t.total.values[c]),
@@ -213,7 +223,6 @@ fn table3_breaks(t: &Table3, out: &mut Vec<Break>) {
         let sum: i64 = r.values[..6].iter().sum();
         if sum != r.values[6] {
             out.push(Break {
-                key: format!("row:{}", r.label),
                 identity: format!(
                     "“{}”行：自然人与法人或其他组织各列之和等于总计",
                     row_name(r)
@@ -236,7 +245,6 @@ fn breaks(report: &AnnualReport) -> Vec<Break> {
             let sum: i64 = g[..4].iter().sum();
             if sum != g[4] {
                 out.push(Break {
-                    key: format!("review:{name}"),
                     identity: format!("{name}：结果维持、结果纠正、其他结果、尚未审结之和等于总计"),
                     cells: g
                         .iter()
@@ -287,7 +295,6 @@ fn breaks(report: &AnnualReport) -> Vec<Break> {
         let mut cells: BTreeMap<String, i64> = cells.into_iter().collect();
         cells.insert("正文".into(), s.value);
         out.push(Break {
-            key: format!("text:{:?}:{}", s.kind, s.quote),
             identity: what.into(),
             cells,
             quote: s.quote.clone(),

@@ -63,7 +63,7 @@ impl RuleDef for AnnualReportLate {
             Self::META.id,
             site,
             &first.url,
-            Some(&year.to_string()),
+            None,
             None,
             Self::META.severity,
             format!(

@@ -137,7 +137,7 @@ impl RuleDef for AnnualReportMissing {
             Self::META.id,
             site,
             &site.url,
-            Some(&year.to_string()),
+            None,
             None,
             Self::META.severity,
             format!(
