@@ -448,6 +448,40 @@ mod tests {
         assert!(t3.results.is_none());
     }
 
+    /// The template's HTML (colspan/rowspan, 2021 and 2019) and the
+    /// flattened layout, through the page walk as the crawl reads them.
+    #[test]
+    fn fixture_reports_read_fully() {
+        let base = url::Url::parse("http://127.0.0.1/nb/ndbg/").unwrap();
+        for (html, subrows) in [
+            (
+                include_str!("../../fixtures/annual-report-inconsistent/nb/ndbg/2025.html"),
+                21,
+            ),
+            (
+                include_str!("../../fixtures/annual-report-inconsistent/nb/ndbg/2020.html"),
+                19,
+            ),
+            (
+                include_str!("../../fixtures/annual-report-inconsistent/nb/ndbg/2023.html"),
+                19,
+            ),
+            (
+                include_str!("../../fixtures/annual-report-inconsistent/nb/ndbg/2021.html"),
+                21,
+            ),
+        ] {
+            let page = crate::extract::parse_page(&base, html);
+            assert!(is_report_page(&page.title, &page.text));
+            let r = parse(&page.text);
+            assert_eq!(r.sections, [true; 6], "{}", page.title);
+            let t3 = r.table3.expect("table 三");
+            assert_eq!(t3.results.map(|r| r.len()), Some(subrows), "{}", page.title);
+            assert_eq!(t3.new.values[6], 33);
+            assert_eq!(r.table4.expect("table 四").groups[0], [1, 1, 0, 0, 2]);
+        }
+    }
+
     #[test]
     fn statements_are_quoted() {
         let s = statements("2025年，本机关共收到政府信息公开申请40件，办结38件。发生政府信息公开行政复议3件，行政诉讼1件。收到行政复议申请2件。");

@@ -6,7 +6,8 @@
 //! deadline has passed (as_of 2026-11-26 ⇒ the 2025 report, due 2026-01-31;
 //! as_of 2026-01-20 ⇒ the 2024 report). A finding when no list item and no
 //! fetched page of the site has a report title (政府信息公开 + 年度报告/年报)
-//! for that year.
+//! for that year (in a column named 年报 / 年度报告, a title with a year and
+//! 报告 or 年报 is enough: `2025年度报告`).
 //!
 //! Only judged where the site shows where it publishes its reports: a column
 //! named 年报 / 年度报告 that loaded, or a report of another year. A site with
@@ -81,12 +82,14 @@ pub(crate) fn reports(site: &Site) -> (Vec<Published>, bool) {
     let mut out = Vec::new();
     let mut column = false;
     for c in &site.columns {
-        if (c.name.contains("年报") || c.name.contains("年度报告")) && c.load_error.is_none()
-        {
+        let report_column = c.name.contains("年报") || c.name.contains("年度报告");
+        if report_column && c.load_error.is_none() {
             column = true;
         }
         for i in &c.items {
-            if annual_report::is_report_title(&i.title) {
+            // In a 年报 column a bare `2025年度报告` is the report too.
+            let bare = report_column && (i.title.contains("报告") || i.title.contains("年报"));
+            if bare || annual_report::is_report_title(&i.title) {
                 if let (Some(year), Some(url)) = (annual_report::report_year(&i.title), &i.url) {
                     out.push(Published {
                         year,
@@ -184,6 +187,13 @@ mod tests {
         // Before the 2025 report's deadline only 2024's is due: present.
         assert!(AnnualReportMissing
             .check(&s, &env.ctx("2026-01-20"))
+            .is_empty());
+        // In the report column a bare title counts.
+        s.columns[0]
+            .items
+            .push(item("区发展和改革局2025年度报告", Some("2026-01-15")));
+        assert!(AnnualReportMissing
+            .check(&s, &env.ctx("2026-11-26"))
             .is_empty());
         // No report column and no report anywhere: no judgement.
         let mut bare = site();

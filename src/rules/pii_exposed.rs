@@ -8,7 +8,7 @@
 //!   between 1900 and `as_of`, and the GB 11643-1999 check character right;
 //! - mainland mobile numbers: 11 digits `1[3-9]…` standing alone;
 //! - bank card numbers: 16 to 19 digits standing alone that pass the Luhn
-//!   check, with 账号 / 卡号 / 银行卡 / 账户 at most 20 characters before.
+//!   check, with 卡号 / 银行卡 (or 账号 / 账户) at most 20 characters before.
 //!
 //! Masked forms (110101********1234, 138****1234, 6222****1234) never fire:
 //! a mask breaks the run of digits. Numbers split by spaces are not read.
@@ -16,7 +16,9 @@
 //! shows. The evidence and message carry the value masked, never in full,
 //! in any report format.
 //!
-//! Severity: ID numbers and bank cards deduct. A mobile number deducts when
+//! Severity: ID numbers deduct, and so do bank cards labelled 卡号 / 银行卡;
+//! a number labelled only 账号 / 账户 is a warn, since bodies publish their
+//! own collection accounts (非税收入 收款账号) on purpose. A mobile number deducts when
 //! the page shows 3 or more distinct ones (a list of people); one or two are
 //! a warn, since a page may give a staff member's contact mobile on
 //! purpose. The national-2019 profile has no veto for this rule (a deduction
@@ -152,7 +154,16 @@ fn mask(kind: &str, s: &str) -> String {
     format!("{}{}{}", &s[..keep], "*".repeat(n - keep - 4), &s[n - 4..])
 }
 
-const CARD_LABELS: [&str; 4] = ["账号", "卡号", "银行卡", "账户"];
+/// Labels of a personal card number.
+const CARD_LABELS: [&str; 2] = ["卡号", "银行卡"];
+/// Labels of any account, a body's own included.
+const ACCOUNT_LABELS: [&str; 2] = ["账号", "账户"];
+
+/// The 20 characters before byte `at`.
+fn before(text: &str, at: usize) -> String {
+    let chars: Vec<char> = text[..at].chars().rev().take(20).collect();
+    chars.into_iter().rev().collect()
+}
 
 /// The kind of personal value `run` (a whole alphanumeric run at byte
 /// `at` of `text`) is, if any.
@@ -168,15 +179,12 @@ fn kind_of(text: &str, at: usize, run: &str, as_of: NaiveDate) -> Option<&'stati
         return Some("mobile");
     }
     if (16..=19).contains(&b.len()) && luhn(run) {
-        let before: String = text[..at]
-            .chars()
-            .rev()
-            .take(20)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
-        if CARD_LABELS.iter().any(|l| before.contains(l)) {
+        let before = before(text, at);
+        if CARD_LABELS
+            .iter()
+            .chain(&ACCOUNT_LABELS)
+            .any(|l| before.contains(l))
+        {
             return Some("bank-card");
         }
     }
@@ -248,7 +256,9 @@ impl RuleDef for PiiExposed {
                     continue;
                 };
                 let masked = mask(kind, &value);
-                let severity = if kind == "mobile" && values.len() < 3 {
+                let account_only = kind == "bank-card"
+                    && !CARD_LABELS.iter().any(|l| before(text, start).contains(l));
+                let severity = if kind == "mobile" && values.len() < 3 || account_only {
                     Severity::Warn
                 } else {
                     Self::META.severity
@@ -351,6 +361,13 @@ mod tests {
         assert_eq!(f[1].evidence["masked"], "138****5678");
         assert_eq!(f[1].severity, Severity::Warn);
         assert_eq!(f[2].evidence["masked"], "6222***********0128");
+        assert_eq!(
+            f[2].severity,
+            Severity::Warn,
+            "账号 alone: maybe the body's own account"
+        );
+        let f = PiiExposed.check(&page("银行卡号：6222021234567890128"), &ctx);
+        assert_eq!(f[0].severity, Severity::Deduct);
         for x in &f {
             let all = format!("{} {}", x.message, x.evidence);
             for full in [id.as_str(), "13812345678", "6222021234567890128"] {
