@@ -16,14 +16,14 @@
 //! shows. The evidence and message carry the value masked, never in full,
 //! in any report format.
 //!
-//! Severity: ID numbers deduct, and so do bank cards labelled 卡号 / 银行卡;
-//! a number labelled only 账号 / 账户 is a warn, since bodies publish their
-//! own collection accounts (非税收入 收款账号) on purpose. A mobile number deducts when
-//! the page shows 3 or more distinct ones (a list of people); one or two are
-//! a warn, since a page may give a staff member's contact mobile on
-//! purpose. The national-2019 profile has no veto for this rule (a deduction
-//! in 发布解读, capped); a stricter profile can make it one with
-//! `veto-at-least = 1` under `[indicators.pii-exposed]`.
+//! Severity: ID numbers and bank cards labelled 卡号 / 银行卡 are serious:
+//! the rule marks them veto, and the profile decides — national-2019 has no
+//! veto for this rule (`veto = false`: they deduct, in 发布解读, capped);
+//! city-strict sets `veto = true`. A number labelled only 账号 / 账户 is a
+//! warn, since bodies publish their own collection accounts (非税收入
+//! 收款账号) on purpose. A mobile number deducts when the page shows 3 or
+//! more distinct ones (a list of people); one or two are a warn, since a
+//! page may give a staff member's contact mobile on purpose.
 //!
 //! Attachments (xls/xlsx, docx, pdf) are not read yet: the crawl does not
 //! download them.
@@ -258,10 +258,13 @@ impl RuleDef for PiiExposed {
                 let masked = mask(kind, &value);
                 let account_only = kind == "bank-card"
                     && !CARD_LABELS.iter().any(|l| before(text, start).contains(l));
-                let severity = if kind == "mobile" && values.len() < 3 || account_only {
-                    Severity::Warn
-                } else {
-                    Self::META.severity
+                // ID numbers and labelled card numbers are serious: a veto
+                // where the profile says `veto = true`, else a deduction.
+                let severity = match kind {
+                    "mobile" if values.len() < 3 => Severity::Warn,
+                    "mobile" => Severity::Deduct,
+                    _ if account_only => Severity::Warn,
+                    _ => Severity::Veto,
                 };
                 let message = format!(
                     "页面“{}”公开了{}个{}（如{}），涉嫌泄露个人隐私，请立即去标识化处理。",
@@ -366,14 +369,19 @@ mod tests {
             Severity::Warn,
             "账号 alone: maybe the body's own account"
         );
-        let f = PiiExposed.check(&page("银行卡号：6222021234567890128"), &ctx);
-        assert_eq!(f[0].severity, Severity::Deduct);
+        assert_eq!(
+            f[0].severity,
+            Severity::Veto,
+            "scoring makes it a deduction unless the profile vetoes"
+        );
         for x in &f {
             let all = format!("{} {}", x.message, x.evidence);
             for full in [id.as_str(), "13812345678", "6222021234567890128"] {
                 assert!(!all.contains(full), "{all}");
             }
         }
+        let f = PiiExposed.check(&page("银行卡号：6222021234567890128"), &ctx);
+        assert_eq!(f[0].severity, Severity::Veto);
         // Masked forms, longer digit runs, a card number with no label, a
         // checksum-failing 18-digit order number: silent.
         let silent = format!(
@@ -386,5 +394,21 @@ mod tests {
         let f = PiiExposed.check(&page("13812345678 13912345678 15012345678"), &ctx);
         assert_eq!(f[0].severity, Severity::Deduct);
         assert_eq!(f[0].evidence["count"], 3);
+    }
+
+    #[test]
+    fn the_profile_decides_the_veto() {
+        let env = Env::new();
+        let ctx = env.ctx("2026-11-26");
+        let text = format!("张三 {}", fake_id("330106", "19850312", "001"));
+        for (profile, want) in [
+            ("national-2019", Severity::Deduct),
+            ("city-strict", Severity::Veto),
+        ] {
+            let mut f = PiiExposed.check(&page(&text), &ctx);
+            let p = crate::profile::Profile::builtin(profile).unwrap();
+            crate::score::score_site(&mut f, &p);
+            assert_eq!(f[0].severity, want, "{profile}");
+        }
     }
 }
