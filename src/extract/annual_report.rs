@@ -159,41 +159,54 @@ pub fn report_year(title: &str) -> Option<i32> {
     YEAR.captures(title).and_then(|c| c[1].parse().ok())
 }
 
-/// Byte offset of each section heading in `text`, when found: a numbered
-/// heading (`三、收到和处理…`) first, else the keyword alone.
-fn heading_positions(text: &str) -> [Option<usize>; 6] {
-    let numerals = ["一", "二", "三", "四", "五", "六"];
+/// Core words of each numbered section heading: real reports reword the
+/// template's headings (五、存在的不足及改进措施, 一、基本情况), so a heading is
+/// its number (`五、`) followed within 12 characters by one of these.
+const HEADING_CORES: [&str; 6] = [
+    "总体情况|基本情况|总体概况|概述",
+    "主动公开",
+    "收到和处理|依申请公开|政府信息公开申请",
+    "行政复议|行政诉讼",
+    "问题|不足",
+    "其他",
+];
+
+static NUMBERED: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    ["一", "二", "三", "四", "五", "六"]
+        .iter()
+        .zip(HEADING_CORES)
+        .map(|(n, core)| {
+            Regex::new(&format!(r"{n}\s*[、.．]\s*[^\s。；，]{{0,12}}?(?:{core})"))
+                .expect("static regex")
+        })
+        .collect()
+});
+
+/// Byte range of each section heading in `text`, when found: a numbered
+/// heading first, else the template's words anywhere.
+fn heading_positions(text: &str) -> [Option<(usize, usize)>; 6] {
     let mut out = [None; 6];
     for (i, (_, keys)) in SECTIONS.iter().enumerate() {
-        let mut numbered = None;
-        let mut bare = None;
-        for k in *keys {
-            for (at, _) in text.match_indices(k) {
-                bare = bare.or(Some(at));
-                let before = text[..at].trim_end();
-                let before = before
-                    .strip_suffix('、')
-                    .or_else(|| before.strip_suffix('．'))
-                    .or_else(|| before.strip_suffix('.'))
-                    .map(str::trim_end);
-                if before.is_some_and(|b| b.ends_with(numerals[i])) {
-                    numbered = numbered.or(Some(at));
-                    break;
-                }
-            }
-        }
-        out[i] = numbered.or(bare);
+        out[i] = NUMBERED[i]
+            .find(text)
+            .map(|m| (m.start(), m.end()))
+            .or_else(|| {
+                keys.iter()
+                    .filter_map(|k| text.find(k).map(|at| (at, at + k.len())))
+                    .min()
+            });
     }
     out
 }
 
 /// Read an annual report from its page text.
 pub fn parse(text: &str) -> AnnualReport {
-    let pos = heading_positions(text);
+    let ranges = heading_positions(text);
     let mut sections = [false; 6];
-    for (s, p) in sections.iter_mut().zip(pos) {
+    for (s, p) in sections.iter_mut().zip(ranges) {
         *s = p.is_some();
     }
+    let pos = ranges.map(|r| r.map(|(start, _)| start));
     // Table 三 lies after heading 三 (when found) and before heading 四.
     let t3_from = pos[2].unwrap_or(0);
     let t3_to = pos[3].filter(|&p| p > t3_from).unwrap_or(text.len());
@@ -206,7 +219,7 @@ pub fn parse(text: &str) -> AnnualReport {
         None
     };
     // After the heading 一、总体情况 itself.
-    let intro_from = pos[0].map_or(0, |p| p + "总体情况".len());
+    let intro_from = ranges[0].map_or(0, |(_, end)| end);
     let intro_to = pos[1]
         .or(pos[2])
         .filter(|&p| p > intro_from)
@@ -426,6 +439,18 @@ mod tests {
             Some(2025)
         );
         assert_eq!(report_year("政府信息公开工作年度报告"), None);
+    }
+
+    #[test]
+    fn reworded_headings_are_found() {
+        let t = "一、基本情况 2025年…… 二、主动公开政府信息情况 规章 0 0 0 \
+                 三、收到和处理政府信息公开申请情况 一、本年新收 1 0 0 0 0 0 1 二、上年结转 0 0 0 0 0 0 0 \
+                 四、结转下年度继续办理 0 0 0 0 0 0 0 \
+                 四、政府信息公开行政复议、行政诉讼情况 五、存在的不足及改进措施 一是…… 六、其他需要报告的事项 无。";
+        assert_eq!(parse(t).sections, [true; 6]);
+        // 四、结转下年度 and （五）不予处理 are no section headings.
+        let t = "三、收到和处理政府信息公开申请情况 （五）不予处理 四、结转下年度继续办理 0";
+        assert_eq!(parse(t).sections, [false, false, true, false, false, false]);
     }
 
     #[test]
