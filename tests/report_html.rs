@@ -1,7 +1,7 @@
 //! report.html rendered in a real browser (headless Chromium, Debian's
 //! `chromium` package): the verdict cells, the indicator table and the JS
 //! filter preselected through the URL hash. Missing Chromium is a failure,
-//! not a skip — `.ci/run` installs it.
+//! not a skip — `scripts/test.sh` (the README's test command) installs it.
 
 use std::path::Path;
 use std::process::Command;
@@ -102,7 +102,7 @@ fn dump_dom(file: &Path, hash: &str) -> String {
     let chromium = Path::new("/usr/bin/chromium");
     assert!(
         chromium.exists(),
-        "headless Chromium is required for this test: apt-get install -y chromium"
+        "headless Chromium is required for this test: run scripts/test.sh (installs it as root) or apt-get install -y chromium"
     );
     let profile = tempfile::tempdir().unwrap();
     let out = Command::new(chromium)
