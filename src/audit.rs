@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::{FixedOffset, NaiveDate, Utc};
+use chrono::NaiveDate;
 
 use crate::config::{Config, ConfigError};
 use crate::report::{self, Report, SiteReport};
@@ -46,19 +46,8 @@ pub struct DemoRequest {
     pub progress: bool,
 }
 
-/// Now, as RFC 3339 with the +08:00 offset (China Standard Time).
-pub fn now_cst() -> String {
-    let cst = FixedOffset::east_opt(8 * 3600).expect("valid offset");
-    Utc::now()
-        .with_timezone(&cst)
-        .format("%Y-%m-%dT%H:%M:%S%:z")
-        .to_string()
-}
-
-/// Today in local time (the default `--as-of`).
-fn today() -> NaiveDate {
-    chrono::Local::now().date_naive()
-}
+use crate::clock::now_cst;
+use crate::clock::today;
 
 /// Judges sites one at a time: rules, then score.
 pub struct Judge {

@@ -7,6 +7,7 @@
 //! A site is the unit of work; see `site` for the model every rule reads.
 
 pub mod audit;
+pub mod clock;
 pub mod config;
 pub mod crawl;
 pub mod extract;

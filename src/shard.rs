@@ -230,7 +230,7 @@ pub fn run_merge(req: &MergeRequest) -> crate::Result<u8> {
         .iter()
         .map(|p| read_report(p))
         .collect::<crate::Result<Vec<_>>>()?;
-    let merged = merge_reports(&reports, audit::now_cst())
+    let merged = merge_reports(&reports, crate::clock::now_cst())
         .map_err(|e| crate::Error::Other(e.to_string()))?;
     report::write_all(&req.out, &merged)?;
     if req.json_stdout {

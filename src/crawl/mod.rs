@@ -117,7 +117,7 @@ pub fn run_crawl_command(
     let mut writer = crate::snapshot::SnapshotWriter::create(
         out,
         config.audit.name.clone(),
-        crate::audit::now_cst(),
+        crate::clock::now_cst(),
     )?;
     let mut write_error = None;
     let summary = rt.block_on(crawl_all(&config, &CrawlOptions { progress }, |site| {
@@ -130,7 +130,7 @@ pub fn run_crawl_command(
     if let Some(e) = write_error {
         return Err(e);
     }
-    let dir = writer.finish(crate::audit::now_cst())?;
+    let dir = writer.finish(crate::clock::now_cst())?;
     eprintln!("{}", summary_line(&summary, &dir));
     Ok(0)
 }
