@@ -32,45 +32,6 @@ pub(crate) struct LinkResult {
     pub skipped: Option<String>,
 }
 
-/// An error page a server redirects missing URLs to: `/404.html`,
-/// `/404.aspx`, `/error.html`, `/notfound.jsp`, `/404/`, and ASP.NET's
-/// `error.aspx?aspxerrorpath=/old.html`.
-fn is_error_page(u: &Url) -> bool {
-    if u.query()
-        .is_some_and(|q| q.to_ascii_lowercase().contains("aspxerrorpath="))
-    {
-        return true;
-    }
-    let Some(segs) = u.path_segments() else {
-        return false;
-    };
-    let segs: Vec<&str> = segs.filter(|s| !s.is_empty()).collect();
-    if segs.contains(&"404") {
-        return true;
-    }
-    let Some(last) = segs.last() else {
-        return false;
-    };
-    let stem = last.split('.').next().unwrap_or("").to_ascii_lowercase();
-    matches!(
-        stem.as_str(),
-        "404"
-            | "404error"
-            | "error404"
-            | "error_404"
-            | "error-404"
-            | "404_error"
-            | "404page"
-            | "page404"
-            | "err404"
-            | "notfound"
-            | "not_found"
-            | "not-found"
-            | "error"
-            | "errorpage"
-    )
-}
-
 impl LinkResult {
     /// The outcome of requesting `url`. A request redirected to an error
     /// page (IIS customErrors, TRS and many gov front ends answer a missing
@@ -84,9 +45,12 @@ impl LinkResult {
         }
         let error = f.error.clone().or_else(|| {
             let last = f.final_url.as_ref().filter(|last| {
-                f.ok() && urlnorm::normalize(last) != urlnorm::normalize(url) && !is_error_page(url)
+                f.ok()
+                    && urlnorm::normalize(last) != urlnorm::normalize(url)
+                    && !extract::is_error_page_url(url)
             })?;
-            is_error_page(last).then(|| format!("redirect to error page {}", last.path()))
+            extract::is_error_page_url(last)
+                .then(|| format!("redirect to error page {}", last.path()))
         });
         LinkResult {
             status: f.status,
@@ -179,66 +143,8 @@ struct PageOutcome {
     bytes: u64,
 }
 
-fn looks_like_markup(content_type: Option<&str>, body: &[u8]) -> bool {
-    match content_type {
-        Some(ct) => {
-            let ct = ct.to_ascii_lowercase();
-            ct.contains("html") || ct.contains("xml")
-        }
-        None => {
-            let head = &body[..body.len().min(512)];
-            String::from_utf8_lossy(head).trim_start().starts_with('<')
-        }
-    }
-}
-
 /// Soft redirects followed per page (meta refresh, location= scripts).
 const MAX_SOFT_REDIRECTS: u32 = 3;
-
-/// The target of a page whose only job is to send the browser elsewhere:
-/// `<meta http-equiv="refresh" content="0;url=…">` or a small page running
-/// `location.href = "…"` / `location.replace("…")`.
-fn soft_redirect(base: &Url, html: &str) -> Option<Url> {
-    static META: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(
-            r#"(?is)<meta[^>]+http-equiv\s*=\s*["']?refresh["']?[^>]*content\s*=\s*["']?\s*(\d+)\s*[;,]\s*url\s*=\s*['"]?([^"'>\s]+)"#,
-        )
-        .expect("static regex")
-    });
-    static SCRIPT: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(
-            r#"(?is)(?:window\.|document\.|top\.|self\.)?location(?:\.href)?\s*(?:=\s*|\.replace\(\s*|\.assign\(\s*)["']([^"']+)["']"#,
-        )
-        .expect("static regex")
-    });
-    if let Some(c) = META.captures(html) {
-        // A refresh after a long wait is a page in its own right.
-        if c[1].parse::<u32>().is_ok_and(|secs| secs <= 5) {
-            return crate::urlnorm::resolve(base, &c[2]);
-        }
-    }
-    // Only a near-empty page is a script redirect; a real page may well
-    // set location.href in a click handler.
-    if html.len() <= 4096 && visible_chars(html) <= 40 {
-        if let Some(c) = SCRIPT.captures(html) {
-            return crate::urlnorm::resolve(base, &c[1]);
-        }
-    }
-    None
-}
-
-/// Characters a reader would see (outside tags, scripts and styles).
-fn visible_chars(html: &str) -> usize {
-    static HIDDEN: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"(?is)<script.*?</script>|<style.*?</style>|<[^>]*>")
-            .expect("static regex")
-    });
-    HIDDEN
-        .replace_all(html, "")
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .count()
-}
 
 /// Parsing is CPU work: keep it off the I/O threads.
 async fn parse_off_thread(shared: &Shared, base: Url, html: String, fragment: bool) -> ParsedPage {
@@ -288,7 +194,7 @@ async fn fetch_page(
     while fetched.ok() && form.is_none() {
         let body = std::mem::take(&mut fetched.body);
         bytes += body.len() as u64;
-        if !looks_like_markup(fetched.content_type.as_deref(), &body) {
+        if !extract::looks_like_markup(fetched.content_type.as_deref(), &body) {
             break;
         }
         let decoded = extract::decode(&body, fetched.content_type.as_deref());
@@ -298,7 +204,7 @@ async fn fetch_page(
             .clone()
             .unwrap_or_else(|| task.url.clone());
         if hops < MAX_SOFT_REDIRECTS {
-            if let Some(next) = soft_redirect(&base, &decoded.text) {
+            if let Some(next) = extract::soft_redirect(&base, &decoded.text) {
                 if next != base && fetcher.allowed(&next).await {
                     hops += 1;
                     let attempts = fetched.attempts;
@@ -1308,75 +1214,4 @@ fn dedup_items(items: impl Iterator<Item = Item>) -> Vec<Item> {
     items
         .filter(|it| seen.insert((it.url.clone(), it.title.clone())))
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn target(html: &str) -> Option<String> {
-        let base = Url::parse("http://a.gov.cn/fgj/index.html").unwrap();
-        soft_redirect(&base, html).map(|u| u.to_string())
-    }
-
-    #[test]
-    fn error_pages_by_name() {
-        let e = |s: &str| is_error_page(&Url::parse(s).unwrap());
-        for s in [
-            "http://a.gov.cn/404.html",
-            "http://a.gov.cn/404.aspx",
-            "http://a.gov.cn/error.aspx?aspxerrorpath=/zwdt/old.html",
-            "http://a.gov.cn/common/notfound.jsp",
-            "http://a.gov.cn/404/",
-            "http://a.gov.cn/Error404.HTM",
-        ] {
-            assert!(e(s), "{s}");
-        }
-        for s in [
-            "http://a.gov.cn/",
-            "http://a.gov.cn/tzgg/index.html",
-            "http://a.gov.cn/col/col404/index.html",
-            "http://a.gov.cn/art/2026/4/4/art_404_1.html",
-            "http://a.gov.cn/zwgk/errors-and-corrections.html",
-            "http://a.gov.cn/tzgg/4040.html",
-        ] {
-            assert!(!e(s), "{s}");
-        }
-    }
-
-    #[test]
-    fn soft_redirects_that_fire() {
-        assert_eq!(
-            target(r#"<meta http-equiv="refresh" content="0; url=col/index.html">"#).as_deref(),
-            Some("http://a.gov.cn/fgj/col/index.html")
-        );
-        assert_eq!(
-            target(r#"<META HTTP-EQUIV="Refresh" CONTENT="1;URL='/new/'">"#).as_deref(),
-            Some("http://a.gov.cn/new/")
-        );
-        assert_eq!(
-            target(
-                r#"<html><script>window.location.replace("http://b.gov.cn/x/");</script></html>"#
-            )
-            .as_deref(),
-            Some("http://b.gov.cn/x/")
-        );
-    }
-
-    #[test]
-    fn look_alikes_stay_silent() {
-        // A refresh after a long wait (auto-reloading news page).
-        assert_eq!(
-            target(r#"<meta http-equiv="refresh" content="300; url=index.html">"#),
-            None
-        );
-        // A refresh without a URL reloads the page itself.
-        assert_eq!(target(r#"<meta http-equiv="refresh" content="0">"#), None);
-        // A page with real text whose script only navigates on click.
-        let page = format!(
-            "<html><body><p>{}</p><script>function go(){{location.href='x.html'}}</script></body></html>",
-            "区发展和改革局召开专题会议，部署年度重点工作。".repeat(3)
-        );
-        assert_eq!(target(&page), None);
-    }
 }

@@ -10,7 +10,8 @@
 //! `page` (the one walk over a parsed document), `lists` (dated rows in
 //! lists and tables), `jcms` (大汉 datastores, dataproxy paging), `trs`
 //! (createPageHTML paging), `nav` (column candidates), `classify` (column
-//! classes from rules/column-classes.toml).
+//! classes from rules/column-classes.toml), `sniff` (markup or not, soft
+//! redirects, error-page URLs, script navigation).
 
 mod classify;
 mod dates;
@@ -20,6 +21,7 @@ mod jcms;
 mod lists;
 mod nav;
 mod page;
+mod sniff;
 mod trs;
 
 #[cfg(test)]
@@ -35,6 +37,7 @@ use crate::site::{Item, LinkArea, PageLink};
 
 pub use classify::{ClassifierError, ColumnClassifier};
 pub use dates::{find_date, find_dates, year_from_url};
+pub use sniff::{is_error_page_url, looks_like_markup, soft_redirect};
 
 /// A decoded HTML (or XML) document.
 #[derive(Debug, Clone, PartialEq)]
