@@ -694,7 +694,7 @@ fn main() {
                 seen.columns += site.columns.len();
                 seen.items += site.columns.iter().map(|c| c.items.len()).sum::<usize>();
                 seen.links += site.links.len();
-                seen.broken += site.links.iter().filter(|l| l.broken).count();
+                seen.broken += govaudit::rules::broken_link::count_broken(&site) as usize;
                 seen.errors += site.crawl_errors.len();
                 seen.unreachable += usize::from(!site.start.ok);
             },

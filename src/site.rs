@@ -309,20 +309,42 @@ pub struct PageLink {
     pub tag: String,
 }
 
-/// Status of a link target after checking it (once per run).
+/// What checking a link target found (once per run): facts only. Whether
+/// the link counts as broken is the broken-link rule's judgement of these
+/// facts (`rules::broken_link::failure`), so a change of that policy
+/// replays on a saved snapshot with `lint --crawl`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct LinkCheck {
     /// Absolute normalised target URL.
     pub url: String,
-    /// HTTP status of the final answer, if one came.
+    /// HTTP status of the final answer, if one came: the GET's when a
+    /// refused HEAD was asked again with GET.
     #[serde(default)]
     pub status: Option<u16>,
-    /// Error when no usable answer came: "timeout", "connection refused",
-    /// "redirect loop", "too many redirects", "dns", "tls" …
+    /// The HEAD's status when a GET followed it (HEAD answered 4xx/5xx or
+    /// failed in a way a GET might not).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub head_status: Option<u16>,
+    /// Transport error when no usable answer came: "timeout", "connection
+    /// refused", "redirect loop", "too many redirects", "dns", "tls" …
+    /// (Snapshots before the facts also hold "redirect to error page …" here.)
     #[serde(default)]
     pub error: Option<String>,
-    /// True when the target failed (4xx, 5xx, error).
-    pub broken: bool,
+    /// Where the request ended, as requested there, when elsewhere than
+    /// `url` (HTTP redirects, and the meta-refresh / `location=` pages a
+    /// page fetch follows).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub final_url: Option<String>,
+    /// Redirect hops followed to the final answer.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub redirects: u32,
+    /// Content-Type of the final answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    /// Whether the final answer is HTML or XML (by Content-Type, else by its
+    /// first bytes), when that could be told.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub markup: Option<bool>,
     /// Attempts made.
     pub attempts: u32,
     /// Pages of this site linking the target, in discovery order.
@@ -344,6 +366,10 @@ pub struct LinkCheck {
     pub skipped: Option<String>,
 }
 
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
 /// A page that could not be loaded or parsed.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct CrawlError {
@@ -361,7 +387,6 @@ pub struct CrawlStats {
     pub pages: u32,
     pub list_pages: u32,
     pub links_checked: u32,
-    pub broken_links: u32,
     pub requests: u32,
     pub errors: u32,
     pub bytes: u64,

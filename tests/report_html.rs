@@ -68,7 +68,6 @@ fn report() -> Report {
     bad.links.push(LinkCheck {
         url: "http://127.0.0.1:1/jyj/old.html".into(),
         status: Some(404),
-        broken: true,
         attempts: 1,
         referrers: vec!["http://127.0.0.1:1/jyj/".into()],
         anchor: "旧通知".into(),

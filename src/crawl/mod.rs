@@ -33,6 +33,8 @@ pub struct CrawlSummary {
     pub unreachable: usize,
     pub pages: u64,
     pub links_checked: u64,
+    /// Links the broken-link rule judges broken (counted by the caller that
+    /// judges them; the crawl records facts only).
     pub broken_links: u64,
     pub requests: u64,
     pub bytes: u64,
@@ -88,7 +90,6 @@ pub async fn crawl_all<F: FnMut(Site) + Send>(
         summary.unreachable += usize::from(!site.start.ok);
         summary.pages += u64::from(site.stats.pages);
         summary.links_checked += u64::from(site.stats.links_checked);
-        summary.broken_links += u64::from(site.stats.broken_links);
         summary.errors += u64::from(site.stats.errors);
         on_site(site);
     }
@@ -120,7 +121,9 @@ pub fn run_crawl_command(
         crate::clock::now_cst(),
     )?;
     let mut write_error = None;
-    let summary = rt.block_on(crawl_all(&config, &CrawlOptions { progress }, |site| {
+    let mut broken = 0;
+    let mut summary = rt.block_on(crawl_all(&config, &CrawlOptions { progress }, |site| {
+        broken += crate::rules::broken_link::count_broken(&site);
         if write_error.is_none() {
             if let Err(e) = writer.write_site(&site) {
                 write_error = Some(e);
@@ -130,6 +133,7 @@ pub fn run_crawl_command(
     if let Some(e) = write_error {
         return Err(e);
     }
+    summary.broken_links = broken;
     let dir = writer.finish(crate::clock::now_cst())?;
     eprintln!("{}", summary_line(&summary, &dir));
     Ok(0)

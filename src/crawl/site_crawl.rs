@@ -23,45 +23,100 @@ use crate::site::{
 };
 use crate::urlnorm;
 
-/// What a link check found (shared across sites through [`LinkCache`]).
+/// What requesting a link target found (shared across sites through
+/// [`LinkCache`]): facts, copied into the site's [`LinkCheck`]s. Whether a
+/// link is broken is the broken-link rule's to judge.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct LinkResult {
     pub status: Option<u16>,
+    pub head_status: Option<u16>,
     pub error: Option<String>,
+    /// Where the request ended, when elsewhere than the URL asked for.
+    pub final_url: Option<Url>,
+    pub redirects: u32,
+    pub content_type: Option<String>,
+    pub markup: Option<bool>,
     pub attempts: u32,
     pub skipped: Option<String>,
 }
 
 impl LinkResult {
-    /// The outcome of requesting `url`. A request redirected to an error
-    /// page (IIS customErrors, TRS and many gov front ends answer a missing
-    /// URL with 302 → /404.html, which answers 200) is a dead link.
+    /// The facts of requesting `url`.
     fn from_fetch(url: &Url, f: &Fetched) -> Self {
         if f.robots_blocked {
-            return LinkResult {
-                skipped: Some("robots.txt".into()),
-                ..Default::default()
-            };
+            return LinkResult::robots();
         }
-        let error = f.error.clone().or_else(|| {
-            let last = f.final_url.as_ref().filter(|last| {
-                f.ok()
-                    && urlnorm::normalize(last) != urlnorm::normalize(url)
-                    && !extract::is_error_page_url(url)
-            })?;
-            extract::is_error_page_url(last)
-                .then(|| format!("redirect to error page {}", last.path()))
-        });
+        let final_url = f
+            .final_url
+            .as_ref()
+            .filter(|last| urlnorm::normalize(last) != urlnorm::normalize(url))
+            .cloned();
         LinkResult {
             status: f.status,
-            error,
+            head_status: f.head_status,
+            error: f.error.clone(),
+            final_url,
+            redirects: f.redirects,
+            content_type: f.content_type.clone(),
+            markup: f.markup,
             attempts: f.attempts,
             skipped: None,
         }
     }
 
-    fn broken(&self) -> bool {
-        self.skipped.is_none() && (self.error.is_some() || self.status.map_or(true, |s| s >= 400))
+    fn robots() -> Self {
+        LinkResult {
+            skipped: Some("robots.txt".into()),
+            ..Default::default()
+        }
+    }
+
+    /// The same answer as seen from where it ended: a link to a redirect's
+    /// target needs no request of its own.
+    fn at_final_url(&self) -> Self {
+        LinkResult {
+            final_url: None,
+            redirects: 0,
+            ..self.clone()
+        }
+    }
+
+    /// No 2xx answer came (for progress counts; not the broken-link verdict).
+    fn failed(&self) -> bool {
+        self.skipped.is_none()
+            && (self.error.is_some() || !self.status.is_some_and(|s| (200..300).contains(&s)))
+    }
+
+    /// Why `url`, fetched as a page, could not be read as one: robots.txt,
+    /// an error, a redirect to an error page, a status other than 2xx.
+    fn load_failure(&self, url: &Url) -> Option<String> {
+        if self.skipped.is_some() {
+            return Some("robots.txt disallow".into());
+        }
+        if let Some(e) = &self.error {
+            return Some(e.clone());
+        }
+        match self.status {
+            Some(s) if !(200..300).contains(&s) => Some(format!("HTTP {s}")),
+            Some(_) => self
+                .final_url
+                .as_ref()
+                .and_then(|last| extract::redirect_to_error_page(url, last)),
+            None => None,
+        }
+    }
+
+    /// Copy the facts into a link of the site.
+    fn apply(&self, lc: &mut LinkCheck) {
+        lc.status = self.status;
+        lc.head_status = self.head_status;
+        lc.error = self.error.clone();
+        lc.final_url = self.final_url.as_ref().map(Url::to_string);
+        lc.redirects = self.redirects;
+        lc.content_type = self.content_type.clone();
+        lc.markup = self.markup;
+        lc.attempts = self.attempts;
+        lc.skipped = self.skipped.clone();
     }
 }
 
@@ -96,10 +151,7 @@ impl LinkCache {
             .get_or_init(|| async {
                 ran = true;
                 if !fetcher.allowed(url).await {
-                    return LinkResult {
-                        skipped: Some("robots.txt".into()),
-                        ..Default::default()
-                    };
+                    return LinkResult::robots();
                 }
                 LinkResult::from_fetch(url, &fetcher.check(url).await)
             })
@@ -194,7 +246,9 @@ async fn fetch_page(
     while fetched.ok() && form.is_none() {
         let body = std::mem::take(&mut fetched.body);
         bytes += body.len() as u64;
-        if !extract::looks_like_markup(fetched.content_type.as_deref(), &body) {
+        let markup = extract::looks_like_markup(fetched.content_type.as_deref(), &body);
+        fetched.markup = Some(markup);
+        if !markup {
             break;
         }
         let decoded = extract::decode(&body, fetched.content_type.as_deref());
@@ -207,11 +261,12 @@ async fn fetch_page(
             if let Some(next) = extract::soft_redirect(&base, &decoded.text) {
                 if next != base && fetcher.allowed(&next).await {
                     hops += 1;
-                    let attempts = fetched.attempts;
+                    let (attempts, redirects) = (fetched.attempts, fetched.redirects);
                     fetched = fetcher
                         .fetch(&next, &Method::Get, shared.settings.max_body_bytes)
                         .await;
                     fetched.attempts += attempts;
+                    fetched.redirects += redirects + 1;
                     continue;
                 }
             }
@@ -538,13 +593,7 @@ impl SiteRun {
         let url = urlnorm::normalize(&out.task.url);
         if out.robots_blocked {
             self.site.stats.robots_blocked += 1;
-            self.results.insert(
-                url,
-                LinkResult {
-                    skipped: Some("robots.txt".into()),
-                    ..Default::default()
-                },
-            );
+            self.results.insert(url, LinkResult::robots());
             return None;
         }
         self.requests += u64::from(out.fetched.attempts);
@@ -567,7 +616,9 @@ impl SiteRun {
         if let Some(f) = out.fetched.final_url.as_ref().map(urlnorm::normalize) {
             if f != url {
                 self.seen_pages.insert(f.clone());
-                self.results.entry(f).or_insert_with(|| result.clone());
+                self.results
+                    .entry(f)
+                    .or_insert_with(|| result.at_final_url());
             }
         }
         self.results.insert(url.clone(), result);
@@ -777,15 +828,7 @@ impl SiteRun {
                 let stored = self.read_lists.lock().expect("lists lock").remove(&c.url);
                 Some(stored.unwrap_or_else(|| FirstList {
                     error: self.results.get(&c.url).and_then(|r| {
-                        r.skipped
-                            .as_ref()
-                            .map(|_| "robots.txt disallow".to_string())
-                            .or_else(|| r.error.clone())
-                            .or_else(|| {
-                                r.status
-                                    .filter(|s| !(200..300).contains(s))
-                                    .map(|s| format!("HTTP {s}"))
-                            })
+                        r.load_failure(&Url::parse(&c.url).expect("column URLs are parsed URLs"))
                     }),
                     ..Default::default()
                 }))
@@ -1100,7 +1143,7 @@ async fn finish(mut run: SiteRun) -> Site {
     let mut to_check = Vec::new();
     for (i, lc) in run.links.iter_mut().enumerate() {
         if let Some(r) = run.results.get(&lc.url) {
-            apply(lc, r);
+            r.apply(lc);
         } else if let Some(why) = run.dropped.get(&lc.url) {
             lc.skipped = Some(why.clone());
         } else if !lc.internal && !shared.settings.check_external {
@@ -1129,7 +1172,7 @@ async fn finish(mut run: SiteRun) -> Site {
                                 false,
                             )
                         });
-                progress.done(r.broken());
+                progress.done(r.failed());
                 (i, r, ran)
             }
         })
@@ -1143,7 +1186,7 @@ async fn finish(mut run: SiteRun) -> Site {
         if r.skipped.as_deref() == Some("robots.txt") {
             run.site.stats.robots_blocked += 1;
         }
-        apply(&mut run.links[i], &r);
+        r.apply(&mut run.links[i]);
     }
     let mut site = run.site;
     settle_items(&mut site);
@@ -1151,7 +1194,6 @@ async fn finish(mut run: SiteRun) -> Site {
     let stats = &mut site.stats;
     stats.pages = site.pages.len() as u32;
     stats.links_checked = links.iter().filter(|l| l.skipped.is_none()).count() as u32;
-    stats.broken_links = links.iter().filter(|l| l.broken).count() as u32;
     stats.requests = run.requests.min(u64::from(u32::MAX)) as u32;
     stats.errors = site.crawl_errors.len() as u32;
     site.links = links;
@@ -1199,14 +1241,6 @@ fn settle_items(site: &mut Site) {
             }
         }
     }
-}
-
-fn apply(lc: &mut LinkCheck, r: &LinkResult) {
-    lc.status = r.status;
-    lc.error = r.error.clone();
-    lc.attempts = r.attempts;
-    lc.skipped = r.skipped.clone();
-    lc.broken = r.broken();
 }
 
 fn dedup_items(items: impl Iterator<Item = Item>) -> Vec<Item> {

@@ -122,6 +122,17 @@ pub fn is_error_page_url(u: &Url) -> bool {
     )
 }
 
+/// "redirect to error page /404.html" when a request for `requested`, not
+/// itself an error page, ended at `landed`, one: IIS customErrors, TRS and
+/// many government front ends answer a missing URL with 302 → /404.html,
+/// which answers 200.
+pub fn redirect_to_error_page(requested: &Url, landed: &Url) -> Option<String> {
+    (crate::urlnorm::normalize(landed) != crate::urlnorm::normalize(requested)
+        && !is_error_page_url(requested)
+        && is_error_page_url(landed))
+    .then(|| format!("redirect to error page {}", landed.path()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,6 +165,27 @@ mod tests {
         ] {
             assert!(!e(s), "{s}");
         }
+    }
+
+    #[test]
+    fn redirects_to_error_pages() {
+        let u = |s: &str| Url::parse(s).unwrap();
+        assert_eq!(
+            redirect_to_error_page(
+                &u("http://a.gov.cn/old.html"),
+                &u("http://a.gov.cn/404.html")
+            )
+            .as_deref(),
+            Some("redirect to error page /404.html")
+        );
+        // A moved page, and a link to the error page itself, are no such redirect.
+        let moved = redirect_to_error_page(&u("http://a.gov.cn/a/"), &u("http://a.gov.cn/b/"));
+        assert_eq!(moved, None);
+        let itself = redirect_to_error_page(
+            &u("http://a.gov.cn/404.html"),
+            &u("http://a.gov.cn/error.html"),
+        );
+        assert_eq!(itself, None);
     }
 
     #[test]

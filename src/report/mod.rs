@@ -95,15 +95,15 @@ pub struct ColumnSummary {
 impl SiteReport {
     /// Summarise a crawled, scored site (its pages can be dropped afterwards).
     pub fn new(site: &Site, score: &SiteScore, findings: &[Finding]) -> SiteReport {
-        let checked = site.links.iter().filter(|l| l.skipped.is_none());
-        let links_checked = checked.clone().count() as u64;
-        let broken = checked.filter(|l| l.broken).count() as u64;
+        let is_broken = |l: &&crate::site::LinkCheck| rules::broken_link::failure(l).is_some();
+        let links_checked = site.links.iter().filter(|l| l.skipped.is_none()).count() as u64;
+        let broken = rules::broken_link::count_broken(site);
         // Crawl errors already reported as findings (a broken link, the
         // unreachable start page) are not listed twice.
         let mut reported: Vec<&str> = site
             .links
             .iter()
-            .filter(|l| l.broken)
+            .filter(is_broken)
             .map(|l| l.url.as_str())
             .collect();
         if !site.start.ok {
@@ -128,7 +128,7 @@ impl SiteReport {
                 pages: (site.pages.len() as u64).max(u64::from(site.stats.pages)),
                 columns: site.columns.len() as u64,
                 links_checked: links_checked.max(u64::from(site.stats.links_checked)),
-                broken_links: broken.max(u64::from(site.stats.broken_links)),
+                broken_links: broken,
             },
             columns: site
                 .columns
@@ -474,7 +474,7 @@ mod tests {
             url: "http://a/fgj/".into(),
             links: vec![LinkCheck {
                 url: "http://a/fgj/gone.html".into(),
-                broken: true,
+                status: Some(404),
                 ..Default::default()
             }],
             crawl_errors: vec![
