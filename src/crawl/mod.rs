@@ -9,11 +9,16 @@
 //! flight, not the portal.
 
 mod fetch;
+mod finish;
 mod frontier;
+mod links;
+mod page_fetch;
+mod pagination;
 mod politeness;
 mod progress;
 mod robots;
-mod site_crawl;
+mod visited;
+mod walk;
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -21,9 +26,22 @@ use std::time::Instant;
 
 use futures::StreamExt;
 
-use crate::config::Config;
+use crate::config::{Config, CrawlSettings};
+use crate::extract::ColumnClassifier;
 use crate::site::Site;
-use site_crawl::{LinkCache, Shared};
+use links::LinkCache;
+
+/// Everything shared by the sites of one run.
+pub(crate) struct Shared {
+    pub fetcher: fetch::Fetcher,
+    pub cache: LinkCache,
+    pub classifier: ColumnClassifier,
+    pub settings: CrawlSettings,
+    /// Pages parsed at once: one per core. Without it every page in flight
+    /// gets its own blocking thread (and malloc arena), which costs memory
+    /// and buys no speed.
+    pub parse_slots: Arc<tokio::sync::Semaphore>,
+}
 
 /// Totals over a whole crawl.
 #[derive(Debug, Clone, Default)]
@@ -62,7 +80,7 @@ pub async fn crawl_all<F: FnMut(Site) + Send>(
     let shared = Arc::new(Shared {
         fetcher: fetch::Fetcher::new(&config.crawl)?,
         cache: LinkCache::default(),
-        classifier: crate::extract::ColumnClassifier::default(),
+        classifier: ColumnClassifier::default(),
         settings: config.crawl.clone(),
         parse_slots: Arc::new(tokio::sync::Semaphore::new(
             std::thread::available_parallelism().map_or(2, |n| n.get()),
@@ -78,7 +96,7 @@ pub async fn crawl_all<F: FnMut(Site) + Send>(
             async move {
                 let sp = progress.site(&cfg.id);
                 let id = cfg.id.clone();
-                let site = tokio::spawn(site_crawl::crawl_site(shared, cfg, sp.clone())).await;
+                let site = tokio::spawn(walk::crawl_site(shared, cfg, sp.clone())).await;
                 progress.site_done(&sp);
                 site.map_err(|e| crate::Error::Other(format!("crawl of site {id} failed: {e}")))
             }
