@@ -687,7 +687,7 @@ fn main() {
     let summary = rt
         .block_on(crawl_all(
             &config,
-            &CrawlOptions { progress: false },
+            &CrawlOptions::default(),
             |site: Site| {
                 seen.sites += 1;
                 seen.pages += site.pages.len();

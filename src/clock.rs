@@ -16,3 +16,15 @@ pub fn now_cst() -> String {
 pub fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn now_has_the_china_offset() {
+        let t = now_cst();
+        assert!(t.ends_with("+08:00"), "{t}");
+        assert!(chrono::DateTime::parse_from_rfc3339(&t).is_ok());
+    }
+}

@@ -1,8 +1,14 @@
-//! govaudit command line: parse flags, call the library, map to exit codes
-//! (0 every site passes, 1 a site fails, 2 the run could not happen).
+//! govaudit command line: parse flags, call the library, print what it
+//! returns and map it to an exit code (0 every site passes, 1 a site fails,
+//! 2 the run could not happen). The library never prints; this binary does.
+
+mod cli;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+use cli::{progress, Exit};
+use govaudit::audit::{self, AuditRequest, DemoRequest, LintRequest};
 
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
@@ -118,8 +124,20 @@ fn parse_date(s: &str) -> Result<NaiveDate, String> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let result = match cli.command {
+    match run(Cli::parse().command) {
+        Ok(exit) => exit.into(),
+        Err(e) => {
+            cli::note(&format!(
+                "govaudit: error: {}",
+                e.to_string().replace('\n', " ")
+            ));
+            Exit::Error.into()
+        }
+    }
+}
+
+fn run(command: Command) -> govaudit::Result<Exit> {
+    match command {
         Command::Audit {
             config,
             as_of,
@@ -129,37 +147,44 @@ fn main() -> ExitCode {
             quiet,
             shard,
         } => {
-            let req = govaudit::audit::AuditRequest {
+            let req = AuditRequest {
                 config,
                 as_of,
                 out,
                 profile,
-                json_stdout: format.is_some(),
-                progress: !quiet,
+                progress: progress::sink(!quiet),
             };
-            match shard {
-                None => govaudit::audit::run_audit(&req),
+            let outcome = match shard {
+                None => audit::audit(&req)?,
                 Some(text) => {
                     let index = std::env::var(govaudit::shard::INDEX_ENV).ok();
-                    govaudit::shard::Shard::parse(&text, index.as_deref())
-                        .map_err(govaudit::Error::Other)
-                        .and_then(|s| govaudit::shard::run_sharded_audit(&req, s))
+                    let shard = govaudit::shard::Shard::parse(&text, index.as_deref())
+                        .map_err(govaudit::Error::Other)?;
+                    govaudit::shard::sharded_audit(&req, shard)?
                 }
-            }
+            };
+            let json = format.is_some();
+            cli::show_report(&outcome.report, &outcome.html, json, !quiet || !json)?;
+            Ok(Exit::of(&outcome.report))
         }
         Command::Merge {
             out,
             reports,
             format,
             quiet,
-        } => govaudit::shard::run_merge(&govaudit::shard::MergeRequest {
-            inputs: reports,
-            out,
-            json_stdout: format.is_some(),
-            summary: !quiet && format.is_none(),
-        }),
+        } => {
+            let merged = govaudit::shard::merge(&govaudit::shard::MergeRequest {
+                inputs: reports,
+                out: out.clone(),
+            })?;
+            let json = format.is_some();
+            cli::show_report(&merged, &out.join("report.html"), json, !quiet && !json)?;
+            Ok(Exit::of(&merged))
+        }
         Command::Crawl { config, out, quiet } => {
-            govaudit::crawl::run_crawl_command(&config, &out, !quiet)
+            let crawled = audit::crawl_to_snapshot(&config, &out, progress::sink(!quiet))?;
+            cli::note(&cli::crawl_line(&crawled.summary, &crawled.dir));
+            Ok(Exit::Pass)
         }
         Command::Lint {
             crawl,
@@ -167,32 +192,70 @@ fn main() -> ExitCode {
             out,
             profile,
             format,
-        } => govaudit::audit::run_lint(&govaudit::audit::LintRequest {
-            crawl,
-            as_of,
-            out,
-            profile,
-            json_stdout: format.is_some(),
-        }),
-        Command::Rules { id } => govaudit::rules::print_docs(id.as_deref()),
-        Command::Demo { out, serve, quiet } => {
-            govaudit::audit::run_demo(&govaudit::audit::DemoRequest {
+        } => {
+            let outcome = audit::lint(&LintRequest {
+                crawl,
+                as_of,
                 out,
-                keep_serving: serve,
-                progress: !quiet,
-            })
+                profile,
+            })?;
+            let json = format.is_some();
+            cli::show_report(&outcome.report, &outcome.html, json, !json)?;
+            Ok(Exit::of(&outcome.report))
+        }
+        Command::Rules { id } => {
+            cli::stdout(govaudit::rules::docs(id.as_deref())?.as_bytes())?;
+            Ok(Exit::Pass)
+        }
+        Command::Demo { out, serve, quiet } => {
+            let demo = audit::demo(&DemoRequest {
+                out,
+                progress: progress::sink(!quiet),
+            })?;
+            let outcome = &demo.outcome;
+            cli::show_report(&outcome.report, &outcome.html, false, true)?;
+            cli::stdout(format!("{}\n", outcome.html.display()).as_bytes())?;
+            if serve {
+                cli::note(&format!(
+                    "demo portal at {}/ — Ctrl-C to stop",
+                    demo.server.base_url()
+                ));
+                demo.runtime.block_on(async {
+                    let _ = tokio::signal::ctrl_c().await;
+                });
+            }
+            // The demo is a showcase: sites fail on purpose.
+            Ok(Exit::Pass)
         }
         Command::CheckText { files, format } => {
-            govaudit::typo::run_check_text(&files, format == "json")
+            let code = govaudit::typo::run_check_text(
+                &files,
+                format == "json",
+                &mut std::io::stdout().lock(),
+                &mut std::io::stderr().lock(),
+            )?;
+            Ok(Exit::from_check_text(code))
         }
-        Command::Serve { dir, port } => govaudit::serve::run_serve_command(&dir, port),
-    };
-    match result {
-        Ok(code) => ExitCode::from(code),
-        Err(e) => {
-            let line = e.to_string().replace('\n', " ");
-            eprintln!("govaudit: error: {line}");
-            ExitCode::from(2)
-        }
+        Command::Serve { dir, port } => serve(&dir, port),
     }
+}
+
+/// `govaudit serve DIR --port N`: serve a folder on 127.0.0.1 until Ctrl-C.
+fn serve(dir: &std::path::Path, port: u16) -> govaudit::Result<Exit> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| govaudit::Error::Other(format!("serve: {e}")))?;
+    rt.block_on(async {
+        let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+        let server = govaudit::serve::serve_dir(dir.to_path_buf(), addr).await?;
+        cli::note(&format!(
+            "serving {} on {}/ (Ctrl-C to stop)",
+            dir.display(),
+            server.base_url()
+        ));
+        let _ = tokio::signal::ctrl_c().await;
+        cli::note(&format!("{} requests served", server.requests().len()));
+        Ok(Exit::Pass)
+    })
 }

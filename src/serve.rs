@@ -612,25 +612,6 @@ fn calendar(route: &Route, path: &str) -> Response {
     r
 }
 
-/// `govaudit serve DIR --port N`: serve a folder on 127.0.0.1 until Ctrl-C.
-pub fn run_serve_command(dir: &std::path::Path, port: u16) -> crate::Result<u8> {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| crate::Error::Other(format!("serve: {e}")))?;
-    rt.block_on(async {
-        let server = serve_dir(dir.to_path_buf(), SocketAddr::from(([127, 0, 0, 1], port))).await?;
-        eprintln!(
-            "serving {} on {}/ (Ctrl-C to stop)",
-            dir.display(),
-            server.base_url()
-        );
-        let _ = tokio::signal::ctrl_c().await;
-        eprintln!("{} requests served", server.requests().len());
-        Ok(0)
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

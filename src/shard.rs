@@ -80,13 +80,12 @@ impl Shard {
     }
 }
 
-/// `govaudit audit --shard`: audit this shard's sites only; the exit code
-/// is the audit's (0 every site of the shard passes, 1 otherwise; a shard
-/// with no sites writes an empty report and passes).
-pub fn run_sharded_audit(req: &AuditRequest, shard: Shard) -> crate::Result<u8> {
+/// `govaudit audit --shard`: audit this shard's sites only (a shard with
+/// no sites writes an empty report, which passes).
+pub fn sharded_audit(req: &AuditRequest, shard: Shard) -> crate::Result<audit::Outcome> {
     let mut config = Config::load(&req.config)?;
     shard.select(&mut config);
-    audit::audit_config(&config, req).map(|o| o.code)
+    audit::audit_config(&config, req)
 }
 
 /// Why per-shard reports cannot be merged (one line, naming the file).
@@ -204,9 +203,6 @@ pub struct MergeRequest {
     /// report.json files, or folders holding one.
     pub inputs: Vec<PathBuf>,
     pub out: PathBuf,
-    pub json_stdout: bool,
-    /// Print the summary table on stderr.
-    pub summary: bool,
 }
 
 /// Read one shard's report.json (or `DIR/report.json`).
@@ -223,8 +219,8 @@ pub fn read_report(input: &Path) -> crate::Result<(String, Report)> {
 }
 
 /// Merge per-shard reports and write all four formats into `req.out`
-/// (atomically); the exit code is the audit's: 0 every site passes, else 1.
-pub fn run_merge(req: &MergeRequest) -> crate::Result<u8> {
+/// (atomically); returns the merged report.
+pub fn merge(req: &MergeRequest) -> crate::Result<Report> {
     let reports = req
         .inputs
         .iter()
@@ -233,20 +229,7 @@ pub fn run_merge(req: &MergeRequest) -> crate::Result<u8> {
     let merged = merge_reports(&reports, crate::clock::now_cst())
         .map_err(|e| crate::Error::Other(e.to_string()))?;
     report::write_all(&req.out, &merged)?;
-    if req.json_stdout {
-        use std::io::Write;
-        let bytes = report::FORMATS[0].render(&merged);
-        let mut stdout = std::io::stdout().lock();
-        stdout
-            .write_all(&bytes)
-            .and_then(|_| stdout.flush())
-            .map_err(|e| crate::Error::io("(stdout)", e))?;
-    }
-    if req.summary {
-        eprint!("{}", audit::summary_table(&merged));
-        eprintln!("报告：{}", req.out.join("report.html").display());
-    }
-    Ok(if merged.failing() > 0 { 1 } else { 0 })
+    Ok(merged)
 }
 
 #[cfg(test)]

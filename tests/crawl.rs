@@ -495,8 +495,9 @@ fn crawl_command_writes_a_snapshot_that_reads_back_equal() {
     )
     .unwrap();
     let snap = out.path().join("snap");
-    let code = govaudit::crawl::run_crawl_command(&cfg_path, &snap, false).unwrap();
-    assert_eq!(code, 0);
+    let crawled = govaudit::audit::crawl_to_snapshot(&cfg_path, &snap, Default::default()).unwrap();
+    assert_eq!(crawled.dir, snap);
+    assert_eq!(crawled.summary.sites, 1);
     let (dir2, manifest) = govaudit::snapshot::read_manifest(&snap).unwrap();
     assert_eq!(manifest.sites, vec!["mini"]);
     assert_eq!(manifest.audit_name.as_deref(), Some("测试"));

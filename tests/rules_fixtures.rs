@@ -123,8 +123,7 @@ fn check_fixture(name: &str, rules: &[&str]) -> (govaudit::audit::Outcome, Strin
             as_of: Some(expect.as_of),
             out: Some(out.path().to_path_buf()),
             profile: None,
-            json_stdout: false,
-            progress: false,
+            progress: Default::default(),
         },
     )
     .unwrap();
@@ -177,7 +176,6 @@ fn check_fixture(name: &str, rules: &[&str]) -> (govaudit::audit::Outcome, Strin
         as_of: Some(expect.as_of),
         out: Some(out.path().join("lint")),
         profile: None,
-        json_stdout: false,
     })
     .unwrap();
     assert_eq!(

@@ -30,6 +30,7 @@ use crate::config::{Config, CrawlSettings};
 use crate::extract::ColumnClassifier;
 use crate::site::Site;
 use links::LinkCache;
+pub use progress::{Event, Progress, ProgressSink};
 
 /// Everything shared by the sites of one run.
 pub(crate) struct Shared {
@@ -63,8 +64,8 @@ pub struct CrawlSummary {
 /// Options that are not part of SITES.toml.
 #[derive(Debug, Clone, Default)]
 pub struct CrawlOptions {
-    /// Draw progress bars / log lines on stderr.
-    pub progress: bool,
+    /// Where the crawl reports its progress (nowhere by default).
+    pub progress: ProgressSink,
 }
 
 /// Crawl every site in `config`. Each site is handed to `on_site` as soon as
@@ -86,8 +87,10 @@ pub async fn crawl_all<F: FnMut(Site) + Send>(
             std::thread::available_parallelism().map_or(2, |n| n.get()),
         )),
     });
-    let progress = progress::Progress::new(options.progress, config.sites.len());
-    let ticker = progress.spawn_ticker();
+    let progress = options.progress.clone();
+    progress.emit(Event::Started {
+        sites: config.sites.len(),
+    });
     let mut summary = CrawlSummary::default();
     let mut sites = futures::stream::iter(config.sites.iter().cloned())
         .map(|cfg| {
@@ -97,7 +100,7 @@ pub async fn crawl_all<F: FnMut(Site) + Send>(
                 let sp = progress.site(&cfg.id);
                 let id = cfg.id.clone();
                 let site = tokio::spawn(walk::crawl_site(shared, cfg, sp.clone())).await;
-                progress.site_done(&sp);
+                sp.finish();
                 site.map_err(|e| crate::Error::Other(format!("crawl of site {id} failed: {e}")))
             }
         })
@@ -111,66 +114,9 @@ pub async fn crawl_all<F: FnMut(Site) + Send>(
         summary.errors += u64::from(site.stats.errors);
         on_site(site);
     }
-    if let Some(t) = ticker {
-        t.abort();
-    }
-    progress.finish();
+    progress.emit(Event::Finished);
     summary.requests = shared.fetcher.requests.load(Ordering::Relaxed);
     summary.bytes = shared.fetcher.bytes.load(Ordering::Relaxed);
     summary.elapsed_secs = started.elapsed().as_secs_f64();
     Ok(summary)
-}
-
-/// `govaudit crawl --config … --out DIR`: crawl and save the snapshot, print
-/// a summary on stderr. Exit 0 whatever the sites answered.
-pub fn run_crawl_command(
-    config: &std::path::Path,
-    out: &std::path::Path,
-    progress: bool,
-) -> crate::Result<u8> {
-    let config = Config::load(config)?;
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| crate::Error::Other(format!("tokio runtime: {e}")))?;
-    let mut writer = crate::snapshot::SnapshotWriter::create(
-        out,
-        config.audit.name.clone(),
-        crate::clock::now_cst(),
-    )?;
-    let mut write_error = None;
-    let mut broken = 0;
-    let mut summary = rt.block_on(crawl_all(&config, &CrawlOptions { progress }, |site| {
-        broken += crate::rules::broken_link::count_broken(&site);
-        if write_error.is_none() {
-            if let Err(e) = writer.write_site(&site) {
-                write_error = Some(e);
-            }
-        }
-    }))?;
-    if let Some(e) = write_error {
-        return Err(e);
-    }
-    summary.broken_links = broken;
-    let dir = writer.finish(crate::clock::now_cst())?;
-    eprintln!("{}", summary_line(&summary, &dir));
-    Ok(0)
-}
-
-/// The one-line crawl summary printed on stderr.
-pub fn summary_line(s: &CrawlSummary, dir: &std::path::Path) -> String {
-    format!(
-        "crawl: {} sites ({} unreachable), {} pages, {} links checked ({} broken), {} requests, {} errors, {:.1} MB in {:.1}s ({:.0} pages/s) → {}",
-        s.sites,
-        s.unreachable,
-        s.pages,
-        s.links_checked,
-        s.broken_links,
-        s.requests,
-        s.errors,
-        s.bytes as f64 / 1e6,
-        s.elapsed_secs,
-        s.pages as f64 / s.elapsed_secs.max(0.001),
-        dir.display()
-    )
 }

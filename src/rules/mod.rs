@@ -296,8 +296,8 @@ pub(crate) fn module_doc(source: &str) -> String {
     out
 }
 
-/// `govaudit rules [ID]`: print every rule's documentation.
-pub fn print_docs(id: Option<&str>) -> crate::Result<u8> {
+/// Every rule's documentation (`govaudit rules`), or one rule's.
+pub fn docs(id: Option<&str>) -> crate::Result<String> {
     let rules: Vec<&dyn Rule> = match id {
         Some(id) => vec![find(id).ok_or_else(|| {
             let known: Vec<&str> = RULES.iter().map(|r| r.id()).collect();
@@ -305,14 +305,9 @@ pub fn print_docs(id: Option<&str>) -> crate::Result<u8> {
         })?],
         None => RULES.to_vec(),
     };
-    for (i, rule) in rules.iter().enumerate() {
-        if i > 0 {
-            println!();
-        }
-        // Each doc opens with its own "# <id> — <指标>" heading.
-        print!("{}", rule.doc());
-    }
-    Ok(0)
+    // Each doc opens with its own "# <id> — <指标>" heading.
+    let docs: Vec<String> = rules.iter().map(|r| r.doc()).collect();
+    Ok(docs.join("\n"))
 }
 
 /// Days from `date` to `as_of` (negative when `date` is in the future).
