@@ -8,6 +8,7 @@
 //! caller, who writes it out and drops it, so memory follows the sites in
 //! flight, not the portal.
 
+mod columns;
 mod fetch;
 mod finish;
 mod frontier;

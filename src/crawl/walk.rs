@@ -17,57 +17,56 @@ use super::finish::finish;
 use super::frontier::{is_attachment, may_be_page, Scope, Traps};
 use super::links::{LinkResult, LinkTable};
 use super::page_fetch::{fetch_page, PageOutcome, PageTask};
-use super::pagination::{crawl_column, take_budget, ColumnRun, FirstList, ReadBefore};
+use super::pagination::{take_budget, FirstList};
 use super::progress::SiteProgress;
 use super::visited::Visited;
 use super::Shared;
 use crate::config::SiteConfig;
 use crate::extract::{ListBlock, NavEntry, NextRequest};
 use crate::site::{
-    ClassSource, Column, ColumnClass, CrawlError, Homepage, Item, LinkArea, LinkCheck, Page,
-    PageKind, PageLink, Site, StartOutcome,
+    Column, CrawlError, Homepage, Item, LinkCheck, Page, PageKind, PageLink, Site, StartOutcome,
 };
 use crate::urlnorm;
 
 /// The parts of a parsed page the crawl still needs after the [`Page`] is stored.
-struct PageRest {
-    nav: Vec<NavEntry>,
-    lists: Vec<ListBlock>,
-    next_pages: Vec<NextRequest>,
-    placeholder: bool,
+pub(super) struct PageRest {
+    pub(super) nav: Vec<NavEntry>,
+    pub(super) lists: Vec<ListBlock>,
+    pub(super) next_pages: Vec<NextRequest>,
+    pub(super) placeholder: bool,
 }
 
 /// The per-site state while its crawl runs.
 pub(super) struct SiteRun {
     pub(super) shared: Arc<Shared>,
     pub(super) progress: Arc<SiteProgress>,
-    cfg: SiteConfig,
-    scope: Scope,
+    pub(super) cfg: SiteConfig,
+    pub(super) scope: Scope,
     pub(super) site: Site,
-    budget: Arc<AtomicUsize>,
+    pub(super) budget: Arc<AtomicUsize>,
     /// Which URLs were met, in which role (see its invariants).
     pub(super) visited: Visited,
     /// The link targets found on the site's pages.
     pub(super) links: LinkTable,
-    traps: Traps,
+    pub(super) traps: Traps,
     /// In-scope page links found, in discovery order, with their depth.
-    frontier: Vec<(Url, u32)>,
+    pub(super) frontier: Vec<(Url, u32)>,
     /// Columns found but not crawled yet.
-    pending: Vec<Column>,
+    pub(super) pending: Vec<Column>,
     /// Lists of ordinary pages already read, in case one turns out to be a
     /// column's first page (so it is not fetched twice).
-    read_lists: Arc<std::sync::Mutex<HashMap<String, FirstList>>>,
+    pub(super) read_lists: Arc<std::sync::Mutex<HashMap<String, FirstList>>>,
     /// Requests this site's fetches and checks made.
     pub(super) requests: u64,
 }
 
 impl SiteRun {
-    fn concurrency(&self) -> usize {
+    pub(super) fn concurrency(&self) -> usize {
         let s = &self.shared.settings;
         (s.per_host_concurrency * 2).clamp(2, s.concurrency.max(2))
     }
 
-    fn register_links(&mut self, page: &str, links: &[PageLink], on_homepage: bool) {
+    pub(super) fn register_links(&mut self, page: &str, links: &[PageLink], on_homepage: bool) {
         for l in links {
             // Links come normalised from extract: a known one needs no parse
             // (navigation links repeat on every page).
@@ -98,7 +97,7 @@ impl SiteRun {
 
     /// Fold one page outcome into the site. Returns the parsed rest when
     /// the page was HTML.
-    fn add_page(&mut self, out: PageOutcome) -> Option<PageRest> {
+    pub(super) fn add_page(&mut self, out: PageOutcome) -> Option<PageRest> {
         let url = urlnorm::normalize(&out.task.url);
         if out.robots_blocked {
             self.site.stats.robots_blocked += 1;
@@ -191,7 +190,7 @@ impl SiteRun {
     /// Fold a page of the breadth-first walk (or an article): remember its
     /// lists in case it is a column found later, and look for columns in
     /// its navigation.
-    fn add_walked_page(&mut self, out: PageOutcome) {
+    pub(super) fn add_walked_page(&mut self, out: PageOutcome) {
         let key = urlnorm::normalize(&out.task.url);
         if let Some(rest) = self.add_page(out) {
             self.consider_columns(&rest.nav, &[]);
@@ -210,7 +209,7 @@ impl SiteRun {
     }
 
     /// Fetch a batch of pages concurrently; outcomes come back in task order.
-    async fn fetch_batch(&mut self, tasks: Vec<PageTask>) -> Vec<PageOutcome> {
+    pub(super) async fn fetch_batch(&mut self, tasks: Vec<PageTask>) -> Vec<PageOutcome> {
         self.progress.queued(tasks.len() as u64);
         let n = self.concurrency();
         let shared = self.shared.clone();
@@ -244,7 +243,7 @@ impl SiteRun {
     }
 
     /// Schedule a page: dedup, page cap. Returns false when not scheduled.
-    fn schedule(&mut self, url: &Url) -> bool {
+    pub(super) fn schedule(&mut self, url: &Url) -> bool {
         let key = urlnorm::normalize(url);
         if self.visited.is_settled(&key) {
             return false;
@@ -257,203 +256,9 @@ impl SiteRun {
         self.visited.claim(&key)
     }
 
-    /// Columns among navigation entries and list blocks with a "more" link
-    /// (kept when their name classifies or SITES.toml names them), queued
-    /// for crawling unless already known.
-    fn consider_columns(&mut self, nav: &[NavEntry], lists: &[ListBlock]) {
-        let mut candidates: Vec<(&str, &Url)> =
-            nav.iter().map(|n| (n.name.as_str(), &n.url)).collect();
-        for b in lists {
-            if let (Some(h), Some(m)) = (&b.heading, &b.more) {
-                candidates.push((h.as_str(), m));
-            }
-        }
-        for (name, u) in candidates {
-            if !self.scope.contains(u) || !may_be_page(u) {
-                continue;
-            }
-            let key = urlnorm::normalize(u);
-            if self.visited.is_column(&key) {
-                continue;
-            }
-            let over = self.cfg.columns.iter().find(|c| c.url == key);
-            let name = over
-                .and_then(|o| o.name.clone())
-                .unwrap_or_else(|| name.trim().to_string());
-            let class = match over.and_then(|o| o.class) {
-                Some(c) => Some((c, ClassSource::Config)),
-                None => self
-                    .shared
-                    .classifier
-                    .classify(&name)
-                    .map(|c| (c, ClassSource::Keyword)),
-            };
-            if let Some((class, source)) = class {
-                self.visited.claim_column(&key);
-                self.pending.push(new_column(key, name, class, source));
-            }
-        }
-    }
-
-    /// Configured columns not found in any navigation.
-    fn add_configured_columns(&mut self) {
-        for o in self.cfg.columns.clone() {
-            if !self.visited.claim_column(&o.url) {
-                continue;
-            }
-            let name = o.name.clone().unwrap_or_else(|| o.url.clone());
-            let (class, source) = match o.class {
-                Some(c) => (c, ClassSource::Config),
-                None => (
-                    self.shared
-                        .classifier
-                        .classify(&name)
-                        .unwrap_or(ColumnClass::Other),
-                    ClassSource::Keyword,
-                ),
-            };
-            self.pending
-                .push(new_column(o.url.clone(), name, class, source));
-        }
-    }
-
-    /// Crawl the pending columns' lists, then their items' pages (and
-    /// `extra_items`, the homepage's), in scope.
-    async fn crawl_columns(&mut self, extra_items: Vec<Url>) {
-        let columns = std::mem::take(&mut self.pending);
-        let mut jobs = Vec::new();
-        for c in columns {
-            // A column whose first page was already read as an ordinary
-            // page is not fetched again.
-            let pre = if self.visited.is_claimed(&c.url) {
-                if let Some(p) = self.site.pages.iter_mut().find(|p| p.url == c.url) {
-                    p.kind = PageKind::List;
-                    p.column = Some(c.url.clone());
-                    self.site.stats.list_pages += 1;
-                }
-                let stored = self.read_lists.lock().expect("lists lock").remove(&c.url);
-                Some(stored.unwrap_or_else(|| FirstList {
-                    error: self.visited.fetched(&c.url).and_then(|r| {
-                        r.load_failure(&Url::parse(&c.url).expect("column URLs are parsed URLs"))
-                    }),
-                    ..Default::default()
-                }))
-            } else {
-                self.visited.claim(&c.url);
-                None
-            };
-            jobs.push((c, pre));
-        }
-        let n = self.concurrency().div_ceil(2).max(1);
-        let shared = self.shared.clone();
-        let budget = self.budget.clone();
-        let progress = self.progress.clone();
-        let read = Arc::new(ReadBefore {
-            seen: self.visited.claimed_now(),
-            lists: self.read_lists.clone(),
-        });
-        let runs: Vec<ColumnRun> = futures::stream::iter(jobs)
-            .map(|(c, pre)| {
-                let shared = shared.clone();
-                let budget = budget.clone();
-                let progress = progress.clone();
-                let read = read.clone();
-                async move {
-                    let fallback = c.clone();
-                    tokio::spawn(crawl_column(shared, c, pre, read, budget, progress))
-                        .await
-                        .unwrap_or_else(|e| ColumnRun {
-                            column: Column {
-                                load_error: Some(format!("internal: {e}")),
-                                ..fallback
-                            },
-                            outcomes: Vec::new(),
-                            relabel: Vec::new(),
-                            item_links: Vec::new(),
-                        })
-                }
-            })
-            .buffered(n)
-            .collect()
-            .await;
-        let mut item_targets: Vec<(Url, Option<String>)> = Vec::new();
-        for cr in runs {
-            for url in &cr.relabel {
-                if let Some(p) = self.site.pages.iter_mut().find(|p| p.url == *url) {
-                    p.kind = PageKind::List;
-                    p.column = Some(cr.column.url.clone());
-                    self.site.stats.list_pages += 1;
-                }
-            }
-            for out in cr.outcomes {
-                if !out.post {
-                    self.visited.claim(&urlnorm::normalize(&out.task.url));
-                }
-                if let Some(rest) = self.add_page(out) {
-                    self.consider_columns(&rest.nav, &[]);
-                }
-            }
-            for (url, title, page) in &cr.item_links {
-                // The list page's own links may already hold this item.
-                if self.links.links_from(url, page) {
-                    continue;
-                }
-                let link = PageLink {
-                    url: url.clone(),
-                    text: title.clone(),
-                    area: LinkArea::Body,
-                    section: None,
-                    tag: "a".into(),
-                };
-                let from = self.frontier.len();
-                self.register_links(page, std::slice::from_ref(&link), false);
-                for f in &mut self.frontier[from..] {
-                    f.1 = 2;
-                }
-            }
-            if let Some(err) = &cr.column.load_error {
-                if !self
-                    .site
-                    .crawl_errors
-                    .iter()
-                    .any(|e| e.url == cr.column.url)
-                {
-                    self.site.crawl_errors.push(CrawlError {
-                        url: cr.column.url.clone(),
-                        what: "list".into(),
-                        error: err.clone(),
-                        status: None,
-                    });
-                }
-            }
-            for it in &cr.column.items {
-                if let Some(u) = it.url.as_deref().and_then(|u| Url::parse(u).ok()) {
-                    item_targets.push((u, Some(cr.column.url.clone())));
-                }
-            }
-            self.site.columns.push(cr.column);
-        }
-        item_targets.extend(extra_items.into_iter().map(|u| (u, None)));
-        let mut tasks = Vec::new();
-        for (u, column) in item_targets {
-            if self.scope.contains(&u) && may_be_page(&u) && self.schedule(&u) {
-                let depth = if column.is_some() { 2 } else { 1 };
-                tasks.push(PageTask {
-                    url: u,
-                    depth,
-                    kind: PageKind::Article,
-                    column,
-                });
-            }
-        }
-        for out in self.fetch_batch(tasks).await {
-            self.add_walked_page(out);
-        }
-    }
-
     /// One level of the breadth-first walk over the frontier. Returns false
     /// when there was nothing left to fetch.
-    async fn walk_level(&mut self, cursor: &mut usize) -> bool {
+    pub(super) async fn walk_level(&mut self, cursor: &mut usize) -> bool {
         let max_depth = self.shared.settings.max_depth;
         let mut tasks = Vec::new();
         let end = self.frontier.len();
@@ -490,21 +295,6 @@ impl SiteRun {
             self.add_walked_page(out);
         }
         true
-    }
-}
-
-fn new_column(url: String, name: String, class: ColumnClass, source: ClassSource) -> Column {
-    Column {
-        url,
-        name,
-        class,
-        class_source: source,
-        items: Vec::new(),
-        list_pages: 0,
-        style: String::new(),
-        placeholder: false,
-        load_error: None,
-        truncated: false,
     }
 }
 
