@@ -22,9 +22,13 @@ use crate::typo::TypoChecker;
 /// `govaudit audit`.
 #[derive(Debug, Clone)]
 pub struct AuditRequest {
+    /// SITES.toml to read.
     pub config: PathBuf,
+    /// Monitoring time point (default: today, local time).
     pub as_of: Option<NaiveDate>,
+    /// Output folder (default: reports/<as_of>/).
     pub out: Option<PathBuf>,
+    /// Scoring profile: a file, or a built-in name (default: SITES.toml's, else national-2019).
     pub profile: Option<String>,
     /// Where the crawl reports its progress.
     pub progress: ProgressSink,
@@ -33,15 +37,20 @@ pub struct AuditRequest {
 /// `govaudit lint`.
 #[derive(Debug, Clone)]
 pub struct LintRequest {
+    /// Snapshot folder (or its manifest.json).
     pub crawl: PathBuf,
+    /// Monitoring time point (default: today, local time).
     pub as_of: Option<NaiveDate>,
+    /// Output folder (default: reports/<as_of>/).
     pub out: Option<PathBuf>,
+    /// Scoring profile (default: the one the snapshot's audit used).
     pub profile: Option<String>,
 }
 
 /// `govaudit demo`.
 #[derive(Debug, Clone)]
 pub struct DemoRequest {
+    /// Output folder (default: reports/demo/).
     pub out: Option<PathBuf>,
     /// Where the crawl reports its progress.
     pub progress: ProgressSink,
@@ -52,12 +61,16 @@ use crate::clock::today;
 
 /// Judges sites one at a time: rules, then score.
 pub struct Judge {
+    /// The scoring profile.
     pub profile: Profile,
+    /// The typo engine (built once, used for every site).
     pub typos: TypoChecker,
+    /// Monitoring time point.
     pub as_of: NaiveDate,
 }
 
 impl Judge {
+    /// A judge with the built-in typo data.
     pub fn new(profile: Profile, as_of: NaiveDate) -> Judge {
         Judge {
             profile,
@@ -130,6 +143,7 @@ fn prepare_out(out: &Path) -> crate::Result<()> {
 
 /// What an audit (or lint) made: the report, written to the out folder.
 pub struct Outcome {
+    /// The report, as written.
     pub report: Report,
     /// report.html, the file to open.
     pub html: PathBuf,

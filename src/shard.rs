@@ -26,6 +26,7 @@ pub const INDEX_ENV: &str = "JOB_COMPLETION_INDEX";
 pub struct Shard {
     /// 0-based, below `count`.
     pub index: usize,
+    /// How many shards in all (at least 1).
     pub count: usize,
 }
 
@@ -91,18 +92,27 @@ pub fn sharded_audit(req: &AuditRequest, shard: Shard) -> crate::Result<audit::O
 /// Why per-shard reports cannot be merged (one line, naming the file).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum MergeError {
+    /// No report was given.
     #[error("merge: no report given")]
     NoInput,
+    /// A report disagrees with the first on schema, as_of, profile or pass mark.
     #[error("{file}: {field}: {message}")]
     Mismatch {
+        /// The report that disagrees.
         file: String,
+        /// The field.
         field: &'static str,
+        /// How it disagrees.
         message: String,
     },
+    /// A site appears in two reports.
     #[error("{file}: site {id:?} is also in {other} (overlapping shards)")]
     Duplicate {
+        /// The later report.
         file: String,
+        /// The site's id.
         id: String,
+        /// The report that had it first.
         other: String,
     },
 }
@@ -202,6 +212,7 @@ pub fn merge_reports(
 pub struct MergeRequest {
     /// report.json files, or folders holding one.
     pub inputs: Vec<PathBuf>,
+    /// Output folder for the merged report.
     pub out: PathBuf,
 }
 

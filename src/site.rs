@@ -185,6 +185,7 @@ pub struct Column {
     pub name: String,
     /// Update-deadline class.
     pub class: ColumnClass,
+    /// Whether the class came from the keyword table or SITES.toml.
     #[serde(default)]
     pub class_source: ClassSource,
     /// The list's items across all its pages (newest first as listed).
@@ -227,12 +228,15 @@ pub enum DateSource {
 /// One dated entry of a list (信息条目).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Item {
+    /// Title as listed.
     pub title: String,
     /// Absolute, normalised URL of the item's page.
     #[serde(default)]
     pub url: Option<String>,
+    /// Publish date, when shown in the list or on the item's page.
     #[serde(default)]
     pub date: Option<NaiveDate>,
+    /// Where the date was read.
     #[serde(default)]
     pub date_source: DateSource,
 }
@@ -241,11 +245,13 @@ pub struct Item {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum PageKind {
+    /// The start page.
     Home,
     /// A column list page (any page of its pagination).
     List,
     /// An article (detail) page.
     Article,
+    /// Any other page of the site.
     #[default]
     Other,
 }
@@ -257,10 +263,12 @@ pub struct Page {
     pub url: String,
     /// HTTP status of the final answer.
     pub status: u16,
+    /// What the page is to the site.
     pub kind: PageKind,
     /// URL of the column this page belongs to (list page of, or item of).
     #[serde(default)]
     pub column: Option<String>,
+    /// Page title.
     #[serde(default)]
     pub title: String,
     /// Publish date of an article (发布日期 / PubDate …).
@@ -300,6 +308,7 @@ pub struct PageLink {
     pub url: String,
     /// Anchor text (or alt/title), whitespace collapsed.
     pub text: String,
+    /// Which part of the page the link sits in.
     pub area: LinkArea,
     /// Heading of the block the link sits in, e.g. 相关解读 / 政策解读 / 相关链接.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -373,10 +382,13 @@ fn is_zero(n: &u32) -> bool {
 /// A page that could not be loaded or parsed.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct CrawlError {
+    /// The page or list URL.
     pub url: String,
     /// "page", "list", "article", "robots" …
     pub what: String,
+    /// What went wrong ("timeout", "HTTP 500" …).
     pub error: String,
+    /// HTTP status, when one came.
     #[serde(default)]
     pub status: Option<u16>,
 }
@@ -384,11 +396,17 @@ pub struct CrawlError {
 /// Counters for the report's `stats`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct CrawlStats {
+    /// HTML pages fetched and stored.
     pub pages: u32,
+    /// Column list pages fetched.
     pub list_pages: u32,
+    /// Distinct link targets checked (not skipped).
     pub links_checked: u32,
+    /// HTTP requests made for this site.
     pub requests: u32,
+    /// Crawl errors recorded.
     pub errors: u32,
+    /// Body bytes read.
     pub bytes: u64,
     /// Pages not fetched because robots.txt disallowed them.
     pub robots_blocked: u32,

@@ -48,17 +48,24 @@ pub(crate) struct Shared {
 /// Totals over a whole crawl.
 #[derive(Debug, Clone, Default)]
 pub struct CrawlSummary {
+    /// Sites crawled.
     pub sites: usize,
     /// Sites whose start page could not be fetched.
     pub unreachable: usize,
+    /// HTML pages fetched.
     pub pages: u64,
+    /// Distinct link targets checked (not skipped).
     pub links_checked: u64,
     /// Links the broken-link rule judges broken (counted by the caller that
     /// judges them; the crawl records facts only).
     pub broken_links: u64,
+    /// HTTP requests sent (attempts, hops and robots.txt included).
     pub requests: u64,
+    /// Body bytes read.
     pub bytes: u64,
+    /// Crawl errors recorded (pages or lists that failed to load).
     pub errors: u64,
+    /// Wall time of the crawl.
     pub elapsed_secs: f64,
 }
 

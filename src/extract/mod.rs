@@ -42,6 +42,7 @@ pub use sniff::{is_error_page_url, looks_like_markup, redirect_to_error_page, so
 /// A decoded HTML (or XML) document.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decoded {
+    /// The decoded text.
     pub text: String,
     /// Encoding name used, e.g. "UTF-8", "GBK", "UTF-16LE".
     pub charset: String,
@@ -61,7 +62,9 @@ pub enum NextRequest {
     Get(Url),
     /// A form POST (大汉 JCMS `dataproxy.jsp` with startrecord/endrecord/perpage).
     PostForm {
+        /// The dataproxy URL.
         url: Url,
+        /// The form fields, in order.
         form: Vec<(String, String)>,
     },
 }
@@ -95,6 +98,7 @@ pub struct ListBlock {
     pub heading: Option<String>,
     /// "More" link of a homepage block (更多 / more), pointing at its column.
     pub more: Option<Url>,
+    /// The block's dated rows, in page order.
     pub items: Vec<Item>,
     /// "html-list", "html-table", "jcms", "trs", "gkml-table", or
     /// "single-page": a page showing one text (机构职能 …) whose one item is
@@ -105,13 +109,16 @@ pub struct ListBlock {
 /// A navigation entry that may be a column (栏目).
 #[derive(Debug, Clone, PartialEq)]
 pub struct NavEntry {
+    /// Anchor text, trimmed.
     pub name: String,
+    /// Absolute target.
     pub url: Url,
 }
 
 /// Everything the crawler and the rules need from one HTML page.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ParsedPage {
+    /// Page title (article heading, else `<title>`).
     pub title: String,
     /// Article publish date (发布日期 / 生成日期 / 成文日期 / 发布时间, `<meta name="PubDate">`, Maketime).
     pub date: Option<NaiveDate>,
