@@ -354,6 +354,11 @@ pub struct LinkCheck {
     /// first bytes), when that could be told.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub markup: Option<bool>,
+    /// The body read (a page fetched, or a link check's GET) reads like a
+    /// "not found" page: its title or first heading says 404, 页面不存在 …
+    /// A soft 404 when `status` is 2xx; recorded for the rules to weigh.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub soft_404: bool,
     /// Attempts made.
     pub attempts: u32,
     /// Pages of this site linking the target, in discovery order.

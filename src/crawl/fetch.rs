@@ -53,6 +53,8 @@ pub(crate) struct Fetched {
     /// Whether the answer is HTML or XML, when that could be told (from the
     /// Content-Type, else the first bytes read).
     pub markup: Option<bool>,
+    /// The body read reads like a "not found" page (title or heading).
+    pub soft_404: bool,
 }
 
 impl Fetched {
@@ -236,10 +238,12 @@ impl Fetcher {
         get.attempts += head.attempts;
         get.head_status = head.status;
         if get.content_type.is_some() || !get.body.is_empty() {
-            get.markup = Some(extract::looks_like_markup(
-                get.content_type.as_deref(),
-                &get.body,
-            ));
+            let markup = extract::looks_like_markup(get.content_type.as_deref(), &get.body);
+            get.markup = Some(markup);
+            if markup && get.ok() {
+                let page = extract::decode(&get.body, get.content_type.as_deref());
+                get.soft_404 = extract::reads_as_error_page(&page.text);
+            }
         }
         get.body = Vec::new();
         get
@@ -320,6 +324,7 @@ impl Fetcher {
                 redirects: hops,
                 head_status: None,
                 markup: None,
+                soft_404: false,
             };
             return (out, retry, answer.retry_after);
         }

@@ -17,16 +17,17 @@ use crate::urlnorm;
 /// link is broken is the broken-link rule's to judge.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct LinkResult {
-    pub(crate) status: Option<u16>,
-    pub head_status: Option<u16>,
-    pub error: Option<String>,
+    pub(super) status: Option<u16>,
+    pub(super) head_status: Option<u16>,
+    pub(super) error: Option<String>,
     /// Where the request ended, when elsewhere than the URL asked for.
-    pub final_url: Option<Url>,
-    pub redirects: u32,
-    pub content_type: Option<String>,
-    pub markup: Option<bool>,
-    pub attempts: u32,
-    pub skipped: Option<String>,
+    pub(super) final_url: Option<Url>,
+    pub(super) redirects: u32,
+    pub(super) content_type: Option<String>,
+    pub(super) markup: Option<bool>,
+    pub(super) soft_404: bool,
+    pub(super) attempts: u32,
+    pub(super) skipped: Option<String>,
 }
 
 impl LinkResult {
@@ -48,6 +49,7 @@ impl LinkResult {
             redirects: f.redirects,
             content_type: f.content_type.clone(),
             markup: f.markup,
+            soft_404: f.soft_404,
             attempts: f.attempts,
             skipped: None,
         }
@@ -104,6 +106,7 @@ impl LinkResult {
         lc.redirects = self.redirects;
         lc.content_type = self.content_type.clone();
         lc.markup = self.markup;
+        lc.soft_404 = self.soft_404;
         lc.attempts = self.attempts;
         lc.skipped = self.skipped.clone();
     }

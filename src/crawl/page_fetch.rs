@@ -110,6 +110,7 @@ pub(super) async fn fetch_page(
                 }
             }
         }
+        fetched.soft_404 = extract::reads_as_error_page(&decoded.text);
         parsed = Some(parse_off_thread(&shared, base, decoded.text, false).await);
         charset = decoded.charset;
         break;

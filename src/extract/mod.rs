@@ -37,7 +37,10 @@ use crate::site::{Item, LinkArea, PageLink};
 
 pub use classify::{ClassifierError, ColumnClassifier};
 pub use dates::{find_date, find_dates, year_from_url};
-pub use sniff::{is_error_page_url, looks_like_markup, redirect_to_error_page, soft_redirect};
+pub use sniff::{
+    is_error_page_url, looks_like_markup, reads_as_error_page, redirect_to_error_page,
+    soft_redirect,
+};
 
 /// A decoded HTML (or XML) document.
 #[derive(Debug, Clone, PartialEq)]

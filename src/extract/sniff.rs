@@ -122,6 +122,30 @@ pub fn is_error_page_url(u: &Url) -> bool {
     )
 }
 
+/// True when an HTML page reads like a "not found" page: its `<title>` or
+/// first `<h1>`–`<h3>` says 404, Not Found, 页面不存在, 找不到 … — a soft
+/// 404 when it answered 2xx. A fact for the rules to weigh, not a verdict.
+pub fn reads_as_error_page(html: &str) -> bool {
+    static HEADS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?is)<title[^>]*>(.*?)</title>|<h[1-3][^>]*>(.*?)</h[1-3]>")
+            .expect("static regex")
+    });
+    static SAYS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?i)(?:^|[\s\p{P}])404(?:$|[\s\p{P}])|not\s*found|页面不存在|页面未找到|网页不存在|找不到(?:该|此|您要的)?页面|页面已(?:被)?删除|无法找到(?:该|此)?页面|访问的页面不存在|错误页面",
+        )
+        .expect("static regex")
+    });
+    let mut heads = HEADS.captures_iter(html);
+    let title = heads.next();
+    // The title, and the first heading after it (or the first heading).
+    title
+        .into_iter()
+        .chain(heads.next())
+        .filter_map(|c| c.get(1).or_else(|| c.get(2)))
+        .any(|m| SAYS.is_match(m.as_str()))
+}
+
 /// "redirect to error page /404.html" when a request for `requested`, not
 /// itself an error page, ended at `landed`, one: IIS customErrors, TRS and
 /// many government front ends answer a missing URL with 302 → /404.html,
@@ -233,6 +257,29 @@ mod tests {
             target(r#"<script>window.open('notice.html')</script>"#),
             None
         );
+    }
+
+    #[test]
+    fn pages_that_read_as_error_pages() {
+        for html in [
+            "<html><head><title>页面不存在</title></head><body>…</body></html>",
+            "<title>404 Not Found</title>",
+            "<title>提示信息</title><h2>对不起，您访问的页面不存在！</h2>",
+            "<title>Error 404 - 区人民政府</title>",
+            "<TITLE>HTTP 404</TITLE>",
+        ] {
+            assert!(reads_as_error_page(html), "{html}");
+        }
+        for html in [
+            // An ordinary article; numbers with 404 inside them.
+            "<title>关于印发第4040号文件的通知</title><h1>区政府常务会议</h1>",
+            "<title>区人民政府</title><h1>通知公告</h1><p>页面不存在的问题已整改</p>",
+            "<title>404路公交线路调整公告</title>",
+            "<title>国务院办公厅</title>",
+            "<p>no title</p>",
+        ] {
+            assert!(!reads_as_error_page(html), "{html}");
+        }
     }
 
     #[test]

@@ -71,7 +71,9 @@ impl Failure {
 
 /// The policy: why the link is broken, judged from the facts the crawl
 /// recorded, or `None` when it opens or was not checked. Only the final
-/// answer counts (a HEAD refused where the GET succeeds is no failure).
+/// answer counts (a HEAD refused where the GET succeeds is no failure). A
+/// 2xx page that merely reads like an error page (`soft_404`) is not judged
+/// broken: a title saying 404 is a guess a clerk cannot always confirm.
 pub fn failure(link: &LinkCheck) -> Option<Failure> {
     if link.skipped.is_some() {
         return None;
