@@ -51,6 +51,14 @@ async fn parse_off_thread(shared: &Shared, base: Url, html: String, fragment: bo
     .unwrap_or_default()
 }
 
+/// Decode a body taken out of `fetched`; with the URL it came from (where
+/// redirects ended, else `asked`), the base for its relative links.
+fn decode_body(fetched: &Fetched, body: Vec<u8>, asked: &Url) -> (extract::Decoded, Url) {
+    let decoded = extract::decode(&body, fetched.content_type.as_deref());
+    let base = fetched.final_url.clone().unwrap_or_else(|| asked.clone());
+    (decoded, base)
+}
+
 /// Fetch and parse one page (GET), or one list fragment (POST).
 pub(super) async fn fetch_page(
     shared: Arc<Shared>,
@@ -90,12 +98,7 @@ pub(super) async fn fetch_page(
         if !markup {
             break;
         }
-        let decoded = extract::decode(&body, fetched.content_type.as_deref());
-        drop(body);
-        let base = fetched
-            .final_url
-            .clone()
-            .unwrap_or_else(|| task.url.clone());
+        let (decoded, base) = decode_body(&fetched, body, &task.url);
         if hops < MAX_SOFT_REDIRECTS {
             if let Some(next) = extract::soft_redirect(&base, &decoded.text) {
                 if next != base && fetcher.allowed(&next).await {
@@ -118,12 +121,7 @@ pub(super) async fn fetch_page(
     if form.is_some() && fetched.ok() {
         let body = std::mem::take(&mut fetched.body);
         bytes += body.len() as u64;
-        let decoded = extract::decode(&body, fetched.content_type.as_deref());
-        drop(body);
-        let base = fetched
-            .final_url
-            .clone()
-            .unwrap_or_else(|| task.url.clone());
+        let (decoded, base) = decode_body(&fetched, body, &task.url);
         parsed = Some(parse_off_thread(&shared, base, decoded.text, true).await);
         charset = decoded.charset;
     }
