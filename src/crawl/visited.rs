@@ -7,7 +7,7 @@
 //!   walk, columns' list pages and articles alike; the target a redirect
 //!   ended at is claimed too, as it has been read);
 //! - **what a fetch found is kept for the URL** ([`Visited::record_fetch`]),
-//!   and only for claimed URLs: a link to it then needs no request;
+//!   which is then claimed: a link to it needs no request;
 //! - **a page is stored once** in `site.pages` ([`Visited::store_page`]);
 //! - **a URL enters the walk's frontier once**, and never once claimed
 //!   ([`Visited::enqueue`]): navigation links repeat on every page;
@@ -65,9 +65,10 @@ impl Visited {
         self.dropped.get(key)
     }
 
-    /// Keep what fetching the claimed `key` found.
+    /// Keep what fetching `key` found; a URL fetched is claimed (a list
+    /// fragment POSTed, say, is never fetched again as a page).
     pub(super) fn record_fetch(&mut self, key: String, result: LinkResult) {
-        debug_assert!(self.claimed.contains(&key), "fetched unclaimed {key}");
+        self.claimed.insert(key.clone());
         self.fetched.insert(key, result);
     }
 
