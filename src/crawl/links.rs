@@ -208,3 +208,61 @@ impl LinkTable {
         self.links
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(s: &str) -> Url {
+        Url::parse(s).unwrap()
+    }
+
+    fn answered(asked: &str, landed: &str, status: u16) -> LinkResult {
+        LinkResult::from_fetch(
+            &url(asked),
+            &Fetched {
+                final_url: Some(url(landed)),
+                status: Some(status),
+                attempts: 1,
+                redirects: u32::from(asked != landed),
+                ..Default::default()
+            },
+        )
+    }
+
+    #[test]
+    fn facts_keep_where_a_request_ended_only_when_elsewhere() {
+        let same = answered("http://a.gov.cn/x.html", "http://a.gov.cn/x.html#top", 200);
+        assert_eq!(same.final_url, None);
+        let moved = answered("http://a.gov.cn/x.html", "http://a.gov.cn/404.html", 200);
+        assert_eq!(moved.final_url, Some(url("http://a.gov.cn/404.html")));
+        // Seen from where it ended, the answer is the target's own.
+        let there = moved.at_final_url();
+        assert_eq!((there.final_url, there.redirects), (None, 0));
+        let mut lc = LinkCheck::default();
+        moved.apply(&mut lc);
+        assert_eq!(lc.final_url.as_deref(), Some("http://a.gov.cn/404.html"));
+        assert_eq!((lc.status, lc.redirects), (Some(200), 1));
+    }
+
+    #[test]
+    fn a_page_sent_to_an_error_page_could_not_be_read() {
+        // A column's first page that redirected to /404.html is a load
+        // error (a crawl error), never an empty column.
+        let asked = url("http://a.gov.cn/zcwj/index.html");
+        let sent = answered(asked.as_str(), "http://a.gov.cn/404.html", 200);
+        assert_eq!(
+            sent.load_failure(&asked).as_deref(),
+            Some("redirect to error page /404.html")
+        );
+        let moved = answered(asked.as_str(), "http://a.gov.cn/zcwj/", 200);
+        assert_eq!(moved.load_failure(&asked), None);
+        let gone = answered(asked.as_str(), asked.as_str(), 404);
+        assert_eq!(gone.load_failure(&asked).as_deref(), Some("HTTP 404"));
+        assert_eq!(
+            LinkResult::robots().load_failure(&asked).as_deref(),
+            Some("robots.txt disallow")
+        );
+        assert!(gone.failed() && !moved.failed() && !LinkResult::robots().failed());
+    }
+}
