@@ -593,3 +593,71 @@ async fn real_servers_redirecting_missing_pages_to_an_error_page_are_broken_link
     // fact the rule does not need here; the real page reads as none.
     assert!(removed.soft_404 && !moved.soft_404, "{removed:?} {moved:?}");
 }
+
+/// Progress comes as events the binary draws: every site starts and ends,
+/// every URL queued is done once, failures are counted, and nothing follows
+/// `Finished`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn progress_events_balance_per_site() {
+    use govaudit::crawl::{crawl_all, CrawlOptions, Event, Progress, ProgressSink};
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Default)]
+    struct Record(Mutex<Vec<String>>);
+    impl Progress for Record {
+        fn event(&self, e: Event<'_>) {
+            let line = match e {
+                Event::Started { sites } => format!("started {sites}"),
+                Event::SiteStarted { site } => format!("site {site}"),
+                Event::Queued { site, urls } => format!("queued {site} {urls}"),
+                Event::UrlDone { site, failed } => format!("done {site} {failed}"),
+                Event::SiteDone { site } => format!("end {site}"),
+                Event::Finished => "finished".into(),
+            };
+            self.0.lock().unwrap().push(line);
+        }
+    }
+
+    let shared = serve(&fixture("crawl-shared")).await;
+    let dir = stage(
+        "crawl-basic",
+        &[("REFUSED", refused_base()), ("SHARED", shared.base_url())],
+    );
+    let server = serve(dir.path()).await;
+    let dead = format!("{}/", refused_base());
+    let live = format!("{}/", server.base_url());
+    let cfg = config(&[("basic", &live), ("dead", &dead)]);
+    let record = Arc::new(Record::default());
+    let options = CrawlOptions {
+        progress: ProgressSink::new(record.clone()),
+    };
+    crawl_all(&cfg, &options, |_| {}).await.unwrap();
+    let events = record.0.lock().unwrap().clone();
+    assert_eq!(events.first().map(String::as_str), Some("started 2"));
+    assert_eq!(events.last().map(String::as_str), Some("finished"));
+    let mut queued: HashMap<String, u64> = HashMap::new();
+    let mut done: HashMap<String, (u64, u64)> = HashMap::new();
+    for e in &events {
+        let w: Vec<&str> = e.split(' ').collect();
+        match w[0] {
+            "queued" => *queued.entry(w[1].into()).or_default() += w[2].parse::<u64>().unwrap(),
+            "done" => {
+                let d = done.entry(w[1].into()).or_default();
+                d.0 += 1;
+                d.1 += u64::from(w[2] == "true");
+            }
+            _ => {}
+        }
+    }
+    for id in ["basic", "dead"] {
+        let start = events.iter().position(|e| *e == format!("site {id}"));
+        let end = events.iter().position(|e| *e == format!("end {id}"));
+        assert!(start < end && start.is_some(), "{id}: {events:?}");
+        assert_eq!(queued[id], done[id].0, "{id}: queued vs done");
+    }
+    // The dead site's start page failed; the live one has 404s, 500s and
+    // timeouts among its links.
+    assert_eq!(done["dead"], (1, 1));
+    assert!(done["basic"].1 >= 4, "{:?}", done["basic"]);
+}
