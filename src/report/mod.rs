@@ -95,7 +95,6 @@ pub struct ColumnSummary {
 impl SiteReport {
     /// Summarise a crawled, scored site (its pages can be dropped afterwards).
     pub fn new(site: &Site, score: &SiteScore, findings: &[Finding]) -> SiteReport {
-        let is_broken = |l: &&crate::site::LinkCheck| rules::broken_link::failure(l).is_some();
         let links_checked = site.links.iter().filter(|l| l.skipped.is_none()).count() as u64;
         let broken = rules::broken_link::count_broken(site);
         // Crawl errors already reported as findings (a broken link, the
@@ -103,7 +102,7 @@ impl SiteReport {
         let mut reported: Vec<&str> = site
             .links
             .iter()
-            .filter(is_broken)
+            .filter(|l| rules::broken_link::failure(l).is_some())
             .map(|l| l.url.as_str())
             .collect();
         if !site.start.ok {
