@@ -73,6 +73,7 @@ class Column:
     style: str  # jcms trs plain gkml
     items: list[Article] = field(default_factory=list)
     empty: str = ""  # "" | datastore | placeholder | emptylist
+    single: list[str] = field(default_factory=list)  # a single-page column's paragraphs (单页栏目)
     colid: int = 0
     per_page: int = 8
     url: str = ""
@@ -314,7 +315,16 @@ def build_sites() -> list[Site]:
     gh = Column("规划计划", "", "jcms", colid=1015, per_page=10,
                 items=plan_items(fgj, ["重大项目建设", "节能降碳", "社会信用体系建设", "价格监测"],
                                  "2026-08-15"))
-    fgj.columns = [dyn, tz, zc, jd, gh]
+    # A single-page column (单页栏目): one page of text, no list, no date.
+    # It is not an empty column (column-empty must stay silent).
+    jgzn = Column("机构职能", "", "jcms", colid=1016, single=[
+        f"{DISTRICT}发展和改革局是区政府工作部门，为正科级，加挂区粮食和物资储备局牌子。",
+        "主要职责：（一）拟订并组织实施全区国民经济和社会发展战略、中长期规划和年度计划，"
+        "统筹协调经济社会发展，研究分析经济形势，提出国民经济发展和优化重大经济结构的目标、政策。",
+        "（二）承担规划重大建设项目和生产力布局的责任，拟订全社会固定资产投资总规模和投资结构的调控目标。",
+        "（三）负责全区粮食和物资储备管理工作，组织实施重要物资收储、轮换和日常管理。",
+    ])
+    fgj.columns = [dyn, tz, zc, jd, gh, jgzn]
     fgj.blocks = [("工作动态", dyn, dyn.items[:7]), ("通知公告", tz, tz.items[:6]),
                   ("政策文件", zc, zc.items[:5])]
     sites.append(fgj)
@@ -707,6 +717,14 @@ def render_jcms_column(site: Site, col: Column) -> None:
     col.pages = [col.url]
 
 
+def render_single_column(site: Site, col: Column) -> None:
+    """A single-page column: its own text in the CMS body container, no list."""
+    paras = "\n".join(f"<p>{esc(p)}</p>" for p in col.single)
+    inner = f'<div class="article">\n<div id="zoom">\n{paras}\n</div>\n</div>\n'
+    put(site, col.url, list_frame(site, col, inner))
+    col.pages = [col.url]
+
+
 def render_trs_column(site: Site, col: Column) -> None:
     base = col.url.rsplit("/", 1)[0]
     pages = paginate(col.items, col.per_page)
@@ -872,6 +890,9 @@ def render_site(site: Site) -> None:
     assign_urls(site)
     FILES[f"{site.id}/images/style.css"] = STYLE_CSS.encode()
     for col in site.columns:
+        if col.single:
+            render_single_column(site, col)
+            continue
         {"jcms": render_jcms_column, "trs": render_trs_column, "plain": render_plain_column,
          "gkml": render_gkml_column}[col.style](site, col)
         for a in col.items:

@@ -19,6 +19,7 @@ pub mod clock;
 pub mod config;
 pub mod crawl;
 pub mod extract;
+pub mod inspect;
 // Documented in the rules-half refactor of issue 9 (its branch rewrites
 // these files); the allowances go when it lands.
 #[allow(missing_docs)]

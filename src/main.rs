@@ -110,6 +110,23 @@ enum Command {
         #[arg(long, value_parser = ["json", "text"], default_value = "text")]
         format: String,
     },
+    /// Fetch one page politely and show what govaudit makes of it (charset,
+    /// page kind, items and dates, pagination, columns, links, own text) and,
+    /// with --config and --site, the findings this page would raise.
+    Inspect {
+        url: String,
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Site id in SITES.toml the page belongs to (needs --config).
+        #[arg(long)]
+        site: Option<String>,
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<NaiveDate>,
+        #[arg(long)]
+        profile: Option<String>,
+        #[arg(long, value_parser = ["json", "text"], default_value = "text")]
+        format: String,
+    },
     /// Serve a fixture folder on 127.0.0.1 (for trying govaudit by hand).
     Serve {
         dir: PathBuf,
@@ -237,6 +254,29 @@ fn run(command: Command) -> govaudit::Result<Exit> {
             Ok(Exit::from_check_text(code))
         }
         Command::Serve { dir, port } => serve(&dir, port),
+        Command::Inspect {
+            url,
+            config,
+            site,
+            as_of,
+            profile,
+            format,
+        } => {
+            let inspection = govaudit::inspect::inspect(&govaudit::inspect::InspectRequest {
+                url,
+                config,
+                site,
+                as_of,
+                profile,
+            })?;
+            cli::stdout(cli::inspect::render(&inspection, format == "json").as_bytes())?;
+            // Exit 0 when the page was read, 1 when not.
+            Ok(if inspection.error.is_some() {
+                Exit::Fail
+            } else {
+                Exit::Pass
+            })
+        }
     }
 }
 

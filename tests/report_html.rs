@@ -53,6 +53,9 @@ fn site(id: &str, name: &str, home_date: &str) -> Site {
             placeholder: false,
             load_error: None,
             truncated: false,
+            kind: Default::default(),
+            body_chars: 0,
+            channel: None,
         }],
         ..Default::default()
     }

@@ -3,6 +3,7 @@
 //! stderr), map the outcome to an [`Exit`] code, and end quietly when a
 //! reader closes the pipe (`govaudit rules | head -1`).
 
+pub mod inspect;
 pub mod progress;
 
 use std::io::Write;

@@ -130,6 +130,7 @@ impl SiteRun {
                             outcomes: Vec::new(),
                             relabel: Vec::new(),
                             item_links: Vec::new(),
+                            first_content: Default::default(),
                         })
                 }
             })
@@ -191,6 +192,10 @@ impl SiteRun {
                     item_targets.push((u, Some(cr.column.url.clone())));
                 }
             }
+            if !cr.first_content.segments.is_empty() {
+                self.first_pages
+                    .insert(cr.column.url.clone(), cr.first_content);
+            }
             self.site.columns.push(cr.column);
         }
         item_targets.extend(extra_items.into_iter().map(|u| (u, None)));
@@ -224,5 +229,8 @@ fn new_column(url: String, name: String, class: ColumnClass, source: ClassSource
         placeholder: false,
         load_error: None,
         truncated: false,
+        kind: Default::default(),
+        body_chars: 0,
+        channel: None,
     }
 }

@@ -11,7 +11,7 @@ use url::Url;
 use super::page_fetch::{fetch_page, PageOutcome, PageTask};
 use super::progress::SiteProgress;
 use super::Shared;
-use crate::extract::{ListBlock, NextRequest};
+use crate::extract::{self, ListBlock, NextRequest};
 use crate::site::{Column, PageKind};
 use crate::urlnorm;
 
@@ -22,6 +22,8 @@ pub(super) struct FirstList {
     pub(super) lists: Vec<ListBlock>,
     pub(super) next_pages: Vec<NextRequest>,
     pub(super) placeholder: bool,
+    /// Its own text, forms and entrances (single page or channel?).
+    pub(super) content: extract::PageContent,
     /// Why the page could not be read, when it could not.
     pub(super) error: Option<String>,
 }
@@ -42,6 +44,8 @@ pub(super) struct ColumnRun {
     pub(super) relabel: Vec<String>,
     /// (item url, item title, list page url) for link records.
     pub(super) item_links: Vec<(String, String, String)>,
+    /// The first page's own text (for the site-wide template-text check).
+    pub(super) first_content: extract::PageContent,
 }
 
 /// The block of a list page that is its list: the one with the most items.
@@ -71,6 +75,7 @@ pub(super) async fn crawl_column(
         outcomes,
         relabel,
         item_links,
+        first_content: extract::PageContent::default(),
     };
     let Ok(first_url) = Url::parse(&column.url) else {
         column.load_error = Some("bad URL".into());
@@ -104,6 +109,7 @@ pub(super) async fn crawl_column(
                     lists: p.lists.clone(),
                     next_pages: p.next_pages.clone(),
                     placeholder: p.placeholder,
+                    content: p.content.clone(),
                     error: None,
                 },
                 None => FirstList {
@@ -208,7 +214,11 @@ pub(super) async fn crawl_column(
         }
     }
     column.placeholder = first.placeholder && column.items.is_empty();
-    done(column, outcomes, item_links, relabel)
+    extract::judge_column(&mut column, &first.content, first.placeholder);
+    ColumnRun {
+        first_content: first.content,
+        ..done(column, outcomes, item_links, relabel)
+    }
 }
 
 pub(super) fn take_budget(budget: &AtomicUsize) -> bool {

@@ -22,7 +22,7 @@ use super::progress::SiteProgress;
 use super::visited::Visited;
 use super::Shared;
 use crate::config::SiteConfig;
-use crate::extract::{ListBlock, NavEntry, NextRequest};
+use crate::extract::{self, ListBlock, NavEntry, NextRequest};
 use crate::site::{
     Column, CrawlError, Homepage, Item, LinkCheck, Page, PageKind, PageLink, Site, StartOutcome,
 };
@@ -34,6 +34,7 @@ pub(super) struct PageRest {
     pub(super) lists: Vec<ListBlock>,
     pub(super) next_pages: Vec<NextRequest>,
     pub(super) placeholder: bool,
+    pub(super) content: extract::PageContent,
 }
 
 /// The per-site state while its crawl runs.
@@ -53,6 +54,8 @@ pub(super) struct SiteRun {
     pub(super) frontier: Vec<(Url, u32)>,
     /// Columns found but not crawled yet.
     pub(super) pending: Vec<Column>,
+    /// Own text of columns' first pages (site-wide template-text check).
+    pub(super) first_pages: HashMap<String, extract::PageContent>,
     /// Lists of ordinary pages already read, in case one turns out to be a
     /// column's first page (so it is not fetched twice).
     pub(super) read_lists: Arc<std::sync::Mutex<HashMap<String, FirstList>>>,
@@ -184,6 +187,7 @@ impl SiteRun {
             lists: parsed.lists,
             next_pages: parsed.next_pages,
             placeholder: parsed.placeholder,
+            content: parsed.content,
         })
     }
 
@@ -194,13 +198,18 @@ impl SiteRun {
         let key = urlnorm::normalize(&out.task.url);
         if let Some(rest) = self.add_page(out) {
             self.consider_columns(&rest.nav, &[]);
-            if !rest.lists.is_empty() || !rest.next_pages.is_empty() || rest.placeholder {
+            if !rest.lists.is_empty()
+                || !rest.next_pages.is_empty()
+                || rest.placeholder
+                || rest.content.worth_keeping()
+            {
                 self.read_lists.lock().expect("lists lock").insert(
                     key,
                     FirstList {
                         lists: rest.lists,
                         next_pages: rest.next_pages,
                         placeholder: rest.placeholder,
+                        content: rest.content,
                         error: None,
                     },
                 );
@@ -334,6 +343,7 @@ pub(crate) async fn crawl_site(
         traps: Traps::new(settings.max_query_variants, settings.max_calendar_pages),
         frontier: Vec::new(),
         pending: Vec::new(),
+        first_pages: HashMap::new(),
         read_lists: Arc::default(),
         requests: 0,
     };
@@ -405,6 +415,7 @@ pub(crate) async fn crawl_site(
             break;
         }
     }
+    extract::settle_template_text(&mut run.site.columns, &run.first_pages);
     finish(run).await
 }
 
