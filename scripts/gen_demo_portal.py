@@ -352,6 +352,21 @@ def build_sites() -> list[Site]:
                 items=hr_items(rsj, ["区人力社保局所属事业单位公开招聘工作人员拟聘用人员公示",
                                      "区人力社保局干部任前公示", "区人力社保局公开遴选工作人员拟遴选人选公示"],
                                "2026-09-22"))
+    # A name-rich page (a 姓名 table, officials beside their titles, a contact line,
+    # companies): the typo rule must find nothing on it. Last item of the last
+    # column, so no other page moves.
+    rs.items.append(Article("区人力社保局2026年度就业创业工作先进个人和示范企业名单公示", d("2026-09-01"), "hr", body=[
+        "经个人申报、科室推荐、局党组研究，拟认定以下同志为2026年度全区就业创业工作先进个人，现予以公示。"
+        "局党组书记、局长时凯会，副局长严勤、陈长审定名单。",
+        "序号　姓名　性别　工作单位及职务",
+        "1　柴松民　女　就业促进科副科长",
+        "2　乔晓时　男　劳动关系科四级主任科员",
+        "3　凌艳海　男　社会保险科副科长",
+        "4　阮卫胜　女　人才开发科四级主任科员",
+        "示范企业：云溪区盛利建材有限公司、宇恒生物医药有限公司、银兴科技有限公司、安金包装材料家庭农场。",
+        "时局长要求，获评个人和企业要再接再厉，发挥示范带动作用。公示期间如有异议，请与局办公室联系。",
+        "联系人：关雨　联系电话：0571-86012307",
+    ]))
     rsj.columns = [dyn, tz, zc, jd, rs]
     rsj.blocks = [("人社动态", dyn, dyn.items[:7]), ("通知公告", tz, tz.items[:6])]
     ROUTES.append({"path": "/rsj/", "status": 503, "fail_first": 1,
