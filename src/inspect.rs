@@ -327,6 +327,7 @@ pub fn inspect(req: &InspectRequest) -> crate::Result<Inspection> {
         url: crate::urlnorm::normalize(&url),
         name: name.clone(),
         class,
+        level: 0,
         class_source: if configured.and_then(|c| c.class).is_some() {
             ClassSource::Config
         } else {
@@ -572,6 +573,7 @@ fn one_page_site(
             charset: charset.to_string(),
             depth: u32::from(!home),
             links: parsed.links.clone(),
+            messages: parsed.messages.clone(),
         }],
         ..Default::default()
     }

@@ -20,6 +20,7 @@ pub mod config;
 pub mod crawl;
 pub mod extract;
 pub mod inspect;
+pub mod profile;
 // Documented in the rules-half refactor of issue 9 (its branch rewrites
 // these files); the allowances go when it lands.
 #[allow(missing_docs)]

@@ -8,220 +8,11 @@
 //! pass mark (exactly the pass mark passes).
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::ConfigError;
-use crate::rules::{self, Deadlines, Finding, RuleSettings, Severity};
-use crate::site::ColumnClass;
-
-/// Profiles compiled into the binary, by name.
-const BUILTIN: &[(&str, &str)] = &[
-    ("national-2019", include_str!("../rules/national-2019.toml")),
-    ("city-strict", include_str!("../rules/city-strict.toml")),
-];
-
-/// The default profile name.
-pub const DEFAULT_PROFILE: &str = "national-2019";
-
-/// A scoring profile: every number the inspection scores with.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct Profile {
-    /// Name reported in report.json `profile`.
-    pub name: String,
-    /// Title shown in the human reports.
-    #[serde(default)]
-    pub title: Option<String>,
-    /// Lowest passing score (合格线).
-    pub pass_mark: f64,
-    /// Update deadlines per class.
-    pub deadlines: Deadlines,
-    pub vetoes: Vetoes,
-    /// Points and caps per rule id.
-    pub indicators: BTreeMap<String, Indicator>,
-    /// Per-rule settings (rules/<rule-id>.toml beside a profile file).
-    #[serde(skip)]
-    pub settings: RuleSettings,
-    /// Where the profile came from: a built-in name, or the absolute path of
-    /// its file. Recorded in the crawl snapshot so `lint` replays with it.
-    #[serde(skip)]
-    pub source: String,
-}
-
-/// `[vetoes]`: which findings fail a site outright (单项否决).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct Vetoes {
-    pub site_unreachable: bool,
-    pub homepage_stale: bool,
-    pub serious_typo: bool,
-    /// Veto when empty columns are strictly more than this (超过N个).
-    #[serde(default)]
-    pub column_empty_more_than: Option<u32>,
-    /// Veto when stale columns of the key classes are strictly more than this.
-    #[serde(default)]
-    pub column_stale_key_more_than: Option<u32>,
-    #[serde(default)]
-    pub column_stale_key_classes: Vec<ColumnClass>,
-    /// Veto when stale columns of any class are strictly more than this.
-    #[serde(default)]
-    pub column_stale_any_more_than: Option<u32>,
-    /// Whether empty columns count toward `column-stale-any-more-than`.
-    #[serde(default)]
-    pub column_stale_any_counts_empty: bool,
-}
-
-/// `[indicators.<rule-id>]`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct Indicator {
-    /// Chinese indicator name shown in reports.
-    pub name: String,
-    /// Points per finding.
-    pub points: f64,
-    /// Points per finding whose evidence has `on_homepage: true` (broken-link).
-    #[serde(default)]
-    pub points_homepage: Option<f64>,
-    /// Most points the indicator can deduct; none = uncapped.
-    #[serde(default)]
-    pub cap: Option<f64>,
-}
-
-impl Profile {
-    /// A profile compiled into the binary.
-    pub fn builtin(name: &str) -> Option<Profile> {
-        let (_, text) = BUILTIN.iter().find(|(n, _)| *n == name)?;
-        let mut p = Profile::parse(Path::new(&format!("rules/{name}.toml")), text)
-            .expect("built-in profile is valid (tested)");
-        p.source = name.to_string();
-        Some(p)
-    }
-
-    /// Names of the built-in profiles.
-    pub fn builtin_names() -> Vec<&'static str> {
-        BUILTIN.iter().map(|(n, _)| *n).collect()
-    }
-
-    /// Load a profile named by `spec`: a built-in name, or a path to a .toml
-    /// file (relative paths against `base`). A file profile also reads
-    /// `<its folder>/<rule-id>.toml` rule settings when present.
-    pub fn resolve(spec: &str, base: Option<&Path>) -> Result<Profile, ConfigError> {
-        let looks_like_path = spec.ends_with(".toml") || spec.contains('/') || spec.contains('\\');
-        if !looks_like_path {
-            if let Some(p) = Profile::builtin(spec) {
-                return Ok(p);
-            }
-            return Err(ConfigError {
-                file: PathBuf::from(spec),
-                line: 0,
-                field: "profile".into(),
-                message: format!(
-                    "unknown profile {spec:?} (built-in: {}; or give a path to a .toml file)",
-                    Profile::builtin_names().join(", ")
-                ),
-            });
-        }
-        let path = match base {
-            Some(b) if Path::new(spec).is_relative() => b.join(spec),
-            _ => PathBuf::from(spec),
-        };
-        Profile::load(&path)
-    }
-
-    /// Read a profile file (and rule settings beside it).
-    pub fn load(path: &Path) -> Result<Profile, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
-            file: path.to_path_buf(),
-            line: 0,
-            field: "(file)".into(),
-            message: format!("cannot read profile: {e}"),
-        })?;
-        let mut p = Profile::parse(path, &text)?;
-        p.source = std::fs::canonicalize(path)
-            .unwrap_or_else(|_| path.to_path_buf())
-            .display()
-            .to_string();
-        if let Some(dir) = path.parent() {
-            let dir = if dir.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                dir
-            };
-            p.settings = RuleSettings::load_dir(dir)?;
-        }
-        Ok(p)
-    }
-
-    /// Parse and validate profile text; `path` is used in errors only.
-    pub fn parse(path: &Path, text: &str) -> Result<Profile, ConfigError> {
-        let p: Profile =
-            toml::from_str(text).map_err(|e| ConfigError::from_toml(path, text, &e))?;
-        let at = |needle: &str, field: String, msg: String| {
-            // The first line that starts with the key (comments may mention it).
-            let line = text
-                .lines()
-                .position(|l| l.trim_start().starts_with(needle))
-                .map(|i| i + 1)
-                .unwrap_or(1);
-            ConfigError {
-                file: path.to_path_buf(),
-                line,
-                field,
-                message: msg,
-            }
-        };
-        if !(0.0..=100.0).contains(&p.pass_mark) {
-            return Err(at(
-                "pass-mark",
-                "pass-mark".into(),
-                format!("{} must be between 0 and 100", p.pass_mark),
-            ));
-        }
-        for key in p.indicators.keys() {
-            if rules::find(key).is_none() {
-                let known: Vec<&str> = rules::RULES.iter().map(|r| r.id()).collect();
-                return Err(at(
-                    &format!("[indicators.{key}]"),
-                    format!("indicators.{key}"),
-                    format!("unknown rule id (known: {})", known.join(", ")),
-                ));
-            }
-        }
-        for rule in rules::RULES {
-            let Some(ind) = p.indicators.get(rule.id()) else {
-                return Err(ConfigError {
-                    file: path.to_path_buf(),
-                    line: 1,
-                    field: format!("indicators.{}", rule.id()),
-                    message: "missing: every rule needs its indicator (name, points)".into(),
-                });
-            };
-            let header = format!("[indicators.{}]", rule.id());
-            for (what, v) in [
-                ("points", Some(ind.points)),
-                ("points-homepage", ind.points_homepage),
-                ("cap", ind.cap),
-            ] {
-                if let Some(v) = v {
-                    if !(v.is_finite() && v >= 0.0) {
-                        return Err(at(
-                            &header,
-                            format!("indicators.{}.{what}", rule.id()),
-                            format!("{v} must be a number ≥ 0"),
-                        ));
-                    }
-                }
-            }
-        }
-        Ok(p)
-    }
-
-    fn indicator(&self, rule: &str) -> Option<&Indicator> {
-        self.indicators.get(rule)
-    }
-}
+pub use crate::profile::{Profile, DEFAULT_PROFILE};
+use crate::rules::{self, Finding, Group, Indicator, Severity};
 
 /// Pass or fail (合格 / 不合格).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -252,6 +43,27 @@ pub struct IndicatorResult {
     pub cap: Option<f64>,
     /// True when this indicator vetoed the site.
     pub veto: bool,
+    /// The score-sheet group it sits in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<Group>,
+}
+
+/// One first-level group of the score sheet for a site (report.json
+/// `sites[].groups`): its points, what its indicators lost, what is kept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupResult {
+    /// Its Chinese name on the sheet (发布解读 …).
+    pub group: String,
+    /// Its kebab-case id in the profile (publish, service, interaction, function).
+    pub id: Group,
+    pub points: f64,
+    /// Points lost, after the indicator and group caps.
+    pub lost: f64,
+    /// `points − lost`.
+    pub kept: f64,
+    /// Not scored: the site has no public services (`services = false`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub skipped: bool,
 }
 
 /// A site's score.
@@ -262,63 +74,98 @@ pub struct SiteScore {
     /// Rule ids that triggered a single veto, in rule order.
     pub vetoes: Vec<String>,
     pub indicators: Vec<IndicatorResult>,
+    /// The score sheet group by group.
+    pub groups: Vec<GroupResult>,
 }
 
 fn cents(p: f64) -> i64 {
     (p * 100.0).round() as i64
 }
 
-fn is_on_homepage(f: &Finding) -> bool {
-    f.evidence.get("on_homepage").and_then(|v| v.as_bool()) == Some(true)
+/// Whether a finding counts toward the indicator's class veto: it is about a
+/// column of one of its `veto-classes`, or a first-level column of one of its
+/// `veto-first-level-classes` (a column of unknown level is not counted).
+fn in_veto_classes(ind: &Indicator, f: &Finding) -> bool {
+    f.facts.class.is_some_and(|c| {
+        ind.veto_classes.contains(&c)
+            || (f.facts.level == 1 && ind.veto_first_level_classes.contains(&c))
+    })
 }
 
-fn finding_class(f: &Finding) -> Option<ColumnClass> {
-    f.evidence
-        .get("class")
-        .and_then(|v| v.as_str())
-        .and_then(ColumnClass::parse)
+/// The rule ids whose findings all become vetoes (`veto-at-least`), and those
+/// whose findings in `veto-classes` do (`veto-classes-at-least`).
+fn count_vetoes<'a>(findings: &[Finding], profile: &'a Profile) -> (Vec<&'a str>, Vec<&'a str>) {
+    let count = |rule: &str| findings.iter().filter(|f| f.rule == rule).count();
+    let reached = |n: usize, at_least: Option<u32>| at_least.is_some_and(|k| n >= k as usize);
+    let mut all = Vec::new();
+    let mut by_class = Vec::new();
+    for (id, ind) in &profile.indicators {
+        let n = count(id) + ind.veto_also_counts.iter().map(|o| count(o)).sum::<usize>();
+        if reached(n, ind.veto_at_least) {
+            all.push(id.as_str());
+        }
+        let n_class = findings
+            .iter()
+            .filter(|f| f.rule == *id && in_veto_classes(ind, f))
+            .count();
+        if reached(n_class, ind.veto_classes_at_least) {
+            by_class.push(id.as_str());
+        }
+    }
+    (all, by_class)
 }
 
 /// Score one site's findings: sets each finding's final severity and the
 /// points it actually deducts (the cap is consumed biggest first), sorts the
 /// findings into report order and returns the score and verdict.
 pub fn score_site(findings: &mut [Finding], profile: &Profile) -> SiteScore {
-    let v = &profile.vetoes;
-    let count = |rule: &str| findings.iter().filter(|f| f.rule == rule).count();
-    let empty = count("column-empty");
-    let stale_key = findings
+    score_site_for(findings, profile, false)
+}
+
+/// [`score_site`] for a site that may have no public services
+/// (`services = false` in SITES.toml): the groups the profile marks
+/// `skip-without-services` are not scored, their findings deduct nothing
+/// (shown as warnings), and the score is taken out of the other groups'
+/// points and scaled to 100 (2019: out of 75, ×4/3).
+pub fn score_site_for(
+    findings: &mut [Finding],
+    profile: &Profile,
+    without_services: bool,
+) -> SiteScore {
+    let skipped: Vec<Group> = profile
+        .groups
         .iter()
-        .filter(|f| f.rule == "column-stale")
-        .filter(|f| finding_class(f).is_some_and(|c| v.column_stale_key_classes.contains(&c)))
-        .count();
-    let stale_any = count("column-stale")
-        + if v.column_stale_any_counts_empty {
-            empty
-        } else {
-            0
-        };
-    let over = |n: usize, limit: Option<u32>| limit.is_some_and(|l| n > l as usize);
-    let empty_veto = over(empty, v.column_empty_more_than);
-    let stale_key_veto = over(stale_key, v.column_stale_key_more_than);
-    let stale_any_veto = over(stale_any, v.column_stale_any_more_than);
+        .filter(|(_, spec)| without_services && spec.skip_without_services)
+        .map(|(g, _)| *g)
+        .collect();
+    let in_skipped = |f: &Finding| {
+        profile
+            .indicator(&f.rule)
+            .and_then(|i| i.group)
+            .is_some_and(|g| skipped.contains(&g))
+    };
+    let (all_veto, class_veto) = count_vetoes(findings, profile);
 
     // Final severities.
     for f in findings.iter_mut() {
-        f.severity = match f.rule.as_str() {
-            "site-unreachable" if v.site_unreachable => Severity::Veto,
-            "homepage-stale" if v.homepage_stale => Severity::Veto,
-            "site-unreachable" | "homepage-stale" => Severity::Deduct,
-            "typo" if f.severity == Severity::Veto && !v.serious_typo => Severity::Deduct,
-            "column-empty" if empty_veto => Severity::Veto,
-            "column-stale"
-                if stale_any_veto
-                    || (stale_key_veto
-                        && finding_class(f)
-                            .is_some_and(|c| v.column_stale_key_classes.contains(&c))) =>
-            {
+        let Some(ind) = profile.indicator(&f.rule) else {
+            continue;
+        };
+        f.severity = if in_skipped(f) {
+            Severity::Warn
+        } else if f.severity == Severity::Veto {
+            // The rule's own veto stands where the profile says so.
+            if ind.veto {
                 Severity::Veto
+            } else {
+                Severity::Deduct
             }
-            _ => f.severity,
+        } else if all_veto.contains(&f.rule.as_str())
+            || (class_veto.contains(&f.rule.as_str()) && in_veto_classes(ind, f))
+        {
+            Severity::Veto
+        } else {
+            f.severity
         };
     }
 
@@ -329,8 +176,13 @@ pub fn score_site(findings: &mut [Finding], profile: &Profile) -> SiteScore {
         let Some(ind) = profile.indicator(&f.rule) else {
             return 0;
         };
-        match ind.points_homepage {
-            Some(h) if is_on_homepage(f) => cents(h),
+        let first_level = match f.facts.class {
+            Some(c) if f.facts.level == 1 => ind.points_first_level.get(&c),
+            _ => None,
+        };
+        match (first_level, ind.points_homepage) {
+            (Some(p), _) => cents(*p),
+            (None, Some(h)) if f.facts.on_homepage => cents(h),
             _ => cents(ind.points),
         }
     };
@@ -344,19 +196,31 @@ pub fn score_site(findings: &mut [Finding], profile: &Profile) -> SiteScore {
             .then(a.id.cmp(&b.id))
     });
 
+    // Each finding deducts what is left under its indicator's cap and its
+    // group's points, biggest first within an indicator.
     let mut used: BTreeMap<&str, i64> = BTreeMap::new();
+    let mut used_group: BTreeMap<Group, i64> = BTreeMap::new();
     let mut total = 0i64;
     for f in findings.iter_mut() {
         let want = base(f);
-        let cap = profile
-            .indicator(&f.rule)
-            .and_then(|i| i.cap)
-            .map(cents)
+        let ind = profile.indicator(&f.rule);
+        let cap = ind.and_then(|i| i.cap).map(cents).unwrap_or(i64::MAX);
+        let group = ind.and_then(|i| i.group);
+        let group_cap = group
+            .and_then(|g| profile.groups.get(&g))
+            .map(|g| cents(g.points))
             .unwrap_or(i64::MAX);
         let key = rules::find(&f.rule).map(|r| r.id()).unwrap_or("other");
         let so_far = used.entry(key).or_insert(0);
-        let got = want.min(cap.saturating_sub(*so_far)).max(0);
+        let group_so_far = group.map_or(0, |g| used_group.get(&g).copied().unwrap_or(0));
+        let got = want
+            .min(cap.saturating_sub(*so_far))
+            .min(group_cap.saturating_sub(group_so_far))
+            .max(0);
         *so_far += got;
+        if let Some(g) = group {
+            *used_group.entry(g).or_insert(0) += got;
+        }
         total += got;
         f.points = got as f64 / 100.0;
     }
@@ -381,8 +245,37 @@ pub fn score_site(findings: &mut [Finding], profile: &Profile) -> SiteScore {
             deducted: used.get(id).copied().unwrap_or(0) as f64 / 100.0,
             cap: ind.and_then(|i| i.cap),
             veto: vetoed,
+            group: ind.and_then(|i| i.group),
         });
     }
+    let groups = profile
+        .groups
+        .iter()
+        .map(|(g, spec)| {
+            let lost = used_group.get(g).copied().unwrap_or(0);
+            GroupResult {
+                group: spec.name.clone(),
+                id: *g,
+                points: spec.points,
+                lost: lost as f64 / 100.0,
+                kept: (cents(spec.points) - lost) as f64 / 100.0,
+                skipped: skipped.contains(g),
+            }
+        })
+        .collect();
+    // Out of the points left, scaled to 100.
+    let out_of: i64 = 10_000
+        - profile
+            .groups
+            .iter()
+            .filter(|(g, _)| skipped.contains(g))
+            .map(|(_, spec)| cents(spec.points))
+            .sum::<i64>();
+    let total = if out_of > 0 && out_of < 10_000 {
+        (total * 10_000 + out_of / 2) / out_of
+    } else {
+        total
+    };
     let score_cents = (10_000 - total).max(0);
     let verdict = if !vetoes.is_empty() || score_cents < cents(profile.pass_mark) {
         Verdict::Fail
@@ -394,20 +287,28 @@ pub fn score_site(findings: &mut [Finding], profile: &Profile) -> SiteScore {
         verdict,
         vetoes,
         indicators,
+        groups,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::line_of;
-    use serde_json::json;
+    use crate::rules::{
+        broken_link::BrokenLink, column_empty::ColumnEmpty, column_stale::ColumnStale,
+        homepage_stale::HomepageStale, typo::Typo, Facts, RuleDef,
+    };
+    use crate::site::ColumnClass;
 
     fn national() -> Profile {
         Profile::builtin("national-2019").unwrap()
     }
 
-    fn finding(rule: &str, n: usize, severity: Severity, evidence: serde_json::Value) -> Finding {
+    fn id<T: RuleDef>() -> &'static str {
+        T::META.id
+    }
+
+    fn finding(rule: &str, n: usize, severity: Severity, facts: Facts) -> Finding {
         Finding {
             id: format!("{rule}-{n}"),
             rule: rule.into(),
@@ -418,48 +319,79 @@ mod tests {
             severity,
             points: 0.0,
             message: String::new(),
-            evidence,
+            evidence: serde_json::Value::Null,
+            facts,
         }
     }
 
-    fn stale(n: usize, class: &str) -> Finding {
-        finding(
-            "column-stale",
-            n,
-            Severity::Deduct,
-            json!({ "class": class }),
-        )
+    /// A body without public services (`services = false`): 办事服务 is not
+    /// scored, the rest counts out of 75 and is scaled ×4/3.
+    #[test]
+    fn without_services_the_service_group_is_skipped_and_the_rest_scaled() {
+        use crate::rules::{reply_stale::ReplyStale, service_stats_stale::ServiceStatsStale};
+        let p = national();
+        let mk = || {
+            vec![
+                finding(id::<ReplyStale>(), 0, Severity::Deduct, Facts::default()),
+                finding(
+                    id::<ServiceStatsStale>(),
+                    1,
+                    Severity::Deduct,
+                    Facts::default(),
+                ),
+            ]
+        };
+        let mut with = mk();
+        let s = score_site_for(&mut with, &p, false);
+        assert_eq!(s.score, 95.0);
+        let mut without = mk();
+        let s = score_site_for(&mut without, &p, true);
+        assert_eq!(s.score, 96.0, "3 of 75 points lost ×4/3");
+        let stats = without
+            .iter()
+            .find(|f| f.rule == id::<ServiceStatsStale>())
+            .unwrap();
+        assert_eq!((stats.severity, stats.points), (Severity::Warn, 0.0));
+        let service = s.groups.iter().find(|g| g.id == Group::Service).unwrap();
+        assert!(service.skipped && service.lost == 0.0);
+        assert!(s.groups.iter().filter(|g| g.skipped).count() == 1);
+    }
+
+    /// A stale first-level column.
+    fn stale(n: usize, class: ColumnClass) -> Finding {
+        stale_at(n, class, 1)
+    }
+
+    fn stale_at(n: usize, class: ColumnClass, level: u32) -> Finding {
+        let facts = Facts::column(Some(class), level);
+        finding(id::<ColumnStale>(), n, Severity::Deduct, facts)
+    }
+
+    fn empty(n: usize) -> Finding {
+        let facts = Facts::column(Some(ColumnClass::Other), 1);
+        finding(id::<ColumnEmpty>(), n, Severity::Deduct, facts)
     }
 
     fn link(n: usize, home: bool) -> Finding {
-        finding(
-            "broken-link",
-            n,
-            Severity::Deduct,
-            json!({ "on_homepage": home }),
-        )
-    }
-
-    #[test]
-    fn builtin_profiles_parse_and_hold_the_inspection_numbers() {
-        let p = national();
-        assert_eq!(p.name, "national-2019");
-        assert_eq!(p.pass_mark, 60.0);
-        assert_eq!(p.deadlines.homepage, 14);
-        assert_eq!(p.deadlines.for_class(ColumnClass::Notice), Some(180));
-        assert_eq!(p.deadlines.for_class(ColumnClass::Other), None);
-        assert_eq!(p.vetoes.column_empty_more_than, Some(5));
-        assert_eq!(p.indicators["broken-link"].points_homepage, Some(1.0));
-        assert_eq!(Profile::builtin("city-strict").unwrap().pass_mark, 80.0);
+        let facts = Facts {
+            on_homepage: home,
+            ..Facts::default()
+        };
+        finding(id::<BrokenLink>(), n, Severity::Deduct, facts)
     }
 
     #[test]
     fn veto_fails_a_perfect_score() {
-        let mut f = vec![finding("homepage-stale", 0, Severity::Veto, json!({}))];
+        let mut f = vec![finding(
+            id::<HomepageStale>(),
+            0,
+            Severity::Veto,
+            Facts::default(),
+        )];
         let s = score_site(&mut f, &national());
         assert_eq!(s.score, 100.0);
         assert_eq!(s.verdict, Verdict::Fail);
-        assert_eq!(s.vetoes, ["homepage-stale"]);
+        assert_eq!(s.vetoes, [id::<HomepageStale>()]);
         assert_eq!(f[0].points, 0.0);
     }
 
@@ -472,55 +404,117 @@ mod tests {
     }
 
     #[test]
-    fn more_than_5_is_strict() {
+    fn five_or_more_empty_columns_veto_four_do_not() {
         let p = national();
-        let mut five: Vec<_> = (0..5)
-            .map(|i| finding("column-empty", i, Severity::Deduct, json!({"items": 0})))
-            .collect();
+        let mut four: Vec<_> = (0..4).map(empty).collect();
+        let s = score_site(&mut four, &p);
+        assert!(s.vetoes.is_empty(), "4 empty columns is below 超过(含)5个");
+        assert!(four.iter().all(|f| f.severity == Severity::Deduct));
+        // 4 × 2 = 8 points, under the cap of 10.
+        assert_eq!(s.score, 92.0);
+        let mut five: Vec<_> = (0..5).map(empty).collect();
         let s = score_site(&mut five, &p);
-        assert!(
-            s.vetoes.is_empty(),
-            "exactly 5 empty columns is not 超过5个"
-        );
-        assert!(five.iter().all(|f| f.severity == Severity::Deduct));
-        // 5 × 2 = 10 = the cap.
-        assert_eq!(s.score, 90.0);
-        let mut six: Vec<_> = (0..6)
-            .map(|i| finding("column-empty", i, Severity::Deduct, json!({"items": 0})))
-            .collect();
-        let s = score_site(&mut six, &p);
-        assert_eq!(s.vetoes, ["column-empty"]);
-        assert!(six.iter().all(|f| f.severity == Severity::Veto));
+        assert_eq!(s.vetoes, [id::<ColumnEmpty>()]);
+        assert!(five.iter().all(|f| f.severity == Severity::Veto));
         assert_eq!(s.verdict, Verdict::Fail);
     }
 
     #[test]
-    fn stale_vetoes_count_key_classes_and_all_classes() {
+    fn five_or_more_stale_key_columns_veto_four_do_not() {
         let p = national();
-        // 5 key + 5 long-term = 10 stale: neither veto fires.
-        let mut f: Vec<_> = (0..5)
-            .map(|i| stale(i, "notice"))
-            .chain((5..10).map(|i| stale(i, "long-term")))
+        let mut f: Vec<_> = (0..4).map(|i| stale(i, ColumnClass::Dynamic)).collect();
+        let s = score_site(&mut f, &p);
+        assert!(s.vetoes.is_empty());
+        f.push(stale(4, ColumnClass::Dynamic));
+        let s = score_site(&mut f, &p);
+        assert_eq!(s.vetoes, [id::<ColumnStale>()]);
+        assert!(f.iter().all(|f| f.severity == Severity::Veto));
+    }
+
+    #[test]
+    fn ten_or_more_stale_columns_veto_nine_do_not() {
+        let p = national();
+        // 4 key + 5 long-term = 9 stale: neither veto fires.
+        let mut f: Vec<_> = (0..4)
+            .map(|i| stale(i, ColumnClass::Dynamic))
+            .chain((4..9).map(|i| stale(i, ColumnClass::LongTerm)))
             .collect();
         let s = score_site(&mut f, &p);
         assert!(s.vetoes.is_empty());
-        // 10 × 2 = 20 = cap.
-        assert_eq!(s.score, 80.0);
-        // One more long-term column: 11 > 10 ⇒ veto, all stale findings veto.
-        f.push(stale(10, "long-term"));
+        // 9 × 2 = 18 points, under the cap of 20.
+        assert_eq!(s.score, 82.0);
+        // The tenth: every stale finding vetoes.
+        f.push(stale(9, ColumnClass::LongTerm));
         let s = score_site(&mut f, &p);
-        assert_eq!(s.vetoes, ["column-stale"]);
+        assert_eq!(s.vetoes, [id::<ColumnStale>()]);
         assert!(f.iter().all(|f| f.severity == Severity::Veto));
-        // 6 dynamic ⇒ key veto; the one long-term column stays a deduction.
-        let mut g: Vec<_> = (0..6).map(|i| stale(i, "dynamic")).collect();
-        g.push(stale(6, "long-term"));
+    }
+
+    #[test]
+    fn notice_and_policy_count_toward_the_veto_only_at_the_first_level() {
+        let p = national();
+        // 5 stale second-level notice/policy columns: deductions, no veto;
+        // so for columns of unknown level (0).
+        for level in [2, 0] {
+            let mut f: Vec<_> = (0..5)
+                .map(|i| {
+                    let class = [ColumnClass::Notice, ColumnClass::Policy][i % 2];
+                    stale_at(i, class, level)
+                })
+                .collect();
+            let s = score_site(&mut f, &p);
+            assert!(s.vetoes.is_empty(), "level {level}");
+        }
+        // 3 first-level notice/policy + 2 dynamic at any level: 5 ⇒ veto.
+        let mut f = vec![
+            stale_at(0, ColumnClass::Notice, 1),
+            stale_at(1, ColumnClass::Policy, 1),
+            stale_at(2, ColumnClass::Policy, 1),
+            stale_at(3, ColumnClass::Dynamic, 2),
+            stale_at(4, ColumnClass::Dynamic, 3),
+            stale_at(5, ColumnClass::Notice, 2),
+        ];
+        let s = score_site(&mut f, &p);
+        assert_eq!(s.vetoes, [id::<ColumnStale>()]);
+        let second = f.iter().find(|f| f.id.ends_with("-5")).unwrap();
+        assert_eq!(second.severity, Severity::Deduct, "not counted, not vetoed");
+    }
+
+    #[test]
+    fn a_key_class_veto_leaves_other_classes_deducting() {
+        let p = national();
+        let mut g: Vec<_> = (0..5).map(|i| stale(i, ColumnClass::Dynamic)).collect();
+        g.push(stale(5, ColumnClass::LongTerm));
         let s = score_site(&mut g, &p);
-        assert_eq!(s.vetoes, ["column-stale"]);
+        assert_eq!(s.vetoes, [id::<ColumnStale>()]);
         let lt = g
             .iter()
-            .find(|f| f.evidence["class"] == "long-term")
+            .find(|f| f.facts.class == Some(ColumnClass::LongTerm))
             .unwrap();
         assert_eq!(lt.severity, Severity::Deduct);
+    }
+
+    #[test]
+    fn veto_also_counts_adds_other_rules_findings() {
+        // city-strict counts empty columns toward its 6 stale columns.
+        let p = Profile::builtin("city-strict").unwrap();
+        let mut f: Vec<_> = (0..5)
+            .map(|i| stale(i, ColumnClass::LongTerm))
+            .chain((5..6).map(empty))
+            .collect();
+        let s = score_site(&mut f, &p);
+        assert_eq!(s.vetoes, [id::<ColumnStale>()]);
+        let stale_sev: Vec<_> = f
+            .iter()
+            .filter(|f| f.rule == id::<ColumnStale>())
+            .map(|f| f.severity)
+            .collect();
+        assert_eq!(stale_sev, [Severity::Veto; 5]);
+        // The one empty column stays below its own veto (2).
+        assert!(f
+            .iter()
+            .filter(|f| f.rule == id::<ColumnEmpty>())
+            .all(|f| f.severity == Severity::Deduct));
     }
 
     #[test]
@@ -546,7 +540,7 @@ mod tests {
         let ind = s
             .indicators
             .iter()
-            .find(|i| i.rule == "broken-link")
+            .find(|i| i.rule == id::<BrokenLink>())
             .unwrap();
         assert_eq!(
             (ind.findings, ind.deducted, ind.cap),
@@ -557,8 +551,9 @@ mod tests {
     #[test]
     fn pass_mark_boundary_exactly_60_passes_59_9_fails() {
         let mut p = national();
-        // Uncapped so one indicator can reach 40 points.
-        p.indicators.get_mut("broken-link").unwrap().cap = None;
+        // Uncapped (indicator and group) so one indicator can reach 40 points.
+        p.indicators.get_mut(id::<BrokenLink>()).unwrap().cap = None;
+        p.groups.get_mut(&Group::Function).unwrap().points = 100.0;
         let mut f: Vec<_> = (0..40).map(|i| link(i, true)).collect();
         let s = score_site(&mut f, &p);
         assert_eq!((s.score, s.verdict), (60.0, Verdict::Pass));
@@ -568,10 +563,64 @@ mod tests {
     }
 
     #[test]
+    fn a_group_never_loses_more_than_its_points() {
+        let p = national();
+        // 发布解读: 5 empty columns would veto, so 4 (8) + 9 stale (18, under
+        // the cap of 20) + 10 typo pages (10) = 36 > 31.
+        let typo = id::<Typo>();
+        let mut f: Vec<_> = (0..4)
+            .map(empty)
+            .chain((10..19).map(|i| stale(i, ColumnClass::LongTerm)))
+            .chain((20..30).map(|i| finding(typo, i, Severity::Deduct, Facts::default())))
+            .collect();
+        f.push(link(99, true));
+        let s = score_site(&mut f, &p);
+        assert!(s.vetoes.is_empty());
+        let sheet: Vec<(Group, f64, f64, f64)> = s
+            .groups
+            .iter()
+            .map(|g| (g.id, g.points, g.lost, g.kept))
+            .collect();
+        assert_eq!(
+            sheet,
+            [
+                (Group::Publish, 31.0, 31.0, 0.0),
+                (Group::Service, 25.0, 0.0, 25.0),
+                (Group::Interaction, 23.0, 0.0, 23.0),
+                (Group::Function, 21.0, 1.0, 20.0),
+            ]
+        );
+        assert_eq!(s.score, 68.0);
+        assert_eq!(s.groups[0].group, "发布解读");
+        // The group cap is taken in report order: typo comes last and keeps 5 of its 10.
+        let typo_points: f64 = f.iter().filter(|f| f.rule == typo).map(|f| f.points).sum();
+        assert!((typo_points - 5.0).abs() < 1e-9, "{typo_points}");
+        let sum: f64 = f.iter().map(|f| f.points).sum();
+        assert!((sum - 32.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_first_level_policy_column_not_updated_deducts_5() {
+        let p = national();
+        let mut f = vec![
+            stale_at(0, ColumnClass::Policy, 1),
+            stale_at(1, ColumnClass::Policy, 2),
+            stale_at(2, ColumnClass::Notice, 1),
+        ];
+        let s = score_site(&mut f, &p);
+        let pts: Vec<f64> = f.iter().map(|f| f.points).collect();
+        assert_eq!(pts, [5.0, 2.0, 2.0]);
+        assert_eq!(s.score, 91.0);
+    }
+
+    #[test]
     fn score_never_below_zero() {
         let mut p = national();
         for ind in p.indicators.values_mut() {
             ind.cap = None;
+        }
+        for g in p.groups.values_mut() {
+            g.points = 100.0;
         }
         let mut f: Vec<_> = (0..150).map(|i| link(i, true)).collect();
         let s = score_site(&mut f, &p);
@@ -580,18 +629,19 @@ mod tests {
 
     #[test]
     fn warnings_never_deduct_and_serious_typo_vetoes_per_profile() {
+        let typo = id::<Typo>();
         let mut f = vec![
-            finding("typo", 0, Severity::Warn, json!({})),
-            finding("typo", 1, Severity::Veto, json!({})),
+            finding(typo, 0, Severity::Warn, Facts::default()),
+            finding(typo, 1, Severity::Veto, Facts::default()),
         ];
         let s = score_site(&mut f, &national());
-        assert_eq!(s.vetoes, ["typo"]);
+        assert_eq!(s.vetoes, [typo]);
         assert_eq!(s.score, 99.0);
-        let warn = f.iter().find(|f| f.id == "typo-0").unwrap();
+        let warn = f.iter().find(|f| f.id.ends_with("-0")).unwrap();
         assert_eq!((warn.severity, warn.points), (Severity::Warn, 0.0));
         let mut p = national();
-        p.vetoes.serious_typo = false;
-        let mut f = vec![finding("typo", 1, Severity::Veto, json!({}))];
+        p.indicators.get_mut(typo).unwrap().veto = false;
+        let mut f = vec![finding(typo, 1, Severity::Veto, Facts::default())];
         let s = score_site(&mut f, &p);
         assert!(s.vetoes.is_empty());
         assert_eq!(f[0].severity, Severity::Deduct);
@@ -599,7 +649,8 @@ mod tests {
 
     #[test]
     fn a_profile_file_changes_results_without_rebuild() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/profiles/pass-90.toml");
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/profiles/pass-90.toml");
         let p = Profile::resolve(path.to_str().unwrap(), None).unwrap();
         assert_eq!(p.name, "pass-90");
         // Three homepage broken links: 97 under both; pass-90 gives 5 each ⇒ 85 < 90.
@@ -612,25 +663,7 @@ mod tests {
         let s = score_site(&mut f, &p);
         assert_eq!((s.score, s.verdict), (85.0, Verdict::Fail));
         // Its rule settings file beside it is read too.
-        assert!(!p.settings.broken_link.include_external);
-    }
-
-    #[test]
-    fn bad_profiles_name_file_line_and_field() {
-        let good = include_str!("../rules/national-2019.toml");
-        let bad = good.replace("pass-mark = 60", "pass-mark = 160");
-        let e = Profile::parse(Path::new("p.toml"), &bad).unwrap_err();
-        assert_eq!(e.field, "pass-mark");
-        assert_eq!(e.line, line_of(&bad, bad.find("pass-mark = 160").unwrap()));
-        let bad = good.replace("cap = 20", "capp = 20");
-        let e = Profile::parse(Path::new("p.toml"), &bad).unwrap_err();
-        assert_eq!(e.field, "indicators.column-stale.capp");
-        assert_eq!(e.line, line_of(&bad, bad.find("capp").unwrap()));
-        let bad = good.replace("[indicators.typo]", "[indicators.tpyo]");
-        let e = Profile::parse(Path::new("p.toml"), &bad).unwrap_err();
-        assert_eq!(e.field, "indicators.tpyo");
-        assert!(e.to_string().starts_with("p.toml:"), "{e}");
-        let e = Profile::resolve("no-such-profile", None).unwrap_err();
-        assert!(e.message.contains("national-2019"));
+        let settings: &crate::rules::broken_link::Settings = p.settings.get(id::<BrokenLink>());
+        assert!(!settings.include_external);
     }
 }

@@ -329,6 +329,7 @@ mod tests {
             stats: SiteStats::default(),
             columns: vec![],
             indicators: vec![],
+            groups: vec![],
             counts: Default::default(),
             crawl_errors: vec![],
             typo_allow: vec![],

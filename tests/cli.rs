@@ -292,3 +292,62 @@ fn passing_audit_is_exit_0_and_one_failing_site_makes_it_1() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     drop(server);
 }
+
+/// Rule settings beside a profile given as a path: a misspelt key or a
+/// settings file whose name is no rule id stops the run with exit 2 and one
+/// line naming the file.
+#[test]
+fn bad_rule_settings_beside_a_profile_are_exit_2_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    write_sites(dir.path(), &unreachable_sites(closed_port()));
+    std::fs::write(
+        dir.path().join("mine.toml"),
+        "name = \"mine\"\npass-mark = 60\n[deadlines]\nhomepage = 14\n",
+    )
+    .unwrap();
+    let run = || {
+        govaudit(
+            &[
+                "audit",
+                "--config",
+                "SITES.toml",
+                "--profile",
+                "mine.toml",
+                "--out",
+                "out",
+            ],
+            dir.path(),
+        )
+    };
+    std::fs::write(
+        dir.path().join("broken-link.toml"),
+        "include_externl = false\n",
+    )
+    .unwrap();
+    let o = run();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("broken-link.toml:1: include_externl"), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    std::fs::rename(
+        dir.path().join("broken-link.toml"),
+        dir.path().join("brokenlink.toml"),
+    )
+    .unwrap();
+    let o = run();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("brokenlink.toml") && err.contains("not a rule id"),
+        "{err}"
+    );
+    // Named right, with a valid key, it is read: the profile runs (exit 1: the site is down).
+    std::fs::remove_file(dir.path().join("brokenlink.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("broken-link.toml"),
+        "include_external = false\n",
+    )
+    .unwrap();
+    let o = run();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+}

@@ -1,6 +1,6 @@
 //! report.html rendered in a real browser (headless Chromium, Debian's
-//! `chromium` package): the verdict cells, the indicator table and the JS
-//! filter preselected through the URL hash. Missing Chromium is a failure,
+//! `chromium` package): the verdict cells, the score sheet group by group and
+//! the JS filter preselected through the URL hash. Missing Chromium is a failure,
 //! not a skip — `scripts/test.sh` (the README's test command) installs it.
 
 use std::path::Path;
@@ -10,13 +10,33 @@ use chrono::NaiveDate;
 use govaudit::audit::Judge;
 use govaudit::report::{self, Report};
 use govaudit::score::Profile;
-use govaudit::site::{Column, ColumnClass, Homepage, Item, LinkCheck, Site, StartOutcome};
+use govaudit::site::{
+    Column, ColumnClass, ColumnKind, Homepage, Item, LinkCheck, Site, StartOutcome,
+};
 
 fn date(s: &str) -> Option<NaiveDate> {
     Some(NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap())
 }
 
 fn site(id: &str, name: &str, home_date: &str) -> Site {
+    let mut s = site_without_entrances(id, name, home_date);
+    // A letter form (a consultation channel) and a 办事指南 page: neither
+    // site is vetoed for lack of interaction or services.
+    let entrance = |slug: &str, name: &str, kind| Column {
+        url: format!("{}{slug}/", s.url),
+        name: name.into(),
+        items: vec![],
+        kind,
+        channel: (kind == ColumnKind::Channel).then(|| "form".into()),
+        ..s.columns[0].clone()
+    };
+    let mailbox = entrance("ldxx", "领导信箱", ColumnKind::Channel);
+    let guide = entrance("bszn", "办事指南", ColumnKind::SinglePage);
+    s.columns.extend([mailbox, guide]);
+    s
+}
+
+fn site_without_entrances(id: &str, name: &str, home_date: &str) -> Site {
     let url = format!("http://127.0.0.1:1/{id}/");
     Site {
         id: id.into(),
@@ -41,6 +61,7 @@ fn site(id: &str, name: &str, home_date: &str) -> Site {
             url: format!("{url}gzdt/"),
             name: "工作动态".into(),
             class: ColumnClass::Dynamic,
+            level: 1,
             class_source: Default::default(),
             items: vec![Item {
                 title: "要闻".into(),
@@ -163,6 +184,47 @@ fn report_html_renders_verdicts_indicators_and_filters_in_chromium() {
         "the homepage broken link deducts 1 point"
     );
     assert!(dom.contains("<svg"), "the score chart is inline SVG");
+    // Each site's score sheet as the inspectors' sheet: the four groups with
+    // their points, what they lost and kept, their indicators beneath them.
+    let jyj = &dom[dom.find("id=\"site-jyj\"").unwrap()..];
+    let sheet = &jyj[jyj.find("<table class=\"indicators sheet\"").unwrap()..];
+    let sheet = &sheet[..sheet.find("</table>").unwrap()];
+    let rows: Vec<&str> = sheet.split("<tr").skip(2).collect();
+    let groups: Vec<&str> = rows
+        .iter()
+        .filter_map(|r| r.split("data-group=\"").nth(1))
+        .map(|r| &r[..r.find('"').unwrap()])
+        .collect();
+    assert_eq!(groups, ["publish", "service", "interaction", "function"]);
+    let group_row = |g: &str| {
+        *rows
+            .iter()
+            .find(|r| r.contains(&format!("data-group=\"{g}\"")))
+            .unwrap()
+    };
+    let function = group_row("function");
+    assert!(
+        function.contains("<th rowspan=\"2\">功能设计</th>"),
+        "{function}"
+    );
+    assert!(function.contains(">21</td>"), "{function}");
+    assert!(function.contains(">扣 1 分</td>"), "{function}");
+    assert!(function.contains("group-kept\">20</td>"), "{function}");
+    let publish = group_row("publish");
+    assert!(
+        publish.contains("<th rowspan=\"5\">发布解读</th>"),
+        "{publish}"
+    );
+    // Its stale 工作动态 column (2 points) is lost there.
+    assert!(publish.contains(">扣 2 分</td>"), "{publish}");
+    assert!(publish.contains("group-kept\">29</td>"), "{publish}");
+    // 12 indicator rows: 5 in 发布解读, 2 in 办事服务, 3 in 互动交流, 2 in
+    // 功能设计; the vetoed indicator sits in its group.
+    assert_eq!(rows.len() - 1, 12, "{sheet}");
+    assert!(rows
+        .iter()
+        .any(|r| r.contains("首页不更新") && r.contains("不合格（单项否决）")));
+    assert!(sheet.contains("单项否决：不合格"));
     let shown = format!("data-shown=\"{}\"", r.findings.len());
     assert!(
         tag_with(&dom, "<body").contains(&shown),

@@ -20,7 +20,8 @@ impl SiteRun {
     /// Columns among navigation entries and list blocks with a "more" link
     /// (kept when their name classifies or SITES.toml names them), queued
     /// for crawling unless already known.
-    pub(super) fn consider_columns(&mut self, nav: &[NavEntry], lists: &[ListBlock]) {
+    /// `level`: the navigation level of columns found here (1 on the homepage).
+    pub(super) fn consider_columns(&mut self, nav: &[NavEntry], lists: &[ListBlock], level: u32) {
         let mut candidates: Vec<(&str, &Url)> =
             nav.iter().map(|n| (n.name.as_str(), &n.url)).collect();
         for b in lists {
@@ -50,7 +51,8 @@ impl SiteRun {
             };
             if let Some((class, source)) = class {
                 self.visited.claim_column(&key);
-                self.pending.push(new_column(key, name, class, source));
+                self.pending
+                    .push(new_column(key, name, class, source, level));
             }
         }
     }
@@ -72,8 +74,9 @@ impl SiteRun {
                     ClassSource::Keyword,
                 ),
             };
+            // Named only in SITES.toml: its level is unknown (0).
             self.pending
-                .push(new_column(o.url.clone(), name, class, source));
+                .push(new_column(o.url.clone(), name, class, source, 0));
         }
     }
 
@@ -151,7 +154,7 @@ impl SiteRun {
                     self.visited.claim(&urlnorm::normalize(&out.task.url));
                 }
                 if let Some(rest) = self.add_page(out) {
-                    self.consider_columns(&rest.nav, &[]);
+                    self.consider_columns(&rest.nav, &[], below(cr.column.level));
                 }
             }
             for (url, title, page) in &cr.item_links {
@@ -217,11 +220,27 @@ impl SiteRun {
     }
 }
 
-fn new_column(url: String, name: String, class: ColumnClass, source: ClassSource) -> Column {
+/// The level of columns found on the pages of a column of `level` (0 stays unknown).
+pub(super) fn below(level: u32) -> u32 {
+    if level == 0 {
+        0
+    } else {
+        level + 1
+    }
+}
+
+fn new_column(
+    url: String,
+    name: String,
+    class: ColumnClass,
+    source: ClassSource,
+    level: u32,
+) -> Column {
     Column {
         url,
         name,
         class,
+        level,
         class_source: source,
         items: Vec::new(),
         list_pages: 0,

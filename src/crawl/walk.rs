@@ -12,6 +12,7 @@ use std::sync::Arc;
 use futures::StreamExt;
 use url::Url;
 
+use super::columns::below;
 use super::fetch::Fetched;
 use super::finish::finish;
 use super::frontier::{is_attachment, may_be_page, Scope, Traps};
@@ -181,6 +182,7 @@ impl SiteRun {
             charset: out.charset,
             depth,
             links: parsed.links,
+            messages: parsed.messages,
         });
         Some(PageRest {
             nav: parsed.nav,
@@ -191,13 +193,29 @@ impl SiteRun {
         })
     }
 
+    /// The level of columns found on a page: one below the column it belongs
+    /// to, else one below its depth in the walk (the homepage's links are 1 deep).
+    fn level_below(&self, task: &PageTask) -> u32 {
+        match &task.column {
+            Some(c) => below(
+                self.site
+                    .columns
+                    .iter()
+                    .find(|x| x.url == *c)
+                    .map_or(0, |x| x.level),
+            ),
+            None => task.depth + 1,
+        }
+    }
+
     /// Fold a page of the breadth-first walk (or an article): remember its
     /// lists in case it is a column found later, and look for columns in
     /// its navigation.
     pub(super) fn add_walked_page(&mut self, out: PageOutcome) {
         let key = urlnorm::normalize(&out.task.url);
+        let level = self.level_below(&out.task);
         if let Some(rest) = self.add_page(out) {
-            self.consider_columns(&rest.nav, &[]);
+            self.consider_columns(&rest.nav, &[], level);
             if !rest.lists.is_empty()
                 || !rest.next_pages.is_empty()
                 || rest.placeholder
@@ -322,6 +340,7 @@ pub(crate) async fn crawl_site(
         url: cfg.url.clone(),
         owner: cfg.owner.clone(),
         typo_allow: cfg.typo_allow.clone(),
+        without_services: !cfg.services,
         ..Default::default()
     };
     let Ok(start) = Url::parse(&cfg.url) else {
@@ -402,7 +421,7 @@ pub(crate) async fn crawl_site(
 
     // Columns of the homepage (and SITES.toml), their lists and items; then
     // walk the rest level by level, crawling columns found on the way.
-    run.consider_columns(&home_rest.nav, &home_rest.lists);
+    run.consider_columns(&home_rest.nav, &home_rest.lists, 1);
     run.add_configured_columns();
     run.crawl_columns(home_targets).await;
     let mut cursor = 0;

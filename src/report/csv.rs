@@ -79,7 +79,10 @@ mod tests {
         let lines: Vec<&str> = text.trim_start_matches('\u{feff}').split("\r\n").collect();
         assert!(lines[0].starts_with("站点ID,站点名称,结论,规则"));
         assert_eq!(lines.len(), 2 + 1 + 1, "header + 2 rows + trailing empty");
-        assert!(lines[1].starts_with("fgj,区发展和改革局,合格,broken-link,链接可用性,扣分,1,"));
+        assert!(lines[1].starts_with(&format!(
+            "fgj,区发展和改革局,合格,{},链接可用性,扣分,1,",
+            testdata::link_id()
+        )));
         // The message with a comma and quotes is quoted and its quotes doubled.
         assert!(
             lines[1].contains("\"链接“旧闻, \"\"引号\"\"”"),

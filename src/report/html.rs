@@ -7,9 +7,9 @@
 
 use std::fmt::Write;
 
-use super::{advice_zh, evidence_zh, fmt_points, rule_name_zh, Format, Report};
+use super::{advice_zh, evidence_zh, fmt_points, rule_name_zh, Format, Report, SiteReport};
 use crate::rules::RULES;
-use crate::score::Verdict;
+use crate::score::{IndicatorResult, Verdict};
 
 /// The report.html writer.
 pub struct Html;
@@ -55,6 +55,9 @@ th{background:var(--bg)}td.num{text-align:right;white-space:nowrap}
 .filters{background:var(--bg);border:1px solid var(--line);padding:8px 12px;position:sticky;top:0;z-index:1}
 .filters label{margin-right:16px}.filters select{font-size:14px}
 tr.dim{opacity:.35}
+table.sheet tr.group>th,table.sheet tfoot th{background:var(--bg);white-space:nowrap}
+table.sheet tr.group>th,table.sheet tr.group>td.group-lost,table.sheet tr.group>td.group-kept,table.sheet tr.group>td:nth-child(2){border-top:2px solid #1f2328}
+.none-checked{color:#57606a}
 a{color:#0969da;word-break:break-all}
 article.site{border-top:1px solid var(--line);margin-top:16px}
 .ev{color:#57606a}.none{color:var(--ok)}
@@ -97,6 +100,95 @@ const JS: &str = r#"
   document.body.setAttribute('data-filter-ready','1');
 })();
 "#;
+
+/// The site's score sheet as the inspectors fill it in: group by group
+/// (一级指标 with its points, what it lost and kept), each group's indicators
+/// beneath it with their findings, result and cap; the total at the foot.
+fn score_sheet(s: &SiteReport) -> String {
+    let mut o = String::from(
+        "<h4>评分表</h4><table class=\"indicators sheet\"><thead><tr><th>一级指标</th><th>分值</th><th>扣分</th><th>得分</th><th>二级指标</th><th>问题数</th><th>结果</th><th>扣分上限</th></tr></thead><tbody>",
+    );
+    let row = |ind: &IndicatorResult| {
+        let (cls, result) = if ind.veto {
+            ("verdict-fail", "不合格（单项否决）".to_string())
+        } else if ind.deducted > 0.0 {
+            ("", format!("扣 {} 分", fmt_points(ind.deducted)))
+        } else {
+            ("verdict-pass", "合格".to_string())
+        };
+        format!(
+            "<td class=\"indicator\" data-rule=\"{}\">{}</td><td class=\"num\">{}</td><td class=\"indicator-result {cls}\">{result}</td><td class=\"num\">{}</td>",
+            esc(&ind.rule),
+            esc(&ind.name),
+            ind.findings,
+            ind.cap.map(fmt_points).unwrap_or_else(|| "—".into())
+        )
+    };
+    for g in &s.groups {
+        let inds: Vec<&IndicatorResult> = s
+            .indicators
+            .iter()
+            .filter(|i| i.group == Some(g.id))
+            .collect();
+        let span = inds.len().max(1);
+        let _ = write!(
+            o,
+            "<tr class=\"group\" data-group=\"{id}\"><th rowspan=\"{span}\">{name}</th><td rowspan=\"{span}\" class=\"num\">{points}</td><td rowspan=\"{span}\" class=\"num group-lost\">{lost}</td><td rowspan=\"{span}\" class=\"num group-kept\">{kept}</td>",
+            id = g.id.as_str(),
+            name = if g.skipped {
+                format!("{}（无对外服务，不计分）", esc(&g.group))
+            } else {
+                esc(&g.group)
+            },
+            points = fmt_points(g.points),
+            lost = if g.lost > 0.0 { format!("扣 {} 分", fmt_points(g.lost)) } else { "—".into() },
+            kept = fmt_points(g.kept),
+        );
+        match inds.split_first() {
+            None => o.push_str(
+                "<td colspan=\"4\" class=\"none-checked\">（暂无自动检查指标）</td></tr>",
+            ),
+            Some((first, rest)) => {
+                let _ = write!(o, "{}</tr>", row(first));
+                for ind in rest {
+                    let _ = write!(o, "<tr>{}</tr>", row(ind));
+                }
+            }
+        }
+    }
+    // Indicators outside the sheet's groups (a report from before groups).
+    for ind in s
+        .indicators
+        .iter()
+        .filter(|i| !s.groups.iter().any(|g| i.group == Some(g.id)))
+    {
+        let _ = write!(
+            o,
+            "<tr><th>—</th><td></td><td></td><td></td>{}</tr>",
+            row(ind)
+        );
+    }
+    let lost: f64 = s.groups.iter().map(|g| g.lost).sum();
+    let out_of: f64 = s
+        .groups
+        .iter()
+        .filter(|g| !g.skipped)
+        .map(|g| g.points)
+        .sum();
+    let out_of = if s.groups.iter().any(|g| g.skipped) {
+        format!("{}（折算为100）", fmt_points(out_of))
+    } else {
+        "100".into()
+    };
+    let _ = write!(
+        o,
+        "</tbody><tfoot><tr class=\"total\"><th>合计</th><td class=\"num\">{out_of}</td><td class=\"num\">{}</td><td class=\"num score\">{}</td><td colspan=\"4\">{}</td></tr></tfoot></table>",
+        if lost > 0.0 { format!("扣 {} 分", fmt_points(lost)) } else { "—".into() },
+        fmt_points(s.score),
+        if s.vetoes.is_empty() { String::new() } else { "单项否决：不合格".into() },
+    );
+    o
+}
 
 /// Horizontal bars of scores by site, with the pass mark as a dashed line.
 fn chart(r: &Report) -> String {
@@ -254,25 +346,7 @@ impl Format for Html {
                 links = s.stats.links_checked,
                 broken = s.stats.broken_links,
             );
-            o.push_str("<h4>检查指标</h4><table class=\"indicators\"><thead><tr><th>指标</th><th>问题数</th><th>结果</th><th>扣分上限</th></tr></thead><tbody>");
-            for ind in &s.indicators {
-                let (cls, result) = if ind.veto {
-                    ("verdict-fail", "不合格（单项否决）".to_string())
-                } else if ind.deducted > 0.0 {
-                    ("", format!("扣 {} 分", fmt_points(ind.deducted)))
-                } else {
-                    ("verdict-pass", "合格".to_string())
-                };
-                let _ = write!(
-                    o,
-                    "<tr data-rule=\"{}\"><td>{}</td><td class=\"num\">{}</td><td class=\"indicator-result {cls}\">{result}</td><td class=\"num\">{}</td></tr>",
-                    esc(&ind.rule),
-                    esc(&ind.name),
-                    ind.findings,
-                    ind.cap.map(fmt_points).unwrap_or_else(|| "—".into())
-                );
-            }
-            o.push_str("</tbody></table>");
+            o.push_str(&score_sheet(s));
             let findings: Vec<_> = r.findings_of(&s.id).collect();
             let _ = write!(o, "<h4>整改清单（{} 条）</h4>", findings.len());
             if findings.is_empty() {
@@ -383,8 +457,18 @@ mod tests {
         assert!(html.contains("<td class=\"verdict verdict-fail\">不合格</td>"));
         assert!(html.contains("<td class=\"verdict verdict-pass\">合格</td>"));
         assert!(html.contains("id=\"score-chart\""));
-        assert!(html.contains("data-finding=\"aaaa\" data-site=\"fgj\" data-rule=\"broken-link\""));
+        assert!(html.contains(&format!(
+            "data-finding=\"aaaa\" data-site=\"fgj\" data-rule=\"{}\"",
+            testdata::link_id()
+        )));
         assert!(html.contains("不合格（单项否决）"));
+        // The score sheet, group by group: fgj lost 1 point in 功能设计.
+        assert!(html.contains("<h4>评分表</h4>"));
+        for g in ["publish", "service", "interaction", "function"] {
+            assert!(html.contains(&format!("data-group=\"{g}\"")), "{g}");
+        }
+        assert!(html.contains("<td rowspan=\"1\" class=\"num group-lost\">扣 1 分</td><td rowspan=\"1\" class=\"num group-kept\">20</td>"));
+        assert!(html.contains("（暂无自动检查指标）"));
         assert!(html.contains("扣 1 分"));
         // Allow-lists are shown, so nothing is silenced unseen.
         assert!(html.contains("本站错别字豁免词（SITES.toml typo_allow，不予报告）：云溪小镇"));

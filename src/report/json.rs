@@ -33,7 +33,7 @@ mod tests {
         let s = &v["sites"][1];
         assert_eq!(s["verdict"], "fail");
         assert_eq!(s["score"], 100.0);
-        assert_eq!(s["vetoes"][0], "homepage-stale");
+        assert_eq!(s["vetoes"][0], testdata::home_id());
         for k in ["pages", "columns", "links_checked", "broken_links"] {
             assert!(s["stats"][k].is_u64(), "{k}");
         }

@@ -88,8 +88,28 @@ impl Format for Markdown {
                 "\n抓取页面 {} 个，栏目 {} 个，检查链接 {} 个，失效链接 {} 个。\n",
                 s.stats.pages, s.stats.columns, s.stats.links_checked, s.stats.broken_links
             );
-            let _ = writeln!(o, "| 指标 | 问题数 | 结果 |\n|---|---:|---|");
+            // The score sheet: groups (一级指标), then each indicator with its group.
+            let _ = writeln!(o, "| 一级指标 | 分值 | 扣分 | 得分 |\n|---|---:|---:|---:|");
+            for g in &s.groups {
+                let _ = writeln!(
+                    o,
+                    "| {} | {} | {} | {} |",
+                    cell(&g.group),
+                    fmt_points(g.points),
+                    fmt_points(g.lost),
+                    fmt_points(g.kept)
+                );
+            }
+            let _ = writeln!(
+                o,
+                "\n| 一级指标 | 指标 | 问题数 | 结果 |\n|---|---|---:|---|"
+            );
             for ind in &s.indicators {
+                let group = s
+                    .groups
+                    .iter()
+                    .find(|g| ind.group == Some(g.id))
+                    .map_or("—", |g| g.group.as_str());
                 let result = if ind.veto {
                     "**不合格（单项否决）**".to_string()
                 } else if ind.deducted > 0.0 {
@@ -97,7 +117,14 @@ impl Format for Markdown {
                 } else {
                     "合格".to_string()
                 };
-                let _ = writeln!(o, "| {} | {} | {} |", cell(&ind.name), ind.findings, result);
+                let _ = writeln!(
+                    o,
+                    "| {} | {} | {} | {} |",
+                    cell(group),
+                    cell(&ind.name),
+                    ind.findings,
+                    result
+                );
             }
             let findings: Vec<_> = r.findings_of(&s.id).collect();
             let _ = writeln!(o, "\n### 整改清单（{} 条）\n", findings.len());

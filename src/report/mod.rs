@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::rules::{self, Finding};
-use crate::score::{IndicatorResult, SiteScore, Verdict};
+use crate::score::{GroupResult, IndicatorResult, SiteScore, Verdict};
 use crate::site::{ColumnClass, CrawlError, Site};
 
 pub mod csv;
@@ -64,6 +64,10 @@ pub struct SiteReport {
     pub columns: Vec<ColumnSummary>,
     /// The inspection table: one row per indicator.
     pub indicators: Vec<IndicatorResult>,
+    /// The score sheet group by group (发布解读 31, 办事服务 25, 互动交流 23,
+    /// 功能设计 21): points, lost, kept.
+    #[serde(default)]
+    pub groups: Vec<GroupResult>,
     /// Findings per rule id.
     pub counts: BTreeMap<String, usize>,
     /// Pages and lists that failed to load (not findings).
@@ -88,6 +92,9 @@ pub struct ColumnSummary {
     pub url: String,
     pub name: String,
     pub class: ColumnClass,
+    /// Depth in the site's navigation (1 = linked from the homepage; 0 = unknown).
+    #[serde(default)]
+    pub level: u32,
     pub items: usize,
     pub latest: Option<NaiveDate>,
     /// "single-page" or "channel" when the column is not a list (a single
@@ -140,12 +147,14 @@ impl SiteReport {
                     url: c.url.clone(),
                     name: c.name.clone(),
                     class: c.class,
+                    level: c.level,
                     items: c.items.len(),
                     latest: c.latest(),
                     kind: c.kind,
                 })
                 .collect(),
             indicators: score.indicators.clone(),
+            groups: score.groups.clone(),
             counts,
             crawl_errors: crawl_errors(site, &reported),
             typo_allow: site.typo_allow.clone(),
@@ -227,20 +236,12 @@ pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> crate::Result<PathB
     Ok(path)
 }
 
-/// What a department should do about a finding of this rule (整改要求).
+/// What a department should do about a finding of this rule (整改要求),
+/// from the rule's own file.
 pub fn advice_zh(rule: &str) -> &'static str {
-    match rule {
-        "site-unreachable" => "立即排查服务器、网络和域名解析，恢复网站访问，并建立可用性监测。",
-        "homepage-stale" => "在首页要闻动态、通知公告等板块发布最新信息，确保两周内有更新。",
-        "column-empty" => "发布栏目应有的内容；确无内容可发的栏目应予撤并。",
-        "column-stale" => "按栏目更新时限发布信息，补齐发布日期；不再维护的栏目应归档或撤并。",
-        "typo" => "核对原文并更正错别字，发布前加强校对。",
-        "interpretation-missing" => {
-            "发布政策解读，并在政策文件页面添加“相关解读”链接（解读页面反向链接文件）。"
-        }
-        "broken-link" => "修正链接地址或删除失效链接；附件应重新上传。",
-        _ => "请核实并整改。",
-    }
+    rules::find(rule)
+        .map(|r| r.meta().advice_zh)
+        .unwrap_or("请核实并整改。")
 }
 
 /// Chinese indicator name of a rule id (the rule's own name).
@@ -248,87 +249,12 @@ pub fn rule_name_zh(rule: &str) -> &'static str {
     rules::find(rule).map(|r| r.name_zh()).unwrap_or("其他")
 }
 
-/// A one-line Chinese summary of a finding's evidence.
+/// A one-line Chinese summary of a finding's evidence, as its rule words it.
 pub fn evidence_zh(f: &Finding) -> String {
-    let e = &f.evidence;
-    let s = |k: &str| e.get(k).and_then(|v| v.as_str()).map(str::to_string);
-    let n = |k: &str| e.get(k).and_then(|v| v.as_i64());
-    let b = |k: &str| e.get(k).and_then(|v| v.as_bool()).unwrap_or(false);
-    let mut parts: Vec<String> = Vec::new();
-    match f.rule.as_str() {
-        "site-unreachable" => {
-            if let Some(x) = s("error") {
-                parts.push(format!("错误：{x}"));
-            }
-            if let Some(x) = n("attempts") {
-                parts.push(format!("尝试{x}次"));
-            }
-        }
-        "homepage-stale" | "column-stale" => {
-            match s("latest") {
-                Some(d) => parts.push(format!("最近更新：{d}")),
-                None => parts.push("无带日期的信息".into()),
-            }
-            if let Some(x) = n("days") {
-                parts.push(format!("距今{x}天"));
-            }
-            if let Some(c) = s("class").and_then(|c| ColumnClass::parse(&c)) {
-                parts.push(format!("类别：{}", c.label_zh()));
-            }
-            if let Some(x) = n("limit_days") {
-                parts.push(format!("时限{x}天"));
-            }
-            if b("undated") {
-                parts.push("信息均未标注日期".into());
-            }
-            if b("hub_only") {
-                parts.push("首页为导航页，按二级页面判断".into());
-            }
-        }
-        "column-empty" => {
-            parts.push("信息条数：0".into());
-            if b("placeholder") {
-                parts.push("显示“暂无信息”类提示".into());
-            }
-        }
-        "typo" => {
-            if let (Some(w), Some(g)) = (s("wrong"), s("suggest")) {
-                parts.push(format!("“{w}”→“{g}”"));
-            }
-            if let Some(x) = n("count") {
-                parts.push(format!("共{x}处"));
-            }
-            if let Some(x) = s("context") {
-                parts.push(format!("上下文：{x}"));
-            }
-        }
-        "interpretation-missing" => {
-            if let Some(x) = s("title") {
-                parts.push(format!("文件：{x}"));
-            }
-            if let Some(x) = s("date") {
-                parts.push(format!("发布日期：{x}"));
-            }
-        }
-        "broken-link" => {
-            match (n("status"), s("error")) {
-                (_, Some(err)) => parts.push(format!("错误：{err}")),
-                (Some(st), None) => parts.push(format!("HTTP {st}")),
-                _ => {}
-            }
-            if let Some(a) = s("anchor").filter(|a| !a.is_empty()) {
-                parts.push(format!("链接文字：“{a}”"));
-            }
-            if let Some(x) = n("pages") {
-                parts.push(format!("{x}个页面引用"));
-            }
-            if b("on_homepage") {
-                parts.push("位于首页".into());
-            }
-        }
-        _ => parts.push(e.to_string()),
+    match rules::find(&f.rule) {
+        Some(r) => r.evidence_zh(&f.evidence),
+        None => f.evidence.to_string(),
     }
-    parts.join("；")
 }
 
 /// Format a score without a needless ".0" (94.5, 100).
@@ -341,9 +267,17 @@ pub fn fmt_points(p: f64) -> String {
 pub(crate) mod testdata {
     //! A small two-site report for the writers' unit tests.
     use super::*;
-    use crate::rules::Severity;
+    use crate::rules::{RuleDef, Severity};
     use crate::score::IndicatorResult;
     use serde_json::json;
+
+    /// The rule ids the test report uses.
+    pub fn link_id() -> &'static str {
+        crate::rules::broken_link::BrokenLink::META.id
+    }
+    pub fn home_id() -> &'static str {
+        crate::rules::homepage_stale::HomepageStale::META.id
+    }
 
     pub fn report() -> Report {
         let ind = |rule: &str, n: usize, d: f64, veto: bool| IndicatorResult {
@@ -353,6 +287,28 @@ pub(crate) mod testdata {
             deducted: d,
             cap: Some(10.0),
             veto,
+            group: crate::rules::find(rule).map(|r| r.meta().group),
+        };
+        // The sheet of a site that lost `lost` points in 功能设计.
+        let groups = |lost: f64| -> Vec<GroupResult> {
+            crate::rules::Group::ALL
+                .iter()
+                .map(|g| {
+                    let lost = if *g == crate::rules::Group::Function {
+                        lost
+                    } else {
+                        0.0
+                    };
+                    GroupResult {
+                        group: g.label_zh().into(),
+                        id: *g,
+                        points: g.points(),
+                        lost,
+                        kept: g.points() - lost,
+                        skipped: false,
+                    }
+                })
+                .collect()
         };
         let site = |id: &str, name: &str, verdict, score, vetoes: Vec<String>, inds| SiteReport {
             id: id.into(),
@@ -370,6 +326,7 @@ pub(crate) mod testdata {
             },
             columns: vec![],
             indicators: inds,
+            groups: groups(100.0 - score),
             counts: BTreeMap::new(),
             crawl_errors: vec![],
             typo_allow: if id == "jyj" {
@@ -394,21 +351,21 @@ pub(crate) mod testdata {
                     Verdict::Pass,
                     99.0,
                     vec![],
-                    vec![ind("broken-link", 1, 1.0, false)],
+                    vec![ind(link_id(), 1, 1.0, false)],
                 ),
                 site(
                     "jyj",
                     "区教育局",
                     Verdict::Fail,
                     100.0,
-                    vec!["homepage-stale".into()],
-                    vec![ind("homepage-stale", 1, 0.0, true)],
+                    vec![home_id().into()],
+                    vec![ind(home_id(), 1, 0.0, true)],
                 ),
             ],
             findings: vec![
                 Finding {
                     id: "aaaa".into(),
-                    rule: "broken-link".into(),
+                    rule: link_id().into(),
                     site: "fgj".into(),
                     url: "http://127.0.0.1:8080/fgj/".into(),
                     target: Some("http://127.0.0.1:8080/fgj/old.html".into()),
@@ -417,10 +374,11 @@ pub(crate) mod testdata {
                     points: 1.0,
                     message: "链接“旧闻, \"引号\"”指向的页面无法打开（HTTP 404），请修正。".into(),
                     evidence: json!({"status": 404, "anchor": "旧闻", "pages": 2, "on_homepage": true}),
+                    facts: Default::default(),
                 },
                 Finding {
                     id: "bbbb".into(),
-                    rule: "homepage-stale".into(),
+                    rule: home_id().into(),
                     site: "jyj".into(),
                     url: "http://127.0.0.1:8080/jyj/".into(),
                     target: None,
@@ -430,6 +388,7 @@ pub(crate) mod testdata {
                     message: "首页最近一次更新为2026-10-01，已超过14天未更新。<script>x</script>"
                         .into(),
                     evidence: json!({"latest": "2026-10-01", "limit_days": 14, "days": 56}),
+                    facts: Default::default(),
                 },
             ],
         }
@@ -489,6 +448,7 @@ mod tests {
                 url: "http://a/fgj/zcwj/".into(),
                 name: "政策文件".into(),
                 class: ColumnClass::Policy,
+                level: 1,
                 class_source: Default::default(),
                 items: vec![],
                 list_pages: 0,

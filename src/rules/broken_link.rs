@@ -24,16 +24,16 @@
 //! evidence `{ "status": 404, "anchor": "旧闻", "pages": 3, "on_homepage": true }`.
 //!
 //! ## Settings
-//! `broken-link.toml` beside the profile file (e.g. rules/broken-link.toml with `--profile rules/national-2019.toml`):
+//! `rules/broken-link.toml` beside the profile (compiled in for the built-in
+//! profiles; read from the folder of a profile given as a path):
 //! - `include_external` (default true): report targets outside the site.
 //! - `include_attachments` (default true): report attachments (pdf, doc …).
 //! - `max_referrers` (default 5): referring pages listed in the evidence.
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use url::Url;
 
-use super::{Context, Finding, Rule, Severity};
+use super::{Context, Evidence, Facts, Finding, Group, Indicator, Meta, RuleDef, Severity};
 use crate::site::{LinkCheck, Site};
 
 /// Why a checked link does not open.
@@ -120,18 +120,76 @@ impl Default for Settings {
     }
 }
 
-impl Rule for BrokenLink {
-    fn id(&self) -> &'static str {
-        "broken-link"
+/// report.json `evidence` of a finding.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BrokenLinkEvidence {
+    /// The HTTP status of the last attempt, if one answered.
+    pub status: Option<u16>,
+    /// What failed when no status tells it (timeout, loop, refused …).
+    pub error: Option<String>,
+    /// The link's text.
+    pub anchor: String,
+    /// Pages that hold the link.
+    pub pages: usize,
+    pub on_homepage: bool,
+    /// On the site's own host.
+    pub internal: bool,
+    /// A pdf/doc/xls/… attachment.
+    pub attachment: bool,
+    pub attempts: u32,
+    /// The first pages that hold the link (`max_referrers`).
+    pub referrers: Vec<String>,
+}
+
+impl Evidence for BrokenLinkEvidence {
+    fn summary_zh(&self) -> String {
+        let mut parts = Vec::new();
+        match (self.status, &self.error) {
+            (_, Some(err)) => parts.push(format!("错误：{err}")),
+            (Some(st), None) => parts.push(format!("HTTP {st}")),
+            _ => {}
+        }
+        if !self.anchor.is_empty() {
+            parts.push(format!("链接文字：“{}”", self.anchor));
+        }
+        parts.push(format!("{}个页面引用", self.pages));
+        if self.on_homepage {
+            parts.push("位于首页".into());
+        }
+        parts.join("；")
     }
-    fn name_zh(&self) -> &'static str {
-        "链接可用性"
+    fn facts(&self) -> Facts {
+        Facts {
+            on_homepage: self.on_homepage,
+            ..Facts::default()
+        }
     }
-    fn doc(&self) -> String {
-        super::module_doc(include_str!("broken_link.rs"))
+}
+
+impl RuleDef for BrokenLink {
+    const META: Meta = Meta {
+        id: "broken-link",
+        name_zh: "链接可用性",
+        advice_zh: "修正链接地址或删除失效链接；附件应重新上传。",
+        severity: Severity::Deduct,
+        group: Group::Function,
+        source: include_str!("broken_link.rs"),
+    };
+    const BUILTIN_SETTINGS: Option<&'static str> =
+        Some(include_str!("../../rules/broken-link.toml"));
+    type Settings = Settings;
+    type Evidence = BrokenLinkEvidence;
+
+    fn default_indicator() -> Indicator {
+        Indicator {
+            points_homepage: Some(1.0),
+            cap: Some(10.0),
+            ..Indicator::points(0.1)
+        }
     }
-    fn check(&self, site: &Site, ctx: &Context) -> Vec<Finding> {
-        let settings = &ctx.settings.broken_link;
+
+    fn run(&self, site: &Site, _ctx: &Context, settings: &Settings) -> Vec<Finding> {
         let mut out = Vec::new();
         for link in &site.links {
             let Some(failure) = failure(link) else {
@@ -162,24 +220,29 @@ impl Rule for BrokenLink {
                 failure.describe()
             );
             let mut f = Finding::new(
-                self.id(),
+                Self::META.id,
                 site,
                 url,
                 Some(&link.url),
                 None,
-                Severity::Deduct,
+                Self::META.severity,
                 message,
-                json!({
-                    "status": link.status,
-                    "error": failure.error(),
-                    "anchor": link.anchor,
-                    "pages": pages,
-                    "on_homepage": link.on_homepage,
-                    "internal": link.internal,
-                    "attachment": link.attachment,
-                    "attempts": link.attempts,
-                    "referrers": link.referrers.iter().take(settings.max_referrers).collect::<Vec<_>>(),
-                }),
+                &BrokenLinkEvidence {
+                    status: link.status,
+                    error: failure.error().map(str::to_string),
+                    anchor: link.anchor.clone(),
+                    pages,
+                    on_homepage: link.on_homepage,
+                    internal: link.internal,
+                    attachment: link.attachment,
+                    attempts: link.attempts,
+                    referrers: link
+                        .referrers
+                        .iter()
+                        .take(settings.max_referrers)
+                        .cloned()
+                        .collect(),
+                },
             );
             f.target = Some(link.url.clone());
             out.push(f);
@@ -269,7 +332,13 @@ mod tests {
         external.internal = false;
         s.links = vec![skipped, external];
         assert_eq!(BrokenLink.check(&s, &env.ctx("2026-11-26")).len(), 1);
-        env.settings.broken_link.include_external = false;
+        env.settings.set(
+            BrokenLink::META.id,
+            Settings {
+                include_external: false,
+                ..Settings::default()
+            },
+        );
         assert!(BrokenLink.check(&s, &env.ctx("2026-11-26")).is_empty());
     }
 

@@ -16,24 +16,24 @@
 //! 暂无信息 with a short intro (under 200 characters) is still empty.
 //!
 //! ## Why it matters
-//! 单项否决「栏目不更新 ③ 空白栏目」(国办秘函〔2019〕19号): more than 5 (超过5个)
-//! columns with no content fails the site; fewer still deduct points
-//! (`[indicators.column-empty]` in the profile).
+//! 单项否决「栏目不更新 ③ 空白栏目」(国办秘函〔2019〕19号): 5 or more
+//! (超过(含)5个) columns with no content fail the site; fewer still deduct
+//! points (`[indicators.column-empty]` in the profile: `veto-at-least = 5`).
 //!
 //! ## Example
 //! 「通知公告」 list page shows only 暂无信息 ⇒ one finding at the column URL,
 //! evidence `{ "items": 0, "placeholder": true }`.
 //!
 //! ## Settings
-//! `column-empty.toml` beside the profile file (e.g. rules/column-empty.toml with `--profile rules/national-2019.toml`):
+//! `rules/column-empty.toml` beside the profile (compiled in for the built-in
+//! profiles; read from the folder of a profile given as a path):
 //! - `skip_name_keywords` (default `[]`): columns whose name contains one of
 //!   these words are never reported (e.g. a column kept on purpose).
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
-use super::{Context, Finding, Rule, Severity};
-use crate::site::{ColumnKind, Site};
+use super::{Context, Evidence, Facts, Finding, Group, Indicator, Meta, RuleDef, Severity};
+use crate::site::{ColumnClass, ColumnKind, Site};
 
 /// The rule.
 pub struct ColumnEmpty;
@@ -46,18 +46,57 @@ pub struct Settings {
     pub skip_name_keywords: Vec<String>,
 }
 
-impl Rule for ColumnEmpty {
-    fn id(&self) -> &'static str {
-        "column-empty"
+/// report.json `evidence` of a finding.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ColumnEmptyEvidence {
+    /// Always 0.
+    pub items: usize,
+    /// The page shows 暂无信息 or the like.
+    pub placeholder: bool,
+    pub class: Option<ColumnClass>,
+    /// The column's navigation level (1 = linked from the homepage, 0 = unknown).
+    pub level: u32,
+    pub list_pages: u32,
+    /// The list style recognised.
+    pub style: String,
+}
+
+impl Evidence for ColumnEmptyEvidence {
+    fn summary_zh(&self) -> String {
+        let mut parts = vec!["信息条数：0".to_string()];
+        if self.placeholder {
+            parts.push("显示“暂无信息”类提示".into());
+        }
+        parts.join("；")
     }
-    fn name_zh(&self) -> &'static str {
-        "空白栏目"
+    fn facts(&self) -> Facts {
+        Facts::column(self.class, self.level)
     }
-    fn doc(&self) -> String {
-        super::module_doc(include_str!("column_empty.rs"))
+}
+
+impl RuleDef for ColumnEmpty {
+    const META: Meta = Meta {
+        id: "column-empty",
+        name_zh: "空白栏目",
+        advice_zh: "发布栏目应有的内容；确无内容可发的栏目应予撤并。",
+        severity: Severity::Deduct,
+        group: Group::Publish,
+        source: include_str!("column_empty.rs"),
+    };
+    type Settings = Settings;
+    type Evidence = ColumnEmptyEvidence;
+
+    fn default_indicator() -> Indicator {
+        Indicator {
+            cap: Some(10.0),
+            veto_at_least: Some(5),
+            ..Indicator::points(2.0)
+        }
     }
-    fn check(&self, site: &Site, ctx: &Context) -> Vec<Finding> {
-        let skip = &ctx.settings.column_empty.skip_name_keywords;
+
+    fn run(&self, site: &Site, _ctx: &Context, settings: &Settings) -> Vec<Finding> {
+        let skip = &settings.skip_name_keywords;
         site.columns
             .iter()
             .filter(|c| c.load_error.is_none() && c.items.is_empty() && c.kind == ColumnKind::List)
@@ -73,20 +112,21 @@ impl Rule for ColumnEmpty {
                     c.name, how
                 );
                 Finding::new(
-                    self.id(),
+                    Self::META.id,
                     site,
                     &c.url,
                     None,
                     Some(&c.name),
-                    Severity::Deduct,
+                    Self::META.severity,
                     message,
-                    json!({
-                        "items": 0,
-                        "placeholder": c.placeholder,
-                        "class": c.class.as_str(),
-                        "list_pages": c.list_pages,
-                        "style": c.style,
-                    }),
+                    &ColumnEmptyEvidence {
+                        items: 0,
+                        placeholder: c.placeholder,
+                        class: Some(c.class),
+                        level: c.level,
+                        list_pages: c.list_pages,
+                        style: c.style.clone(),
+                    },
                 )
             })
             .collect()
@@ -97,7 +137,6 @@ impl Rule for ColumnEmpty {
 mod tests {
     use super::*;
     use crate::rules::testutil::*;
-    use crate::site::ColumnClass;
 
     #[test]
     fn empty_and_placeholder_columns_fire() {
@@ -169,7 +208,12 @@ mod tests {
     #[test]
     fn skip_keywords_apply() {
         let mut env = Env::new();
-        env.settings.column_empty.skip_name_keywords = vec!["专题".into()];
+        env.settings.set(
+            ColumnEmpty::META.id,
+            Settings {
+                skip_name_keywords: vec!["专题".into()],
+            },
+        );
         let mut s = site();
         s.columns = vec![column("扫黑除恶专题", ColumnClass::Other, vec![])];
         assert!(ColumnEmpty.check(&s, &env.ctx("2026-11-26")).is_empty());

@@ -12,8 +12,11 @@
 //! ## Why it matters
 //! 单项否决「栏目不更新」(国办秘函〔2019〕19号): 动态/要闻 columns not updated
 //! within 2 weeks and 通知公告/政策文件 columns not updated within 6 months —
-//! more than 5 such columns fails the site; more than 10 stale columns of any
-//! class fails it too; fewer deduct points (基本信息更新). Undated
+//! 5 or more (超过(含)5个) such columns fail the site; 10 or more stale
+//! columns of any class (应更新但长期未更新) fail it too; fewer deduct points
+//! (基本信息更新). The profile says so as data: `veto-classes`,
+//! `veto-classes-at-least = 5`, `veto-at-least = 10`. The 365-day window of
+//! long-term columns is a vendor convention, not national text. Undated
 //! information counts as not updated (2015 note, "下同").
 //!
 //! ## Example
@@ -23,15 +26,16 @@
 //! "limit_days": 180, "days": 270 }`.
 //!
 //! ## Settings
-//! `column-stale.toml` beside the profile file (e.g. rules/column-stale.toml with `--profile rules/national-2019.toml`):
+//! `rules/column-stale.toml` beside the profile (compiled in for the built-in
+//! profiles; read from the folder of a profile given as a path):
 //! - `skip_name_keywords` (default `["专题"]`): historic special-topic columns
 //!   are excluded from staleness (2015 explanatory text).
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
-use super::{days_between, Context, Finding, Rule, Severity};
-use crate::site::Site;
+use super::{days_between, Context, Evidence, Facts, Finding, Group, Indicator, Meta, RuleDef};
+use crate::site::{ColumnClass, Site};
 
 /// The rule.
 pub struct ColumnStale;
@@ -52,18 +56,74 @@ impl Default for Settings {
     }
 }
 
-impl Rule for ColumnStale {
-    fn id(&self) -> &'static str {
-        "column-stale"
+/// report.json `evidence` of a finding.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ColumnStaleEvidence {
+    /// Newest dated item (null: none dated).
+    pub latest: Option<NaiveDate>,
+    pub class: Option<ColumnClass>,
+    /// The column's navigation level (1 = linked from the homepage, 0 = unknown).
+    pub level: u32,
+    /// The class's deadline.
+    pub limit_days: u32,
+    /// Days from `latest` to as_of.
+    pub days: Option<i64>,
+    pub items: usize,
+    /// Every item is undated (counts as not updated).
+    pub undated: bool,
+    /// The list was cut by a crawl limit.
+    pub truncated: bool,
+}
+
+impl Evidence for ColumnStaleEvidence {
+    fn summary_zh(&self) -> String {
+        let mut parts = vec![super::latest_zh(self.latest)];
+        if let Some(x) = self.days {
+            parts.push(format!("距今{x}天"));
+        }
+        if let Some(c) = self.class {
+            parts.push(format!("类别：{}", c.label_zh()));
+        }
+        parts.push(format!("时限{}天", self.limit_days));
+        if self.undated {
+            parts.push("信息均未标注日期".into());
+        }
+        parts.join("；")
     }
-    fn name_zh(&self) -> &'static str {
-        "栏目不更新"
+    fn facts(&self) -> Facts {
+        Facts::column(self.class, self.level)
     }
-    fn doc(&self) -> String {
-        super::module_doc(include_str!("column_stale.rs"))
+}
+
+impl RuleDef for ColumnStale {
+    const META: Meta = Meta {
+        id: "column-stale",
+        name_zh: "栏目不更新",
+        advice_zh: "按栏目更新时限发布信息，补齐发布日期；不再维护的栏目应归档或撤并。",
+        severity: super::Severity::Deduct,
+        group: Group::Publish,
+        source: include_str!("column_stale.rs"),
+    };
+    const BUILTIN_SETTINGS: Option<&'static str> =
+        Some(include_str!("../../rules/column-stale.toml"));
+    type Settings = Settings;
+    type Evidence = ColumnStaleEvidence;
+
+    fn default_indicator() -> Indicator {
+        Indicator {
+            cap: Some(20.0),
+            veto_at_least: Some(10),
+            points_first_level: [(ColumnClass::Policy, 5.0)].into(),
+            veto_classes: vec![ColumnClass::Dynamic],
+            veto_first_level_classes: vec![ColumnClass::Notice, ColumnClass::Policy],
+            veto_classes_at_least: Some(5),
+            ..Indicator::points(2.0)
+        }
     }
-    fn check(&self, site: &Site, ctx: &Context) -> Vec<Finding> {
-        let skip = &ctx.settings.column_stale.skip_name_keywords;
+
+    fn run(&self, site: &Site, ctx: &Context, settings: &Settings) -> Vec<Finding> {
+        let skip = &settings.skip_name_keywords;
         let mut out = Vec::new();
         for c in &site.columns {
             if c.load_error.is_some()
@@ -93,22 +153,23 @@ impl Rule for ColumnStale {
                 ),
             };
             out.push(Finding::new(
-                self.id(),
+                Self::META.id,
                 site,
                 &c.url,
                 None,
                 Some(&c.name),
-                Severity::Deduct,
+                Self::META.severity,
                 message,
-                json!({
-                    "latest": latest.map(|d| d.to_string()),
-                    "class": c.class.as_str(),
-                    "limit_days": limit,
-                    "days": days,
-                    "items": c.items.len(),
-                    "undated": latest.is_none(),
-                    "truncated": c.truncated,
-                }),
+                &ColumnStaleEvidence {
+                    latest,
+                    class: Some(c.class),
+                    level: c.level,
+                    limit_days: limit,
+                    days,
+                    items: c.items.len(),
+                    undated: latest.is_none(),
+                    truncated: c.truncated,
+                },
             ));
         }
         out
@@ -119,7 +180,6 @@ impl Rule for ColumnStale {
 mod tests {
     use super::*;
     use crate::rules::testutil::*;
-    use crate::site::ColumnClass;
 
     #[test]
     fn each_class_uses_its_own_deadline() {

@@ -23,10 +23,10 @@
 //! ## Settings
 //! None here; the day limit is `[deadlines] homepage` in the profile.
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
-use super::{days_between, Context, Finding, Rule, Severity};
+use super::{days_between, Context, Evidence, Finding, Group, Indicator, Meta, RuleDef};
 use crate::site::Site;
 
 /// The rule.
@@ -37,17 +37,59 @@ pub struct HomepageStale;
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {}
 
-impl Rule for HomepageStale {
-    fn id(&self) -> &'static str {
-        "homepage-stale"
+/// report.json `evidence` of a finding.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct HomepageStaleEvidence {
+    /// Newest dated item (null: none dated).
+    pub latest: Option<NaiveDate>,
+    pub limit_days: u32,
+    /// Days from `latest` to as_of.
+    pub days: Option<i64>,
+    /// Items looked at.
+    pub items: usize,
+    /// How many of them are undated.
+    pub undated: usize,
+    /// The homepage is a bare navigation hub, judged by its second-level pages.
+    pub hub_only: bool,
+    pub newest_title: Option<String>,
+    pub newest_url: Option<String>,
+}
+
+impl Evidence for HomepageStaleEvidence {
+    fn summary_zh(&self) -> String {
+        let mut parts = vec![super::latest_zh(self.latest)];
+        if let Some(x) = self.days {
+            parts.push(format!("距今{x}天"));
+        }
+        parts.push(format!("时限{}天", self.limit_days));
+        if self.hub_only {
+            parts.push("首页为导航页，按二级页面判断".into());
+        }
+        parts.join("；")
     }
-    fn name_zh(&self) -> &'static str {
-        "首页不更新"
+}
+
+impl RuleDef for HomepageStale {
+    const META: Meta = Meta {
+        id: "homepage-stale",
+        name_zh: "首页不更新",
+        advice_zh: "在首页要闻动态、通知公告等板块发布最新信息，确保两周内有更新。",
+        severity: super::Severity::Veto,
+        group: Group::Publish,
+        source: include_str!("homepage_stale.rs"),
+    };
+    type Settings = Settings;
+    type Evidence = HomepageStaleEvidence;
+
+    fn default_indicator() -> Indicator {
+        Indicator {
+            veto: true,
+            ..Indicator::points(0.0)
+        }
     }
-    fn doc(&self) -> String {
-        super::module_doc(include_str!("homepage_stale.rs"))
-    }
-    fn check(&self, site: &Site, ctx: &Context) -> Vec<Finding> {
+
+    fn run(&self, site: &Site, ctx: &Context, _settings: &Settings) -> Vec<Finding> {
         // No homepage data: the start page failed, which site-unreachable reports.
         let Some(home) = &site.homepage else {
             return Vec::new();
@@ -99,23 +141,23 @@ impl Rule for HomepageStale {
             ),
         };
         vec![Finding::new(
-            self.id(),
+            Self::META.id,
             site,
             &site.url,
             None,
             None,
-            Severity::Veto,
+            Self::META.severity,
             message,
-            json!({
-                "latest": latest.map(|d| d.to_string()),
-                "limit_days": limit,
-                "days": days,
-                "items": items,
-                "undated": undated,
-                "hub_only": home.hub_only,
-                "newest_title": newest.map(|i| i.title.clone()),
-                "newest_url": newest.and_then(|i| i.url.clone()),
-            }),
+            &HomepageStaleEvidence {
+                latest,
+                limit_days: limit,
+                days,
+                items,
+                undated,
+                hub_only: home.hub_only,
+                newest_title: newest.map(|i| i.title.clone()),
+                newest_url: newest.and_then(|i| i.url.clone()),
+            },
         )]
     }
 }

@@ -21,7 +21,8 @@
 //! "links": 2 }`.
 //!
 //! ## Settings
-//! `interpretation-missing.toml` beside the profile file (e.g. rules/interpretation-missing.toml with `--profile rules/national-2019.toml`):
+//! `rules/interpretation-missing.toml` beside the profile (compiled in for the built-in
+//! profiles; read from the folder of a profile given as a path):
 //! - `keywords` (default `["相关解读", "政策解读", "图解", "解读"]`): words in a
 //!   link's text or block heading that make it an interpretation link.
 //! - `skip_title_keywords` (default `["解读"]`): documents whose title holds
@@ -29,10 +30,10 @@
 
 use std::collections::HashSet;
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
-use super::{Context, Finding, Rule, Severity};
+use super::{Context, Evidence, Finding, Group, Indicator, Meta, RuleDef, Severity};
 use crate::site::{ColumnClass, LinkArea, PageKind, PageLink, Site};
 
 /// The rule.
@@ -67,18 +68,52 @@ fn folder(url: &str) -> &str {
     }
 }
 
-impl Rule for InterpretationMissing {
-    fn id(&self) -> &'static str {
-        "interpretation-missing"
+/// report.json `evidence` of a finding.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct InterpretationMissingEvidence {
+    /// The policy document's title.
+    pub title: String,
+    /// Its publication date.
+    pub date: Option<NaiveDate>,
+    /// Links on its page.
+    pub links: usize,
+    /// Interpretation columns the site has.
+    pub interpretation_columns: usize,
+}
+
+impl Evidence for InterpretationMissingEvidence {
+    fn summary_zh(&self) -> String {
+        let mut parts = vec![format!("文件：{}", self.title)];
+        if let Some(d) = self.date {
+            parts.push(format!("发布日期：{d}"));
+        }
+        parts.join("；")
     }
-    fn name_zh(&self) -> &'static str {
-        "政策解读"
+}
+
+impl RuleDef for InterpretationMissing {
+    const META: Meta = Meta {
+        id: "interpretation-missing",
+        name_zh: "政策解读",
+        advice_zh: "发布政策解读，并在政策文件页面添加“相关解读”链接（解读页面反向链接文件）。",
+        severity: Severity::Deduct,
+        group: Group::Publish,
+        source: include_str!("interpretation_missing.rs"),
+    };
+    const BUILTIN_SETTINGS: Option<&'static str> =
+        Some(include_str!("../../rules/interpretation-missing.toml"));
+    type Settings = Settings;
+    type Evidence = InterpretationMissingEvidence;
+
+    fn default_indicator() -> Indicator {
+        Indicator {
+            cap: Some(10.0),
+            ..Indicator::points(1.0)
+        }
     }
-    fn doc(&self) -> String {
-        super::module_doc(include_str!("interpretation_missing.rs"))
-    }
-    fn check(&self, site: &Site, ctx: &Context) -> Vec<Finding> {
-        let settings = &ctx.settings.interpretation_missing;
+
+    fn run(&self, site: &Site, _ctx: &Context, settings: &Settings) -> Vec<Finding> {
         let site_folder = folder(&site.url);
         // Where an interpretation lives: interpretation columns, their items,
         // and their folders when deeper than the site's own folder.
@@ -143,19 +178,19 @@ impl Rule for InterpretationMissing {
                 "政策文件“{title}”未关联政策解读，请发布解读材料并在文件页面添加“相关解读”链接。"
             );
             out.push(Finding::new(
-                self.id(),
+                Self::META.id,
                 site,
                 &page.url,
                 None,
                 Some(&col.name),
-                Severity::Deduct,
+                Self::META.severity,
                 message,
-                json!({
-                    "title": page.title,
-                    "date": page.date.map(|d| d.to_string()),
-                    "links": page.links.len(),
-                    "interpretation_columns": interp_cols.len(),
-                }),
+                &InterpretationMissingEvidence {
+                    title: page.title.clone(),
+                    date: page.date,
+                    links: page.links.len(),
+                    interpretation_columns: interp_cols.len(),
+                },
             ));
         }
         out

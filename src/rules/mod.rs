@@ -1,22 +1,42 @@
 //! Rules: pure functions from a [`Site`](crate::site::Site) and a
 //! [`Context`] to findings. No rule does I/O or reads the clock.
 //!
-//! One file per rule (`src/rules/<rule_id>.rs`), each opening with its
-//! documentation in fixed sections (What it checks / Why it matters / Example /
-//! Settings) and holding its settings struct, its `check` and its unit tests.
-//! The registry is the plain const slice [`RULES`]. Rules say what they found
-//! (and a severity hint where the rule decides it, e.g. a serious typo);
-//! [`crate::score`] assigns points and the final severity from the profile.
+//! One rule, one file (`src/rules/<rule_id>.rs`). The file opens with the
+//! rule's documentation in fixed sections (What it checks / Why it matters /
+//! Example / Settings) and holds everything else about it: its [`Meta`] (id,
+//! Chinese indicator name, rectification advice 整改要求, default severity,
+//! score-sheet group), its default scoring ([`RuleDef::default_indicator`], used when
+//! a profile leaves the indicator out), its settings struct (read from
+//! `rules/<id>.toml`), its typed evidence (what report.json carries, and the
+//! one-line Chinese summary the human reports print), its `check` and its
+//! unit tests. Registration is a `pub mod` line and one line in [`RULES`];
+//! `govaudit rules`, settings loading, profile defaults, the reports and the
+//! fixture tests all read that list, so nothing outside this folder names a
+//! rule id.
+//!
+//! Three files here are not rules: `indicator.rs` (deadlines, score-sheet
+//! groups, how a profile scores a rule), `settings.rs` (loading
+//! `rules/<rule-id>.toml`) and `boards.rs` (message boards and entrances,
+//! shared by the 互动交流 and 办事服务 rules).
+//!
+//! Rules say what they found (and a severity where the rule decides it, e.g.
+//! a serious typo); [`crate::score`] assigns points and the final severity
+//! from the profile.
 
-use std::path::Path;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::config::ConfigError;
 use crate::site::{ColumnClass, Site};
+
+mod indicator;
+mod settings;
+
+pub use indicator::{Deadlines, Group, Indicator};
+pub use settings::{AnySettings, RuleSettings};
 
 pub mod broken_link;
 pub mod column_empty;
@@ -25,6 +45,32 @@ pub mod homepage_stale;
 pub mod interpretation_missing;
 pub mod site_unreachable;
 pub mod typo;
+
+// 互动交流 and 办事服务 (issue 11).
+mod boards;
+pub mod interaction_no_channel;
+pub mod interaction_unanswered;
+pub mod reply_stale;
+pub mod service_missing;
+pub mod service_stats_stale;
+
+/// Every rule, in report order. Adding a rule is its file plus one line here
+/// (and its fixture folder, fixtures/<rule-id>/, which the tests require).
+pub const RULES: &[&dyn Rule] = &[
+    &site_unreachable::SiteUnreachable,
+    &homepage_stale::HomepageStale,
+    &column_empty::ColumnEmpty,
+    &column_stale::ColumnStale,
+    &typo::Typo,
+    &interpretation_missing::InterpretationMissing,
+    &broken_link::BrokenLink,
+    // 互动交流 and 办事服务 (issue 11).
+    &interaction_no_channel::InteractionNoChannel,
+    &interaction_unanswered::InteractionUnanswered,
+    &reply_stale::ReplyStale,
+    &service_missing::ServiceMissing,
+    &service_stats_stale::ServiceStatsStale,
+];
 
 /// How a finding counts against a site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -71,13 +117,39 @@ pub struct Finding {
     pub points: f64,
     pub message: String,
     pub evidence: serde_json::Value,
+    /// What scoring reads, taken from the typed evidence when the finding is
+    /// made (not in report.json).
+    #[serde(skip)]
+    pub facts: Facts,
+}
+
+/// The typed facts of a finding that scoring applies profile data to.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Facts {
+    /// The class of the column the finding is about (`veto-classes`).
+    pub class: Option<ColumnClass>,
+    /// The defect shows on the homepage (`points-homepage`).
+    pub on_homepage: bool,
+    /// The navigation level of that column (1 = first-level; 0 = unknown).
+    pub level: u32,
+}
+
+impl Facts {
+    /// The facts of a finding about a column.
+    pub fn column(class: Option<ColumnClass>, level: u32) -> Facts {
+        Facts {
+            class,
+            level,
+            on_homepage: false,
+        }
+    }
 }
 
 impl Finding {
     /// A finding with its stable fingerprint computed from rule, site, url and
     /// `extra` (the broken target or the wrong form); points are set by scoring.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(
+    pub fn new<E: Evidence>(
         rule: &str,
         site: &Site,
         url: &str,
@@ -85,7 +157,7 @@ impl Finding {
         column: Option<&str>,
         severity: Severity,
         message: String,
-        evidence: serde_json::Value,
+        evidence: &E,
     ) -> Finding {
         Finding {
             id: fingerprint(rule, &site.id, url, extra),
@@ -97,8 +169,28 @@ impl Finding {
             severity,
             points: 0.0,
             message,
-            evidence,
+            evidence: serde_json::to_value(evidence).expect("evidence serialises"),
+            facts: evidence.facts(),
         }
+    }
+}
+
+/// A rule's typed evidence: serialised into report.json `evidence`, read back
+/// (missing fields defaulted) to print its Chinese one-line summary.
+pub trait Evidence: Serialize + DeserializeOwned + Default {
+    /// One line of Chinese for the human reports (证据).
+    fn summary_zh(&self) -> String;
+    /// What scoring needs to know.
+    fn facts(&self) -> Facts {
+        Facts::default()
+    }
+}
+
+/// Untyped evidence, for a rule not yet given its own struct: summarised as
+/// its JSON, with no facts for scoring. Every registered rule has a struct.
+impl Evidence for serde_json::Value {
+    fn summary_zh(&self) -> String {
+        self.to_string()
     }
 }
 
@@ -115,82 +207,109 @@ pub fn fingerprint(rule: &str, site: &str, url: &str, extra: Option<&str>) -> St
     digest[..10].iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Update deadlines in days (更新时限), from the scoring profile's
-/// `[deadlines]` table. `None` means the class has no deadline.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct Deadlines {
-    /// 首页不更新: newest homepage item older than this many days.
-    pub homepage: u32,
-    #[serde(default)]
-    pub dynamic: Option<u32>,
-    #[serde(default)]
-    pub notice: Option<u32>,
-    #[serde(default)]
-    pub policy: Option<u32>,
-    #[serde(default)]
-    pub interpretation: Option<u32>,
-    #[serde(default)]
-    pub long_term: Option<u32>,
-    #[serde(default)]
-    pub other: Option<u32>,
+/// What is fixed about a rule.
+#[derive(Debug, Clone, Copy)]
+pub struct Meta {
+    /// Kebab-case id (contract.md).
+    pub id: &'static str,
+    /// Chinese name of the inspection indicator it implements.
+    pub name_zh: &'static str,
+    /// What a department should do about a finding (整改要求).
+    pub advice_zh: &'static str,
+    /// The severity its findings carry before scoring.
+    pub severity: Severity,
+    /// Its group on the score sheet.
+    pub group: Group,
+    /// The rule file's source; its leading `//!` lines are the documentation.
+    pub source: &'static str,
 }
 
-impl Deadlines {
-    /// Deadline of a column class, `None` when it has none.
-    pub fn for_class(&self, class: ColumnClass) -> Option<u32> {
-        match class {
-            ColumnClass::Dynamic => self.dynamic,
-            ColumnClass::Notice => self.notice,
-            ColumnClass::Policy => self.policy,
-            ColumnClass::Interpretation => self.interpretation,
-            ColumnClass::LongTerm => self.long_term,
-            ColumnClass::Other => self.other,
+/// A rule, written once per file; [`Rule`] is what the registry holds.
+pub trait RuleDef: Send + Sync + 'static {
+    /// Id, names, advice, severity, group, documentation.
+    const META: Meta;
+    /// `rules/<id>.toml`, compiled in for the built-in profiles when the
+    /// project ships one.
+    const BUILTIN_SETTINGS: Option<&'static str> = None;
+    /// Its settings (`rules/<id>.toml`): serde, `deny_unknown_fields`, defaults.
+    type Settings: DeserializeOwned + Default + Send + Sync + 'static;
+    /// What its findings carry as evidence.
+    type Evidence: Evidence;
+    /// How the national profile scores it; a profile that leaves the
+    /// indicator out gets this.
+    fn default_indicator() -> Indicator;
+    /// The check itself.
+    fn run(&self, site: &Site, ctx: &Context, settings: &Self::Settings) -> Vec<Finding>;
+}
+
+/// A registered rule (the object-safe face of a [`RuleDef`]).
+pub trait Rule: Send + Sync {
+    /// Id, names, advice, severity, group, documentation.
+    fn meta(&self) -> &'static Meta;
+    /// Kebab-case id (contract.md).
+    fn id(&self) -> &'static str {
+        self.meta().id
+    }
+    /// Chinese name of the inspection indicator it implements.
+    fn name_zh(&self) -> &'static str {
+        self.meta().name_zh
+    }
+    /// The rule file's `//!` documentation, then its default scoring as a
+    /// profile would write it.
+    fn doc(&self) -> String {
+        let m = self.meta();
+        let scoring: String = self
+            .indicator()
+            .to_toml(m.id)
+            .lines()
+            .map(|l| format!("    {l}\n"))
+            .collect();
+        format!(
+            "{}\n## Default scoring\n{} ({}); a profile that leaves the indicator out scores it as:\n\n{scoring}",
+            module_doc(m.source),
+            m.group.label_zh(),
+            m.group.as_str(),
+        )
+    }
+    /// Its default scoring, name and group filled in.
+    fn indicator(&self) -> Indicator;
+    /// Its settings from `rules/<id>.toml` text (`None`: the compiled-in
+    /// file if there is one, else the defaults).
+    fn settings(&self, text: Option<&str>) -> Result<AnySettings, toml::de::Error>;
+    /// The Chinese one-line summary of one of its findings' evidence.
+    fn evidence_zh(&self, evidence: &serde_json::Value) -> String;
+    /// Run the rule.
+    fn check(&self, site: &Site, ctx: &Context) -> Vec<Finding>;
+}
+
+impl<T: RuleDef> Rule for T {
+    fn meta(&self) -> &'static Meta {
+        &T::META
+    }
+    fn indicator(&self) -> Indicator {
+        let mut i = T::default_indicator();
+        if i.name.is_empty() {
+            i.name = T::META.name_zh.to_string();
+        }
+        i.group.get_or_insert(T::META.group);
+        i
+    }
+    fn settings(&self, text: Option<&str>) -> Result<AnySettings, toml::de::Error> {
+        let s: T::Settings = match text.or(T::BUILTIN_SETTINGS) {
+            Some(text) => toml::from_str(text)?,
+            None => T::Settings::default(),
+        };
+        Ok(Arc::new(s))
+    }
+    fn evidence_zh(&self, evidence: &serde_json::Value) -> String {
+        match T::Evidence::deserialize(evidence) {
+            Ok(e) => e.summary_zh(),
+            Err(_) => evidence.to_string(),
         }
     }
-}
-
-/// Every rule's settings, each from `rules/<rule-id>.toml` when present.
-#[derive(Debug, Clone, Default)]
-pub struct RuleSettings {
-    pub site_unreachable: site_unreachable::Settings,
-    pub homepage_stale: homepage_stale::Settings,
-    pub column_empty: column_empty::Settings,
-    pub column_stale: column_stale::Settings,
-    pub typo: typo::Settings,
-    pub interpretation_missing: interpretation_missing::Settings,
-    pub broken_link: broken_link::Settings,
-}
-
-impl RuleSettings {
-    /// Settings read from `<dir>/<rule-id>.toml` for each rule whose file
-    /// exists there; defaults for the others. A misspelled key is an error
-    /// naming the file, line and field.
-    pub fn load_dir(dir: &Path) -> Result<RuleSettings, ConfigError> {
-        Ok(RuleSettings {
-            site_unreachable: load_one(dir, "site-unreachable")?,
-            homepage_stale: load_one(dir, "homepage-stale")?,
-            column_empty: load_one(dir, "column-empty")?,
-            column_stale: load_one(dir, "column-stale")?,
-            typo: load_one(dir, "typo")?,
-            interpretation_missing: load_one(dir, "interpretation-missing")?,
-            broken_link: load_one(dir, "broken-link")?,
-        })
+    fn check(&self, site: &Site, ctx: &Context) -> Vec<Finding> {
+        self.run(site, ctx, ctx.settings.get::<T::Settings>(T::META.id))
     }
-}
-
-fn load_one<T: DeserializeOwned + Default>(dir: &Path, id: &str) -> Result<T, ConfigError> {
-    let path = dir.join(format!("{id}.toml"));
-    if !path.is_file() {
-        return Ok(T::default());
-    }
-    let text = std::fs::read_to_string(&path).map_err(|e| ConfigError {
-        file: path.clone(),
-        line: 0,
-        field: "(file)".into(),
-        message: format!("cannot read: {e}"),
-    })?;
-    toml::from_str(&text).map_err(|e| ConfigError::from_toml(&path, &text, &e))
 }
 
 /// What every rule may read besides the site.
@@ -204,28 +323,6 @@ pub struct Context<'a> {
     /// Each rule's own settings.
     pub settings: &'a RuleSettings,
 }
-
-/// A rule.
-pub trait Rule: Send + Sync {
-    /// Kebab-case id (contract.md).
-    fn id(&self) -> &'static str;
-    /// Chinese name of the inspection indicator it implements.
-    fn name_zh(&self) -> &'static str;
-    /// The rule file's `//!` documentation.
-    fn doc(&self) -> String;
-    fn check(&self, site: &Site, ctx: &Context) -> Vec<Finding>;
-}
-
-/// Every rule, in report order.
-pub const RULES: &[&dyn Rule] = &[
-    &site_unreachable::SiteUnreachable,
-    &homepage_stale::HomepageStale,
-    &column_empty::ColumnEmpty,
-    &column_stale::ColumnStale,
-    &typo::Typo,
-    &interpretation_missing::InterpretationMissing,
-    &broken_link::BrokenLink,
-];
 
 /// The rule with this id.
 pub fn find(id: &str) -> Option<&'static dyn Rule> {
@@ -310,6 +407,14 @@ pub fn docs(id: Option<&str>) -> crate::Result<String> {
     Ok(docs.join("\n"))
 }
 
+/// The newest date of a stale homepage or column, in the reports' words.
+pub(crate) fn latest_zh(latest: Option<NaiveDate>) -> String {
+    match latest {
+        Some(d) => format!("最近更新：{d}"),
+        None => "无带日期的信息".into(),
+    }
+}
+
 /// Days from `date` to `as_of` (negative when `date` is in the future).
 pub(crate) fn days_between(date: NaiveDate, as_of: NaiveDate) -> i64 {
     (as_of - date).num_days()
@@ -318,6 +423,7 @@ pub(crate) fn days_between(date: NaiveDate, as_of: NaiveDate) -> i64 {
 #[cfg(test)]
 pub(crate) mod testutil {
     //! Hand-built sites and a context from the national profile, for rule unit tests.
+    pub use super::Rule;
     use super::*;
     use crate::site::{Column, Item, StartOutcome};
 
@@ -354,6 +460,7 @@ pub(crate) mod testutil {
             url: format!("http://127.0.0.1/fgj/col/{name}/index.html"),
             name: name.into(),
             class,
+            level: 1,
             class_source: Default::default(),
             items,
             list_pages: 1,
@@ -369,7 +476,7 @@ pub(crate) mod testutil {
 
     pub struct Env {
         pub typos: &'static crate::typo::TypoChecker,
-        pub profile: crate::score::Profile,
+        pub profile: crate::profile::Profile,
         pub settings: RuleSettings,
     }
 
@@ -380,7 +487,7 @@ pub(crate) mod testutil {
         pub fn new() -> Env {
             Env {
                 typos: TYPOS.get_or_init(crate::typo::TypoChecker::builtin),
-                profile: crate::score::Profile::builtin("national-2019").unwrap(),
+                profile: crate::profile::Profile::builtin("national-2019").unwrap(),
                 settings: RuleSettings::default(),
             }
         }
@@ -402,18 +509,36 @@ mod tests {
 
     #[test]
     fn fingerprint_is_stable_and_separates_fields() {
-        let a = fingerprint("broken-link", "fgj", "http://a/", Some("http://b/"));
+        let a = fingerprint("some-rule", "fgj", "http://a/", Some("http://b/"));
         assert_eq!(
             a,
-            fingerprint("broken-link", "fgj", "http://a/", Some("http://b/"))
+            fingerprint("some-rule", "fgj", "http://a/", Some("http://b/"))
         );
         assert_eq!(a.len(), 20);
         assert!(a.bytes().all(|b| b.is_ascii_hexdigit()));
-        assert_ne!(a, fingerprint("broken-link", "fgj", "http://a/", None));
+        assert_ne!(a, fingerprint("some-rule", "fgj", "http://a/", None));
         assert_ne!(
             fingerprint("x", "ab", "c", None),
             fingerprint("x", "a", "bc", None)
         );
+    }
+
+    /// `govaudit rules` shows each rule's default scoring, and it parses back
+    /// as the same indicator.
+    #[test]
+    fn documented_default_scoring_is_a_valid_profile_table() {
+        for r in RULES {
+            let doc = r.doc();
+            let at = doc.find("## Default scoring").expect("section");
+            let table: String = doc[at..]
+                .lines()
+                .filter_map(|l| l.strip_prefix("    "))
+                .map(|l| format!("{l}\n"))
+                .collect();
+            let parsed: toml::Table = table.parse().unwrap();
+            let ind: Indicator = parsed["indicators"][r.id()].clone().try_into().unwrap();
+            assert_eq!(ind, r.indicator(), "{}", r.id());
+        }
     }
 
     #[test]
@@ -427,47 +552,56 @@ mod tests {
             for section in ["What it checks", "Why it matters", "Example", "Settings"] {
                 assert!(doc.contains(section), "{} lacks {section}", r.id());
             }
+            let m = r.meta();
+            assert!(
+                !m.name_zh.is_empty() && !m.advice_zh.is_empty(),
+                "{}",
+                r.id()
+            );
+            let ind = r.indicator();
+            assert_eq!(ind.name, m.name_zh);
+            assert!(ind.points >= 0.0 && ind.cap.is_none_or(|c| c >= 0.0));
+            // A rule that only vetoes says so in its default.
+            if m.severity == Severity::Veto {
+                assert!(ind.veto, "{}", r.id());
+            }
         }
-        assert_eq!(RULES.len(), 7);
+        assert_eq!(RULES.len(), 12);
     }
 
+    /// The README's rule table lists every registered rule.
     #[test]
-    fn settings_files_override_defaults_and_reject_typos() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("broken-link.toml"),
-            "include_external = false\n",
-        )
-        .unwrap();
-        let s = RuleSettings::load_dir(dir.path()).unwrap();
-        assert!(!s.broken_link.include_external);
-        assert!(s
-            .column_stale
-            .skip_name_keywords
-            .contains(&"专题".to_string()));
-        std::fs::write(dir.path().join("typo.toml"), "\nmin_confidense = 0.5\n").unwrap();
-        let e = RuleSettings::load_dir(dir.path()).unwrap_err();
-        assert_eq!((e.line, e.field.as_str()), (2, "min_confidense"), "{e}");
+    fn readme_lists_every_rule() {
+        let readme = include_str!("../../README.md");
+        for r in RULES {
+            let row = format!("| {} | {}", r.id(), r.name_zh());
+            assert!(readme.contains(&row), "README lacks the row {row:?}");
+        }
     }
 
     #[test]
     fn a_panicking_rule_becomes_a_failure_not_an_abort() {
         struct Boom;
-        impl Rule for Boom {
-            fn id(&self) -> &'static str {
-                "boom"
+        impl RuleDef for Boom {
+            const META: Meta = Meta {
+                id: "boom",
+                name_zh: "测试",
+                advice_zh: "",
+                severity: Severity::Deduct,
+                group: Group::Publish,
+                source: "",
+            };
+            type Settings = ();
+            type Evidence = site_unreachable::SiteUnreachableEvidence;
+            fn default_indicator() -> Indicator {
+                Indicator::points(0.0)
             }
-            fn name_zh(&self) -> &'static str {
-                "测试"
-            }
-            fn doc(&self) -> String {
-                String::new()
-            }
-            fn check(&self, _: &Site, _: &Context) -> Vec<Finding> {
+            fn run(&self, _: &Site, _: &Context, _: &()) -> Vec<Finding> {
                 panic!("slice index out of range\nsecond line")
             }
         }
-        let env = testutil::Env::new();
+        let mut env = testutil::Env::new();
+        env.settings.set("boom", ());
         let site = testutil::site();
         let e = run_guarded(&Boom, &site, &env.ctx("2026-11-26")).unwrap_err();
         assert_eq!(e.rule, "boom");

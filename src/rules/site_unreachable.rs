@@ -17,12 +17,11 @@
 //!
 //! ## Settings
 //! None (`rules/site-unreachable.toml` must be empty if present). Whether this
-//! is a veto is set in the profile (`[vetoes] site-unreachable`).
+//! is a veto is set in the profile (`[indicators.site-unreachable] veto`).
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
-use super::{Context, Finding, Rule, Severity};
+use super::{Context, Evidence, Finding, Group, Indicator, Meta, RuleDef, Severity};
 use crate::site::Site;
 
 /// The rule.
@@ -33,17 +32,44 @@ pub struct SiteUnreachable;
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {}
 
-impl Rule for SiteUnreachable {
-    fn id(&self) -> &'static str {
-        "site-unreachable"
+/// report.json `evidence` of a finding.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SiteUnreachableEvidence {
+    /// What failed (error text, or `HTTP <status>`).
+    pub error: String,
+    /// Fetches tried.
+    pub attempts: u32,
+    pub status: Option<u16>,
+    pub final_url: Option<String>,
+}
+
+impl Evidence for SiteUnreachableEvidence {
+    fn summary_zh(&self) -> String {
+        format!("错误：{}；尝试{}次", self.error, self.attempts)
     }
-    fn name_zh(&self) -> &'static str {
-        "站点无法访问"
+}
+
+impl RuleDef for SiteUnreachable {
+    const META: Meta = Meta {
+        id: "site-unreachable",
+        name_zh: "站点无法访问",
+        advice_zh: "立即排查服务器、网络和域名解析，恢复网站访问，并建立可用性监测。",
+        severity: Severity::Veto,
+        group: Group::Function,
+        source: include_str!("site_unreachable.rs"),
+    };
+    type Settings = Settings;
+    type Evidence = SiteUnreachableEvidence;
+
+    fn default_indicator() -> Indicator {
+        Indicator {
+            veto: true,
+            ..Indicator::points(0.0)
+        }
     }
-    fn doc(&self) -> String {
-        super::module_doc(include_str!("site_unreachable.rs"))
-    }
-    fn check(&self, site: &Site, _ctx: &Context) -> Vec<Finding> {
+
+    fn run(&self, site: &Site, _ctx: &Context, _settings: &Settings) -> Vec<Finding> {
         if site.start.ok {
             return Vec::new();
         }
@@ -60,19 +86,19 @@ impl Rule for SiteUnreachable {
             site.url, error, site.start.attempts
         );
         vec![Finding::new(
-            self.id(),
+            Self::META.id,
             site,
             &site.url,
             None,
             None,
-            Severity::Veto,
+            Self::META.severity,
             message,
-            json!({
-                "error": error,
-                "attempts": site.start.attempts,
-                "status": site.start.status,
-                "final_url": site.start.final_url,
-            }),
+            &SiteUnreachableEvidence {
+                error,
+                attempts: site.start.attempts,
+                status: site.start.status,
+                final_url: site.start.final_url.clone(),
+            },
         )]
     }
 }

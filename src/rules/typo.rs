@@ -20,7 +20,8 @@
 //! "kind": "dictionary", "confidence": 0.95, "count": 1 }`.
 //!
 //! ## Settings
-//! `typo.toml` beside the profile file (e.g. rules/typo.toml with `--profile rules/national-2019.toml`):
+//! `rules/typo.toml` beside the profile (compiled in for the built-in
+//! profiles; read from the folder of a profile given as a path):
 //! - `min_confidence` (default 0.6): hits below it are shown as 提示 (warn),
 //!   never deducted — unless the engine marks them serious.
 //! - `skip_kinds` (default `[]`): engine kinds not reported
@@ -29,9 +30,8 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
-use super::{Context, Finding, Rule, Severity};
+use super::{Context, Evidence, Finding, Group, Indicator, Meta, RuleDef, Severity};
 use crate::site::{Page, PageKind, Site};
 use crate::typo::{TypoHit, TypoKind};
 
@@ -57,17 +57,59 @@ impl Default for Settings {
     }
 }
 
-impl Rule for Typo {
-    fn id(&self) -> &'static str {
-        "typo"
+/// report.json `evidence` of a finding.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TypoEvidence {
+    /// The wrong form as written.
+    pub wrong: String,
+    /// What it should be.
+    pub suggest: String,
+    /// The text around the most certain hit.
+    pub context: String,
+    /// Which check found it.
+    pub kind: Option<TypoKind>,
+    /// Engine confidence, to three decimals.
+    pub confidence: f64,
+    /// Occurrences on the page.
+    pub count: usize,
+    /// The page's title.
+    pub title: String,
+}
+
+impl Evidence for TypoEvidence {
+    fn summary_zh(&self) -> String {
+        [
+            format!("“{}”→“{}”", self.wrong, self.suggest),
+            format!("共{}处", self.count),
+            format!("上下文：{}", self.context),
+        ]
+        .join("；")
     }
-    fn name_zh(&self) -> &'static str {
-        "错别字"
+}
+
+impl RuleDef for Typo {
+    const META: Meta = Meta {
+        id: "typo",
+        name_zh: "错别字",
+        advice_zh: "核对原文并更正错别字，发布前加强校对。",
+        severity: Severity::Deduct,
+        group: Group::Publish,
+        source: include_str!("typo.rs"),
+    };
+    const BUILTIN_SETTINGS: Option<&'static str> = Some(include_str!("../../rules/typo.toml"));
+    type Settings = Settings;
+    type Evidence = TypoEvidence;
+
+    fn default_indicator() -> Indicator {
+        Indicator {
+            cap: Some(10.0),
+            veto: true,
+            ..Indicator::points(1.0)
+        }
     }
-    fn doc(&self) -> String {
-        super::module_doc(include_str!("typo.rs"))
-    }
-    fn check(&self, site: &Site, ctx: &Context) -> Vec<Finding> {
+
+    fn run(&self, site: &Site, ctx: &Context, settings: &Settings) -> Vec<Finding> {
         // Names the site uses beside titles, in name lists and 姓名 tables are names
         // on every page of it (a director's name is not a typo 90 times over).
         let texts: Vec<(&Page, String)> = site
@@ -113,7 +155,7 @@ impl Rule for Typo {
             } else {
                 hits.clone()
             };
-            out.extend(findings_for_page(site, page, &hits, &ctx.settings.typo));
+            out.extend(findings_for_page(site, page, &hits, settings));
         }
         out
     }
@@ -196,22 +238,22 @@ pub(crate) fn findings_for_page(
             )
         };
         out.push(Finding::new(
-            "typo",
+            Typo::META.id,
             site,
             &page.url,
             Some(wrong),
             column,
             severity,
             message,
-            json!({
-                "wrong": wrong,
-                "suggest": first.suggest,
-                "context": first.context,
-                "kind": first.kind,
-                "confidence": (f64::from(first.confidence) * 1000.0).round() / 1000.0,
-                "count": count,
-                "title": page.title,
-            }),
+            &TypoEvidence {
+                wrong: wrong.to_string(),
+                suggest: first.suggest.clone(),
+                context: first.context.clone(),
+                kind: Some(first.kind),
+                confidence: (f64::from(first.confidence) * 1000.0).round() / 1000.0,
+                count,
+                title: page.title.clone(),
+            },
         ));
     }
     out
