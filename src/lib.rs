@@ -21,13 +21,8 @@ pub mod crawl;
 pub mod extract;
 pub mod inspect;
 pub mod profile;
-// Documented in the rules-half refactor of issue 9 (its branch rewrites
-// these files); the allowances go when it lands.
-#[allow(missing_docs)]
 pub mod report;
-#[allow(missing_docs)]
 pub mod rules;
-#[allow(missing_docs)]
 pub mod score;
 pub mod serve;
 pub mod shard;

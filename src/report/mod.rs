@@ -27,7 +27,9 @@ pub const SCHEMA: &str = "govaudit.report/1";
 /// The whole report (report.json).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
+    /// Format id, "govaudit.report/1".
     pub schema: String,
+    /// Monitoring time point the findings are judged at.
     pub as_of: NaiveDate,
     /// RFC 3339 with the +08:00 offset.
     pub generated_at: String,
@@ -41,7 +43,9 @@ pub struct Report {
     pub profile_title: Option<String>,
     /// Lowest passing score.
     pub pass_mark: f64,
+    /// Every site audited, in SITES.toml order.
     pub sites: Vec<SiteReport>,
+    /// Every finding, site by site.
     pub findings: Vec<Finding>,
     /// The district-wide typo allow-list (rules/typos/allow.txt), listed so
     /// nothing is silenced unseen; each site's own list is in its `typo_allow`.
@@ -52,15 +56,24 @@ pub struct Report {
 /// One site in report.json.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SiteReport {
+    /// Stable key from SITES.toml.
     pub id: String,
+    /// Display name (e.g. 区发展和改革局).
     pub name: String,
+    /// Normalised start URL.
     pub url: String,
+    /// Contact shown next to the site's findings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
+    /// Pass or fail (合格 / 不合格).
     pub verdict: Verdict,
+    /// Score out of 100.
     pub score: f64,
+    /// Rule ids that vetoed the site (单项否决).
     pub vetoes: Vec<String>,
+    /// Crawl counters.
     pub stats: SiteStats,
+    /// The columns found, with their newest date.
     pub columns: Vec<ColumnSummary>,
     /// The inspection table: one row per indicator.
     pub indicators: Vec<IndicatorResult>,
@@ -80,22 +93,31 @@ pub struct SiteReport {
 /// `stats` of a site.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SiteStats {
+    /// HTML pages fetched.
     pub pages: u64,
+    /// Columns found or configured.
     pub columns: u64,
+    /// Distinct link targets checked (not skipped).
     pub links_checked: u64,
+    /// Links the broken-link rule judges broken.
     pub broken_links: u64,
 }
 
 /// One column in a site's `columns`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ColumnSummary {
+    /// Normalised URL of its first list page.
     pub url: String,
+    /// Name as shown in the navigation.
     pub name: String,
+    /// Update-deadline class.
     pub class: ColumnClass,
     /// Depth in the site's navigation (1 = linked from the homepage; 0 = unknown).
     #[serde(default)]
     pub level: u32,
+    /// Items listed.
     pub items: usize,
+    /// Newest item date, if any item is dated.
     pub latest: Option<NaiveDate>,
     /// "single-page" or "channel" when the column is not a list (a single
     /// page of text, an entrance): never an empty column. Absent for lists.

@@ -105,8 +105,11 @@ pub struct BrokenLink;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
+    /// Report targets outside the site.
     pub include_external: bool,
+    /// Report attachments (pdf, doc …).
     pub include_attachments: bool,
+    /// Referring pages listed in the evidence.
     pub max_referrers: usize,
 }
 
@@ -132,11 +135,13 @@ pub struct BrokenLinkEvidence {
     pub anchor: String,
     /// Pages that hold the link.
     pub pages: usize,
+    /// The homepage holds the link (it deducts more).
     pub on_homepage: bool,
     /// On the site's own host.
     pub internal: bool,
     /// A pdf/doc/xls/… attachment.
     pub attachment: bool,
+    /// Attempts the check made.
     pub attempts: u32,
     /// The first pages that hold the link (`max_referrers`).
     pub referrers: Vec<String>,

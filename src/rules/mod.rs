@@ -107,15 +107,25 @@ impl Severity {
 /// One finding, as report.json carries it (contract.md FINDING).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
+    /// Stable fingerprint of rule + site + url (+ target or wrong form).
     pub id: String,
+    /// The rule's id.
     pub rule: String,
+    /// The site's id.
     pub site: String,
+    /// The page (or column) the finding is about.
     pub url: String,
+    /// The link target, for findings about a link.
     pub target: Option<String>,
+    /// The column's name, when the finding is about a column or its item.
     pub column: Option<String>,
+    /// Veto, deduct or warn.
     pub severity: Severity,
+    /// Points this finding deducts.
     pub points: f64,
+    /// What is wrong, in Chinese, for the department.
     pub message: String,
+    /// The rule's typed evidence, as JSON.
     pub evidence: serde_json::Value,
     /// What scoring reads, taken from the typed evidence when the finding is
     /// made (not in report.json).
@@ -345,7 +355,9 @@ pub fn check_site(site: &Site, ctx: &Context) -> Vec<Finding> {
 /// A rule that panicked on a site (a bug, reported instead of aborting the run).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RuleFailure {
+    /// The rule's id.
     pub rule: &'static str,
+    /// The panic message.
     pub message: String,
 }
 

@@ -40,7 +40,9 @@ pub struct SiteUnreachableEvidence {
     pub error: String,
     /// Fetches tried.
     pub attempts: u32,
+    /// HTTP status of the last answer, if one came.
     pub status: Option<u16>,
+    /// URL of the last answer, after redirects.
     pub final_url: Option<String>,
 }
 
