@@ -715,6 +715,7 @@ impl SiteRun {
             charset: out.charset,
             depth,
             links: parsed.links,
+            facts: parsed.facts,
         });
         Some(PageRest {
             nav: parsed.nav,

@@ -16,6 +16,7 @@ mod classify;
 mod dates;
 mod decode;
 mod dom;
+mod facts;
 mod jcms;
 mod lists;
 mod nav;
@@ -31,7 +32,7 @@ use chrono::NaiveDate;
 use regex::Regex;
 use url::Url;
 
-use crate::site::{Item, LinkArea, PageLink};
+use crate::site::{Item, LinkArea, PageFacts, PageLink};
 
 pub use classify::{ClassifierError, ColumnClassifier};
 pub use dates::{find_date, find_dates, year_from_url};
@@ -132,6 +133,8 @@ pub struct ParsedPage {
     /// The list area shows an empty-list placeholder (暂无信息 / 暂无数据 /
     /// 正在建设中 …) in a short element, and the page has no list items.
     pub placeholder: bool,
+    /// Site-standard facts and 信息公开 metadata fields (see [`PageFacts`]).
+    pub facts: PageFacts,
 }
 
 /// Date-field labels, most trusted first (see `label_rank`).
@@ -351,6 +354,7 @@ pub fn parse_page(url: &Url, html: &str) -> ParsedPage {
         });
     }
     let nav = nav::entries(&links, &lists, &base, ColumnClassifier::builtin());
+    let facts = facts::page_facts(&doc, &links);
     ParsedPage {
         title,
         date,
@@ -360,6 +364,7 @@ pub fn parse_page(url: &Url, html: &str) -> ParsedPage {
         lists,
         next_pages,
         placeholder,
+        facts,
     }
 }
 
