@@ -300,6 +300,9 @@ pub struct PageFacts {
     /// ContentSource), canonical spelling, in that order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub meta_tags: Vec<String>,
+    /// The domain the page declares in `<meta name="SiteDomain">`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site_domain: Option<String>,
     /// Site identifiers shown on the page (footer).
     #[serde(default, skip_serializing_if = "Identity::is_empty")]
     pub identity: Identity,

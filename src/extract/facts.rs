@@ -49,6 +49,11 @@ static POLICE: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// `'…' + '…'` inside a script: the pieces of one literal.
 static JOIN_LITERALS: LazyLock<Regex> = LazyLock::new(|| re(r#"["']\s*\+\s*["']"#));
+/// `var code = "3301060001";` — a string variable a footer script writes.
+static STRING_VAR: LazyLock<Regex> =
+    LazyLock::new(|| re(r#"(?:var|let|const)\s+(\w+)\s*=\s*["']([^"'\n]{1,80})["']"#));
+/// `' + code + '` inside a script: a variable written between two literals.
+static JOIN_VAR: LazyLock<Regex> = LazyLock::new(|| re(r#"["']\s*\+\s*(\w+)\s*\+\s*["']"#));
 /// Tags inside script string literals (`京<span>ICP</span>备`).
 static TAGS: LazyLock<Regex> = LazyLock::new(|| re(r"<[^>]{0,200}>"));
 /// An external script that may draw the footer (footer.js, foot.js, bottom.js …).
@@ -80,6 +85,7 @@ static ERROR_REPORT_URL: LazyLock<Regex> = LazyLock::new(|| {
 /// collected them (a, img, script, iframe), used for the badge and 找错 targets.
 pub(crate) fn page_facts(doc: &Html, links: &[PageLink]) -> PageFacts {
     let mut meta_tags = Vec::new();
+    let mut site_domain = None;
     let mut texts: Vec<String> = Vec::new();
     let mut scripts = String::new();
     let mut undecided: Vec<String> = Vec::new();
@@ -98,7 +104,11 @@ pub(crate) fn page_facts(doc: &Html, links: &[PageLink]) -> PageFacts {
         match v.name() {
             "meta" => {
                 let name = attr("name");
-                if !attr("content").trim().is_empty() {
+                let content = attr("content").trim();
+                if name.eq_ignore_ascii_case("SiteDomain") && !content.is_empty() {
+                    site_domain.get_or_insert_with(|| content.to_ascii_lowercase());
+                }
+                if !content.is_empty() {
                     if let Some(m) = STANDARD_META
                         .iter()
                         .find(|m| m.eq_ignore_ascii_case(name.trim()))
@@ -206,17 +216,19 @@ pub(crate) fn page_facts(doc: &Html, links: &[PageLink]) -> PageFacts {
     // The visible text, then what the inline scripts would write.
     let visible = visible_text(doc);
     error_report |= visible.contains("我为政府网站找错");
-    let script_text = TAGS
-        .replace_all(&JOIN_LITERALS.replace_all(&scripts, ""), "")
+    let joined = JOIN_LITERALS
+        .replace_all(&resolve_vars(&scripts), "")
         .into_owned();
+    let script_text = TAGS.replace_all(&joined, "").into_owned();
     let dom_text = TAGS.replace_all(&visible, "").into_owned();
     texts.push(dom_text.clone());
     texts.push(script_text.clone());
-    conac |= script_text.contains("conac.cn") || dom_text.contains("党政机关网站标识");
+    conac |= joined.contains("conac.cn") || dom_text.contains("党政机关网站标识");
     if conac_slot && !conac {
         undecided.push("党政机关标识占位元素 _ideConac 为空".into());
     }
     let all = texts.join("\n");
+    meta_tags.sort_by_key(|m| STANDARD_META.iter().position(|s| s == m));
     let identity = Identity {
         site_code: SITE_CODE
             .captures(&all)
@@ -239,11 +251,30 @@ pub(crate) fn page_facts(doc: &Html, links: &[PageLink]) -> PageFacts {
     };
     PageFacts {
         meta_tags: meta_tags.into_iter().map(str::to_string).collect(),
+        site_domain,
         identity,
         search,
         error_report,
         fields: fields(&pieces(doc)),
     }
+}
+
+/// Put the values of simple string variables where a script writes them
+/// between literals (`'标识码：' + code + '</p>'`).
+fn resolve_vars(script: &str) -> String {
+    let vars: BTreeMap<&str, &str> = STRING_VAR
+        .captures_iter(script)
+        .filter_map(|c| Some((c.get(1)?.as_str(), c.get(2)?.as_str())))
+        .collect();
+    if vars.is_empty() {
+        return script.to_string();
+    }
+    JOIN_VAR
+        .replace_all(script, |c: &regex::Captures| match vars.get(&c[1]) {
+            Some(v) => (*v).to_string(),
+            None => c[0].to_string(),
+        })
+        .into_owned()
 }
 
 /// A text input inside a form that is not a login form is a search box
@@ -422,7 +453,7 @@ mod tests {
     #[test]
     fn identifiers_written_by_inline_script_are_read() {
         let f = facts(
-            r#"<html><body><script>document.write('<p>网站标识码：3301000001 ' + '备案号：浙ICP备12345678</p>');
+            r#"<html><body><script>var c = "3301000001"; document.write('<p>网站标识码：' + c + ' ' + '备案号：浙ICP备12345678</p>');
             var s = "浙公网安备 33010602001234号";</script></body></html>"#,
         );
         assert_eq!(f.identity.site_code.as_deref(), Some("3301000001"));
@@ -479,9 +510,11 @@ mod tests {
     fn meta_tags_case_insensitive_and_nonempty() {
         let f = facts(
             r#"<html><head><meta name="sitename" content="区政府"><meta name="SiteIDCode" content="">
-            <meta name="ArticleTitle" content="关于…"></head><body></body></html>"#,
+            <meta name="ArticleTitle" content="关于…"><meta name="SiteDomain" content=" WWW.Yx.gov.cn ">
+            </head><body></body></html>"#,
         );
-        assert_eq!(f.meta_tags, ["SiteName", "ArticleTitle"]);
+        assert_eq!(f.meta_tags, ["SiteName", "SiteDomain", "ArticleTitle"]);
+        assert_eq!(f.site_domain.as_deref(), Some("www.yx.gov.cn"));
     }
 
     #[test]

@@ -36,6 +36,7 @@ use crate::site::{Item, LinkArea, PageFacts, PageLink};
 
 pub use classify::{ClassifierError, ColumnClassifier};
 pub use dates::{find_date, find_dates, year_from_url};
+pub use facts::STANDARD_META;
 
 /// A decoded HTML (or XML) document.
 #[derive(Debug, Clone, PartialEq)]

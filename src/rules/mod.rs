@@ -45,6 +45,13 @@ pub mod interpretation_missing;
 pub mod site_unreachable;
 pub mod typo;
 
+// 功能设计 and 发布解读 metadata (issue 11, inspect-function).
+pub mod domain_nonconforming;
+pub mod error_report_missing;
+pub mod page_meta_missing;
+pub mod search_missing;
+pub mod site_identity_missing;
+
 /// Every rule, in report order. Adding a rule is its file plus one line here
 /// (and its fixture folder, fixtures/<rule-id>/, which the tests require).
 pub const RULES: &[&dyn Rule] = &[
@@ -55,6 +62,12 @@ pub const RULES: &[&dyn Rule] = &[
     &typo::Typo,
     &interpretation_missing::InterpretationMissing,
     &broken_link::BrokenLink,
+    // 功能设计 and 发布解读 metadata (issue 11, inspect-function).
+    &domain_nonconforming::DomainNonconforming,
+    &site_identity_missing::SiteIdentityMissing,
+    &error_report_missing::ErrorReportMissing,
+    &search_missing::SearchMissing,
+    &page_meta_missing::PageMetaMissing,
 ];
 
 /// How a finding counts against a site.
@@ -553,7 +566,7 @@ mod tests {
                 assert!(ind.veto, "{}", r.id());
             }
         }
-        assert_eq!(RULES.len(), 7);
+        assert_eq!(RULES.len(), 12);
     }
 
     /// The README's rule table lists every registered rule.
