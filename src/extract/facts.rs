@@ -349,7 +349,7 @@ fn pieces(doc: &Html) -> Vec<String> {
 }
 
 /// 信息公开 metadata labels → canonical names. Templates pad labels with
-/// spaces (`索 引 号：`), so a space may separate each character.
+/// spaces (`索 引 号：`, `文　　号：`), so spaces may separate the characters.
 const FIELD_LABELS: [(&str, &str); 14] = [
     ("索引号", "索引号"),
     ("发布机构", "发布机构"),
@@ -370,13 +370,23 @@ const FIELD_LABELS: [(&str, &str); 14] = [
 static FIELD_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     let alts: Vec<String> = FIELD_LABELS
         .iter()
-        .map(|(l, _)| l.chars().map(String::from).collect::<Vec<_>>().join(r"\s?"))
+        .map(|(l, _)| {
+            l.chars()
+                .map(String::from)
+                .collect::<Vec<_>>()
+                .join(r"\s{0,3}")
+        })
         .collect();
     re(&format!(
         r"(?:^|[\s|｜】\]])({})\s*([:：]|$)",
         alts.join("|")
     ))
 });
+
+/// Where a field's value ends inside a line: a wide gap, or the next
+/// `标签：` (来源：, 浏览次数：) that is not one of ours.
+static VALUE_END: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\x{3000}|\s{2,}|[\p{Han}A-Za-z]{2,6}\s*[:：]"));
 
 fn canonical(label: &str) -> &'static str {
     let l: String = label.chars().filter(|c| !c.is_whitespace()).collect();
@@ -404,7 +414,9 @@ fn fields(pieces: &[String]) -> BTreeMap<String, String> {
             let end = hits
                 .get(j + 1)
                 .map_or(p.len(), |n| n.get(0).expect("match").start());
-            let mut value = p[whole.end().min(end)..end].trim().to_string();
+            let rest = p[whole.end().min(end)..end].trim();
+            let cut = VALUE_END.find(rest).map_or(rest.len(), |m| m.start());
+            let mut value = rest[..cut].trim().to_string();
             if value.is_empty() && j + 1 == hits.len() {
                 if let Some(next) = pieces.get(i + 1) {
                     if !FIELD_LABEL.is_match(next) {
@@ -522,7 +534,8 @@ mod tests {
         let f = facts(
             r#"<table><tr><td>索 引 号：</td><td>001/2026-00012</td><td>发布机构：</td><td></td></tr>
             <tr><td>文号</td><td>区政发〔2026〕3号</td><td>成文日期：</td><td>2026-11-02</td></tr></table>
-            <p>生成日期：2026-11-03 发布日期：2026-11-04</p><p>本文号召大家：发布日期</p>"#,
+            <p>生成日期：2026-11-03 发布日期：2026-11-04　来源：本站</p><p>本文号召大家：发布日期</p>
+            <p>文　　号：区政发〔2026〕3号</p>"#,
         );
         assert_eq!(f.fields["索引号"], "001/2026-00012");
         assert_eq!(f.fields["发布机构"], "");

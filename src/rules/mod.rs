@@ -46,8 +46,11 @@ pub mod site_unreachable;
 pub mod typo;
 
 // 功能设计 and 发布解读 metadata (issue 11, inspect-function).
+pub mod date_anomaly;
 pub mod domain_nonconforming;
 pub mod error_report_missing;
+pub mod metadata_missing;
+pub mod outdated_name;
 pub mod page_meta_missing;
 pub mod search_missing;
 pub mod site_identity_missing;
@@ -68,6 +71,9 @@ pub const RULES: &[&dyn Rule] = &[
     &error_report_missing::ErrorReportMissing,
     &search_missing::SearchMissing,
     &page_meta_missing::PageMetaMissing,
+    &metadata_missing::MetadataMissing,
+    &date_anomaly::DateAnomaly,
+    &outdated_name::OutdatedName,
 ];
 
 /// How a finding counts against a site.
@@ -566,7 +572,7 @@ mod tests {
                 assert!(ind.veto, "{}", r.id());
             }
         }
-        assert_eq!(RULES.len(), 12);
+        assert_eq!(RULES.len(), 15);
     }
 
     /// The README's rule table lists every registered rule.
