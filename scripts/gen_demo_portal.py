@@ -62,6 +62,7 @@ class Article:
     related: list["Article"] = field(default_factory=list)  # 相关文件 (on interpretations)
     links: list[tuple[str, str]] = field(default_factory=list)  # extra body links (text, href)
     index_no: str = ""
+    written: "dt.date | None" = None  # 成文日期 when not a few days before the date
     url: str = ""
     column: "Column | None" = None
 
@@ -102,6 +103,7 @@ class Site:
     zhaocuo: bool = True  # 「我为政府网站找错」 image link in the footer
     search: bool = True  # search form in the header
     full_meta: bool = True  # all eight standard meta tags on articles
+    doc_no_shown: bool = True  # 文号 filled in the policy documents' metadata table
 
     @property
     def home(self) -> str:
@@ -362,7 +364,7 @@ def build_sites() -> list[Site]:
         id="jyj", name=f"{DISTRICT}教育局", short="区教育局", enc="utf-8", date_fmt="slash",
         site_code="3301100013", beian="浙ICP备05012345号-4", address=f"{DISTRICT}学府路1号",
         phone="0571-86012303", meta_pubdate="Maketime",
-        site_domain="www.yxjyj.com",
+        site_domain="www.yxjyj.com", doc_no_shown=False,
     )
     topics = ["义务教育优质均衡", "校园安全管理", "教师队伍建设", "课后服务", "学前教育普及普惠",
               "心理健康教育", "教育数字化转型", "劳动教育"]
@@ -415,6 +417,8 @@ def build_sites() -> list[Site]:
     MEANT_BROKEN.add("/wjw/attach/2026/11/P020261120_fkzn.pdf")
     docs = policies(wjw, ["云溪区家庭医生签约服务管理办法", "云溪区基层医疗卫生机构绩效考核办法",
                           "云溪区医疗卫生人才培养实施方案", "云溪区托育机构管理办法"], "云卫", "2026-11-13")
+    # 成文日期 after 发布日期 (date-anomaly).
+    docs[1].written = docs[1].date + dt.timedelta(days=9)
     zc = Column("政策文件", "zcwj", "gkml", items=docs)
     jd = Column("政策解读", "zcjd", "gkml", items=interps_for(wjw, docs))
     empty = Column("卫生监督", "wsjd", "plain", empty="placeholder")
@@ -459,6 +463,10 @@ def build_sites() -> list[Site]:
         a = Article(title=f"关于{t}的公示", date=None, kind="gs", topic=t)
         a.body = gs_body(zjj, a)
         gs.items.append(a)
+    # A 2026 article still naming the body abolished in 2019 (outdated-name),
+    # and one naming it in a sentence about the reform (must stay silent).
+    dyn.items[2].body.append("申请人可到区国土资源局一楼窗口咨询不动产登记相关事宜。")
+    dyn.items[3].body.append("机构改革后，原区国土资源局的相关职责已划入区自然资源和规划局。")
     zjj.columns = [dyn, tz, zc, jd, rs, gs]
     zjj.blocks = [("建设动态", dyn, dyn.items[:7]), ("通知公告", tz, tz.items[:5])]
     ROUTES.append({"path": "/zjj/bsfw/cx.jsp", "status": 500,
@@ -563,6 +571,8 @@ def assign_urls(site: Site) -> None:
                 a.index_no = f"001008003{site.site_code[-3:]}/{a.date.year}-{n % 1000:05d}"
             else:
                 a.url = f"{base}/content/post_{n}.html"
+            if a.kind == "policy" and not a.index_no:
+                a.index_no = f"001008003{site.site_code[-3:]}/{a.date.year}-{n % 1000:05d}"
 
 
 # ---------------------------------------------------------------- rendering
@@ -800,12 +810,21 @@ def render_article(site: Site, a: Article) -> str:
         meta += f'<meta name="Maketime" content="{a.date.isoformat()} 10:15:36">\n'
     out = [head(site, f"{a.title}_{site.name}", meta), header_nav(site, col.name), '<div class="main">\n',
            breadcrumb(site, col, "正文"), '<div class="article">\n']
-    if col.style == "gkml":
+    if col.style == "gkml" or a.kind == "policy":
+        # 信息公开 metadata: policy documents show 文号 and 成文日期 (a few days
+        # before publication unless set), other catalogue entries 生成日期.
+        if a.kind == "policy":
+            written = a.written or a.date - dt.timedelta(days=3)
+            no = esc(a.doc_no) if site.doc_no_shown else ""
+            second = f"<th>成文日期</th><td>{written.isoformat()}</td>"
+        else:
+            no = esc(a.doc_no) or "无"
+            second = f"<th>生成日期</th><td>{a.date.isoformat()}</td>"
         out.append(
             '<table class="xxgk-info">\n'
             f"<tr><th>索引号</th><td>{a.index_no}</td><th>发布机构</th><td>{esc(site.name)}</td></tr>\n"
-            f"<tr><th>文　号</th><td>{esc(a.doc_no) or '无'}</td><th>发布日期</th><td>{a.date.isoformat()}</td></tr>\n"
-            f"<tr><th>名　称</th><td colspan=\"3\">{esc(a.title)}</td></tr>\n</table>\n"
+            f"<tr><th>文　号</th><td>{no}</td>{second}</tr>\n"
+            f"<tr><th>发布日期</th><td>{a.date.isoformat()}</td><th>名　称</th><td>{esc(a.title)}</td></tr>\n</table>\n"
         )
     out.append(f"<h1>{esc(a.title)}</h1>\n")
     if col.style != "gkml":

@@ -1,7 +1,8 @@
 //! # date-anomaly — 发布日期异常
 //!
 //! ## What it checks
-//! Dates that cannot be right, one finding per item and kind:
+//! Dates that cannot be right, one finding per item (the first of these
+//! kinds that applies; the next shows once it is fixed):
 //! - `future`: a page or list item dated after as_of. A page whose shown
 //!   发布日期 is in the future deducts; a date read any other way (a list
 //!   column, another label) is a warn, since it may be an event's date.
@@ -85,12 +86,11 @@ fn finding(
     message: String,
     ev: DateAnomalyEvidence,
 ) -> Finding {
-    let kind = ev.kind.clone();
     Finding::new(
         DateAnomaly::META.id,
         site,
         url,
-        Some(&kind),
+        None,
         None,
         severity,
         message,
@@ -150,7 +150,9 @@ impl RuleDef for DateAnomaly {
                 }
             }
             if let (Some(w), Some(s)) = (written, shown) {
-                if w > s {
+                // One finding per page (its id is rule + site + url): a
+                // future date is reported first.
+                if w > s && out.last().is_none_or(|f: &Finding| f.url != p.url) {
                     out.push(finding(
                         site,
                         &p.url,
@@ -180,6 +182,9 @@ impl RuleDef for DateAnomaly {
                 continue;
             };
             if !seen.insert(url) {
+                continue;
+            }
+            if out.iter().any(|f| f.url == url) {
                 continue;
             }
             match page_dates.get(url) {
@@ -282,6 +287,12 @@ mod tests {
             ),
             art("e", Some("2026-11-10"), &[]),
             art("f", Some("2026-11-10"), &[]),
+            // Future and written after published: one finding (its id is the url's).
+            art(
+                "h",
+                Some("2026-12-01"),
+                &[("发布日期", "2026-12-01"), ("成文日期", "2026-12-09")],
+            ),
         ];
         s.columns = vec![column(
             "工作动态",
@@ -302,6 +313,7 @@ mod tests {
                     "c".to_string(),
                     "written-after-published/deduct".to_string()
                 ),
+                ("h".to_string(), "future/deduct".to_string()),
                 ("e".to_string(), "list-vs-page/warn".to_string()),
                 ("g".to_string(), "future/warn".to_string()),
             ]

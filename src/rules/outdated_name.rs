@@ -86,6 +86,8 @@ static NATIONAL: LazyLock<Vec<Rename>> = LazyLock::new(|| {
 #[serde(default)]
 pub struct OutdatedNameEvidence {
     pub old_name: String,
+    /// The old name again: the wrong form, part of the finding's id.
+    pub wrong: String,
     pub new_name: String,
     pub reform_date: Option<NaiveDate>,
     pub page_date: Option<NaiveDate>,
@@ -212,6 +214,7 @@ impl RuleDef for OutdatedName {
                     ),
                     &OutdatedNameEvidence {
                         old_name: r.old.clone(),
+                        wrong: r.old.clone(),
                         new_name: r.new.clone(),
                         reform_date: Some(r.date),
                         page_date: Some(d),
