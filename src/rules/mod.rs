@@ -49,6 +49,7 @@ pub mod typo;
 pub mod date_anomaly;
 pub mod domain_nonconforming;
 pub mod error_report_missing;
+pub mod interpretation_unlinked;
 pub mod metadata_missing;
 pub mod outdated_name;
 pub mod page_meta_missing;
@@ -74,6 +75,7 @@ pub const RULES: &[&dyn Rule] = &[
     &metadata_missing::MetadataMissing,
     &date_anomaly::DateAnomaly,
     &outdated_name::OutdatedName,
+    &interpretation_unlinked::InterpretationUnlinked,
 ];
 
 /// How a finding counts against a site.
@@ -572,7 +574,7 @@ mod tests {
                 assert!(ind.veto, "{}", r.id());
             }
         }
-        assert_eq!(RULES.len(), 15);
+        assert_eq!(RULES.len(), 16);
     }
 
     /// The README's rule table lists every registered rule.
