@@ -152,7 +152,7 @@ impl RuleDef for DateAnomaly {
             if let (Some(w), Some(s)) = (written, shown) {
                 // One finding per page (its id is rule + site + url): a
                 // future date is reported first.
-                if w > s && out.last().is_none_or(|f: &Finding| f.url != p.url) {
+                if w > s && !out.last().is_some_and(|f: &Finding| f.url == p.url) {
                     out.push(finding(
                         site,
                         &p.url,
