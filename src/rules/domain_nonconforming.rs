@@ -26,7 +26,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Context, Evidence, Finding, Group, Indicator, Meta, RuleDef, Severity};
-use crate::site::{PageKind, Site};
+use crate::site::Site;
 
 /// The rule.
 pub struct DomainNonconforming;
@@ -94,11 +94,7 @@ impl RuleDef for DomainNonconforming {
             return vec![];
         };
         let (host, source) = if is_address(&url_host) {
-            let declared = site
-                .pages
-                .iter()
-                .find(|p| p.kind == PageKind::Home)
-                .and_then(|p| p.facts.site_domain.clone());
+            let declared = super::homepage(site).and_then(|p| p.facts.site_domain.clone());
             match declared {
                 // `www.x.gov.cn/fgj` or `http://…` in the tag: the host part.
                 Some(d) => {
@@ -135,12 +131,9 @@ impl RuleDef for DomainNonconforming {
             return vec![];
         };
         let message = format!("网站域名“{host}”不符合规范，应使用以“{expected}”结尾的域名。");
-        vec![Finding::new(
-            Self::META.id,
+        vec![super::site_finding(
+            &Self::META,
             site,
-            &site.url,
-            None,
-            None,
             Self::META.severity,
             message,
             &DomainEvidence {
@@ -156,7 +149,7 @@ impl RuleDef for DomainNonconforming {
 mod tests {
     use super::*;
     use crate::rules::testutil::*;
-    use crate::site::Page;
+    use crate::site::{Page, PageKind};
 
     fn at(url: &str, declared: Option<&str>) -> Site {
         let mut s = site();

@@ -21,7 +21,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Context, Evidence, Facts, Finding, Group, Indicator, Meta, RuleDef, Severity};
-use crate::site::{PageKind, Site};
+use crate::site::Site;
 
 /// The rule.
 pub struct ErrorReportMissing;
@@ -39,10 +39,7 @@ impl Evidence for ErrorReportEvidence {
         "首页未发现“我为政府网站找错”入口（链接、图片链接或找错平台脚本）".into()
     }
     fn facts(&self) -> Facts {
-        Facts {
-            on_homepage: true,
-            ..Facts::default()
-        }
+        Facts::homepage()
     }
 }
 
@@ -63,13 +60,10 @@ impl RuleDef for ErrorReportMissing {
     }
 
     fn run(&self, site: &Site, _ctx: &Context, _: &()) -> Vec<Finding> {
-        match site.pages.iter().find(|p| p.kind == PageKind::Home) {
-            Some(home) if !home.facts.error_report => vec![Finding::new(
-                Self::META.id,
+        match super::homepage(site) {
+            Some(home) if !home.facts.error_report => vec![super::site_finding(
+                &Self::META,
                 site,
-                &site.url,
-                None,
-                None,
                 Self::META.severity,
                 "网站首页未设置“我为政府网站找错”入口，请在首页添加全国政府网站找错平台入口。"
                     .into(),
@@ -86,7 +80,7 @@ impl RuleDef for ErrorReportMissing {
 mod tests {
     use super::*;
     use crate::rules::testutil::*;
-    use crate::site::Page;
+    use crate::site::{Page, PageKind};
 
     #[test]
     fn fires_without_the_entrance_only() {

@@ -216,12 +216,9 @@ impl RuleDef for InterpretationUnlinked {
             "{}篇政策解读未关联所解读的政策文件，请在解读页面添加相关文件链接。",
             ev.unlinked
         );
-        vec![Finding::new(
-            Self::META.id,
+        vec![super::site_finding(
+            &Self::META,
             site,
-            &site.url,
-            None,
-            None,
             Self::META.severity,
             message,
             &ev,

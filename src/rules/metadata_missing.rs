@@ -27,20 +27,13 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Context, Evidence, Finding, Group, Indicator, Meta, RuleDef, Severity};
+use super::{
+    Context, Evidence, Finding, Group, Indicator, Meta, MissingExample, RuleDef, Severity, Tally,
+};
 use crate::site::{ColumnClass, PageKind, Site};
 
 /// The rule.
 pub struct MetadataMissing;
-
-/// One example document.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Example {
-    pub url: String,
-    pub title: String,
-    pub missing: Vec<String>,
-}
 
 /// report.json `evidence` of a finding.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -51,7 +44,7 @@ pub struct MetadataEvidence {
     /// Field → number of documents without it.
     pub missing_fields: BTreeMap<String, usize>,
     /// Up to five documents and what each lacks.
-    pub examples: Vec<Example>,
+    pub examples: Vec<MissingExample>,
 }
 
 impl Evidence for MetadataEvidence {
@@ -116,46 +109,30 @@ impl RuleDef for MetadataMissing {
     }
 
     fn run(&self, site: &Site, _ctx: &Context, _: &()) -> Vec<Finding> {
-        let mut ev = MetadataEvidence::default();
+        let mut tally = Tally::default();
         for p in site.pages.iter().filter(|p| p.kind == PageKind::Article) {
-            let Some(missing) = missing_fields(site, p) else {
-                continue;
-            };
-            ev.documents_checked += 1;
-            if missing.is_empty() {
-                continue;
-            }
-            ev.documents_missing += 1;
-            for m in &missing {
-                *ev.missing_fields.entry(m.clone()).or_default() += 1;
-            }
-            if ev.examples.len() < 5 {
-                ev.examples.push(Example {
-                    url: p.url.clone(),
-                    title: p.title.clone(),
-                    missing,
-                });
+            if let Some(missing) = missing_fields(site, p) {
+                tally.add(p, missing);
             }
         }
-        if ev.documents_missing == 0 {
+        if tally.missing == 0 {
             return vec![];
         }
         let message = format!(
             "信息公开目录中{}篇文件有{}篇缺少{}等要素，请补齐。",
-            ev.documents_checked,
-            ev.documents_missing,
-            ev.missing_fields
-                .keys()
-                .cloned()
-                .collect::<Vec<_>>()
-                .join("、")
+            tally.checked,
+            tally.missing,
+            tally.names()
         );
-        vec![Finding::new(
-            Self::META.id,
+        let ev = MetadataEvidence {
+            documents_checked: tally.checked,
+            documents_missing: tally.missing,
+            missing_fields: tally.counts,
+            examples: tally.examples,
+        };
+        vec![super::site_finding(
+            &Self::META,
             site,
-            &site.url,
-            None,
-            None,
             Self::META.severity,
             message,
             &ev,

@@ -25,7 +25,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Context, Evidence, Finding, Group, Indicator, Meta, RuleDef, Severity};
+use super::{
+    Context, Evidence, Finding, Group, Indicator, Meta, MissingExample, RuleDef, Severity, Tally,
+};
 use crate::site::{PageKind, Site};
 
 /// The rule.
@@ -50,14 +52,6 @@ impl Default for Settings {
     }
 }
 
-/// One example page.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Example {
-    pub url: String,
-    pub missing: Vec<String>,
-}
-
 /// report.json `evidence` of a finding.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -67,7 +61,7 @@ pub struct PageMetaEvidence {
     /// Tag → number of pages without it.
     pub missing_tags: BTreeMap<String, usize>,
     /// Up to five pages and what each lacks.
-    pub examples: Vec<Example>,
+    pub examples: Vec<MissingExample>,
 }
 
 impl Evidence for PageMetaEvidence {
@@ -103,48 +97,34 @@ impl RuleDef for PageMetaMissing {
     }
 
     fn run(&self, site: &Site, _ctx: &Context, settings: &Settings) -> Vec<Finding> {
-        let mut ev = PageMetaEvidence::default();
+        let mut tally = Tally::default();
         for p in site.pages.iter().filter(|p| p.kind == PageKind::Article) {
-            ev.pages_checked += 1;
             let missing: Vec<String> = settings
                 .required
                 .iter()
                 .filter(|t| !p.facts.meta_tags.iter().any(|m| m.eq_ignore_ascii_case(t)))
                 .cloned()
                 .collect();
-            if missing.is_empty() {
-                continue;
-            }
-            ev.pages_missing += 1;
-            for t in &missing {
-                *ev.missing_tags.entry(t.clone()).or_default() += 1;
-            }
-            if ev.examples.len() < 5 {
-                ev.examples.push(Example {
-                    url: p.url.clone(),
-                    missing,
-                });
-            }
+            tally.add(p, missing);
         }
-        if ev.pages_missing == 0 {
+        if tally.missing == 0 {
             return vec![];
         }
         let message = format!(
             "抽查的{}个文章页中有{}个缺少规范要求的页面元数据标签（{}），请按网页设计规范补齐。",
-            ev.pages_checked,
-            ev.pages_missing,
-            ev.missing_tags
-                .keys()
-                .cloned()
-                .collect::<Vec<_>>()
-                .join("、")
+            tally.checked,
+            tally.missing,
+            tally.names()
         );
-        vec![Finding::new(
-            Self::META.id,
+        let ev = PageMetaEvidence {
+            pages_checked: tally.checked,
+            pages_missing: tally.missing,
+            missing_tags: tally.counts,
+            examples: tally.examples,
+        };
+        vec![super::site_finding(
+            &Self::META,
             site,
-            &site.url,
-            None,
-            None,
             Self::META.severity,
             message,
             &ev,

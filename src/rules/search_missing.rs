@@ -21,7 +21,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Context, Evidence, Facts, Finding, Group, Indicator, Meta, RuleDef, Severity};
-use crate::site::{PageKind, Site};
+use crate::site::Site;
 
 /// The rule.
 pub struct SearchMissing;
@@ -38,10 +38,7 @@ impl Evidence for SearchMissingEvidence {
         format!("原因：{}", self.reason)
     }
     fn facts(&self) -> Facts {
-        Facts {
-            on_homepage: true,
-            ..Facts::default()
-        }
+        Facts::homepage()
     }
 }
 
@@ -62,13 +59,10 @@ impl RuleDef for SearchMissing {
     }
 
     fn run(&self, site: &Site, _ctx: &Context, _: &()) -> Vec<Finding> {
-        match site.pages.iter().find(|p| p.kind == PageKind::Home) {
-            Some(home) if !home.facts.search => vec![Finding::new(
-                Self::META.id,
+        match super::homepage(site) {
+            Some(home) if !home.facts.search => vec![super::site_finding(
+                &Self::META,
                 site,
-                &site.url,
-                None,
-                None,
                 Self::META.severity,
                 "网站首页未提供站内搜索功能，请在首页设置站内搜索。".into(),
                 &SearchMissingEvidence {
@@ -84,7 +78,7 @@ impl RuleDef for SearchMissing {
 mod tests {
     use super::*;
     use crate::rules::testutil::*;
-    use crate::site::Page;
+    use crate::site::{Page, PageKind};
 
     #[test]
     fn fires_without_a_search_only() {

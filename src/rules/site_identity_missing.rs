@@ -27,7 +27,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Context, Evidence, Facts, Finding, Group, Indicator, Meta, RuleDef, Severity};
-use crate::site::{PageKind, Site};
+use crate::site::Site;
 
 /// The rule.
 pub struct SiteIdentityMissing;
@@ -56,10 +56,7 @@ impl Evidence for SiteIdentityEvidence {
         s
     }
     fn facts(&self) -> Facts {
-        Facts {
-            on_homepage: true,
-            ..Facts::default()
-        }
+        Facts::homepage()
     }
 }
 
@@ -83,7 +80,7 @@ impl RuleDef for SiteIdentityMissing {
     }
 
     fn run(&self, site: &Site, _ctx: &Context, _: &()) -> Vec<Finding> {
-        let Some(home) = site.pages.iter().find(|p| p.kind == PageKind::Home) else {
+        let Some(home) = super::homepage(site) else {
             return vec![];
         };
         let id = &home.facts.identity;
@@ -122,12 +119,9 @@ impl RuleDef for SiteIdentityMissing {
                 ),
             )
         };
-        vec![Finding::new(
-            Self::META.id,
+        vec![super::site_finding(
+            &Self::META,
             site,
-            &site.url,
-            None,
-            None,
             severity,
             message,
             &SiteIdentityEvidence {
@@ -143,7 +137,7 @@ impl RuleDef for SiteIdentityMissing {
 mod tests {
     use super::*;
     use crate::rules::testutil::*;
-    use crate::site::{Identity, Page};
+    use crate::site::{Identity, Page, PageKind};
 
     fn with_home(identity: Identity) -> Site {
         let mut s = site();
