@@ -39,9 +39,7 @@ static SITE_CODE: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)标\s*识\s*码\s*[:：]?\s*(bm\s*\d{8}|\d{10})"));
 /// 京ICP备05070602号-1, 浙ICP备 12345678, ICP备案号：京ICP备…
 static ICP: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)(\p{Han}?)\s*ICP\s*[备証证]\s*(?:案\s*号?\s*[:：]?\s*)?(\d{5,10})\s*号?(\s*-\s*\d{1,3})?",
-    )
+    re(r"(?i)(\p{Han}?)\s*ICP\s*备\s*(?:案\s*号?\s*[:：]?\s*)?(\d{5,10})\s*号?(\s*-\s*\d{1,3})?")
 });
 /// 京公网安备 11010202000001号, 公安机关备案号：33010602001234
 static POLICE: LazyLock<Regex> = LazyLock::new(|| {
@@ -73,6 +71,12 @@ fn names_footer(attr: &str) -> bool {
 /// Search words in attributes, link text and targets.
 static SEARCH_WORD: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)搜索|检索|站内搜|search|sousuo|keyword|searchword|关键字|关键词"));
+/// Search words in `s`, not counting "research" (调研 pages).
+fn search_word(s: &str) -> bool {
+    static RESEARCH: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)research"));
+    SEARCH_WORD.is_match(&RESEARCH.replace_all(s, ""))
+}
+
 /// Words of a login form (a text input that is not a search).
 static LOGIN_WORD: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)user|login|passw|用户名|账号|密码|手机号|验证码"));
@@ -154,23 +158,16 @@ pub(crate) fn page_facts(doc: &Html, links: &[PageLink]) -> PageFacts {
                         .map(attr)
                         .join(" ");
                     if matches!(ty.as_str(), "" | "text" | "search") {
-                        search |= SEARCH_WORD.is_match(&joined) || in_search_form(el);
+                        search |= search_word(&joined) || in_search_form(el);
                     } else if matches!(ty.as_str(), "submit" | "button" | "image") {
-                        search |=
-                            SEARCH_WORD.is_match(&joined) || SEARCH_WORD.is_match(attr("alt"));
+                        // A search button is often a picture: search.png, btn_sousuo.gif.
+                        search |= search_word(&joined)
+                            || search_word(attr("alt"))
+                            || search_word(attr("src"));
                     }
-                } else {
-                    let own = format!(
-                        "{} {} {} {} {}",
-                        el.text().collect::<String>(),
-                        attr("alt"),
-                        attr("title"),
-                        attr("onclick"),
-                        attr("href")
-                    );
-                    if v.name() != "img" && SEARCH_WORD.is_match(&own) {
-                        search = true;
-                    }
+                } else if matches!(v.name(), "a" | "button") {
+                    // Its attributes and what it holds (text, an icon's src / alt).
+                    search |= search_word(&el.html());
                 }
             }
             "form" => {}
@@ -291,7 +288,7 @@ fn in_search_form(input: ElementRef<'_>) -> bool {
     let own = ["action", "id", "name", "class", "onsubmit"]
         .map(|a| f.attr(a).unwrap_or(""))
         .join(" ");
-    if SEARCH_WORD.is_match(&own) {
+    if search_word(&own) {
         return true;
     }
     let inputs: Vec<ElementRef> = form
@@ -320,7 +317,7 @@ fn in_search_form(input: ElementRef<'_>) -> bool {
                 v.attr("placeholder").unwrap_or("")
             ))
     });
-    fields == 1 && !login && SEARCH_WORD.is_match(&form.text().collect::<String>())
+    fields == 1 && !login && search_word(&form.text().collect::<String>())
 }
 
 /// The page's visible text (no scripts or styles), text nodes joined by newlines.
@@ -503,7 +500,10 @@ mod tests {
         assert!(facts(r#"<form action="/search.jsp"><input name="q"><input type="submit" value="搜索"></form>"#).search);
         assert!(facts(r#"<input type="text" id="keyword" placeholder="请输入关键字">"#).search);
         assert!(facts(r#"<a href="/so/index.html">站内搜索</a>"#).search);
+        assert!(facts(r#"<form action="/s"><input name="q"><input type="image" src="/images/btn_search.gif"></form>"#).search);
+        assert!(facts(r#"<button onclick="go()"><img src="/images/sousuo.png"></button>"#).search);
         assert!(!facts(r#"<form action="/login.do"><input name="username"><input type="password" name="pwd"><input type="submit" value="登录"></form>"#).search);
+        assert!(!facts(r#"<a href="/research/dy.html">调研报告</a>"#).search);
         assert!(!facts(r#"<form action="/bjcx.do"><input name="sblsh"><input type="submit" value="办件查询"></form>"#).search);
     }
 
