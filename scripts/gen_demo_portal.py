@@ -74,6 +74,7 @@ class Column:
     style: str  # jcms trs plain gkml
     items: list[Article] = field(default_factory=list)
     empty: str = ""  # "" | datastore | placeholder | emptylist
+    single: list[str] = field(default_factory=list)  # a single-page column's paragraphs (单页栏目)
     colid: int = 0
     per_page: int = 8
     url: str = ""
@@ -323,7 +324,16 @@ def build_sites() -> list[Site]:
     gh = Column("规划计划", "", "jcms", colid=1015, per_page=10,
                 items=plan_items(fgj, ["重大项目建设", "节能降碳", "社会信用体系建设", "价格监测"],
                                  "2026-08-15"))
-    fgj.columns = [dyn, tz, zc, jd, gh]
+    # A single-page column (单页栏目): one page of text, no list, no date.
+    # It is not an empty column (column-empty must stay silent).
+    jgzn = Column("机构职能", "", "jcms", colid=1016, single=[
+        f"{DISTRICT}发展和改革局是区政府工作部门，为正科级，加挂区粮食和物资储备局牌子。",
+        "主要职责：（一）拟订并组织实施全区国民经济和社会发展战略、中长期规划和年度计划，"
+        "统筹协调经济社会发展，研究分析经济形势，提出国民经济发展和优化重大经济结构的目标、政策。",
+        "（二）承担规划重大建设项目和生产力布局的责任，拟订全社会固定资产投资总规模和投资结构的调控目标。",
+        "（三）负责全区粮食和物资储备管理工作，组织实施重要物资收储、轮换和日常管理。",
+    ])
+    fgj.columns = [dyn, tz, zc, jd, gh, jgzn]
     fgj.blocks = [("工作动态", dyn, dyn.items[:7]), ("通知公告", tz, tz.items[:6]),
                   ("政策文件", zc, zc.items[:5])]
     sites.append(fgj)
@@ -351,6 +361,21 @@ def build_sites() -> list[Site]:
                 items=hr_items(rsj, ["区人力社保局所属事业单位公开招聘工作人员拟聘用人员公示",
                                      "区人力社保局干部任前公示", "区人力社保局公开遴选工作人员拟遴选人选公示"],
                                "2026-09-22"))
+    # A name-rich page (a 姓名 table, officials beside their titles, a contact line,
+    # companies): the typo rule must find nothing on it. Last item of the last
+    # column, so no other page moves.
+    rs.items.append(Article("区人力社保局2026年度就业创业工作先进个人和示范企业名单公示", d("2026-09-01"), "hr", body=[
+        "经个人申报、科室推荐、局党组研究，拟认定以下同志为2026年度全区就业创业工作先进个人，现予以公示。"
+        "局党组书记、局长时凯会，副局长严勤、陈长审定名单。",
+        "序号　姓名　性别　工作单位及职务",
+        "1　柴松民　女　就业促进科副科长",
+        "2　乔晓时　男　劳动关系科四级主任科员",
+        "3　凌艳海　男　社会保险科副科长",
+        "4　阮卫胜　女　人才开发科四级主任科员",
+        "示范企业：云溪区盛利建材有限公司、宇恒生物医药有限公司、银兴科技有限公司、安金包装材料家庭农场。",
+        "时局长要求，获评个人和企业要再接再厉，发挥示范带动作用。公示期间如有异议，请与局办公室联系。",
+        "联系人：关雨　联系电话：0571-86012307",
+    ]))
     rsj.columns = [dyn, tz, zc, jd, rs]
     rsj.blocks = [("人社动态", dyn, dyn.items[:7]), ("通知公告", tz, tz.items[:6])]
     ROUTES.append({"path": "/rsj/", "status": 503, "fail_first": 1,
@@ -737,6 +762,14 @@ def render_jcms_column(site: Site, col: Column) -> None:
     col.pages = [col.url]
 
 
+def render_single_column(site: Site, col: Column) -> None:
+    """A single-page column: its own text in the CMS body container, no list."""
+    paras = "\n".join(f"<p>{esc(p)}</p>" for p in col.single)
+    inner = f'<div class="article">\n<div id="zoom">\n{paras}\n</div>\n</div>\n'
+    put(site, col.url, list_frame(site, col, inner))
+    col.pages = [col.url]
+
+
 def render_trs_column(site: Site, col: Column) -> None:
     base = col.url.rsplit("/", 1)[0]
     pages = paginate(col.items, col.per_page)
@@ -919,6 +952,9 @@ def render_site(site: Site) -> None:
     FILES[f"{site.id}/images/dzjg.png"] = PNG
     FILES[f"{site.id}/images/jiucuo.png"] = PNG
     for col in site.columns:
+        if col.single:
+            render_single_column(site, col)
+            continue
         {"jcms": render_jcms_column, "trs": render_trs_column, "plain": render_plain_column,
          "gkml": render_gkml_column}[col.style](site, col)
         for a in col.items:

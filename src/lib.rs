@@ -10,6 +10,7 @@ pub mod audit;
 pub mod config;
 pub mod crawl;
 pub mod extract;
+pub mod inspect;
 pub mod profile;
 pub mod report;
 pub mod rules;

@@ -176,6 +176,41 @@ pub enum ClassSource {
     Config,
 }
 
+/// What a column's page is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ColumnKind {
+    /// A list of items (or an empty list).
+    #[default]
+    List,
+    /// A single page of its own text (单页栏目: 机构职能, 信息公开指南 …):
+    /// never empty; dated ones carry the page as their one item.
+    SinglePage,
+    /// An entrance, not content: a letter or consultation form, a query
+    /// form, a link out to a service platform (领导信箱, 在线咨询 …).
+    Channel,
+}
+
+impl ColumnKind {
+    /// True for [`ColumnKind::List`] (the default, left out of snapshots).
+    pub fn is_list(&self) -> bool {
+        *self == ColumnKind::List
+    }
+
+    /// The kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ColumnKind::List => "list",
+            ColumnKind::SinglePage => "single-page",
+            ColumnKind::Channel => "channel",
+        }
+    }
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
 /// A column (栏目): a list of dated items.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Column {
@@ -210,6 +245,17 @@ pub struct Column {
     /// True when the list was truncated by a crawl limit.
     #[serde(default)]
     pub truncated: bool,
+    /// List, single page of text, or channel (decided by
+    /// `extract::judge_column` from the first page when the list is empty).
+    #[serde(default, skip_serializing_if = "ColumnKind::is_list")]
+    pub kind: ColumnKind,
+    /// Single page: Chinese characters of the page's own text (navigation,
+    /// footer, sidebars and boilerplate left out).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub body_chars: u32,
+    /// Channel: what made it one ("form", "query", "link-out: URL", "entrance: URL").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
 }
 
 impl Column {
@@ -455,6 +501,26 @@ mod tests {
             depth,
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn columns_of_old_snapshots_load_as_lists_and_lists_serialise_as_before() {
+        let old = r#"{"url":"http://a/tzgg/","name":"通知公告","class":"notice","items":[],"list_pages":1}"#;
+        let c: Column = serde_json::from_str(old).unwrap();
+        assert_eq!(
+            (c.kind, c.body_chars, c.channel.as_deref()),
+            (ColumnKind::List, 0, None)
+        );
+        let v = serde_json::to_value(&c).unwrap();
+        assert!(v.get("kind").is_none() && v.get("body_chars").is_none());
+        let single = Column {
+            kind: ColumnKind::SinglePage,
+            body_chars: 120,
+            ..c
+        };
+        let v = serde_json::to_value(&single).unwrap();
+        assert_eq!(v["kind"], "single-page");
+        assert_eq!(serde_json::from_value::<Column>(v).unwrap(), single);
     }
 
     #[test]

@@ -54,6 +54,9 @@ fn site(id: &str, name: &str, home_date: &str) -> Site {
             placeholder: false,
             load_error: None,
             truncated: false,
+            kind: Default::default(),
+            body_chars: 0,
+            channel: None,
         }],
         ..Default::default()
     }
@@ -182,7 +185,7 @@ fn report_html_renders_verdicts_indicators_and_filters_in_chromium() {
     };
     let function = group_row("function");
     assert!(
-        function.contains("<th rowspan=\"2\">功能设计</th>"),
+        function.contains("<th rowspan=\"7\">功能设计</th>"),
         "{function}"
     );
     assert!(function.contains(">21</td>"), "{function}");
@@ -190,15 +193,15 @@ fn report_html_renders_verdicts_indicators_and_filters_in_chromium() {
     assert!(function.contains("group-kept\">20</td>"), "{function}");
     let publish = group_row("publish");
     assert!(
-        publish.contains("<th rowspan=\"5\">发布解读</th>"),
+        publish.contains("<th rowspan=\"9\">发布解读</th>"),
         "{publish}"
     );
     // Its stale 工作动态 column (2 points) is lost there.
     assert!(publish.contains(">扣 2 分</td>"), "{publish}");
     assert!(publish.contains("group-kept\">29</td>"), "{publish}");
-    // 9 indicator rows: 5 in 发布解读, one placeholder each in 办事服务 and
-    // 互动交流, 2 in 功能设计; the vetoed indicator sits in its group.
-    assert_eq!(rows.len() - 1, 9, "{sheet}");
+    // 18 indicator rows: 9 in 发布解读, one placeholder each in 办事服务 and
+    // 互动交流, 7 in 功能设计; the vetoed indicator sits in its group.
+    assert_eq!(rows.len() - 1, 18, "{sheet}");
     assert!(rows
         .iter()
         .any(|r| r.contains("首页不更新") && r.contains("不合格（单项否决）")));

@@ -480,3 +480,118 @@ fn check_text_reads_docx_paragraphs() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("broken.docx"));
 }
+
+// ---------- names (people, companies, places) ----------
+
+fn page_hits(pages: &[&str]) -> Vec<Vec<TypoHit>> {
+    let book = checker().name_book(pages.iter().copied());
+    pages
+        .iter()
+        .map(|p| checker().check_with(p, &[], &book))
+        .collect()
+}
+
+#[test]
+fn names_beside_titles_lists_and_tables_are_silent() {
+    for ok in [
+        // A surname alone before a title: 石局 looks like 时局, 何主 like 户主.
+        "石局长主持会议，何主任、程局长、时局长出席。",
+        "区委书记王建国、副区长李明陪同调研，局长柴静佳汇报工作。",
+        "参加会议的有韩兰夏、陶祥杰、诸葛生长、沈慧信、张方北等同志。",
+        "联系人：龚民晨　联系电话：0571-86585038",
+        "序号　姓名　性别　职务\n1　毛秋峰　男　科员\n2　成伟　女　科长\n3　时凯会　男　副科长",
+        "认定以下单位为区级农业龙头企业：\n1．云溪区盛利建材有限公司\n2．银兴建材有限责任公司\n3．盛兴融资租赁专业合作社",
+        "曲晓说，下一步将继续完善桥头村至柳塘路的道路和路灯设施。",
+    ] {
+        let h = hits(ok);
+        let typos: Vec<_> = h.iter().filter(|h| h.kind != TypoKind::Wording).collect();
+        assert!(typos.is_empty(), "{ok}: {typos:?}");
+    }
+}
+
+#[test]
+fn a_name_used_on_the_site_is_a_name_everywhere() {
+    // 时凯会 beside a title on two pages; on the third page he stands alone before a
+    // comma (no title, no list) and is still not "开会".
+    let pages = [
+        "副局长时凯会主持会议。",
+        "时凯会副局长强调，要狠抓落实。",
+        "会后，时凯会，以及有关科室负责人留下研究具体措施。",
+    ];
+    for (p, h) in pages.iter().zip(page_hits(&pages)) {
+        let typos: Vec<_> = h.iter().filter(|h| h.kind != TypoKind::Wording).collect();
+        assert!(typos.is_empty(), "{p}: {typos:?}");
+    }
+}
+
+#[test]
+fn misused_words_still_fire_beside_names() {
+    let h = hits("座谈会上，王建国局长指出，有的干部面对困难变本加利，要再接再励。");
+    assert_eq!(find(&h, "变本加利").unwrap().suggest, "变本加厉");
+    assert_eq!(find(&h, "再接再励").unwrap().severity, Severity::Deduct);
+    // A confident confusion outside the names is still a deduction.
+    let h = hits("区长李明强调，要健全依法刑政制度体系。");
+    assert_eq!(find(&h, "依法刑政").unwrap().severity, Severity::Deduct);
+}
+
+#[test]
+fn a_misspelt_leader_beside_his_title_is_still_a_veto() {
+    // The name recogniser takes 习进平 for a person beside 总书记, yet serious names are
+    // checked everywhere.
+    let h = hits("区委书记王建国传达学习习进平总书记重要讲话精神。");
+    let x = h
+        .iter()
+        .find(|h| h.kind == TypoKind::Serious)
+        .expect("misspelt leader flagged");
+    assert!(x.wrong.starts_with("习进平"), "{}", x.wrong);
+    assert_eq!(x.severity, Severity::Veto);
+    // With a site name book that has seen the misspelling beside titles, still a veto.
+    let pages = [
+        "习进平总书记指出。",
+        "习进平总书记强调。",
+        "学习习进平总书记讲话。",
+    ];
+    for h in page_hits(&pages) {
+        assert!(
+            h.iter()
+                .any(|h| h.kind == TypoKind::Serious && h.severity == Severity::Veto),
+            "{h:?}"
+        );
+    }
+}
+
+#[test]
+fn common_misused_words_of_issue_12_fire() {
+    for (text, wrong, right) in [
+        ("两人谈笑风声，气氛融洽。", "谈笑风声", "谈笑风生"),
+        ("节日期间游客穿流不息。", "穿流不息", "川流不息"),
+        ("不能默守成规。", "默守成规", "墨守成规"),
+        ("双方寒喧几句后进入正题。", "寒喧", "寒暄"),
+        ("暑期到乡村渡假的游客增多。", "渡假", "度假"),
+        ("我们决不甘败下风。", "甘败下风", "甘拜下风"),
+        ("该品牌声名雀起。", "声名雀起", "声名鹊起"),
+    ] {
+        let h = hits(text);
+        let x = find(&h, wrong).unwrap_or_else(|| panic!("{text}: {h:?}"));
+        assert_eq!(x.suggest, right);
+        assert_eq!(x.severity, Severity::Deduct, "{x:?}");
+    }
+    // Not in any list: an idiom one confusable character off is found by the detector.
+    let h = hits("为困难群众雪中送碳。");
+    let x = find(&h, "雪中送碳").expect("雪中送碳");
+    assert_eq!(
+        (x.suggest.as_str(), x.kind),
+        ("雪中送炭", TypoKind::Confusion)
+    );
+    assert_eq!(x.severity, Severity::Deduct);
+    // Their right forms and a recognised variant stay silent.
+    for ok in [
+        "双方寒暄几句。",
+        "到度假村度假。",
+        "不能墨守陈规。",
+        "为困难群众雪中送炭。",
+    ] {
+        let hs = hits(ok);
+        assert!(severe(&hs).is_empty(), "{ok}: {hs:?}");
+    }
+}

@@ -152,3 +152,50 @@ pub fn summary_line(s: &CrawlSummary, dir: &std::path::Path) -> String {
         dir.display()
     )
 }
+
+/// One page fetched the way the crawler fetches pages (its User-Agent,
+/// robots.txt, politeness gate, timeouts, bounded retries and redirects,
+/// body cap), for `govaudit inspect`.
+#[derive(Debug, Clone, Default)]
+pub struct OnePage {
+    /// URL of the last answer, after redirects.
+    pub final_url: Option<url::Url>,
+    pub status: Option<u16>,
+    /// Why no usable answer came (timeout, HTTP 404 …), if so.
+    pub error: Option<String>,
+    pub attempts: u32,
+    pub content_type: Option<String>,
+    pub body: Vec<u8>,
+    /// The body was cut at `max_body_bytes`.
+    pub truncated: bool,
+    /// robots.txt forbids the URL (nothing was requested but robots.txt).
+    pub robots_blocked: bool,
+}
+
+/// Fetch one page politely (see [`OnePage`]).
+pub async fn fetch_one(
+    settings: &crate::config::CrawlSettings,
+    url: &url::Url,
+) -> crate::Result<OnePage> {
+    let fetcher = fetch::Fetcher::new(settings)?;
+    if !fetcher.allowed(url).await {
+        return Ok(OnePage {
+            robots_blocked: true,
+            error: Some("robots.txt disallow".into()),
+            ..Default::default()
+        });
+    }
+    let f = fetcher
+        .fetch(url, &fetch::Method::Get, settings.max_body_bytes)
+        .await;
+    Ok(OnePage {
+        error: f.failure(),
+        final_url: f.final_url,
+        status: f.status,
+        attempts: f.attempts,
+        content_type: f.content_type,
+        body: f.body,
+        truncated: f.truncated,
+        robots_blocked: f.robots_blocked,
+    })
+}

@@ -344,6 +344,7 @@ struct PageRest {
     lists: Vec<ListBlock>,
     next_pages: Vec<NextRequest>,
     placeholder: bool,
+    content: extract::PageContent,
 }
 
 /// A column's first list page, already fetched and parsed (found as an
@@ -353,6 +354,8 @@ struct FirstList {
     lists: Vec<ListBlock>,
     next_pages: Vec<NextRequest>,
     placeholder: bool,
+    /// Its own text, forms and entrances (single page or channel?).
+    content: extract::PageContent,
     /// Why the page could not be read, when it could not.
     error: Option<String>,
 }
@@ -373,6 +376,8 @@ struct ColumnRun {
     relabel: Vec<String>,
     /// (item url, item title, list page url) for link records.
     item_links: Vec<(String, String, String)>,
+    /// The first page's own text (for the site-wide template-text check).
+    first_content: extract::PageContent,
 }
 
 /// The block of a list page that is its list: the one with the most items.
@@ -402,6 +407,7 @@ async fn crawl_column(
         outcomes,
         relabel,
         item_links,
+        first_content: extract::PageContent::default(),
     };
     let Ok(first_url) = Url::parse(&column.url) else {
         column.load_error = Some("bad URL".into());
@@ -435,6 +441,7 @@ async fn crawl_column(
                     lists: p.lists.clone(),
                     next_pages: p.next_pages.clone(),
                     placeholder: p.placeholder,
+                    content: p.content.clone(),
                     error: None,
                 },
                 None => FirstList {
@@ -539,7 +546,11 @@ async fn crawl_column(
         }
     }
     column.placeholder = first.placeholder && column.items.is_empty();
-    done(column, outcomes, item_links, relabel)
+    extract::judge_column(&mut column, &first.content, first.placeholder);
+    ColumnRun {
+        first_content: first.content,
+        ..done(column, outcomes, item_links, relabel)
+    }
 }
 
 fn take_budget(budget: &AtomicUsize) -> bool {
@@ -575,6 +586,8 @@ struct SiteRun {
     known_columns: HashSet<String>,
     /// Columns found but not crawled yet.
     pending: Vec<Column>,
+    /// Own text of columns' first pages (site-wide template-text check).
+    first_pages: HashMap<String, extract::PageContent>,
     /// Lists of ordinary pages already read, in case one turns out to be a
     /// column's first page (so it is not fetched twice).
     read_lists: Arc<std::sync::Mutex<HashMap<String, FirstList>>>,
@@ -722,6 +735,7 @@ impl SiteRun {
             lists: parsed.lists,
             next_pages: parsed.next_pages,
             placeholder: parsed.placeholder,
+            content: parsed.content,
         })
     }
 
@@ -748,13 +762,18 @@ impl SiteRun {
         let level = self.level_below(&out.task);
         if let Some(rest) = self.add_page(out) {
             self.consider_columns(&rest.nav, &[], level);
-            if !rest.lists.is_empty() || !rest.next_pages.is_empty() || rest.placeholder {
+            if !rest.lists.is_empty()
+                || !rest.next_pages.is_empty()
+                || rest.placeholder
+                || rest.content.worth_keeping()
+            {
                 self.read_lists.lock().expect("lists lock").insert(
                     key,
                     FirstList {
                         lists: rest.lists,
                         next_pages: rest.next_pages,
                         placeholder: rest.placeholder,
+                        content: rest.content,
                         error: None,
                     },
                 );
@@ -935,6 +954,7 @@ impl SiteRun {
                             outcomes: Vec::new(),
                             relabel: Vec::new(),
                             item_links: Vec::new(),
+                            first_content: Default::default(),
                         })
                 }
             })
@@ -999,6 +1019,10 @@ impl SiteRun {
                 if let Some(u) = it.url.as_deref().and_then(|u| Url::parse(u).ok()) {
                     item_targets.push((u, Some(cr.column.url.clone())));
                 }
+            }
+            if !cr.first_content.segments.is_empty() {
+                self.first_pages
+                    .insert(cr.column.url.clone(), cr.first_content);
             }
             self.site.columns.push(cr.column);
         }
@@ -1104,6 +1128,9 @@ fn new_column(
         placeholder: false,
         load_error: None,
         truncated: false,
+        kind: Default::default(),
+        body_chars: 0,
+        channel: None,
     }
 }
 
@@ -1149,6 +1176,7 @@ pub(crate) async fn crawl_site(
         in_frontier: HashSet::new(),
         known_columns: HashSet::new(),
         pending: Vec::new(),
+        first_pages: HashMap::new(),
         read_lists: Arc::default(),
         requests: 0,
     };
@@ -1220,6 +1248,7 @@ pub(crate) async fn crawl_site(
             break;
         }
     }
+    extract::settle_template_text(&mut run.site.columns, &run.first_pages);
     finish(run).await
 }
 

@@ -85,31 +85,51 @@ fn detect(bytes: &[u8]) -> &'static Encoding {
 
 /// Decode a response body; see the module doc for the order of trust.
 pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
-    let finish = |text: std::borrow::Cow<'_, str>, enc: &'static Encoding| Decoded {
-        text: text.into_owned(),
-        charset: enc.name().to_string(),
+    decode_explained(bytes, content_type).0
+}
+
+/// [`decode`], also saying how the charset was decided (for `govaudit inspect`).
+pub fn decode_explained(bytes: &[u8], content_type: Option<&str>) -> (Decoded, &'static str) {
+    let finish = |text: std::borrow::Cow<'_, str>, enc: &'static Encoding, how| {
+        (
+            Decoded {
+                text: text.into_owned(),
+                charset: enc.name().to_string(),
+            },
+            how,
+        )
     };
     // A BOM is unambiguous and beats any declaration (as browsers do).
     if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
         let (text, _) = enc.decode_without_bom_handling(&bytes[bom_len..]);
-        return finish(text, enc);
+        return finish(text, enc, "byte order mark");
     }
     if let Some(enc) = sniff_utf16(bytes) {
         let (text, _) = enc.decode_without_bom_handling(bytes);
-        return finish(text, enc);
+        return finish(text, enc, "UTF-16 byte pattern (whatever is declared)");
     }
-    let declared = content_type
-        .and_then(header_charset)
-        .or_else(|| meta_charset(bytes));
-    let enc = match declared {
+    let header = content_type.and_then(header_charset);
+    let declared = header.or_else(|| meta_charset(bytes));
+    let source = if header.is_some() {
+        "Content-Type header"
+    } else {
+        "<meta> charset"
+    };
+    let (enc, how) = match declared {
         // A UTF-16 declaration on bytes without its NUL pattern is a lie
         // (the bytes were transcoded on the way); detect instead.
-        Some(e) if e == UTF_16LE || e == UTF_16BE => detect(bytes),
+        Some(e) if e == UTF_16LE || e == UTF_16BE => (
+            detect(bytes),
+            "detected (declared UTF-16 without its byte pattern)",
+        ),
         Some(e) if e == UTF_8 => {
             if std::str::from_utf8(bytes).is_ok() {
-                UTF_8
+                (UTF_8, source)
             } else {
-                detect(bytes)
+                (
+                    detect(bytes),
+                    "detected (declared UTF-8 but not valid UTF-8)",
+                )
             }
         }
         Some(e) => {
@@ -118,17 +138,21 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
             // UTF-8 with several 3-byte (CJK) sequences.
             if let Ok(s) = std::str::from_utf8(bytes) {
                 if s.chars().filter(|c| c.len_utf8() == 3).take(8).count() == 8 {
-                    return finish(std::borrow::Cow::Borrowed(s), UTF_8);
+                    return finish(
+                        std::borrow::Cow::Borrowed(s),
+                        UTF_8,
+                        "valid UTF-8 (overrules the declared charset)",
+                    );
                 }
             }
-            e
+            (e, source)
         }
         // Undeclared but valid UTF-8: UTF-8 (what detection would say, without its cost).
-        None if std::str::from_utf8(bytes).is_ok() => UTF_8,
-        None => detect(bytes),
+        None if std::str::from_utf8(bytes).is_ok() => (UTF_8, "undeclared, valid UTF-8"),
+        None => (detect(bytes), "undeclared, detected (chardetng)"),
     };
     let (text, _) = enc.decode_without_bom_handling(bytes);
-    finish(text, enc)
+    finish(text, enc, how)
 }
 
 #[cfg(test)]

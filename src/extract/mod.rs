@@ -13,6 +13,7 @@
 //! classes from rules/column-classes.toml).
 
 mod classify;
+mod content;
 mod dates;
 mod decode;
 mod dom;
@@ -35,6 +36,10 @@ use url::Url;
 use crate::site::{Item, LinkArea, PageFacts, PageLink};
 
 pub use classify::{ClassifierError, ColumnClassifier};
+pub use content::{
+    han_chars, judge_column, settle_template_text, DateFrom, FormKind, PageContent,
+    EMPTY_LIST_OVERRULED_CHARS, SINGLE_PAGE_MIN_CHARS,
+};
 pub use dates::{find_date, find_dates, year_from_url};
 pub use facts::STANDARD_META;
 
@@ -51,6 +56,12 @@ pub struct Decoded {
 /// that contradicts the bytes (UTF-16 bytes declared gb2312) still decodes.
 pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
     decode::decode(bytes, content_type)
+}
+
+/// [`decode`], with how the charset was decided ("Content-Type header",
+/// "<meta> charset", "byte order mark", "undeclared, detected (chardetng)" …).
+pub fn decode_explained(bytes: &[u8], content_type: Option<&str>) -> (Decoded, &'static str) {
+    decode::decode_explained(bytes, content_type)
 }
 
 /// How to fetch a further page of a list.
@@ -136,6 +147,9 @@ pub struct ParsedPage {
     pub placeholder: bool,
     /// Site-standard facts and 信息公开 metadata fields (see [`PageFacts`]).
     pub facts: PageFacts,
+    /// The page's own text, date, forms and entrances (see
+    /// [`PageContent`]); measured only on pages without list items.
+    pub content: PageContent,
 }
 
 /// Date-field labels, most trusted first (see `label_rank`).
@@ -182,11 +196,16 @@ fn label_rank(label: &str) -> u8 {
 }
 
 /// Publish date of an article: `<meta name="PubDate">`, else the best
-/// labelled field in the text, else `<meta name="Maketime">`.
-fn page_date(meta_pub: Option<&str>, text: &str, meta_make: Option<&str>) -> Option<NaiveDate> {
+/// labelled field in the text, else `<meta name="Maketime">`; with where it
+/// was read.
+fn page_date(
+    meta_pub: Option<&str>,
+    text: &str,
+    meta_make: Option<&str>,
+) -> Option<(NaiveDate, DateFrom)> {
     let from_meta = |m: Option<&str>| m.and_then(|m| parse_date(m, None).or_else(|| find_date(m)));
     if let Some(d) = from_meta(meta_pub) {
-        return Some(d);
+        return Some((d, DateFrom::Meta));
     }
     let best = DATE_FIELD
         .captures_iter(text)
@@ -203,7 +222,8 @@ fn page_date(meta_pub: Option<&str>, text: &str, meta_make: Option<&str>) -> Opt
             .captures(text)
             .and_then(|c| parse_date(&c[1], None))
     })
-    .or_else(|| from_meta(meta_make))
+    .map(|d| (d, DateFrom::Label))
+    .or_else(|| from_meta(meta_make).map(|d| (d, DateFrom::Meta)))
 }
 
 /// Parse an HTML page fetched from `url`.
@@ -304,11 +324,12 @@ pub fn parse_page(url: &Url, html: &str) -> ParsedPage {
     }
 
     let body_text = w.body_text.finish();
-    let date = page_date(
+    let dated = page_date(
         w.meta_pubdate.as_deref(),
         &body_text,
         w.meta_maketime.as_deref(),
     );
+    let date = dated.map(|(d, _)| d);
     let content = w.content.iter().map(|(p, _)| *p).max().and_then(|best| {
         w.content
             .iter()
@@ -330,7 +351,7 @@ pub fn parse_page(url: &Url, html: &str) -> ParsedPage {
             }
         });
     let has_body_container = w.content.iter().any(|(p, _)| *p >= 3);
-    let text = content.unwrap_or(body_text);
+    let text = content.unwrap_or_else(|| body_text.clone());
     let mut lists = lists;
     // A single-page column (单页栏目: 机构职能, 领导信息 …) shows its content
     // in a dated article body instead of a list: the page itself is its one
@@ -356,6 +377,26 @@ pub fn parse_page(url: &Url, html: &str) -> ParsedPage {
     }
     let nav = nav::entries(&links, &lists, &base, ColumnClassifier::builtin());
     let facts = facts::page_facts(&doc, &links);
+    // Own text is only needed where a list is not: a column page without
+    // items may be a single page, a channel or empty. A dated text in a
+    // body container (an article, or a dated single page) is already its own
+    // item: its body text stands for its own text, without a second walk.
+    let content = if lists.iter().all(|b| b.items.is_empty()) {
+        let mut c = content::analyse(&doc, &base, &body_text, dated);
+        c.empty_list |= !lists.is_empty();
+        c
+    } else if lists.iter().any(|b| b.style == "single-page") {
+        PageContent {
+            own_chars: han_chars(&text),
+            excerpt: text.chars().take(80).collect(),
+            date,
+            date_from: dated.map(|(_, f)| f),
+            url: crate::urlnorm::normalize(&base),
+            ..Default::default()
+        }
+    } else {
+        PageContent::default()
+    };
     ParsedPage {
         title,
         date,
@@ -366,7 +407,29 @@ pub fn parse_page(url: &Url, html: &str) -> ParsedPage {
         next_pages,
         placeholder,
         facts,
+        content,
     }
+}
+
+/// A URL shaped like an article page (`t20261103_1.html`, `/art/2026/…`,
+/// `content_12.html`, or simply not a column list's URL).
+pub fn looks_like_article_url(u: &Url) -> bool {
+    nav::is_article_url(u)
+}
+
+/// The own-text analysis of any page (`govaudit inspect` shows it for list
+/// pages too).
+pub fn page_content(url: &Url, html: &str) -> PageContent {
+    let doc = scraper::Html::parse_document(html);
+    let w = page::Walk::run(&doc, url);
+    let base = w.base.clone();
+    let body_text = w.body_text.finish();
+    let dated = page_date(
+        w.meta_pubdate.as_deref(),
+        &body_text,
+        w.meta_maketime.as_deref(),
+    );
+    content::analyse(&doc, &base, &body_text, dated)
 }
 
 /// `关于…的通知_政策文件_某某区人民政府` → `关于…的通知`: CMS templates append

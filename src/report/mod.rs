@@ -97,6 +97,10 @@ pub struct ColumnSummary {
     pub level: u32,
     pub items: usize,
     pub latest: Option<NaiveDate>,
+    /// "single-page" or "channel" when the column is not a list (a single
+    /// page of text, an entrance): never an empty column. Absent for lists.
+    #[serde(default, skip_serializing_if = "crate::site::ColumnKind::is_list")]
+    pub kind: crate::site::ColumnKind,
 }
 
 impl SiteReport {
@@ -147,6 +151,7 @@ impl SiteReport {
                     level: c.level,
                     items: c.items.len(),
                     latest: c.latest(),
+                    kind: c.kind,
                 })
                 .collect(),
             indicators: score.indicators.clone(),
@@ -451,6 +456,9 @@ mod tests {
                 placeholder: false,
                 load_error: Some("HTTP 500".into()),
                 truncated: false,
+                kind: Default::default(),
+                body_chars: 0,
+                channel: None,
             }],
             ..Default::default()
         };

@@ -7,6 +7,14 @@
 //! is **not** empty — that is a crawl error, listed in the report's
 //! `crawl_errors`, never a finding.
 //!
+//! Nor is a single-page column (单页栏目: 机构职能, 信息公开指南, 领导信息 …)
+//! whose page carries its own text — at least 60 Chinese characters once
+//! navigation, breadcrumb, footer, sidebars, link texts and boilerplate
+//! (版权所有, 主办单位, 网站标识码 …) are left out — dated or not; nor a
+//! channel whose page is an entrance (a letter or consultation form, a query
+//! form, a link out to a service platform). An empty list container or a
+//! 暂无信息 with a short intro (under 200 characters) is still empty.
+//!
 //! ## Why it matters
 //! 单项否决「栏目不更新 ③ 空白栏目」(国办秘函〔2019〕19号): 5 or more
 //! (超过(含)5个) columns with no content fail the site; fewer still deduct
@@ -25,7 +33,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Context, Evidence, Facts, Finding, Group, Indicator, Meta, RuleDef, Severity};
-use crate::site::{ColumnClass, Site};
+use crate::site::{ColumnClass, ColumnKind, Site};
 
 /// The rule.
 pub struct ColumnEmpty;
@@ -91,7 +99,7 @@ impl RuleDef for ColumnEmpty {
         let skip = &settings.skip_name_keywords;
         site.columns
             .iter()
-            .filter(|c| c.load_error.is_none() && c.items.is_empty())
+            .filter(|c| c.load_error.is_none() && c.items.is_empty() && c.kind == ColumnKind::List)
             .filter(|c| !skip.iter().any(|k| c.name.contains(k.as_str())))
             .map(|c| {
                 let how = if c.placeholder {
@@ -175,6 +183,26 @@ mod tests {
             vec![item("x", None)],
         )];
         assert!(ColumnEmpty.check(&s, &env.ctx("2026-11-26")).is_empty());
+    }
+
+    #[test]
+    fn single_pages_and_channels_are_not_empty() {
+        let env = Env::new();
+        let mut s = site();
+        let mut guide = column("信息公开指南", ColumnClass::Other, vec![]);
+        guide.kind = ColumnKind::SinglePage;
+        guide.body_chars = 420;
+        let mut mailbox = column("领导信箱", ColumnClass::Other, vec![]);
+        mailbox.kind = ColumnKind::Channel;
+        mailbox.channel = Some("form".into());
+        s.columns = vec![
+            guide,
+            mailbox,
+            column("人事信息", ColumnClass::LongTerm, vec![]),
+        ];
+        let f = ColumnEmpty.check(&s, &env.ctx("2026-11-26"));
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].column.as_deref(), Some("人事信息"));
     }
 
     #[test]

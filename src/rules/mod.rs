@@ -552,6 +552,9 @@ pub(crate) mod testutil {
             placeholder: false,
             load_error: None,
             truncated: false,
+            kind: Default::default(),
+            body_chars: 0,
+            channel: None,
         }
     }
 

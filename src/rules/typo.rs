@@ -110,19 +110,24 @@ impl RuleDef for Typo {
     }
 
     fn run(&self, site: &Site, ctx: &Context, settings: &Settings) -> Vec<Finding> {
+        // Names the site uses beside titles, in name lists and 姓名 tables are names
+        // on every page of it (a director's name is not a typo 90 times over).
+        let texts: Vec<(&Page, String)> = site
+            .pages
+            .iter()
+            .filter(|p| p.status < 400)
+            .map(|p| (p, page_text(p)))
+            .collect();
+        let book = ctx.typos.name_book(texts.iter().map(|(_, t)| t.as_str()));
         let mut per_page: Vec<(&Page, Vec<TypoHit>)> = Vec::new();
-        for page in &site.pages {
-            if page.status >= 400 {
-                continue;
-            }
-            let text = page_text(page);
+        for (page, text) in texts {
             // The site's allow-list is applied here rather than through
             // `check(text, allow)`: the engine's own filter panics when an
             // allowed term is shorter than a hit (slice begin > end in
             // typo::is_allowed), which would abort the whole audit.
             let hits: Vec<TypoHit> = ctx
                 .typos
-                .check(&text, &[])
+                .check_with(&text, &[], &book)
                 .into_iter()
                 .filter(|h| !is_allowed(&text, h, &site.typo_allow))
                 .collect();

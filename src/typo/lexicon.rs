@@ -21,11 +21,15 @@ pub const WILD: u32 = 0x1F_FFFF;
 static JIEBA_DICT_GZ: &[u8] = include_bytes!("../../rules/typos/jieba_dict.txt.gz");
 static GONGWEN_VOCAB: &str = include_str!("../../rules/typos/gongwen_vocab.txt");
 static EXTRA_WORDS: &str = include_str!("../../rules/typos/extra-words.txt");
+static IDIOMS: &str = include_str!("../../rules/typos/idioms.txt");
 
 /// Frequency given to official-writing vocabulary words jieba lacks (or has rarer).
 const GONGWEN_FREQ: u32 = 50;
 /// Frequency given to web-page words (rules/typos/extra-words.txt).
 const EXTRA_FREQ: u32 = 1000;
+/// Least frequency of an idiom (rules/typos/idioms.txt): jieba counts most idioms
+/// below the detector's target floor, which made them invisible as corrections.
+pub const IDIOM_FREQ: u32 = 20;
 
 /// A fast hasher for the packed keys (they are already well spread).
 #[derive(Default, Clone, Copy)]
@@ -76,9 +80,12 @@ pub struct Lexicon {
     log_total: f64,
     /// Words of the official-writing vocabulary (gongwen_vocab.txt).
     official: KeyMap<()>,
-    /// Person names (jieba tag `nr`): never a correction target, since a name one
-    /// character off a famous one (刘少琦) is usually another person.
+    /// Person names (jieba tag `nr`, kept only for 2–3 character words starting with a
+    /// surname: jieba also tags 墨守成规 and 寒暄 `nr`): never a correction target,
+    /// since a name one character off a famous one (刘少琦) is usually another person.
     person: KeyMap<()>,
+    /// Four-character idioms (成语) of rules/typos/idioms.txt.
+    idiom: KeyMap<()>,
 }
 
 /// One dictionary word found in a block: `[start, end)` in chars and its log-probability.
@@ -142,8 +149,23 @@ impl Lexicon {
             }
             total += u64::from(freq);
             insert(&mut map, &buf, freq);
-            if is_person {
+            if is_person && looks_like_person(&buf) {
                 person.insert(key_of(&buf), ());
+            }
+        }
+        let mut idiom: KeyMap<()> = KeyMap::default();
+        for w in IDIOMS.lines() {
+            buf.clear();
+            buf.extend(w.trim().chars());
+            if buf.len() != 4 || !buf.iter().all(|&c| is_han(c)) {
+                continue;
+            }
+            let k = key_of(&buf);
+            idiom.insert(k, ());
+            person.remove(&k);
+            if map.get(&k).copied().unwrap_or(0) < IDIOM_FREQ {
+                total += u64::from(IDIOM_FREQ);
+                insert(&mut map, &buf, IDIOM_FREQ);
             }
         }
         let mut official: KeyMap<()> = KeyMap::default();
@@ -174,7 +196,19 @@ impl Lexicon {
             log_total: (total as f64).ln(),
             official,
             person,
+            idiom,
         }
+    }
+
+    /// True when the packed word is a four-character idiom.
+    #[inline]
+    pub fn is_idiom_key(&self, key: u128) -> bool {
+        self.idiom.contains_key(&key)
+    }
+
+    /// True when the word is a person's name in jieba's dictionary.
+    pub fn is_person(&self, chars: &[char]) -> bool {
+        chars.len() <= MAX_WORD && self.is_person_key(key_of(chars))
     }
 
     /// Frequency of a word (0 when it is not a word).
@@ -275,6 +309,12 @@ impl Lexicon {
             }
         }
     }
+}
+
+/// A jieba `nr` entry that can be a name: a surname and one or two given characters.
+fn looks_like_person(w: &[char]) -> bool {
+    let sl = super::names::surname_at(w, 0);
+    sl > 0 && w.len() > sl && w.len() - sl <= 2
 }
 
 fn insert(map: &mut KeyMap<u32>, chars: &[char], freq: u32) {

@@ -11,6 +11,7 @@ mod cli;
 pub mod confusion;
 pub mod dict;
 pub mod lexicon;
+pub mod names;
 pub mod serious;
 pub mod wording;
 
@@ -21,6 +22,8 @@ use crate::rules::Severity;
 use confusion::{ConfusionSets, WildIndex};
 use dict::KnownTypos;
 use lexicon::{han_blocks, Lattice, Lexicon};
+pub use names::NameBook;
+use names::NameFinder;
 use serious::SeriousNames;
 use wording::Wording;
 
@@ -78,7 +81,9 @@ impl Default for Tuning {
                 real_word: 5.0,
                 name: 3.0,
                 place: 3.0,
+                org: 0.0,
                 official_bonus: 0.0,
+                idiom_bonus: 12.0,
             },
         }
     }
@@ -93,6 +98,7 @@ pub struct TypoChecker {
     known: KnownTypos,
     serious: SeriousNames,
     wording: Wording,
+    names: NameFinder,
     district_allow: Vec<String>,
     tuning: Tuning,
 }
@@ -206,6 +212,7 @@ impl TypoChecker {
             known,
             serious,
             wording,
+            names: NameFinder::new(),
             district_allow,
             tuning: Tuning::default(),
         }
@@ -238,11 +245,17 @@ impl TypoChecker {
 
     /// Check `text`; words in `allow` are never flagged.
     pub fn check(&self, text: &str, allow: &[String]) -> Vec<TypoHit> {
+        self.check_with(text, allow, &NameBook::default())
+    }
+
+    /// Check `text` knowing the names its site uses (see [`TypoChecker::name_book`]).
+    pub fn check_with(&self, text: &str, allow: &[String], book: &NameBook) -> Vec<TypoHit> {
         let a = Analysis::new(text, &self.lex);
+        let protected = self.protected(&a, book);
         let mut hits = Vec::new();
         self.serious_hits(&a, &mut hits);
-        self.dictionary_hits(&a, &mut hits);
-        self.confusion_hits(&a, &mut hits);
+        self.dictionary_hits(&a, &protected, &mut hits);
+        self.confusion_hits(&a, &protected, &mut hits);
         for w in self.wording.check(&a) {
             hits.push(self.hit(
                 &a,
@@ -257,6 +270,45 @@ impl TypoChecker {
         self.finish(text, hits, allow)
     }
 
+    /// Proper names in `a.text` (see [`names`]).
+    pub fn name_spans(&self, a: &Analysis) -> Vec<names::NameSpan> {
+        self.names.find(&a.chars, &self.lex, &|i| a.is_boundary(i))
+    }
+
+    /// Chars of `a` that belong to a proper name: found in the text or in the site's book.
+    fn protected(&self, a: &Analysis, book: &NameBook) -> Vec<u8> {
+        let mut m = names::mask(a.chars.len(), &self.name_spans(a));
+        for (s, e) in book.find(a.text) {
+            for x in &mut m[a.char_at(s)..a.char_at(e)] {
+                *x = names::HARD;
+            }
+        }
+        m
+    }
+
+    /// The person names a site's texts use in clear contexts (beside titles, in lists
+    /// of names, in 姓名 columns); pass it to [`TypoChecker::check_with`] for each page.
+    pub fn name_book<'t>(&self, texts: impl IntoIterator<Item = &'t str>) -> NameBook {
+        let mut book = NameBook::default();
+        for t in texts {
+            let a = Analysis::new(t, &self.lex);
+            let mut spans: Vec<(usize, usize)> = self
+                .name_spans(&a)
+                .into_iter()
+                .filter(|s| s.clear && s.kind == names::NameKind::Person)
+                .map(|s| (s.start, s.end))
+                .collect();
+            // Two contexts of one occurrence (副局长李明出席) count once.
+            spans.sort_unstable();
+            spans.dedup();
+            for (s, e) in spans {
+                book.add(&a.text[a.byte_at[s]..a.byte_at[e]]);
+            }
+        }
+        book.finish();
+        book
+    }
+
     /// Only the known-misspellings pass (no confusion, serious or wording checks); the
     /// segmentation guard of two-character forms runs on the block around each match.
     pub fn check_dictionary(&self, text: &str, allow: &[String]) -> Vec<TypoHit> {
@@ -266,7 +318,8 @@ impl TypoChecker {
             let hi = block_end(text, m.end);
             let local = Analysis::new(&text[lo..hi], &self.lex);
             let mut h = Vec::new();
-            self.push_dict(&local, m.start - lo, m.end - lo, m.pair, &mut h);
+            let protected = vec![names::FREE; local.chars.len()];
+            self.push_dict(&local, &protected, m.start - lo, m.end - lo, m.pair, &mut h);
             for mut x in h {
                 x.start += lo;
                 x.end += lo;
@@ -295,15 +348,16 @@ impl TypoChecker {
         }
     }
 
-    fn dictionary_hits(&self, a: &Analysis, hits: &mut Vec<TypoHit>) {
+    fn dictionary_hits(&self, a: &Analysis, protected: &[u8], hits: &mut Vec<TypoHit>) {
         for m in self.known.find(a.text) {
-            self.push_dict(a, m.start, m.end, m.pair, hits);
+            self.push_dict(a, protected, m.start, m.end, m.pair, hits);
         }
     }
 
     fn push_dict(
         &self,
         a: &Analysis,
+        protected: &[u8],
         start: usize,
         end: usize,
         pair: usize,
@@ -313,6 +367,10 @@ impl TypoChecker {
         // A two-character wrong form must be a word of its own, not straddle two words
         // (发展|转型 contains 展转) nor sit inside a longer word.
         if e - s <= 2 && (!a.is_boundary(s) || !a.is_boundary(e)) {
+            return;
+        }
+        // Nor be part of a proper name (a given name such as 寒喧 is not 寒暄).
+        if e - s <= 2 && protected[s..e].contains(&names::HARD) {
             return;
         }
         let p = &self.known.pairs[pair];
@@ -327,7 +385,7 @@ impl TypoChecker {
         ));
     }
 
-    fn confusion_hits(&self, a: &Analysis, hits: &mut Vec<TypoHit>) {
+    fn confusion_hits(&self, a: &Analysis, protected: &[u8], hits: &mut Vec<TypoHit>) {
         let t = self.tuning;
         for (bi, &(bs, be)) in a.blocks.iter().enumerate() {
             let block = &a.chars[bs..be];
@@ -339,6 +397,7 @@ impl TypoChecker {
                 &self.index,
                 t.confusion_warn,
                 &t.penalties,
+                &protected[bs..be],
             );
             for c in cands {
                 let (ws, we) = (bs + c.word.0, bs + c.word.1);
@@ -349,6 +408,12 @@ impl TypoChecker {
                 } else {
                     Severity::Warn
                 };
+                // Inside a company's or place's name only a confident correction is
+                // worth a clerk's time: no hints on trade names (盛利建材 → 胜利).
+                let in_name = protected[ws..we].contains(&names::SOFT);
+                if in_name && severity == Severity::Warn {
+                    continue;
+                }
                 // Confidence: 0.5 at the warn threshold, ~0.9 at the deduct threshold.
                 let span = (t.confusion_deduct - t.confusion_warn).max(1.0);
                 let z = (c.score - t.confusion_warn) / span * 2.2;
