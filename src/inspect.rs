@@ -535,6 +535,7 @@ fn one_page_site(
             depth: u32::from(!home),
             links: parsed.links.clone(),
             facts: parsed.facts.clone(),
+            messages: parsed.messages.clone(),
         }],
         ..Default::default()
     }

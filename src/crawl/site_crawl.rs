@@ -729,6 +729,7 @@ impl SiteRun {
             depth,
             links: parsed.links,
             facts: parsed.facts,
+            messages: parsed.messages,
         });
         Some(PageRest {
             nav: parsed.nav,
@@ -1149,6 +1150,7 @@ pub(crate) async fn crawl_site(
         url: cfg.url.clone(),
         owner: cfg.owner.clone(),
         typo_allow: cfg.typo_allow.clone(),
+        without_services: !cfg.services,
         ..Default::default()
     };
     let Ok(start) = Url::parse(&cfg.url) else {

@@ -20,6 +20,7 @@ mod dom;
 mod facts;
 mod jcms;
 mod lists;
+mod messages;
 mod nav;
 mod page;
 mod trs;
@@ -150,6 +151,8 @@ pub struct ParsedPage {
     /// The page's own text, date, forms and entrances (see
     /// [`PageContent`]); measured only on pages without list items.
     pub content: PageContent,
+    /// Message-board messages the page shows (`messages.rs`).
+    pub messages: Vec<crate::site::Message>,
 }
 
 /// Date-field labels, most trusted first (see `label_rank`).
@@ -376,6 +379,8 @@ pub fn parse_page(url: &Url, html: &str) -> ParsedPage {
         });
     }
     let nav = nav::entries(&links, &lists, &base, ColumnClassifier::builtin());
+    let stores: Vec<&str> = w.datastores.iter().map(|d| d.xml.as_str()).collect();
+    let messages = messages::read(&doc, &base, &body_text, &stores);
     let facts = facts::page_facts(&doc, &links);
     // Own text is only needed where a list is not: a column page without
     // items may be a single page, a channel or empty. A dated text in a
@@ -408,6 +413,7 @@ pub fn parse_page(url: &Url, html: &str) -> ParsedPage {
         placeholder,
         facts,
         content,
+        messages,
     }
 }
 

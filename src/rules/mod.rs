@@ -14,9 +14,10 @@
 //! fixture tests all read that list, so nothing outside this folder names a
 //! rule id.
 //!
-//! Two files here are not rules: `indicator.rs` (deadlines, score-sheet
-//! groups, how a profile scores a rule) and `settings.rs` (loading
-//! `rules/<rule-id>.toml`).
+//! Three files here are not rules: `indicator.rs` (deadlines, score-sheet
+//! groups, how a profile scores a rule), `settings.rs` (loading
+//! `rules/<rule-id>.toml`) and `boards.rs` (message boards and entrances,
+//! shared by the 互动交流 and 办事服务 rules).
 //!
 //! Rules say what they found (and a severity where the rule decides it, e.g.
 //! a serious typo); [`crate::score`] assigns points and the final severity
@@ -45,6 +46,14 @@ pub mod interpretation_missing;
 pub mod site_unreachable;
 pub mod typo;
 
+// 互动交流 and 办事服务 (issue 11).
+mod boards;
+pub mod interaction_no_channel;
+pub mod interaction_unanswered;
+pub mod reply_stale;
+pub mod service_missing;
+pub mod service_stats_stale;
+
 // 功能设计 and 发布解读 metadata (issue 11, inspect-function).
 pub mod date_anomaly;
 pub mod domain_nonconforming;
@@ -66,6 +75,12 @@ pub const RULES: &[&dyn Rule] = &[
     &typo::Typo,
     &interpretation_missing::InterpretationMissing,
     &broken_link::BrokenLink,
+    // 互动交流 and 办事服务 (issue 11).
+    &interaction_no_channel::InteractionNoChannel,
+    &interaction_unanswered::InteractionUnanswered,
+    &reply_stale::ReplyStale,
+    &service_missing::ServiceMissing,
+    &service_stats_stale::ServiceStatsStale,
     // 功能设计 and 发布解读 metadata (issue 11, inspect-function).
     &domain_nonconforming::DomainNonconforming,
     &site_identity_missing::SiteIdentityMissing,
@@ -650,7 +665,7 @@ mod tests {
                 assert!(ind.veto, "{}", r.id());
             }
         }
-        assert_eq!(RULES.len(), 16);
+        assert_eq!(RULES.len(), 21);
     }
 
     /// The README's rule table lists every registered rule.
