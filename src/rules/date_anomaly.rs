@@ -86,11 +86,14 @@ fn finding(
     message: String,
     ev: DateAnomalyEvidence,
 ) -> Finding {
+    // The id is rule + site + url + kind, as report.json's fingerprint
+    // formula reads `evidence.kind`.
+    let kind = ev.kind.clone();
     Finding::new(
         DateAnomaly::META.id,
         site,
         url,
-        None,
+        Some(&kind),
         None,
         severity,
         message,
