@@ -67,6 +67,7 @@ class Article:
     related: list["Article"] = field(default_factory=list)  # 相关文件 (on interpretations)
     links: list[tuple[str, str]] = field(default_factory=list)  # extra body links (text, href)
     index_no: str = ""
+    written: "dt.date | None" = None  # 成文日期 when not a few days before the date
     url: str = ""
     column: "Column | None" = None
     raw_html: str = ""  # body written as HTML (annual-report tables), instead of `body`
@@ -105,6 +106,14 @@ class Site:
     special_box: list[tuple[str, str]] = field(default_factory=list)
     unitid: int = 0
     meta_pubdate: str = ""  # "" | PubDate | Maketime
+    # 功能设计 (47号 site standard): what the site shows; defaults comply.
+    site_domain: str = ""  # <meta name="SiteDomain">; "" = <id>.yunxi.gov.cn
+    police: bool = True  # 公安机关备案号 in the footer
+    conac: bool = True  # 党政机关网站 badge in the footer
+    zhaocuo: bool = True  # 「我为政府网站找错」 image link in the footer
+    search: bool = True  # search form in the header
+    full_meta: bool = True  # all eight standard meta tags on articles
+    doc_no_shown: bool = True  # 文号 filled in the policy documents' metadata table
     services: str = "/zwfw/index.html"  # the 办事服务 link in the top bar ("" = none)
 
     @property
@@ -398,6 +407,7 @@ def build_sites() -> list[Site]:
         id="jyj", name=f"{DISTRICT}教育局", short="区教育局", enc="utf-8", date_fmt="slash",
         site_code="3301100013", beian="浙ICP备05012345号-4", address=f"{DISTRICT}学府路1号",
         phone="0571-86012303", meta_pubdate="Maketime",
+        site_domain="www.yxjyj.com", doc_no_shown=False,
     )
     topics = ["义务教育优质均衡", "校园安全管理", "教师队伍建设", "课后服务", "学前教育普及普惠",
               "心理健康教育", "教育数字化转型", "劳动教育"]
@@ -440,6 +450,7 @@ def build_sites() -> list[Site]:
         id="wjw", name=f"{DISTRICT}卫生健康委员会", short="区卫生健康委", enc="gbk-meta", date_fmt="cn",
         site_code="3301100014", beian="浙ICP备05012345号-5", address=f"{DISTRICT}健康路25号",
         phone="0571-86012304",
+        police=False, conac=False,
     )
     topics = ["基层医疗卫生服务能力提升", "爱国卫生运动", "医疗机构安全生产", "家庭医生签约服务",
               "老年健康服务", "传染病防控", "健康促进"]
@@ -457,6 +468,8 @@ def build_sites() -> list[Site]:
     MEANT_BROKEN.add("/wjw/attach/2026/11/P020261120_fkzn.pdf")
     docs = policies(wjw, ["云溪区家庭医生签约服务管理办法", "云溪区基层医疗卫生机构绩效考核办法",
                           "云溪区医疗卫生人才培养实施方案", "云溪区托育机构管理办法"], "云卫", "2026-11-13")
+    # 成文日期 after 发布日期 (date-anomaly).
+    docs[1].written = docs[1].date + dt.timedelta(days=9)
     zc = Column("政策文件", "zcwj", "gkml", items=docs)
     jd = Column("政策解读", "zcjd", "gkml", items=interps_for(wjw, docs))
     empty = Column("卫生监督", "wsjd", "plain", empty="placeholder")
@@ -478,6 +491,7 @@ def build_sites() -> list[Site]:
         id="zjj", name=f"{DISTRICT}住房和城乡建设局", short="区住建局", enc="gbk-header", date_fmt="dot",
         site_code="3301100015", beian="浙ICP备05012345号-6", address=f"{DISTRICT}建设路120号",
         phone="0571-86012305",
+        full_meta=False,
     )
     topics = ["老旧小区改造", "建筑施工安全", "物业服务管理", "城镇燃气安全", "保障性住房建设",
               "建筑市场秩序整治", "既有住宅加装电梯", "房屋安全隐患排查"]
@@ -506,6 +520,10 @@ def build_sites() -> list[Site]:
         a = Article(title=f"关于{t}的公示", date=None, kind="gs", topic=t)
         a.body = gs_body(zjj, a)
         gs.items.append(a)
+    # A 2026 article still naming the body abolished in 2019 (outdated-name),
+    # and one naming it in a sentence about the reform (must stay silent).
+    dyn.items[2].body.append("申请人可到区国土资源局一楼窗口咨询不动产登记相关事宜。")
+    dyn.items[3].body.append("机构改革后，原区国土资源局的相关职责已划入区自然资源和规划局。")
     zjj.columns = [dyn, tz, zc, jd, rs, gs, Column("局长信箱", "jzxx", "plain", mailbox=True)]
     zjj.blocks = [("建设动态", dyn, dyn.items[:7]), ("通知公告", tz, tz.items[:5])]
     ROUTES.append({"path": "/zjj/bsfw/cx.jsp", "status": 500,
@@ -520,6 +538,7 @@ def build_sites() -> list[Site]:
         id="mzj", name=f"{DISTRICT}民政局", short="区民政局", enc="utf-8", date_fmt="iso",
         site_code="3301100016", beian="浙ICP备05012345号-8", address=f"{DISTRICT}和平路9号",
         phone="0571-86012306", unitid=54306, meta_pubdate="PubDate",
+        zhaocuo=False,
     )
     topics = ["困难群众救助帮扶", "养老服务体系建设", "社区治理", "婚姻登记服务", "社会组织规范管理",
               "殡葬领域专项整治"]
@@ -551,6 +570,7 @@ def build_sites() -> list[Site]:
         id="scjg", name=f"{DISTRICT}市场监督管理局", short="区市场监管局", enc="utf-8", date_fmt="iso",
         site_code="3301100018", beian="浙ICP备05012345号-9", address=f"{DISTRICT}长兴路58号",
         phone="0571-86012308",
+        search=False,
     )
     topics = ["食品安全监管", "特种设备安全", "知识产权保护", "消费维权", "质量强区建设",
               "个体工商户帮扶", "计量监督检查"]
@@ -665,6 +685,8 @@ def assign_urls(site: Site) -> None:
                 a.index_no = f"001008003{site.site_code[-3:]}/{a.date.year}-{n % 1000:05d}"
             else:
                 a.url = f"{base}/content/post_{n}.html"
+            if a.kind == "policy" and not a.index_no:
+                a.index_no = f"001008003{site.site_code[-3:]}/{a.date.year}-{n % 1000:05d}"
 
 
 # ---------------------------------------------------------------- rendering
@@ -682,6 +704,7 @@ def head(site: Site, title: str, extra_meta: str = "") -> str:
         + f"<title>{esc(title)}</title>\n"
         f'<meta name="SiteName" content="{esc(site.name)}">\n'
         f'<meta name="SiteIDCode" content="{site.site_code}">\n'
+        f'<meta name="SiteDomain" content="{site.site_domain or site.id + ".yunxi.gov.cn"}">\n'
         + extra_meta
         + f'<link rel="stylesheet" href="/{site.id}/images/style.css">\n</head>\n<body>\n'
     )
@@ -698,7 +721,10 @@ def header_nav(site: Site, current: str = "") -> str:
         f'<div class="topbar"><a href="/">{DISTRICT}人民政府门户网站</a>'
         + (f'　<a href="{site.services}">办事服务</a>' if site.services else "")
         + "</div>\n"
-        "</div>\n"
+        + (f'<div class="search"><form action="/{site.id}/search/" method="get" name="searchform">'
+           '<input type="text" name="searchword" placeholder="请输入关键字">'
+           '<input type="submit" value="搜索"></form></div>\n' if site.search else "")
+        + "</div>\n"
         '<div class="nav" id="nav"><ul>\n' + "\n".join(lis) + "\n</ul></div>\n"
     )
 
@@ -707,8 +733,12 @@ def footer(site: Site) -> str:
     return (
         '<div class="footer">\n'
         f"<p>主办单位：{esc(site.name)}　地址：{esc(site.address)}　联系电话：{site.phone}</p>\n"
-        f"<p>网站标识码：{site.site_code}　{site.beian}　浙公网安备 330110020{site.site_code[-5:]}号</p>\n"
-        f'<p><a href="/">{DISTRICT}人民政府门户网站</a>　'
+        f"<p>网站标识码：{site.site_code}　{site.beian}"
+        + (f"　浙公网安备 330110020{site.site_code[-5:]}号" if site.police else "") + "</p>\n"
+        + ("<p>" + (f'<img src="/{site.id}/images/dzjg.png" alt="党政机关网站标识">　' if site.conac else "")
+           + (f'<a href="/zhaocuo.html"><img src="/{site.id}/images/jiucuo.png" alt="我为政府网站找错"></a>'
+              if site.zhaocuo else "") + "</p>\n")
+        + f'<p><a href="/">{DISTRICT}人民政府门户网站</a>　'
         f'<a href="/{site.id}/">返回首页</a></p>\n'
         "</div>\n</body>\n</html>\n"
     )
@@ -857,8 +887,11 @@ def render_board_column(site: Site, col: Column) -> None:
                   f"<tr><th>答复时间：</th><td>{replied}</td></tr>\n"
                   f"<tr><th>答复内容：</th><td>您好！您反映的问题已转相关科室核实办理，感谢您的关注。</td></tr>\n"
                   if replied else f"<tr><th>办理状态：</th><td>{status}</td></tr>\n")
+        meta = (f'<meta name="ArticleTitle" content="{esc(title)}">\n<meta name="ColumnName" content="{esc(col.name)}">\n'
+                f'<meta name="ColumnType" content="{esc(col.name)}">\n<meta name="ContentSource" content="{esc(site.short)}">\n'
+                f'<meta name="PubDate" content="{asked} 09:00">\n' if site.full_meta else "")
         body = (
-            head(site, f"{title}_{site.name}")
+            head(site, f"{title}_{site.name}", meta)
             + header_nav(site, col.name) + '<div class="main">\n' + breadcrumb(site, col, "正文")
             + f'<div class="hd-detail">\n<h1>{esc(title)}</h1>\n<table class="hd_info">\n'
             f"<tr><th>留言标题：</th><td>{esc(title)}</td></tr>\n<tr><th>留言时间：</th><td>{asked}</td></tr>\n"
@@ -939,18 +972,30 @@ def render_gkml_column(site: Site, col: Column) -> None:
 def render_article(site: Site, a: Article) -> str:
     col = a.column
     meta = f'<meta name="ArticleTitle" content="{esc(a.title)}">\n<meta name="ColumnName" content="{esc(col.name)}">\n'
-    if a.date and site.meta_pubdate == "PubDate":
+    if site.full_meta:
+        meta += (f'<meta name="ColumnType" content="{esc(col.name)}">\n'
+                 f'<meta name="ContentSource" content="{esc(site.short)}">\n')
+    if a.date and (site.meta_pubdate == "PubDate" or site.full_meta):
         meta += f'<meta name="PubDate" content="{a.date.isoformat()} 09:30">\n'
-    elif a.date and site.meta_pubdate == "Maketime":
+    if a.date and site.meta_pubdate == "Maketime":
         meta += f'<meta name="Maketime" content="{a.date.isoformat()} 10:15:36">\n'
     out = [head(site, f"{a.title}_{site.name}", meta), header_nav(site, col.name), '<div class="main">\n',
            breadcrumb(site, col, "正文"), '<div class="article">\n']
-    if col.style == "gkml":
+    if col.style == "gkml" or a.kind == "policy":
+        # 信息公开 metadata: policy documents show 文号 and 成文日期 (a few days
+        # before publication unless set), other catalogue entries 生成日期.
+        if a.kind == "policy":
+            written = a.written or a.date - dt.timedelta(days=3)
+            no = esc(a.doc_no) if site.doc_no_shown else ""
+            second = f"<th>成文日期</th><td>{written.isoformat()}</td>"
+        else:
+            no = esc(a.doc_no) or "无"
+            second = f"<th>生成日期</th><td>{a.date.isoformat()}</td>"
         out.append(
             '<table class="xxgk-info">\n'
             f"<tr><th>索引号</th><td>{a.index_no}</td><th>发布机构</th><td>{esc(site.name)}</td></tr>\n"
-            f"<tr><th>文　号</th><td>{esc(a.doc_no) or '无'}</td><th>发布日期</th><td>{a.date.isoformat()}</td></tr>\n"
-            f"<tr><th>名　称</th><td colspan=\"3\">{esc(a.title)}</td></tr>\n</table>\n"
+            f"<tr><th>文　号</th><td>{no}</td>{second}</tr>\n"
+            f"<tr><th>发布日期</th><td>{a.date.isoformat()}</td><th>名　称</th><td>{esc(a.title)}</td></tr>\n</table>\n"
         )
     out.append(f"<h1>{esc(a.title)}</h1>\n")
     if col.style != "gkml":
@@ -1026,6 +1071,9 @@ JPAGE_JS = """/* jQuery jpage stub for the demo portal: real 大汉 JCMS sites l
 (function ($) { if ($) { $.fn.jpage = function () { return this; }; } })(window.jQuery);
 """
 
+# The 8-byte PNG signature: enough for the link checker.
+PNG = b"\x89PNG\r\n\x1a\n"
+
 # A tiny, valid one-page PDF.
 PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
        b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
@@ -1039,6 +1087,8 @@ def render_site(site: Site) -> None:
         return  # unreachable site: nothing but its 503 route
     assign_urls(site)
     FILES[f"{site.id}/images/style.css"] = STYLE_CSS.encode()
+    FILES[f"{site.id}/images/dzjg.png"] = PNG
+    FILES[f"{site.id}/images/jiucuo.png"] = PNG
     for col in site.columns:
         if col.single:
             render_single_column(site, col)
@@ -1074,6 +1124,11 @@ def render_root(sites: list[Site]) -> None:
         f"<title>{DISTRICT}人民政府门户网站</title>\n</head>\n<body>\n"
         f"<h1>{DISTRICT}人民政府门户网站</h1>\n<h2>部门网站</h2>\n<ul>\n{lis}\n</ul>\n"
         "<p>演示门户：各部门网站内容均为虚构，仅供 govaudit 演示使用。</p>\n</body>\n</html>\n"
+    ).encode()
+    FILES["zhaocuo.html"] = (
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<title>我为政府网站找错</title>\n</head>\n<body>\n"
+        "<p>演示：真实网站的此入口链接全国政府网站找错平台（zfwzgl.www.gov.cn）。</p>\n</body>\n</html>\n"
     ).encode()
     FILES["zwfw/index.html"] = (
         "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"

@@ -574,6 +574,7 @@ fn one_page_site(
             charset: charset.to_string(),
             depth: u32::from(!home),
             links: parsed.links.clone(),
+            facts: parsed.facts.clone(),
             messages: parsed.messages.clone(),
         }],
         ..Default::default()

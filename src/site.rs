@@ -351,6 +351,10 @@ pub struct Page {
     /// a detail page (留言内容 / 答复内容 / 答复时间).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub messages: Vec<Message>,
+    /// What the page shows of the 47号 site standard (footer identifiers,
+    /// search, 找错 entrance, meta tags) and of 信息公开 metadata.
+    #[serde(default, skip_serializing_if = "PageFacts::is_empty")]
+    pub facts: PageFacts,
 }
 
 /// One message of a message board (留言 / 咨询 / 来信) as a page shows it.
@@ -374,6 +378,70 @@ pub struct Message {
     /// The page says it is not answered yet (未回复 / 办理中 / 待回复 …).
     #[serde(default)]
     pub pending: bool,
+}
+
+/// The site-standard facts of one page (国办发〔2017〕47号, the 2019 功能设计
+/// items) and its 信息公开 metadata fields, read from its HTML and inline
+/// scripts (never by running them).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct PageFacts {
+    /// Standard meta tags present with content (SiteName, SiteDomain,
+    /// SiteIDCode, ColumnName, ColumnType, ArticleTitle, PubDate,
+    /// ContentSource), canonical spelling, in that order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub meta_tags: Vec<String>,
+    /// The domain the page declares in `<meta name="SiteDomain">`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site_domain: Option<String>,
+    /// Site identifiers shown on the page (footer).
+    #[serde(default, skip_serializing_if = "Identity::is_empty")]
+    pub identity: Identity,
+    /// A site search: a search form or input, or a search link / button.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub search: bool,
+    /// A 「我为政府网站找错」 entrance (link, image link, national script or iframe).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub error_report: bool,
+    /// 信息公开 metadata fields shown on the page, by canonical label
+    /// (索引号, 发布机构, 文号, 生成日期, 成文日期, 发布日期) → value as shown;
+    /// an empty value when the label is there with nothing after it.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub fields: std::collections::BTreeMap<String, String>,
+}
+
+impl PageFacts {
+    /// Nothing found (kept out of the crawl snapshot).
+    pub fn is_empty(&self) -> bool {
+        *self == PageFacts::default()
+    }
+}
+
+/// The identifiers a government site shows in its footer.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Identity {
+    /// 网站标识码 (10 digits, or bm + 8 digits).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site_code: Option<String>,
+    /// ICP备案号 (e.g. 京ICP备05070602号).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icp: Option<String>,
+    /// 公安机关备案号 (e.g. 京公网安备11010202000001号).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub police: Option<String>,
+    /// The 党政机关网站 badge (conac.cn).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub conac: bool,
+    /// Why what is not found may still be drawn at run time: external
+    /// footer scripts not executed, empty placeholders filled by script.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub undecided: Vec<String>,
+}
+
+impl Identity {
+    /// Nothing found and nothing undecided.
+    pub fn is_empty(&self) -> bool {
+        *self == Identity::default()
+    }
 }
 
 /// Which part of a page a link sits in.

@@ -182,6 +182,7 @@ impl SiteRun {
             charset: out.charset,
             depth,
             links: parsed.links,
+            facts: parsed.facts,
             messages: parsed.messages,
         });
         Some(PageRest {

@@ -20,6 +20,7 @@ mod content;
 mod dates;
 mod decode;
 mod dom;
+mod facts;
 mod jcms;
 mod lists;
 mod messages;
@@ -37,7 +38,7 @@ use chrono::NaiveDate;
 use regex::Regex;
 use url::Url;
 
-use crate::site::{Item, LinkArea, PageLink};
+use crate::site::{Item, LinkArea, PageFacts, PageLink};
 
 pub use classify::{ClassifierError, ColumnClassifier};
 pub use content::{
@@ -45,6 +46,7 @@ pub use content::{
     EMPTY_LIST_OVERRULED_CHARS, SINGLE_PAGE_MIN_CHARS,
 };
 pub use dates::{find_date, find_dates, year_from_url};
+pub use facts::STANDARD_META;
 pub use sniff::{
     is_error_page_url, looks_like_markup, reads_as_error_page, redirect_to_error_page,
     soft_redirect,
@@ -159,6 +161,8 @@ pub struct ParsedPage {
     /// The list area shows an empty-list placeholder (暂无信息 / 暂无数据 /
     /// 正在建设中 …) in a short element, and the page has no list items.
     pub placeholder: bool,
+    /// Site-standard facts and 信息公开 metadata fields (see [`PageFacts`]).
+    pub facts: PageFacts,
     /// The page's own text, date, forms and entrances (see
     /// [`PageContent`]); measured only on pages without list items.
     pub content: PageContent,
@@ -392,6 +396,7 @@ pub fn parse_page(url: &Url, html: &str) -> ParsedPage {
     let nav = nav::entries(&links, &lists, &base, ColumnClassifier::builtin());
     let stores: Vec<&str> = w.datastores.iter().map(|d| d.xml.as_str()).collect();
     let messages = messages::read(&doc, &base, &body_text, &stores);
+    let facts = facts::page_facts(&doc, &links);
     // Own text is only needed where a list is not: a column page without
     // items may be a single page, a channel or empty. A dated text in a
     // body container (an article, or a dated single page) is already its own
@@ -421,6 +426,7 @@ pub fn parse_page(url: &Url, html: &str) -> ParsedPage {
         lists,
         next_pages,
         placeholder,
+        facts,
         content,
         messages,
     }

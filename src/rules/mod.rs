@@ -60,6 +60,17 @@ pub mod annual_report_late;
 pub mod annual_report_missing;
 pub mod pii_exposed;
 
+// 功能设计 and 发布解读 metadata (issue 11, inspect-function).
+pub mod date_anomaly;
+pub mod domain_nonconforming;
+pub mod error_report_missing;
+pub mod interpretation_unlinked;
+pub mod metadata_missing;
+pub mod outdated_name;
+pub mod page_meta_missing;
+pub mod search_missing;
+pub mod site_identity_missing;
+
 /// Every rule, in report order. Adding a rule is its file plus one line here
 /// (and its fixture folder, fixtures/<rule-id>/, which the tests require).
 pub const RULES: &[&dyn Rule] = &[
@@ -76,6 +87,16 @@ pub const RULES: &[&dyn Rule] = &[
     &reply_stale::ReplyStale,
     &service_missing::ServiceMissing,
     &service_stats_stale::ServiceStatsStale,
+    // 功能设计 and 发布解读 metadata (issue 11, inspect-function).
+    &domain_nonconforming::DomainNonconforming,
+    &site_identity_missing::SiteIdentityMissing,
+    &error_report_missing::ErrorReportMissing,
+    &search_missing::SearchMissing,
+    &page_meta_missing::PageMetaMissing,
+    &metadata_missing::MetadataMissing,
+    &date_anomaly::DateAnomaly,
+    &outdated_name::OutdatedName,
+    &interpretation_unlinked::InterpretationUnlinked,
     // Annual reports and personal data (issue 7).
     &annual_report_missing::AnnualReportMissing,
     &annual_report_late::AnnualReportLate,
@@ -163,6 +184,14 @@ pub struct Facts {
 }
 
 impl Facts {
+    /// The facts of a finding about the homepage.
+    pub fn homepage() -> Facts {
+        Facts {
+            on_homepage: true,
+            ..Facts::default()
+        }
+    }
+
     /// The facts of a finding about a column.
     pub fn column(class: Option<ColumnClass>, level: u32) -> Facts {
         Facts {
@@ -444,6 +473,74 @@ pub(crate) fn latest_zh(latest: Option<NaiveDate>) -> String {
     match latest {
         Some(d) => format!("最近更新：{d}"),
         None => "无带日期的信息".into(),
+    }
+}
+
+/// The site's homepage as fetched (`None` when it could not be).
+pub(crate) fn homepage(site: &Site) -> Option<&crate::site::Page> {
+    site.pages
+        .iter()
+        .find(|p| p.kind == crate::site::PageKind::Home)
+}
+
+/// One finding about the whole site, at its start URL.
+pub(crate) fn site_finding<E: Evidence>(
+    meta: &Meta,
+    site: &Site,
+    severity: Severity,
+    message: String,
+    evidence: &E,
+) -> Finding {
+    Finding::new(
+        meta.id, site, &site.url, None, None, severity, message, evidence,
+    )
+}
+
+/// One page that lacks something, as the per-site findings show it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MissingExample {
+    /// URL of the example page.
+    pub url: String,
+    /// Its title.
+    pub title: String,
+    /// What it lacks.
+    pub missing: Vec<String>,
+}
+
+/// A per-site count of pages lacking things (meta tags, metadata fields):
+/// pages checked, pages lacking any, pages lacking each, first five examples.
+#[derive(Debug, Default)]
+pub(crate) struct Tally {
+    pub checked: usize,
+    pub missing: usize,
+    pub counts: std::collections::BTreeMap<String, usize>,
+    pub examples: Vec<MissingExample>,
+}
+
+impl Tally {
+    /// Count one checked page and what it lacks.
+    pub fn add(&mut self, page: &crate::site::Page, missing: Vec<String>) {
+        self.checked += 1;
+        if missing.is_empty() {
+            return;
+        }
+        self.missing += 1;
+        for m in &missing {
+            *self.counts.entry(m.clone()).or_default() += 1;
+        }
+        if self.examples.len() < 5 {
+            self.examples.push(MissingExample {
+                url: page.url.clone(),
+                title: page.title.clone(),
+                missing,
+            });
+        }
+    }
+
+    /// What is lacking, for a message: `SiteIDCode、ContentSource`.
+    pub fn names(&self) -> String {
+        self.counts.keys().cloned().collect::<Vec<_>>().join("、")
     }
 }
 

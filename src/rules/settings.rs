@@ -33,7 +33,7 @@ impl Default for RuleSettings {
 }
 
 /// Other `.toml` files a profile's folder may hold besides rule settings.
-const DATA_FILES: &[&str] = &["column-classes.toml"];
+const DATA_FILES: &[&str] = &["column-classes.toml", "outdated-names.toml"];
 
 impl RuleSettings {
     /// The settings of the built-in profiles: each rule's compiled-in
