@@ -74,6 +74,9 @@ class Column:
     items: list[Article] = field(default_factory=list)
     empty: str = ""  # "" | datastore | placeholder | emptylist
     single: list[str] = field(default_factory=list)  # a single-page column's paragraphs (单页栏目)
+    mailbox: bool = False  # a letter form (领导信箱): a consultation channel, no list
+    # A message board (在线咨询 / 网上信访): rows (title, asked, replied or "", status).
+    board: list[tuple[str, str, str, str]] = field(default_factory=list)
     colid: int = 0
     per_page: int = 8
     url: str = ""
@@ -96,6 +99,7 @@ class Site:
     special_box: list[tuple[str, str]] = field(default_factory=list)
     unitid: int = 0
     meta_pubdate: str = ""  # "" | PubDate | Maketime
+    services: str = "/zwfw/index.html"  # the 办事服务 link in the top bar ("" = none)
 
     @property
     def home(self) -> str:
@@ -324,7 +328,15 @@ def build_sites() -> list[Site]:
         "（二）承担规划重大建设项目和生产力布局的责任，拟订全社会固定资产投资总规模和投资结构的调控目标。",
         "（三）负责全区粮食和物资储备管理工作，组织实施重要物资收储、轮换和日常管理。",
     ])
-    fgj.columns = [dyn, tz, zc, jd, gh, jgzn]
+    # 互动交流 / 办事服务: a letter form (a working consultation channel) and an
+    # up-to-date 办件统计 column (service-stats-stale stays silent).
+    ldxx = Column("领导信箱", "ldxx", "plain", mailbox=True)
+    bjtj = Column("办件统计", "bjtj", "plain", per_page=10,
+                  items=[Article(title=f"2026年{m}月行政审批办件统计", date=d(day), kind="news",
+                                 topic="行政审批办件统计") for m, day in ((10, "2026-11-04"), (9, "2026-10-08"))])
+    for a in bjtj.items:
+        a.body = [f"{a.title}：本月共受理行政许可事项86件，办结86件，按期办结率100%。"]
+    fgj.columns = [dyn, tz, zc, jd, gh, jgzn, ldxx, bjtj]
     fgj.blocks = [("工作动态", dyn, dyn.items[:7]), ("通知公告", tz, tz.items[:6]),
                   ("政策文件", zc, zc.items[:5])]
     sites.append(fgj)
@@ -367,7 +379,7 @@ def build_sites() -> list[Site]:
         "时局长要求，获评个人和企业要再接再厉，发挥示范带动作用。公示期间如有异议，请与局办公室联系。",
         "联系人：关雨　联系电话：0571-86012307",
     ]))
-    rsj.columns = [dyn, tz, zc, jd, rs]
+    rsj.columns = [dyn, tz, zc, jd, rs, Column("局长信箱", "jzxx", "plain", mailbox=True)]
     rsj.blocks = [("人社动态", dyn, dyn.items[:7]), ("通知公告", tz, tz.items[:6])]
     ROUTES.append({"path": "/rsj/", "status": 503, "fail_first": 1,
                    "body": "<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>"})
@@ -395,7 +407,15 @@ def build_sites() -> list[Site]:
     jd_items = interps_for(jyj, docs[1:], lag_days=1)
     jd = Column("政策解读", "zcjd", "trs", per_page=6, items=jd_items)
     docs[1].attachments = [("云溪区幼儿园收费标准表.pdf", "/jyj/attach/2026/10/P020261022_sfbz.pdf")]
-    jyj.columns = [dyn, tz, zc, jd]
+    # 在线咨询 board: one message answered after more than 3 months
+    # (interaction-unanswered veto), one after 89 days (silent), and no reply
+    # published in the last 2 months (reply-stale −3).
+    zxzx = Column("在线咨询", "zxzx", "plain", board=[
+        ("关于学区划分调整的咨询", "2026-09-12", "2026-09-18", "已回复"),
+        ("关于课后服务收费的咨询", "2026-03-02", "2026-05-30", "已回复"),
+        ("关于教师职称评审的咨询", "2026-02-10", "2026-06-22", "已回复"),
+    ])
+    jyj.columns = [dyn, tz, zc, jd, zxzx]
     # Frozen homepage: shows only what was newest when it was last generated
     # (items dated 2026-10-30 and older).
     jyj.blocks = [
@@ -434,7 +454,13 @@ def build_sites() -> list[Site]:
     zc = Column("政策文件", "zcwj", "gkml", items=docs)
     jd = Column("政策解读", "zcjd", "gkml", items=interps_for(wjw, docs))
     empty = Column("卫生监督", "wsjd", "plain", empty="placeholder")
-    wjw.columns = [dyn, tz, zc, jd, empty]
+    # 办件统计 not updated since July: service-stats-stale (−2).
+    bjtj = Column("办件统计", "bjtj", "plain", per_page=10,
+                  items=[Article(title=f"2026年{m}月医疗机构执业登记办件统计", date=d(day), kind="news",
+                                 topic="办件统计") for m, day in ((6, "2026-07-06"), (5, "2026-06-03"))])
+    for a in bjtj.items:
+        a.body = [f"{a.title}：本月共受理医疗机构执业登记申请12件，办结12件。"]
+    wjw.columns = [dyn, tz, zc, jd, empty, Column("主任信箱", "zrxx", "plain", mailbox=True), bjtj]
     wjw.blocks = [("卫健动态", dyn, dyn.items[:6]), ("通知公告", tz, tz.items[:5]),
                   ("政策文件", zc, zc.items[:4])]
     sites.append(wjw)
@@ -474,7 +500,7 @@ def build_sites() -> list[Site]:
         a = Article(title=f"关于{t}的公示", date=None, kind="gs", topic=t)
         a.body = gs_body(zjj, a)
         gs.items.append(a)
-    zjj.columns = [dyn, tz, zc, jd, rs, gs]
+    zjj.columns = [dyn, tz, zc, jd, rs, gs, Column("局长信箱", "jzxx", "plain", mailbox=True)]
     zjj.blocks = [("建设动态", dyn, dyn.items[:7]), ("通知公告", tz, tz.items[:5])]
     ROUTES.append({"path": "/zjj/bsfw/cx.jsp", "status": 500,
                    "body": "<html><body><h1>HTTP Status 500 - Internal Server Error</h1></body></html>"})
@@ -498,8 +524,10 @@ def build_sites() -> list[Site]:
     tz = Column("通知公告", "", "jcms", colid=2012, per_page=10,
                 items=notices(mzj, ["2027年度社会组织年检", "冬季困难群众走访慰问", "养老机构消防安全检查",
                                     "最低生活保障家庭收入核对"], "2026-11-17", 4))
+    # No 办事服务 link anywhere: service-missing veto.
+    mzj.services = ""
     mzj.columns = [
-        dyn, tz,
+        dyn, tz, Column("局长信箱", "jzxx", "plain", mailbox=True),
         Column("社会救助", "", "jcms", colid=2013, empty="datastore"),
         Column("养老服务", "", "jcms", colid=2014, empty="datastore"),
         Column("婚姻登记", "", "jcms", colid=2015, empty="placeholder"),
@@ -533,7 +561,11 @@ def build_sites() -> list[Site]:
     zc = Column("政策文件", "zcwj", "gkml", items=docs)
     # docs[0] and docs[2] get no interpretation; docs[1] has one.
     jd = Column("政策解读", "zcjd", "gkml", items=interps_for(scjg, [docs[1]]))
-    scjg.columns = [dyn, tz, zc, jd]
+    # Only a 网上信访 board: no consultation channel (interaction-no-channel veto).
+    wsxf = Column("网上信访", "wsxf", "plain", board=[
+        ("关于商铺租赁纠纷的信访", "2026-10-09", "2026-10-20", "已办结"),
+    ])
+    scjg.columns = [dyn, tz, zc, jd, wsxf]
     scjg.blocks = [("市场监管动态", dyn, dyn.items[:6]), ("通知公告", tz, tz.items[:5])]
     docs[2].attachments = [("小餐饮登记申请表.docx", "/scjg/attach/2026/10/P020261019_djb.docx")]
     sites.append(scjg)
@@ -606,7 +638,9 @@ def header_nav(site: Site, current: str = "") -> str:
     return (
         '<div class="header">\n'
         f'<div class="logo"><a href="/{site.id}/">{esc(site.name)}</a></div>\n'
-        f'<div class="topbar"><a href="/">{DISTRICT}人民政府门户网站</a></div>\n'
+        f'<div class="topbar"><a href="/">{DISTRICT}人民政府门户网站</a>'
+        + (f'　<a href="{site.services}">办事服务</a>' if site.services else "")
+        + "</div>\n"
         "</div>\n"
         '<div class="nav" id="nav"><ul>\n' + "\n".join(lis) + "\n</ul></div>\n"
     )
@@ -736,6 +770,50 @@ def render_single_column(site: Site, col: Column) -> None:
     """A single-page column: its own text in the CMS body container, no list."""
     paras = "\n".join(f"<p>{esc(p)}</p>" for p in col.single)
     inner = f'<div class="article">\n<div id="zoom">\n{paras}\n</div>\n</div>\n'
+    put(site, col.url, list_frame(site, col, inner))
+    col.pages = [col.url]
+
+
+def render_mailbox_column(site: Site, col: Column) -> None:
+    """A 领导信箱: a letter form, no list (a consultation channel)."""
+    inner = (
+        '<div class="xx-form">\n<p>欢迎您通过本信箱反映问题、提出意见建议，我们将在15个工作日内答复。</p>\n'
+        f'<form action="/{site.id}/mailbox/submit.jsp" method="post">\n'
+        '<p>姓名：<input name="name"></p>\n<p>联系电话：<input name="tel"></p>\n'
+        '<p>标题：<input name="title"></p>\n<p>内容：<textarea name="content"></textarea></p>\n'
+        '<p><input type="submit" value="提交"></p>\n</form>\n</div>\n'
+    )
+    put(site, col.url, list_frame(site, col, inner))
+    col.pages = [col.url]
+
+
+def render_board_column(site: Site, col: Column) -> None:
+    """A message board as TRS draws it: 序号 / 标题 / 留言时间 / 回复时间 / 状态,
+    each message on its own page with 留言内容 / 答复单位 / 答复时间 / 答复内容."""
+    base = col.url.rsplit("/", 1)[0]
+    rows = []
+    for i, (title, asked, replied, status) in enumerate(col.board, 1):
+        url = f"{base}/content/msg_{i}.html"
+        rows.append(f'<tr><td>{i}</td><td><a href="{url}" target="_blank">{esc(title)}</a></td>'
+                    f"<td>{asked}</td><td>{replied}</td><td>{status}</td></tr>")
+        answer = (f"<tr><th>答复单位：</th><td>{esc(site.name)}</td></tr>\n"
+                  f"<tr><th>答复时间：</th><td>{replied}</td></tr>\n"
+                  f"<tr><th>答复内容：</th><td>您好！您反映的问题已转相关科室核实办理，感谢您的关注。</td></tr>\n"
+                  if replied else f"<tr><th>办理状态：</th><td>{status}</td></tr>\n")
+        body = (
+            head(site, f"{title}_{site.name}")
+            + header_nav(site, col.name) + '<div class="main">\n' + breadcrumb(site, col, "正文")
+            + f'<div class="hd-detail">\n<h1>{esc(title)}</h1>\n<table class="hd_info">\n'
+            f"<tr><th>留言标题：</th><td>{esc(title)}</td></tr>\n<tr><th>留言时间：</th><td>{asked}</td></tr>\n"
+            f"<tr><th>留言内容：</th><td>{esc(title)}，请予答复。</td></tr>\n{answer}</table>\n</div>\n</div>\n"
+            + footer(site)
+        )
+        put(site, url, body)
+    inner = (
+        '<table class="xxgk_table" width="100%" cellspacing="0">\n'
+        '<tr class="head"><th>序号</th><th>标题</th><th>留言时间</th><th>回复时间</th><th>状态</th></tr>\n'
+        + "\n".join(rows) + f'\n</table>\n<div class="page">共{len(rows)}条</div>\n'
+    )
     put(site, col.url, list_frame(site, col, inner))
     col.pages = [col.url]
 
@@ -908,6 +986,12 @@ def render_site(site: Site) -> None:
         if col.single:
             render_single_column(site, col)
             continue
+        if col.mailbox:
+            render_mailbox_column(site, col)
+            continue
+        if col.board:
+            render_board_column(site, col)
+            continue
         {"jcms": render_jcms_column, "trs": render_trs_column, "plain": render_plain_column,
          "gkml": render_gkml_column}[col.style](site, col)
         for a in col.items:
@@ -933,6 +1017,13 @@ def render_root(sites: list[Site]) -> None:
         f"<title>{DISTRICT}人民政府门户网站</title>\n</head>\n<body>\n"
         f"<h1>{DISTRICT}人民政府门户网站</h1>\n<h2>部门网站</h2>\n<ul>\n{lis}\n</ul>\n"
         "<p>演示门户：各部门网站内容均为虚构，仅供 govaudit 演示使用。</p>\n</body>\n</html>\n"
+    ).encode()
+    FILES["zwfw/index.html"] = (
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
+        f"<title>{DISTRICT}政务服务</title>\n</head>\n<body>\n"
+        f"<!-- the district's 办事服务 page every department links to (service-missing: accepted) -->\n"
+        f"<h1>{DISTRICT}政务服务</h1>\n<p>个人办事、法人办事、办事指南、在线申请，请登录浙江政务服务网办理。</p>\n"
+        "</body>\n</html>\n"
     ).encode()
     FILES["robots.txt"] = (
         "# 云溪区政府网站群\nUser-agent: *\nDisallow: /fgj/manage/\nDisallow: /rsj/search/\n"

@@ -85,7 +85,7 @@ impl Judge {
             settings: &self.profile.settings,
         };
         let (mut findings, failures) = rules::check_site_guarded(site, &ctx);
-        let score = score::score_site(&mut findings, &self.profile);
+        let score = score::score_site_for(&mut findings, &self.profile, site.without_services);
         let mut summary = SiteReport::new(site, &score, &findings);
         for f in failures {
             summary.crawl_errors.push(crate::site::CrawlError {
@@ -286,6 +286,7 @@ pub fn audit_config(config: &Config, req: &AuditRequest) -> crate::Result<Outcom
                 if site.typo_allow.is_empty() {
                     site.typo_allow = sc.typo_allow.clone();
                 }
+                site.without_services = !sc.services;
             }
             if let Err(e) = snapshot.write_site(&site) {
                 first_error.get_or_insert(e);

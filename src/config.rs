@@ -249,6 +249,9 @@ pub struct SiteConfig {
     pub columns: Vec<ColumnOverride>,
     /// Words never flagged as typos on this site.
     pub typo_allow: Vec<String>,
+    /// False for a body with no public-facing services (`services = false`):
+    /// service-missing is not reported and the 办事服务 group is not scored.
+    pub services: bool,
 }
 
 #[derive(Deserialize)]
@@ -276,6 +279,8 @@ struct RawSite {
     columns: Vec<RawColumn>,
     #[serde(default)]
     typo_allow: Vec<String>,
+    #[serde(default)]
+    services: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -419,6 +424,7 @@ impl Config {
                 extra_hosts,
                 columns,
                 typo_allow: s.typo_allow,
+                services: s.services.unwrap_or(true),
             });
         }
         Ok(Config {
@@ -508,6 +514,23 @@ columns = [{ url = "col/col1/index.html", class = "notice" }]
                 "sites[1].bogus"
             )
         );
+    }
+
+    /// `services = false`: a body without public services; default true; a
+    /// wrong type names its line and field.
+    #[test]
+    fn services_flag_defaults_to_true() {
+        assert!(parse(GOOD).unwrap().sites[0].services);
+        let text = format!("{GOOD}services = false\n");
+        assert!(!parse(&text).unwrap().sites[0].services);
+        let text = format!("{GOOD}services = \"no\"\n");
+        let e = parse(&text).unwrap_err();
+        assert_eq!(
+            e.line,
+            line_of(&text, text.find("services").unwrap()),
+            "{e}"
+        );
+        assert!(e.field.contains("services"), "{e}");
     }
 
     #[test]

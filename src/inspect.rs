@@ -534,6 +534,7 @@ fn one_page_site(
             charset: charset.to_string(),
             depth: u32::from(!home),
             links: parsed.links.clone(),
+            messages: parsed.messages.clone(),
         }],
         ..Default::default()
     }

@@ -65,6 +65,11 @@ pub struct GroupSpec {
     pub name: String,
     /// Its points: the most its indicators together can deduct.
     pub points: f64,
+    /// Not scored for a site marked `services = false` in SITES.toml (a body
+    /// with no public-facing services): the site is scored out of the other
+    /// groups' points and scaled to 100 (2019: out of 75, ×4/3).
+    #[serde(default)]
+    pub skip_without_services: bool,
 }
 
 impl Profile {
@@ -215,6 +220,8 @@ impl Profile {
             let spec = p.groups.entry(group).or_insert_with(|| GroupSpec {
                 name: String::new(),
                 points: group.points(),
+                // 2019: bodies without public services skip 办事服务.
+                skip_without_services: group == Group::Service,
             });
             if spec.name.is_empty() {
                 spec.name = group.label_zh().to_string();

@@ -61,6 +61,9 @@ pub struct GroupResult {
     pub lost: f64,
     /// `points − lost`.
     pub kept: f64,
+    /// Not scored: the site has no public services (`services = false`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub skipped: bool,
 }
 
 /// A site's score.
@@ -116,6 +119,31 @@ fn count_vetoes<'a>(findings: &[Finding], profile: &'a Profile) -> (Vec<&'a str>
 /// points it actually deducts (the cap is consumed biggest first), sorts the
 /// findings into report order and returns the score and verdict.
 pub fn score_site(findings: &mut [Finding], profile: &Profile) -> SiteScore {
+    score_site_for(findings, profile, false)
+}
+
+/// [`score_site`] for a site that may have no public services
+/// (`services = false` in SITES.toml): the groups the profile marks
+/// `skip-without-services` are not scored, their findings deduct nothing
+/// (shown as warnings), and the score is taken out of the other groups'
+/// points and scaled to 100 (2019: out of 75, ×4/3).
+pub fn score_site_for(
+    findings: &mut [Finding],
+    profile: &Profile,
+    without_services: bool,
+) -> SiteScore {
+    let skipped: Vec<Group> = profile
+        .groups
+        .iter()
+        .filter(|(_, spec)| without_services && spec.skip_without_services)
+        .map(|(g, _)| *g)
+        .collect();
+    let in_skipped = |f: &Finding| {
+        profile
+            .indicator(&f.rule)
+            .and_then(|i| i.group)
+            .is_some_and(|g| skipped.contains(&g))
+    };
     let (all_veto, class_veto) = count_vetoes(findings, profile);
 
     // Final severities.
@@ -123,7 +151,9 @@ pub fn score_site(findings: &mut [Finding], profile: &Profile) -> SiteScore {
         let Some(ind) = profile.indicator(&f.rule) else {
             continue;
         };
-        f.severity = if f.severity == Severity::Veto {
+        f.severity = if in_skipped(f) {
+            Severity::Warn
+        } else if f.severity == Severity::Veto {
             // The rule's own veto stands where the profile says so.
             if ind.veto {
                 Severity::Veto
@@ -229,9 +259,23 @@ pub fn score_site(findings: &mut [Finding], profile: &Profile) -> SiteScore {
                 points: spec.points,
                 lost: lost as f64 / 100.0,
                 kept: (cents(spec.points) - lost) as f64 / 100.0,
+                skipped: skipped.contains(g),
             }
         })
         .collect();
+    // Out of the points left, scaled to 100.
+    let out_of: i64 = 10_000
+        - profile
+            .groups
+            .iter()
+            .filter(|(g, _)| skipped.contains(g))
+            .map(|(_, spec)| cents(spec.points))
+            .sum::<i64>();
+    let total = if out_of > 0 && out_of < 10_000 {
+        (total * 10_000 + out_of / 2) / out_of
+    } else {
+        total
+    };
     let score_cents = (10_000 - total).max(0);
     let verdict = if !vetoes.is_empty() || score_cents < cents(profile.pass_mark) {
         Verdict::Fail
@@ -278,6 +322,39 @@ mod tests {
             evidence: serde_json::Value::Null,
             facts,
         }
+    }
+
+    /// A body without public services (`services = false`): 办事服务 is not
+    /// scored, the rest counts out of 75 and is scaled ×4/3.
+    #[test]
+    fn without_services_the_service_group_is_skipped_and_the_rest_scaled() {
+        use crate::rules::{reply_stale::ReplyStale, service_stats_stale::ServiceStatsStale};
+        let p = national();
+        let mk = || {
+            vec![
+                finding(id::<ReplyStale>(), 0, Severity::Deduct, Facts::default()),
+                finding(
+                    id::<ServiceStatsStale>(),
+                    1,
+                    Severity::Deduct,
+                    Facts::default(),
+                ),
+            ]
+        };
+        let mut with = mk();
+        let s = score_site_for(&mut with, &p, false);
+        assert_eq!(s.score, 95.0);
+        let mut without = mk();
+        let s = score_site_for(&mut without, &p, true);
+        assert_eq!(s.score, 96.0, "3 of 75 points lost ×4/3");
+        let stats = without
+            .iter()
+            .find(|f| f.rule == id::<ServiceStatsStale>())
+            .unwrap();
+        assert_eq!((stats.severity, stats.points), (Severity::Warn, 0.0));
+        let service = s.groups.iter().find(|g| g.id == Group::Service).unwrap();
+        assert!(service.skipped && service.lost == 0.0);
+        assert!(s.groups.iter().filter(|g| g.skipped).count() == 1);
     }
 
     /// A stale first-level column.

@@ -83,6 +83,10 @@ pub struct Site {
     /// Per-site typo allow-list from SITES.toml (words never flagged on this site).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub typo_allow: Vec<String>,
+    /// `services = false` in SITES.toml: a body with no public-facing
+    /// services (办事服务), whose service indicators are not scored.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub without_services: bool,
     /// Outcome of fetching the start page (after retries).
     pub start: StartOutcome,
     /// Dated items shown on the homepage itself (its news / notice blocks).
@@ -330,6 +334,33 @@ pub struct Page {
     /// Links on the page, in document order, each labelled with its area.
     #[serde(default)]
     pub links: Vec<PageLink>,
+    /// Messages of a message board (留言) read on this page: the rows of a
+    /// list table (标题 / 留言时间 / 回复时间 / 状态), or the one message of
+    /// a detail page (留言内容 / 答复内容 / 答复时间).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub messages: Vec<Message>,
+}
+
+/// One message of a message board (留言 / 咨询 / 来信) as a page shows it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Message {
+    /// The message's own page (a list row's link; a detail page's URL).
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub title: String,
+    /// When it was asked (留言时间 / 提问时间 / 来信时间 …).
+    #[serde(default)]
+    pub asked: Option<NaiveDate>,
+    /// When it was answered (回复时间 / 答复时间 …).
+    #[serde(default)]
+    pub replied: Option<NaiveDate>,
+    /// The page shows an answer (答复内容 with text, or a status 已回复 / 已办结).
+    #[serde(default)]
+    pub answered: bool,
+    /// The page says it is not answered yet (未回复 / 办理中 / 待回复 …).
+    #[serde(default)]
+    pub pending: bool,
 }
 
 /// Which part of a page a link sits in.

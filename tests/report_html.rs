@@ -10,13 +10,33 @@ use chrono::NaiveDate;
 use govaudit::audit::Judge;
 use govaudit::report::{self, Report};
 use govaudit::score::Profile;
-use govaudit::site::{Column, ColumnClass, Homepage, Item, LinkCheck, Site, StartOutcome};
+use govaudit::site::{
+    Column, ColumnClass, ColumnKind, Homepage, Item, LinkCheck, Site, StartOutcome,
+};
 
 fn date(s: &str) -> Option<NaiveDate> {
     Some(NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap())
 }
 
 fn site(id: &str, name: &str, home_date: &str) -> Site {
+    let mut s = site_without_entrances(id, name, home_date);
+    // A letter form (a consultation channel) and a 办事指南 page: neither
+    // site is vetoed for lack of interaction or services.
+    let entrance = |slug: &str, name: &str, kind| Column {
+        url: format!("{}{slug}/", s.url),
+        name: name.into(),
+        items: vec![],
+        kind,
+        channel: (kind == ColumnKind::Channel).then(|| "form".into()),
+        ..s.columns[0].clone()
+    };
+    let mailbox = entrance("ldxx", "领导信箱", ColumnKind::Channel);
+    let guide = entrance("bszn", "办事指南", ColumnKind::SinglePage);
+    s.columns.extend([mailbox, guide]);
+    s
+}
+
+fn site_without_entrances(id: &str, name: &str, home_date: &str) -> Site {
     let url = format!("http://127.0.0.1:1/{id}/");
     Site {
         id: id.into(),
@@ -199,9 +219,9 @@ fn report_html_renders_verdicts_indicators_and_filters_in_chromium() {
     // Its stale 工作动态 column (2 points) is lost there.
     assert!(publish.contains(">扣 2 分</td>"), "{publish}");
     assert!(publish.contains("group-kept\">29</td>"), "{publish}");
-    // 9 indicator rows: 5 in 发布解读, one placeholder each in 办事服务 and
-    // 互动交流, 2 in 功能设计; the vetoed indicator sits in its group.
-    assert_eq!(rows.len() - 1, 9, "{sheet}");
+    // 12 indicator rows: 5 in 发布解读, 2 in 办事服务, 3 in 互动交流, 2 in
+    // 功能设计; the vetoed indicator sits in its group.
+    assert_eq!(rows.len() - 1, 12, "{sheet}");
     assert!(rows
         .iter()
         .any(|r| r.contains("首页不更新") && r.contains("不合格（单项否决）")));

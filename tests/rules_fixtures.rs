@@ -259,9 +259,15 @@ fn undated_lists_fixture() {
 #[test]
 fn veto_boundary_fixture() {
     let (outcome, _) = check_fixture("veto-boundary", &["column-empty", "column-stale"]);
+    // The vetoes of the two rules under test (these bare sites have no
+    // consultation channel or services: those vetoes are other fixtures').
     let vetoes = |id: &str| -> Vec<String> {
         let s = outcome.report.sites.iter().find(|s| s.id == id).unwrap();
-        s.vetoes.clone()
+        s.vetoes
+            .iter()
+            .filter(|v| v.starts_with("column-"))
+            .cloned()
+            .collect()
     };
     for (site, want) in [
         ("kong4", vec![]),

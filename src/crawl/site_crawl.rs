@@ -728,6 +728,7 @@ impl SiteRun {
             charset: out.charset,
             depth,
             links: parsed.links,
+            messages: parsed.messages,
         });
         Some(PageRest {
             nav: parsed.nav,
@@ -1148,6 +1149,7 @@ pub(crate) async fn crawl_site(
         url: cfg.url.clone(),
         owner: cfg.owner.clone(),
         typo_allow: cfg.typo_allow.clone(),
+        without_services: !cfg.services,
         ..Default::default()
     };
     let Ok(start) = Url::parse(&cfg.url) else {

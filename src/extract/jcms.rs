@@ -161,7 +161,7 @@ pub(crate) fn parse_store(xml: &str, base: &Url) -> Option<Store> {
 
 /// The bodies of `<record>…</record>` elements (CDATA unwrapped), by plain
 /// scanning: a regex with lazy captures costs more than the HTML parse.
-fn record_bodies(xml: &str) -> Vec<&str> {
+pub(crate) fn record_bodies(xml: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut rest = xml;
     while let Some(i) = rest.find("<record") {

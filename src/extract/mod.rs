@@ -19,6 +19,7 @@ mod decode;
 mod dom;
 mod jcms;
 mod lists;
+mod messages;
 mod nav;
 mod page;
 mod trs;
@@ -146,6 +147,8 @@ pub struct ParsedPage {
     /// The page's own text, date, forms and entrances (see
     /// [`PageContent`]); measured only on pages without list items.
     pub content: PageContent,
+    /// Message-board messages the page shows (`messages.rs`).
+    pub messages: Vec<crate::site::Message>,
 }
 
 /// Date-field labels, most trusted first (see `label_rank`).
@@ -372,6 +375,8 @@ pub fn parse_page(url: &Url, html: &str) -> ParsedPage {
         });
     }
     let nav = nav::entries(&links, &lists, &base, ColumnClassifier::builtin());
+    let stores: Vec<&str> = w.datastores.iter().map(|d| d.xml.as_str()).collect();
+    let messages = messages::read(&doc, &base, &body_text, &stores);
     // Own text is only needed where a list is not: a column page without
     // items may be a single page, a channel or empty. A dated text in a
     // body container (an article, or a dated single page) is already its own
@@ -402,6 +407,7 @@ pub fn parse_page(url: &Url, html: &str) -> ParsedPage {
         next_pages,
         placeholder,
         content,
+        messages,
     }
 }
 

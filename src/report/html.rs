@@ -135,7 +135,11 @@ fn score_sheet(s: &SiteReport) -> String {
             o,
             "<tr class=\"group\" data-group=\"{id}\"><th rowspan=\"{span}\">{name}</th><td rowspan=\"{span}\" class=\"num\">{points}</td><td rowspan=\"{span}\" class=\"num group-lost\">{lost}</td><td rowspan=\"{span}\" class=\"num group-kept\">{kept}</td>",
             id = g.id.as_str(),
-            name = esc(&g.group),
+            name = if g.skipped {
+                format!("{}（无对外服务，不计分）", esc(&g.group))
+            } else {
+                esc(&g.group)
+            },
             points = fmt_points(g.points),
             lost = if g.lost > 0.0 { format!("扣 {} 分", fmt_points(g.lost)) } else { "—".into() },
             kept = fmt_points(g.kept),
@@ -165,9 +169,20 @@ fn score_sheet(s: &SiteReport) -> String {
         );
     }
     let lost: f64 = s.groups.iter().map(|g| g.lost).sum();
+    let out_of: f64 = s
+        .groups
+        .iter()
+        .filter(|g| !g.skipped)
+        .map(|g| g.points)
+        .sum();
+    let out_of = if s.groups.iter().any(|g| g.skipped) {
+        format!("{}（折算为100）", fmt_points(out_of))
+    } else {
+        "100".into()
+    };
     let _ = write!(
         o,
-        "</tbody><tfoot><tr class=\"total\"><th>合计</th><td class=\"num\">100</td><td class=\"num\">{}</td><td class=\"num score\">{}</td><td colspan=\"4\">{}</td></tr></tfoot></table>",
+        "</tbody><tfoot><tr class=\"total\"><th>合计</th><td class=\"num\">{out_of}</td><td class=\"num\">{}</td><td class=\"num score\">{}</td><td colspan=\"4\">{}</td></tr></tfoot></table>",
         if lost > 0.0 { format!("扣 {} 分", fmt_points(lost)) } else { "—".into() },
         fmt_points(s.score),
         if s.vetoes.is_empty() { String::new() } else { "单项否决：不合格".into() },

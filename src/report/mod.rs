@@ -306,6 +306,7 @@ pub(crate) mod testdata {
                         points: g.points(),
                         lost,
                         kept: g.points() - lost,
+                        skipped: false,
                     }
                 })
                 .collect()

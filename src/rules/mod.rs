@@ -14,9 +14,10 @@
 //! fixture tests all read that list, so nothing outside this folder names a
 //! rule id.
 //!
-//! Two files here are not rules: `indicator.rs` (deadlines, score-sheet
-//! groups, how a profile scores a rule) and `settings.rs` (loading
-//! `rules/<rule-id>.toml`).
+//! Three files here are not rules: `indicator.rs` (deadlines, score-sheet
+//! groups, how a profile scores a rule), `settings.rs` (loading
+//! `rules/<rule-id>.toml`) and `boards.rs` (message boards and entrances,
+//! shared by the 互动交流 and 办事服务 rules).
 //!
 //! Rules say what they found (and a severity where the rule decides it, e.g.
 //! a serious typo); [`crate::score`] assigns points and the final severity
@@ -45,6 +46,14 @@ pub mod interpretation_missing;
 pub mod site_unreachable;
 pub mod typo;
 
+// 互动交流 and 办事服务 (issue 11).
+mod boards;
+pub mod interaction_no_channel;
+pub mod interaction_unanswered;
+pub mod reply_stale;
+pub mod service_missing;
+pub mod service_stats_stale;
+
 /// Every rule, in report order. Adding a rule is its file plus one line here
 /// (and its fixture folder, fixtures/<rule-id>/, which the tests require).
 pub const RULES: &[&dyn Rule] = &[
@@ -55,6 +64,12 @@ pub const RULES: &[&dyn Rule] = &[
     &typo::Typo,
     &interpretation_missing::InterpretationMissing,
     &broken_link::BrokenLink,
+    // 互动交流 and 办事服务 (issue 11).
+    &interaction_no_channel::InteractionNoChannel,
+    &interaction_unanswered::InteractionUnanswered,
+    &reply_stale::ReplyStale,
+    &service_missing::ServiceMissing,
+    &service_stats_stale::ServiceStatsStale,
 ];
 
 /// How a finding counts against a site.
@@ -556,7 +571,7 @@ mod tests {
                 assert!(ind.veto, "{}", r.id());
             }
         }
-        assert_eq!(RULES.len(), 7);
+        assert_eq!(RULES.len(), 12);
     }
 
     /// The README's rule table lists every registered rule.
