@@ -150,6 +150,9 @@ struct Meta {
     out: PathBuf,
     json_stdout: bool,
     summary: bool,
+    /// History database (src/history); off for demo, lint and shard workers.
+    history: crate::history::HistoryOptions,
+    rectify_days: u32,
 }
 
 /// Build the report from judged sites (in the order given), write it, print
@@ -165,7 +168,7 @@ fn finish(
         sites.push(s);
         findings.extend(f);
     }
-    let report = Report {
+    let mut report = Report {
         schema: report::SCHEMA.into(),
         as_of: judge.as_of,
         generated_at: now_cst(),
@@ -176,8 +179,12 @@ fn finish(
         sites,
         findings,
         typo_allow_district: judge.typos.district_allow().to_vec(),
+        previous: None,
+        resolved: None,
+        trend: None,
     };
-    report::write_all(&meta.out, &report)?;
+    // History hook: annotate + record, then write reports and worklists.
+    crate::history::write_reports(&meta.out, &mut report, &meta.history, meta.rectify_days)?;
     if meta.json_stdout {
         use std::io::Write;
         let bytes = report::FORMATS[0].render(&report);
@@ -252,6 +259,30 @@ pub fn audit(req: &AuditRequest) -> crate::Result<Outcome> {
 /// `demo` and tests that fill in a served fixture's address first. Must not
 /// be called from inside an async runtime: it runs its own.
 pub fn audit_config(config: &Config, req: &AuditRequest) -> crate::Result<Outcome> {
+    audit_config_with_history(config, req, &crate::history::HistoryOptions::off())
+}
+
+/// `govaudit audit` with its history database (src/history).
+pub fn audit_with_history(
+    req: &AuditRequest,
+    history: &crate::history::HistoryOptions,
+) -> crate::Result<Outcome> {
+    let config = Config::load(&req.config)?;
+    let outcome = audit_config_with_history(&config, req, history)?;
+    // Notify hook (src/notify.rs): a failed push is a warning on stderr,
+    // never a changed exit code. Shard workers (audit_config) do not push.
+    crate::notify::push(&config.notify, &outcome.report, &config.crawl.user_agent);
+    Ok(outcome)
+}
+
+/// [`audit_config`], recording the run in (and comparing it against) the
+/// history database when `history` names one.
+pub fn audit_config_with_history(
+    config: &Config,
+    req: &AuditRequest,
+    history: &crate::history::HistoryOptions,
+) -> crate::Result<Outcome> {
+    history.check()?;
     let profile = load_profile(req.profile.as_deref(), Some(config))?;
     let as_of = req.as_of.unwrap_or_else(today);
     let out = req
@@ -259,6 +290,8 @@ pub fn audit_config(config: &Config, req: &AuditRequest) -> crate::Result<Outcom
         .clone()
         .unwrap_or_else(|| PathBuf::from("reports").join(as_of.to_string()));
     prepare_out(&out)?;
+    // History hook: availability probes go into the Site model (src/probe.rs).
+    let probes = history.probe_stats(as_of)?;
     let judge = Judge::new(profile, as_of);
     let mut snapshot = crate::snapshot::SnapshotWriter::create(
         &out.join("crawl"),
@@ -288,6 +321,7 @@ pub fn audit_config(config: &Config, req: &AuditRequest) -> crate::Result<Outcom
                 }
                 site.without_services = !sc.services;
             }
+            site.probes = probes.get(&site.id).cloned();
             if let Err(e) = snapshot.write_site(&site) {
                 first_error.get_or_insert(e);
             }
@@ -315,6 +349,11 @@ pub fn audit_config(config: &Config, req: &AuditRequest) -> crate::Result<Outcom
             out,
             json_stdout: req.json_stdout,
             summary: req.progress || !req.json_stdout,
+            history: history.clone(),
+            rectify_days: config
+                .audit
+                .rectify_days
+                .unwrap_or(crate::worklist::DEFAULT_RECTIFY_DAYS),
         },
     )
 }
@@ -349,6 +388,8 @@ pub fn lint(req: &LintRequest) -> crate::Result<Outcome> {
             out,
             json_stdout: req.json_stdout,
             summary: !req.json_stdout,
+            history: crate::history::HistoryOptions::off(),
+            rectify_days: crate::worklist::DEFAULT_RECTIFY_DAYS,
         },
     )
 }

@@ -139,6 +139,8 @@ pub struct Config {
     pub audit: AuditSection,
     pub crawl: CrawlSettings,
     pub sites: Vec<SiteConfig>,
+    /// `[notify]`: group robots told after an audit (src/notify.rs).
+    pub notify: crate::notify::NotifyConfig,
 }
 
 /// `[audit]`.
@@ -151,6 +153,10 @@ pub struct AuditSection {
     /// Scoring profile: a name under rules/ (e.g. "national-2019") or a path to a .toml file.
     #[serde(default)]
     pub profile: Option<String>,
+    /// Working days a department has to fix a finding, counted from its
+    /// first_seen (department worklists, src/worklist.rs); default 5.
+    #[serde(default)]
+    pub rectify_days: Option<u32>,
 }
 
 /// `[crawl]`: politeness and crawl-trap limits.
@@ -263,6 +269,8 @@ struct RawConfig {
     crawl: CrawlSettings,
     #[serde(default)]
     sites: Vec<RawSite>,
+    #[serde(default)]
+    notify: crate::notify::RawNotify,
 }
 
 #[derive(Deserialize)]
@@ -427,11 +435,13 @@ impl Config {
                 services: s.services.unwrap_or(true),
             });
         }
+        let notify = crate::notify::NotifyConfig::from_raw(raw.notify, &err)?;
         Ok(Config {
             path: path.to_path_buf(),
             audit: raw.audit,
             crawl: raw.crawl,
             sites,
+            notify,
         })
     }
 }

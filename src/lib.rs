@@ -10,7 +10,10 @@ pub mod audit;
 pub mod config;
 pub mod crawl;
 pub mod extract;
+pub mod history;
 pub mod inspect;
+pub mod notify;
+pub mod probe;
 pub mod profile;
 pub mod report;
 pub mod rules;
@@ -21,6 +24,7 @@ pub mod site;
 pub mod snapshot;
 pub mod typo;
 pub mod urlnorm;
+pub mod worklist;
 
 /// Library errors that end a run (exit code 2). A failed page is never one.
 #[derive(Debug, thiserror::Error)]

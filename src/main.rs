@@ -43,6 +43,16 @@ enum Command {
         /// (0-based I/N, or auto/N: I from JOB_COMPLETION_INDEX).
         #[arg(long, value_name = "I/N", allow_hyphen_values = true)]
         shard: Option<String>,
+        /// History database (default: reports/history.sqlite).
+        #[arg(long, value_name = "FILE", conflicts_with = "shard")]
+        history: Option<PathBuf>,
+        /// Record nothing and add no history fields to the report.
+        #[arg(long, conflicts_with = "history")]
+        no_history: bool,
+        /// Compare against this run (see `govaudit history`) instead of the
+        /// latest run with the same config.
+        #[arg(long, value_name = "RUN", conflicts_with_all = ["no_history", "shard"])]
+        compare_to: Option<i64>,
     },
     /// Merge per-shard report.json files into one report (all four formats).
     Merge {
@@ -58,6 +68,12 @@ enum Command {
         /// No summary on stderr.
         #[arg(long, short)]
         quiet: bool,
+        /// History database (default: reports/history.sqlite).
+        #[arg(long, value_name = "FILE")]
+        history: Option<PathBuf>,
+        /// Record nothing and add no history fields to the report.
+        #[arg(long, conflicts_with = "history")]
+        no_history: bool,
     },
     /// Crawl only and save the snapshot to --out.
     Crawl {
@@ -104,6 +120,39 @@ enum Command {
         #[arg(long, value_parser = ["json", "text"], default_value = "text")]
         format: String,
     },
+    /// One round of homepage availability probes, appended to the history
+    /// database (run from cron every 30–60 minutes).
+    Probe {
+        #[arg(long)]
+        config: PathBuf,
+        /// History database (default: reports/history.sqlite).
+        #[arg(long, value_name = "FILE", default_value = govaudit::history::DEFAULT_DB)]
+        history: PathBuf,
+        /// Test hook: stamp the probes with this RFC 3339 time instead of now.
+        #[arg(long, hide = true)]
+        at: Option<String>,
+    },
+    /// Runs, verdicts and scores over time, from the history database.
+    History {
+        /// One site's verdicts and scores run by run.
+        #[arg(long)]
+        site: Option<String>,
+        #[arg(long, value_parser = ["json"])]
+        format: Option<String>,
+        /// History database (default: reports/history.sqlite).
+        #[arg(long, value_name = "FILE", default_value = govaudit::history::DEFAULT_DB)]
+        history: PathBuf,
+    },
+    /// What changed between two recorded runs (new and resolved findings).
+    Diff {
+        run_a: i64,
+        run_b: i64,
+        #[arg(long, value_parser = ["json"])]
+        format: Option<String>,
+        /// History database (default: reports/history.sqlite).
+        #[arg(long, value_name = "FILE", default_value = govaudit::history::DEFAULT_DB)]
+        history: PathBuf,
+    },
     /// Fetch one page politely and show what govaudit makes of it (charset,
     /// page kind, items and dates, pagination, columns, links, own text) and,
     /// with --config and --site, the findings this page would raise.
@@ -145,6 +194,9 @@ fn main() -> ExitCode {
             format,
             quiet,
             shard,
+            history,
+            no_history,
+            compare_to,
         } => {
             let req = govaudit::audit::AuditRequest {
                 config,
@@ -155,7 +207,12 @@ fn main() -> ExitCode {
                 progress: !quiet,
             };
             match shard {
-                None => govaudit::audit::run_audit(&req),
+                None => govaudit::audit::audit_with_history(
+                    &req,
+                    &govaudit::history::HistoryOptions::from_flags(history, no_history, compare_to),
+                )
+                .map(|o| o.code),
+                // Shard workers skip history: `merge` records the merged run.
                 Some(text) => {
                     let index = std::env::var(govaudit::shard::INDEX_ENV).ok();
                     govaudit::shard::Shard::parse(&text, index.as_deref())
@@ -169,11 +226,14 @@ fn main() -> ExitCode {
             reports,
             format,
             quiet,
+            history,
+            no_history,
         } => govaudit::shard::run_merge(&govaudit::shard::MergeRequest {
             inputs: reports,
             out,
             json_stdout: format.is_some(),
             summary: !quiet && format.is_none(),
+            history: govaudit::history::HistoryOptions::from_flags(history, no_history, None),
         }),
         Command::Crawl { config, out, quiet } => {
             govaudit::crawl::run_crawl_command(&config, &out, !quiet)
@@ -202,6 +262,22 @@ fn main() -> ExitCode {
         Command::CheckText { files, format } => {
             govaudit::typo::run_check_text(&files, format == "json")
         }
+        Command::Probe {
+            config,
+            history,
+            at,
+        } => govaudit::probe::run_probe(&config, &history, at.as_deref()),
+        Command::History {
+            site,
+            format,
+            history,
+        } => govaudit::history::cli::run_history(&history, site.as_deref(), format.is_some()),
+        Command::Diff {
+            run_a,
+            run_b,
+            format,
+            history,
+        } => govaudit::history::cli::run_diff(&history, run_a, run_b, format.is_some()),
         Command::Serve { dir, port } => govaudit::serve::run_serve_command(&dir, port),
         Command::Inspect {
             url,

@@ -325,6 +325,8 @@ mod tests {
             message: String::new(),
             evidence: serde_json::Value::Null,
             facts,
+            status: None,
+            first_seen: None,
         }
     }
 

@@ -136,6 +136,9 @@ pub fn merge_reports(
         sites: Vec::new(),
         findings: Vec::new(),
         typo_allow_district: Vec::new(),
+        previous: None,
+        resolved: None,
+        trend: None,
     };
     let mut seen: HashMap<String, &str> = HashMap::new();
     for (file, r) in reports {
@@ -207,6 +210,8 @@ pub struct MergeRequest {
     pub json_stdout: bool,
     /// Print the summary table on stderr.
     pub summary: bool,
+    /// The merged run is recorded here (shard workers record nothing).
+    pub history: crate::history::HistoryOptions,
 }
 
 /// Read one shard's report.json (or `DIR/report.json`).
@@ -230,9 +235,15 @@ pub fn run_merge(req: &MergeRequest) -> crate::Result<u8> {
         .iter()
         .map(|p| read_report(p))
         .collect::<crate::Result<Vec<_>>>()?;
-    let merged = merge_reports(&reports, audit::now_cst())
+    let mut merged = merge_reports(&reports, audit::now_cst())
         .map_err(|e| crate::Error::Other(e.to_string()))?;
-    report::write_all(&req.out, &merged)?;
+    // History hook: the merged run is the one recorded.
+    crate::history::write_reports(
+        &req.out,
+        &mut merged,
+        &req.history,
+        crate::worklist::DEFAULT_RECTIFY_DAYS,
+    )?;
     if req.json_stdout {
         use std::io::Write;
         let bytes = report::FORMATS[0].render(&merged);
@@ -354,6 +365,9 @@ mod tests {
             sites: sites.iter().map(|s| site(s, Verdict::Pass)).collect(),
             findings: vec![],
             typo_allow_district: allow.iter().map(|s| s.to_string()).collect(),
+            previous: None,
+            resolved: None,
+            trend: None,
         }
     }
 

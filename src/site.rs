@@ -110,6 +110,10 @@ pub struct Site {
     /// Counters.
     #[serde(default)]
     pub stats: CrawlStats,
+    /// Availability probes of the days before as_of (src/probe.rs), put in
+    /// by the audit from the history database; `None` without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probes: Option<crate::probe::ProbeStats>,
 }
 
 impl Site {

@@ -134,8 +134,16 @@ fn failing_audit_is_exit_1_writes_reports_and_lint_replays_it() {
     ] {
         assert!(out.join(f).is_file(), "{f}");
     }
-    let audit: serde_json::Value =
+    let mut audit: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    // The audit is recorded in reports/history.sqlite by default; lint is
+    // not: the judgement is the same, the history annotations are the run's.
+    assert!(dir.path().join("reports/history.sqlite").is_file());
+    for f in audit["findings"].as_array_mut().unwrap() {
+        let f = f.as_object_mut().unwrap();
+        assert_eq!(f.remove("status").unwrap(), "new");
+        assert_eq!(f.remove("first_seen").unwrap(), "2026-11-26");
+    }
     assert_eq!(audit["sites"][0]["verdict"], "fail");
     assert_eq!(audit["sites"][0]["vetoes"][0], "site-unreachable");
     assert_eq!(audit["findings"][0]["rule"], "site-unreachable");

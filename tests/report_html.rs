@@ -118,6 +118,9 @@ fn report() -> Report {
         sites,
         findings,
         typo_allow_district: vec![],
+        previous: None,
+        resolved: None,
+        trend: None,
     }
 }
 
@@ -273,4 +276,107 @@ fn report_html_renders_verdicts_indicators_and_filters_in_chromium() {
     );
     assert!(!tag_with(&dom, "id=\"site-jyj\"").contains("hidden"));
     assert!(tag_with(&dom, "<tr data-site=\"fgj\"").contains("dim"));
+}
+
+/// A report of `sites` judged as of `as_of` (history fields unset).
+fn judged(as_of: &str, sites: Vec<Site>) -> Report {
+    let judge = Judge::new(
+        Profile::builtin("national-2019").unwrap(),
+        NaiveDate::parse_from_str(as_of, "%Y-%m-%d").unwrap(),
+    );
+    let mut r = report();
+    r.as_of = judge.as_of;
+    r.sites.clear();
+    r.findings.clear();
+    for mut s in sites {
+        // Crawled pages: a site with none was not checked, and history
+        // does not count its missing findings as fixed.
+        s.stats.pages = 3;
+        let (summary, f) = judge.judge(&s);
+        r.sites.push(summary);
+        r.findings.extend(f);
+    }
+    r
+}
+
+fn broken(site: &mut Site, page: &str, anchor: &str) {
+    site.links.push(LinkCheck {
+        url: format!("{}{page}", site.url),
+        status: Some(404),
+        broken: true,
+        attempts: 1,
+        referrers: vec![site.url.clone()],
+        anchor: anchor.into(),
+        on_homepage: true,
+        internal: true,
+        ..Default::default()
+    });
+}
+
+/// Two runs recorded in a real history database; the second report shows
+/// 新增 / 持续 N 天 badges, the 已整改 section and the trends (issue 10).
+#[test]
+fn history_badges_resolved_section_and_trends_render_in_chromium() {
+    use govaudit::history::{write_reports, HistoryOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let opts = HistoryOptions::from_flags(Some(dir.path().join("h.sqlite")), false, None);
+    // Run 1: jyj's homepage is stale and links old.html (broken).
+    let mut jyj = site("jyj", "区教育局", "2026-10-01");
+    broken(&mut jyj, "old.html", "旧通知");
+    let mut r1 = judged(
+        "2026-11-20",
+        vec![site("fgj", "区发展和改革局", "2026-11-18"), jyj],
+    );
+    write_reports(&dir.path().join("r1"), &mut r1, &opts, 5).unwrap();
+    // Run 2: jyj fixed the link (still stale); fgj gained a broken link.
+    let mut fgj = site("fgj", "区发展和改革局", "2026-11-18");
+    broken(&mut fgj, "new.html", "新通知");
+    let mut r2 = judged(
+        "2026-11-26",
+        vec![fgj, site("jyj", "区教育局", "2026-10-01")],
+    );
+    write_reports(&dir.path().join("r2"), &mut r2, &opts, 5).unwrap();
+    let fixed = r1
+        .findings
+        .iter()
+        .find(|f| f.target.as_deref().is_some_and(|t| t.ends_with("old.html")))
+        .unwrap();
+    let new = r2.findings.iter().find(|f| f.site == "fgj").unwrap();
+    let stale = r2.findings.iter().find(|f| f.site == "jyj").unwrap();
+
+    let dom = dump_dom(&dir.path().join("r2/report.html"), "");
+    let row = |id: &str| {
+        let start = dom.find(&format!("data-finding=\"{id}\"")).unwrap();
+        let end = start + dom[start..].find("</tr>").unwrap();
+        dom[start..end].to_string()
+    };
+    let new_row = row(&new.id);
+    assert!(
+        new_row.contains("data-status=\"new\">新增</span>"),
+        "{new_row}"
+    );
+    let stale_row = row(&stale.id);
+    assert!(
+        stale_row.contains("data-status=\"persisting\">持续 6 天</span>"),
+        "{stale_row}"
+    );
+    assert!(!new_row.contains("持续") && !stale_row.contains("新增"));
+    let resolved = tag_with(&dom, "id=\"resolved\"");
+    assert!(resolved.starts_with("<section"));
+    assert!(dom.contains("三、已整改（1 条）"));
+    let fixed_row = tag_with(&dom, &format!("data-resolved=\"{}\"", fixed.id));
+    assert!(fixed_row.contains("data-site=\"jyj\""), "{fixed_row}");
+    assert!(dom.contains("data-status=\"resolved\">已整改</span>"));
+    let persisting = r2.findings.iter().filter(|f| f.site == "jyj").count();
+    assert!(persisting >= 1);
+    assert_eq!(r2.findings.len(), persisting + 1);
+    assert!(dom.contains(&format!(
+        "与上次监测（2026-11-20）相比：新增问题 1 条，持续 {persisting} 条，已整改 1 条。"
+    )));
+    assert!(tag_with(&dom, "id=\"trend-district\"").contains("data-points=\"2\""));
+    assert!(tag_with(&dom, "id=\"trend-fgj\"").contains("data-points=\"2\""));
+    // The first run has badges too (all new) and an empty 已整改 section.
+    let dom1 = dump_dom(&dir.path().join("r1/report.html"), "");
+    assert!(!dom1.contains("data-status=\"persisting\""));
+    assert!(dom1.contains("首次记录监测结果"));
 }

@@ -8,7 +8,7 @@
 //! caller, who writes it out and drops it, so memory follows the sites in
 //! flight, not the portal.
 
-mod fetch;
+pub(crate) mod fetch; // pub(crate) for `govaudit probe` (src/probe.rs)
 mod frontier;
 mod politeness;
 mod progress;

@@ -7,7 +7,7 @@ use super::{evidence_zh, fmt_points, rule_name_zh, Format, Report};
 pub struct Csv;
 
 /// Quote a field when it holds a comma, quote or line break.
-fn field(s: &str) -> String {
+pub(crate) fn field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -37,6 +37,11 @@ impl Format for Csv {
             "证据JSON",
             "编号",
         ];
+        let header: Vec<&str> = header
+            .iter()
+            .chain(super::history_view::csv_header(report)) // history hook
+            .copied()
+            .collect();
         out.push_str(&header.join(","));
         out.push_str("\r\n");
         for f in &report.findings {
@@ -58,7 +63,11 @@ impl Format for Csv {
                 f.evidence.to_string(),
                 f.id.clone(),
             ];
-            let row: Vec<String> = row.iter().map(|s| field(s)).collect();
+            let row: Vec<String> = row
+                .iter()
+                .chain(&super::history_view::csv_cells(f, report)) // history hook
+                .map(|s| field(s))
+                .collect();
             out.push_str(&row.join(","));
             out.push_str("\r\n");
         }

@@ -245,9 +245,10 @@ impl Format for Html {
         let title = r.heading();
         let _ = write!(
             o,
-            "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{} {}</title><style>{CSS}</style></head><body>\n",
+            "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{} {}</title><style>{CSS}{}</style></head><body>\n",
             esc(&title),
-            r.as_of
+            r.as_of,
+            super::history_view::CSS
         );
         let _ = write!(
             o,
@@ -264,6 +265,7 @@ impl Format for Html {
             r.findings.len()
         );
         o.push('\n');
+        o.push_str(&super::history_view::district_html(r)); // history hook
 
         // 一、总体情况
         o.push_str("<section id=\"overview\"><h2>一、总体情况</h2><table><thead><tr><th>站点</th><th>结论</th><th>得分</th><th>单项否决</th>");
@@ -346,6 +348,7 @@ impl Format for Html {
                 links = s.stats.links_checked,
                 broken = s.stats.broken_links,
             );
+            o.push_str(&super::history_view::site_html(r, &s.id)); // history hook
             o.push_str(&score_sheet(s));
             let findings: Vec<_> = r.findings_of(&s.id).collect();
             let _ = write!(o, "<h4>整改清单（{} 条）</h4>", findings.len());
@@ -361,12 +364,13 @@ impl Format for Html {
                         .unwrap_or_default();
                     let _ = write!(
                         o,
-                        "<tr data-finding=\"{fid}\" data-site=\"{site}\" data-rule=\"{rule}\" class=\"sev-{sev}\"><td class=\"num\">{n}</td><td><span class=\"badge\">{sevz}</span> <b>{rname}</b><br>{msg}</td><td>{col}</td><td><a href=\"{href}\">{url}</a>{target}</td><td class=\"ev\">{ev}</td><td>{advice}</td><td class=\"num\">{pts}</td></tr>",
+                        "<tr data-finding=\"{fid}\" data-site=\"{site}\" data-rule=\"{rule}\" class=\"sev-{sev}\"><td class=\"num\">{n}</td><td>{status}<span class=\"badge\">{sevz}</span> <b>{rname}</b><br>{msg}</td><td>{col}</td><td><a href=\"{href}\">{url}</a>{target}</td><td class=\"ev\">{ev}</td><td>{advice}</td><td class=\"num\">{pts}</td></tr>",
                         fid = esc(&f.id),
                         site = esc(&f.site),
                         rule = esc(&f.rule),
                         sev = f.severity.as_str(),
                         n = i + 1,
+                        status = super::history_view::badge_html(f, r),
                         sevz = f.severity.label_zh(),
                         rname = esc(rule_name_zh(&f.rule)),
                         msg = esc(&f.message),
@@ -426,6 +430,7 @@ impl Format for Html {
             o.push_str("</article>\n");
         }
         o.push_str("</section>\n");
+        o.push_str(&super::history_view::resolved_html(r)); // history hook
         if !r.typo_allow_district.is_empty() {
             let _ = writeln!(
                 o,

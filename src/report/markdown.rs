@@ -36,6 +36,7 @@ impl Format for Markdown {
             r.failing(),
             r.findings.len()
         );
+        o.push_str(&super::history_view::markdown(r)); // history hook
         let _ = writeln!(o, "## 总体情况\n");
         let mut head = String::from("| 站点 | 结论 | 得分 | 单项否决 |");
         let mut sep = String::from("|---|---|---:|---|");
@@ -138,8 +139,9 @@ impl Format for Markdown {
                 for (i, f) in findings.iter().enumerate() {
                     let _ = writeln!(
                         o,
-                        "| {} | {}：{} | {} | <{}>{} | {} | {} | {} |",
+                        "| {} | {}{}：{} | {} | <{}>{} | {} | {} | {} |",
                         i + 1,
+                        super::history_view::badge_md(f, r), // history hook
                         f.severity.label_zh(),
                         cell(&f.message),
                         cell(f.column.as_deref().unwrap_or("—")),

@@ -17,6 +17,7 @@ use crate::score::{GroupResult, IndicatorResult, SiteScore, Verdict};
 use crate::site::{ColumnClass, CrawlError, Site};
 
 pub mod csv;
+pub mod history_view;
 pub mod html;
 pub mod json;
 pub mod markdown;
@@ -47,6 +48,20 @@ pub struct Report {
     /// nothing is silenced unseen; each site's own list is in its `typo_allow`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub typo_allow_district: Vec<String>,
+    // History (src/history, contract.md "History"): absent without a database.
+    /// The run compared against (`null` when there is none yet).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::history::nullable"
+    )]
+    pub previous: Option<Option<crate::history::RunRef>>,
+    /// Findings of the previous run that are gone now (已整改).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolved: Option<Vec<crate::history::Resolved>>,
+    /// Scores of the last runs with this config, the current one last.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trend: Option<Vec<crate::history::TrendPoint>>,
 }
 
 /// One site in report.json.
@@ -345,6 +360,9 @@ pub(crate) mod testdata {
             profile_title: None,
             pass_mark: 60.0,
             typo_allow_district: vec!["蒲圻路".into()],
+            previous: None,
+            resolved: None,
+            trend: None,
             sites: vec![
                 site(
                     "fgj",
@@ -375,6 +393,8 @@ pub(crate) mod testdata {
                     points: 1.0,
                     message: "链接“旧闻, \"引号\"”指向的页面无法打开（HTTP 404），请修正。".into(),
                     evidence: json!({"status": 404, "anchor": "旧闻", "pages": 2, "on_homepage": true}),
+                    status: None,
+                    first_seen: None,
                     facts: Default::default(),
                 },
                 Finding {
@@ -389,6 +409,8 @@ pub(crate) mod testdata {
                     message: "首页最近一次更新为2026-10-01，已超过14天未更新。<script>x</script>"
                         .into(),
                     evidence: json!({"latest": "2026-10-01", "limit_days": 14, "days": 56}),
+                    status: None,
+                    first_seen: None,
                     facts: Default::default(),
                 },
             ],

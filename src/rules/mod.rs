@@ -129,6 +129,12 @@ pub struct Finding {
     pub points: f64,
     pub message: String,
     pub evidence: serde_json::Value,
+    /// History (src/history): new | persisting; absent without a database.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<crate::history::FindingStatus>,
+    /// History: the as_of of the first recorded run that had this id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_seen: Option<chrono::NaiveDate>,
     /// What scoring reads, taken from the typed evidence when the finding is
     /// made (not in report.json).
     #[serde(skip)]
@@ -183,6 +189,8 @@ impl Finding {
             message,
             evidence: serde_json::to_value(evidence).expect("evidence serialises"),
             facts: evidence.facts(),
+            status: None,
+            first_seen: None,
         }
     }
 }

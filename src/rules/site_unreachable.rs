@@ -1,9 +1,15 @@
 //! # site-unreachable — 站点无法访问
 //!
 //! ## What it checks
-//! The site's start page could not be fetched in this run after the crawler's
-//! retries (timeout, connection refused, DNS, TLS, HTTP 4xx/5xx). Reads
-//! `Site.start` only.
+//! With availability probes (`govaudit probe`, at least 20 in the 7 days
+//! before as_of, in `Site.probes`): the 2019 text — a veto when failed
+//! probes are 5% or more of them, else the failures (and a failed start in
+//! this run) as a warning without veto; evidence `probes`, `failed`,
+//! `ratio`, `window_days`, first and last failure (see `probes.rs`).
+//! Without enough probes: the site's start page could not be fetched in
+//! this run after the crawler's retries (timeout, connection refused, DNS,
+//! TLS, HTTP 4xx/5xx), read from `Site.start`; when some probes exist the
+//! evidence says they were too few to judge by.
 //!
 //! ## Why it matters
 //! 单项否决「站点无法访问」(国办秘函〔2019〕19号): the inspection probes the
@@ -24,6 +30,8 @@ use serde::{Deserialize, Serialize};
 use super::{Context, Evidence, Finding, Group, Indicator, Meta, RuleDef, Severity};
 use crate::site::Site;
 
+mod probes;
+
 /// The rule.
 pub struct SiteUnreachable;
 
@@ -42,11 +50,36 @@ pub struct SiteUnreachableEvidence {
     pub attempts: u32,
     pub status: Option<u16>,
     pub final_url: Option<String>,
+    /// Availability probes in the window (src/probe.rs, probes.rs): set
+    /// when the finding is judged by them, or (with `note`) when they were
+    /// too few to judge by.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub probes: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ratio: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window_days: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_failure: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_failure: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 impl Evidence for SiteUnreachableEvidence {
     fn summary_zh(&self) -> String {
-        format!("错误：{}；尝试{}次", self.error, self.attempts)
+        match (self.probes, self.failed, self.ratio) {
+            (Some(n), Some(k), Some(r)) => format!(
+                "{}日内探测{n}次，失败{k}次（{:.1}%）；最近错误：{}",
+                self.window_days.unwrap_or(0),
+                r * 100.0,
+                self.error
+            ),
+            _ => format!("错误：{}；尝试{}次", self.error, self.attempts),
+        }
     }
 }
 
@@ -70,6 +103,10 @@ impl RuleDef for SiteUnreachable {
     }
 
     fn run(&self, site: &Site, _ctx: &Context, _settings: &Settings) -> Vec<Finding> {
+        // Availability probes judge when there are enough (probes.rs).
+        if let Some(found) = probes::judge(Self::META.id, site) {
+            return found;
+        }
         if site.start.ok {
             return Vec::new();
         }
@@ -85,7 +122,7 @@ impl RuleDef for SiteUnreachable {
             "站点首页（{}）无法访问（{}，共尝试{}次），请立即检查服务器、网络和域名解析，确保网站可正常打开。",
             site.url, error, site.start.attempts
         );
-        vec![Finding::new(
+        let mut found = vec![Finding::new(
             Self::META.id,
             site,
             &site.url,
@@ -98,8 +135,11 @@ impl RuleDef for SiteUnreachable {
                 attempts: site.start.attempts,
                 status: site.start.status,
                 final_url: site.start.final_url.clone(),
+                ..Default::default()
             },
-        )]
+        )];
+        probes::note_too_few(&mut found, site);
+        found
     }
 }
 

@@ -1,0 +1,203 @@
+//! History of nightly runs in an embedded SQLite database (issue 10,
+//! contract.md "History"): every audit (and every `merge` of shard reports)
+//! is recorded — the run, each site's verdict and score, every finding by
+//! its stable id, each column's item count and latest date — and the report
+//! is annotated against the previous run with the same config: each finding
+//! gains `status` (new | persisting) and `first_seen`, the report gains
+//! `previous`, `resolved` and a score `trend`.
+//!
+//! One transaction per run, committed only after the reports are written:
+//! a run killed at any point leaves the database as it was (WAL mode).
+//! Schema versioned with `PRAGMA user_version` (see [`migrate`]).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::report::Report;
+
+pub mod cli;
+pub(crate) mod db;
+pub(crate) mod migrate;
+
+/// Default database, relative to the working folder (beside the default
+/// `reports/<date>/` out folders).
+pub const DEFAULT_DB: &str = "reports/history.sqlite";
+
+/// Runs shown in a report's trend.
+pub const TREND_RUNS: usize = 30;
+
+/// Whether and where a run is recorded.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HistoryOptions {
+    /// The database; `None` records nothing and adds no history fields.
+    pub db: Option<PathBuf>,
+    /// Compare against this run id instead of the latest run with the same config.
+    pub compare_to: Option<i64>,
+}
+
+impl HistoryOptions {
+    /// No history (demo, shard workers, library callers by default).
+    pub fn off() -> HistoryOptions {
+        HistoryOptions::default()
+    }
+
+    /// From the command-line flags: `--no-history` wins, else `--history
+    /// FILE`, else [`DEFAULT_DB`].
+    pub fn from_flags(
+        file: Option<PathBuf>,
+        no_history: bool,
+        compare_to: Option<i64>,
+    ) -> HistoryOptions {
+        if no_history {
+            return HistoryOptions::off();
+        }
+        HistoryOptions {
+            db: Some(file.unwrap_or_else(|| PathBuf::from(DEFAULT_DB))),
+            compare_to,
+        }
+    }
+
+    /// Open (create, migrate) the database now, so a bad path stops the run
+    /// before any crawling, and check `compare_to` names a run.
+    pub fn check(&self) -> crate::Result<()> {
+        if let Some(path) = &self.db {
+            let db = db::Db::open(path)?;
+            if let Some(run) = self.compare_to {
+                db.run_ref(run)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl HistoryOptions {
+    /// Probe statistics per site for the window before `as_of` (empty
+    /// without a database), to be put into each Site before the rules run.
+    pub fn probe_stats(
+        &self,
+        as_of: NaiveDate,
+    ) -> crate::Result<std::collections::HashMap<String, crate::probe::ProbeStats>> {
+        match &self.db {
+            Some(path) => crate::probe::stats(&db::Db::open(path)?, as_of),
+            None => Ok(Default::default()),
+        }
+    }
+}
+
+/// `status` of a finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FindingStatus {
+    /// Not in the run compared against (新增).
+    New,
+    /// Also in the run compared against (持续).
+    Persisting,
+}
+
+impl FindingStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingStatus::New => "new",
+            FindingStatus::Persisting => "persisting",
+        }
+    }
+}
+
+/// report.json `previous`: the run compared against.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRef {
+    pub as_of: NaiveDate,
+    pub generated_at: String,
+    /// Its id in the history database (`govaudit history`, `--compare-to`).
+    pub run: i64,
+}
+
+/// One entry of report.json `resolved`: a finding of the previous run that
+/// is gone now (已整改).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Resolved {
+    pub id: String,
+    pub rule: String,
+    pub site: String,
+    pub url: String,
+    pub column: Option<String>,
+    pub target: Option<String>,
+    /// When it was first recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_seen: Option<NaiveDate>,
+}
+
+/// One run in report.json `trend` (oldest first, the current run last).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrendPoint {
+    pub run: i64,
+    pub as_of: NaiveDate,
+    pub generated_at: String,
+    pub failing: usize,
+    /// Score per site id.
+    pub scores: BTreeMap<String, f64>,
+}
+
+/// Deserialise a field that is absent (→ `None`), `null` (→ `Some(None)`)
+/// or a value (→ `Some(Some(v))`); used for report.json `previous`.
+pub fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// Fingerprint of what makes two runs comparable: the profile and the sites
+/// (id and start URL, in any order), so an audit and the merge of its shards
+/// compare with each other.
+pub fn config_hash(report: &Report) -> String {
+    use sha2::{Digest, Sha256};
+    let mut sites: Vec<(&str, &str)> = report
+        .sites
+        .iter()
+        .map(|s| (s.id.as_str(), s.url.as_str()))
+        .collect();
+    sites.sort_unstable();
+    let mut h = Sha256::new();
+    h.update(report.profile.as_bytes());
+    for (id, url) in sites {
+        h.update([0u8]);
+        h.update(id.as_bytes());
+        h.update([1u8]);
+        h.update(url.as_bytes());
+    }
+    h.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Write every report format and the department worklists into `out`;
+/// with a database, first annotate `report` against the previous run and
+/// record it, committing only once the files are written.
+pub fn write_reports(
+    out: &Path,
+    report: &mut Report,
+    opts: &HistoryOptions,
+    rectify_days: u32,
+) -> crate::Result<()> {
+    let write = |report: &Report| -> crate::Result<()> {
+        crate::report::write_all(out, report)?;
+        crate::worklist::write_all(out, report, rectify_days)?;
+        Ok(())
+    };
+    match &opts.db {
+        None => write(report),
+        Some(path) => {
+            let mut db = db::Db::open(path)?;
+            db.record(report, opts.compare_to, write)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
