@@ -687,14 +687,14 @@ fn main() {
     let summary = rt
         .block_on(crawl_all(
             &config,
-            &CrawlOptions { progress: false },
+            &CrawlOptions::default(),
             |site: Site| {
                 seen.sites += 1;
                 seen.pages += site.pages.len();
                 seen.columns += site.columns.len();
                 seen.items += site.columns.iter().map(|c| c.items.len()).sum::<usize>();
                 seen.links += site.links.len();
-                seen.broken += site.links.iter().filter(|l| l.broken).count();
+                seen.broken += govaudit::rules::broken_link::count_broken(&site) as usize;
                 seen.errors += site.crawl_errors.len();
                 seen.unreachable += usize::from(!site.start.ok);
             },

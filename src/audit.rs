@@ -1,5 +1,6 @@
 //! The audit pipeline: config → crawl → rules → score → reports, and the
-//! `audit`, `lint`, `demo` commands built on it.
+//! `audit`, `lint`, `crawl` and `demo` runs built on it. Nothing here
+//! prints: each returns what it made, the binary shows it.
 //!
 //! Sites are judged one by one as their crawl finishes: the site is written
 //! to the snapshot, its rules run and it is scored, then its pages are
@@ -8,66 +9,68 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::{FixedOffset, NaiveDate, Utc};
+use chrono::NaiveDate;
 
 use crate::config::{Config, ConfigError};
+use crate::crawl::{CrawlOptions, CrawlSummary, ProgressSink};
 use crate::report::{self, Report, SiteReport};
 use crate::rules::{self, Context, Finding};
-use crate::score::{self, Profile, Verdict};
+use crate::score::{self, Profile};
 use crate::site::Site;
 use crate::typo::TypoChecker;
 
 /// `govaudit audit`.
 #[derive(Debug, Clone)]
 pub struct AuditRequest {
+    /// SITES.toml to read.
     pub config: PathBuf,
+    /// Monitoring time point (default: today, local time).
     pub as_of: Option<NaiveDate>,
+    /// Output folder (default: reports/<as_of>/).
     pub out: Option<PathBuf>,
+    /// Scoring profile: a file, or a built-in name (default: SITES.toml's, else national-2019).
     pub profile: Option<String>,
-    pub json_stdout: bool,
-    pub progress: bool,
+    /// Where the crawl reports its progress.
+    pub progress: ProgressSink,
 }
 
 /// `govaudit lint`.
 #[derive(Debug, Clone)]
 pub struct LintRequest {
+    /// Snapshot folder (or its manifest.json).
     pub crawl: PathBuf,
+    /// Monitoring time point (default: today, local time).
     pub as_of: Option<NaiveDate>,
+    /// Output folder (default: reports/<as_of>/).
     pub out: Option<PathBuf>,
+    /// Scoring profile (default: the one the snapshot's audit used).
     pub profile: Option<String>,
-    pub json_stdout: bool,
 }
 
 /// `govaudit demo`.
 #[derive(Debug, Clone)]
 pub struct DemoRequest {
+    /// Output folder (default: reports/demo/).
     pub out: Option<PathBuf>,
-    pub keep_serving: bool,
-    pub progress: bool,
+    /// Where the crawl reports its progress.
+    pub progress: ProgressSink,
 }
 
-/// Now, as RFC 3339 with the +08:00 offset (China Standard Time).
-pub fn now_cst() -> String {
-    let cst = FixedOffset::east_opt(8 * 3600).expect("valid offset");
-    Utc::now()
-        .with_timezone(&cst)
-        .format("%Y-%m-%dT%H:%M:%S%:z")
-        .to_string()
-}
-
-/// Today in local time (the default `--as-of`).
-fn today() -> NaiveDate {
-    chrono::Local::now().date_naive()
-}
+use crate::clock::now_cst;
+use crate::clock::today;
 
 /// Judges sites one at a time: rules, then score.
 pub struct Judge {
+    /// The scoring profile.
     pub profile: Profile,
+    /// The typo engine (built once, used for every site).
     pub typos: TypoChecker,
+    /// Monitoring time point.
     pub as_of: NaiveDate,
 }
 
 impl Judge {
+    /// A judge with the built-in typo data.
     pub fn new(profile: Profile, as_of: NaiveDate) -> Judge {
         Judge {
             profile,
@@ -138,25 +141,23 @@ fn prepare_out(out: &Path) -> crate::Result<()> {
     Ok(())
 }
 
-/// What the caller gets back from an audit besides the exit code.
+/// What an audit (or lint) made: the report, written to the out folder.
 pub struct Outcome {
+    /// The report, as written.
     pub report: Report,
+    /// report.html, the file to open.
     pub html: PathBuf,
-    pub code: u8,
 }
 
 struct Meta {
     title: Option<String>,
     out: PathBuf,
-    json_stdout: bool,
-    summary: bool,
     /// History database (src/history); off for demo, lint and shard workers.
     history: crate::history::HistoryOptions,
     rectify_days: u32,
 }
 
-/// Build the report from judged sites (in the order given), write it, print
-/// the summary; exit 1 when a site fails.
+/// Build the report from judged sites (in the order given) and write it.
 fn finish(
     judge: &Judge,
     results: Vec<(SiteReport, Vec<Finding>)>,
@@ -185,68 +186,10 @@ fn finish(
     };
     // History hook: annotate + record, then write reports and worklists.
     crate::history::write_reports(&meta.out, &mut report, &meta.history, meta.rectify_days)?;
-    if meta.json_stdout {
-        use std::io::Write;
-        let bytes = report::FORMATS[0].render(&report);
-        let mut stdout = std::io::stdout().lock();
-        stdout
-            .write_all(&bytes)
-            .and_then(|_| stdout.flush())
-            .map_err(|e| crate::Error::io("(stdout)", e))?;
-    }
-    if meta.summary {
-        eprint!("{}", summary_table(&report));
-        eprintln!("报告：{}", meta.out.join("report.html").display());
-    }
-    let code = if report.failing() > 0 { 1 } else { 0 };
     Ok(Outcome {
         html: meta.out.join("report.html"),
         report,
-        code,
     })
-}
-
-/// The short table printed on stderr at the end of a run.
-pub fn summary_table(r: &Report) -> String {
-    use std::fmt::Write;
-    let mut o = String::new();
-    let width = r.sites.iter().map(|s| s.id.len()).max().unwrap_or(4).max(4);
-    let _ = writeln!(
-        o,
-        "{:<width$}  {:<6}  {:>6}  {:>6}  vetoes",
-        "site", "result", "score", "issues"
-    );
-    for s in &r.sites {
-        let n = r.findings_of(&s.id).count();
-        let _ = writeln!(
-            o,
-            "{:<width$}  {:<6}  {:>6}  {:>6}  {}",
-            s.id,
-            if s.verdict == Verdict::Pass {
-                "pass"
-            } else {
-                "FAIL"
-            },
-            report::fmt_points(s.score),
-            n,
-            if s.vetoes.is_empty() {
-                "-".to_string()
-            } else {
-                s.vetoes.join(",")
-            }
-        );
-    }
-    let _ = writeln!(
-        o,
-        "{} sites: {} pass, {} fail; {} findings (as of {}, profile {})",
-        r.sites.len(),
-        r.sites.len() - r.failing(),
-        r.failing(),
-        r.findings.len(),
-        r.as_of,
-        r.profile
-    );
-    o
 }
 
 /// Crawl, judge and report; the library form of `govaudit audit`.
@@ -305,8 +248,8 @@ pub fn audit_config_with_history(
         .enable_all()
         .build()
         .map_err(|e| crate::Error::Other(format!("cannot start the async runtime: {e}")))?;
-    let options = crate::crawl::CrawlOptions {
-        progress: req.progress,
+    let options = CrawlOptions {
+        progress: req.progress.clone(),
     };
     runtime.block_on(crate::crawl::crawl_all(
         config,
@@ -347,8 +290,6 @@ pub fn audit_config_with_history(
         &Meta {
             title: config.audit.name.clone(),
             out,
-            json_stdout: req.json_stdout,
-            summary: req.progress || !req.json_stdout,
             history: history.clone(),
             rectify_days: config
                 .audit
@@ -358,9 +299,44 @@ pub fn audit_config_with_history(
     )
 }
 
-/// Run an audit; returns the exit code (0 all pass, 1 a site fails).
-pub fn run_audit(req: &AuditRequest) -> crate::Result<u8> {
-    audit(req).map(|o| o.code)
+/// What `govaudit crawl` made: the saved snapshot and the crawl's totals.
+pub struct CrawlOutcome {
+    /// Totals, broken links as the broken-link rule judges them.
+    pub summary: CrawlSummary,
+    /// The snapshot folder.
+    pub dir: PathBuf,
+}
+
+/// Crawl only and save the snapshot to `out` (`govaudit crawl`).
+pub fn crawl_to_snapshot(
+    config: &Path,
+    out: &Path,
+    progress: ProgressSink,
+) -> crate::Result<CrawlOutcome> {
+    let config = Config::load(config)?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| crate::Error::Other(format!("tokio runtime: {e}")))?;
+    let mut writer =
+        crate::snapshot::SnapshotWriter::create(out, config.audit.name.clone(), now_cst())?;
+    let mut write_error = None;
+    let mut broken = 0;
+    let options = CrawlOptions { progress };
+    let mut summary = rt.block_on(crate::crawl::crawl_all(&config, &options, |site| {
+        broken += rules::broken_link::count_broken(&site);
+        if write_error.is_none() {
+            if let Err(e) = writer.write_site(&site) {
+                write_error = Some(e);
+            }
+        }
+    }))?;
+    if let Some(e) = write_error {
+        return Err(e);
+    }
+    summary.broken_links = broken;
+    let dir = writer.finish(now_cst())?;
+    Ok(CrawlOutcome { summary, dir })
 }
 
 /// Judge a saved snapshot; the library form of `govaudit lint`.
@@ -386,17 +362,10 @@ pub fn lint(req: &LintRequest) -> crate::Result<Outcome> {
         &Meta {
             title: manifest.audit_name.clone(),
             out,
-            json_stdout: req.json_stdout,
-            summary: !req.json_stdout,
             history: crate::history::HistoryOptions::off(),
             rectify_days: crate::worklist::DEFAULT_RECTIFY_DAYS,
         },
     )
-}
-
-/// Run the rules on a snapshot; returns the exit code.
-pub fn run_lint(req: &LintRequest) -> crate::Result<u8> {
-    lint(req).map(|o| o.code)
 }
 
 /// The fixed monitoring time point of the demo portal (its content is dated
@@ -439,9 +408,20 @@ pub fn serve_fixture(
     Ok((runtime, server, config))
 }
 
-/// Serve and audit the bundled demo portal; returns the exit code (0 even
-/// when sites fail: the demo is a showcase).
-pub fn run_demo(req: &DemoRequest) -> crate::Result<u8> {
+/// The demo, audited: its report, and the portal still being served (for
+/// `demo --serve`) as long as this value lives.
+pub struct Demo {
+    /// The audit of the demo portal.
+    pub outcome: Outcome,
+    /// The loopback server of fixtures/demo-portal/.
+    pub server: crate::serve::FixtureServer,
+    /// The runtime the server runs on.
+    pub runtime: tokio::runtime::Runtime,
+}
+
+/// Serve and audit the bundled demo portal as of [`DEMO_AS_OF`]. The caller
+/// decides what to show and how long to keep serving.
+pub fn demo(req: &DemoRequest) -> crate::Result<Demo> {
     let root = demo_root()?;
     let (runtime, server, config) = serve_fixture(&root)?;
     let (y, m, d) = DEMO_AS_OF;
@@ -456,31 +436,19 @@ pub fn run_demo(req: &DemoRequest) -> crate::Result<u8> {
                     .unwrap_or_else(|| PathBuf::from("reports/demo")),
             ),
             profile: None,
-            json_stdout: false,
-            progress: req.progress,
+            progress: req.progress.clone(),
         },
     )?;
-    println!("{}", outcome.html.display());
-    if req.keep_serving {
-        eprintln!("demo portal at {}/ — Ctrl-C to stop", server.base_url());
-        runtime.block_on(async {
-            let _ = tokio::signal::ctrl_c().await;
-        });
-    }
-    drop(server);
-    Ok(0)
+    Ok(Demo {
+        outcome,
+        server,
+        runtime,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn now_has_the_china_offset() {
-        let t = now_cst();
-        assert!(t.ends_with("+08:00"), "{t}");
-        assert!(chrono::DateTime::parse_from_rfc3339(&t).is_ok());
-    }
 
     #[test]
     fn config_profile_errors_point_at_sites_toml() {

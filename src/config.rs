@@ -18,9 +18,13 @@ use crate::urlnorm;
 #[derive(Debug, Clone, thiserror::Error, PartialEq)]
 #[error("{}", self.render())]
 pub struct ConfigError {
+    /// The file the value came from.
     pub file: PathBuf,
+    /// 1-based line of the value (0 when unknown).
     pub line: usize,
+    /// Dotted field name, e.g. `sites[2].url`.
     pub field: String,
+    /// What is wrong with it.
     pub message: String,
 }
 
@@ -136,8 +140,11 @@ fn table_path(text: &str, offset: usize) -> Option<String> {
 pub struct Config {
     /// Where it was read from.
     pub path: PathBuf,
+    /// `[audit]`: the audit's name and profile.
     pub audit: AuditSection,
+    /// `[crawl]`: politeness, limits, timeouts.
     pub crawl: CrawlSettings,
+    /// `[[sites]]`, in file order.
     pub sites: Vec<SiteConfig>,
     /// `[notify]`: group robots told after an audit (src/notify.rs).
     pub notify: crate::notify::NotifyConfig,
@@ -237,21 +244,28 @@ impl Default for CrawlSettings {
 /// A column override in SITES.toml.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ColumnOverride {
+    /// Normalised URL of the column's first list page.
     pub url: String,
+    /// Update-deadline class, overriding the keyword table.
     pub class: Option<ColumnClass>,
+    /// Column name, overriding the navigation's.
     pub name: Option<String>,
 }
 
 /// One `[[sites]]` entry, validated.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SiteConfig {
+    /// Stable key (report ids, snapshot file names).
     pub id: String,
+    /// Display name (e.g. 区发展和改革局).
     pub name: String,
     /// Normalised start URL.
     pub url: String,
+    /// Contact shown next to the site's findings.
     pub owner: Option<String>,
     /// Further hosts whose pages belong to the site (crawled, not only checked).
     pub extra_hosts: Vec<String>,
+    /// Columns named or classed by hand.
     pub columns: Vec<ColumnOverride>,
     /// Words never flagged as typos on this site.
     pub typo_allow: Vec<String>,

@@ -27,10 +27,12 @@ use crate::site::{
 /// What `inspect` is asked to do.
 #[derive(Debug, Clone, Default)]
 pub struct InspectRequest {
+    /// The page to fetch.
     pub url: String,
     /// SITES.toml: its `[crawl]` settings, and with `site` the site the page
     /// belongs to (findings are computed for it).
     pub config: Option<PathBuf>,
+    /// Site id in SITES.toml the page belongs to (needs `config`).
     pub site: Option<String>,
     /// Date the findings are judged at (default: today).
     pub as_of: Option<NaiveDate>,
@@ -41,27 +43,35 @@ pub struct InspectRequest {
 /// What govaudit makes of one page.
 #[derive(Debug, Clone, Serialize)]
 pub struct Inspection {
+    /// The URL asked for.
     pub url: String,
     /// URL of the last answer, when redirected.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub final_url: Option<String>,
+    /// HTTP status of the last answer, if one came.
     pub status: Option<u16>,
+    /// Attempts made (retries included).
     pub attempts: u32,
     /// Why the page could not be read (timeout, HTTP 404, robots.txt …).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Content-Type of the answer.
     pub content_type: Option<String>,
+    /// Body bytes read.
     pub bytes: usize,
     /// Charset the page was decoded with, and how it was decided.
     pub charset: String,
+    /// How the charset was decided (header, BOM, meta, detection).
     pub charset_from: String,
     /// homepage | column-list | empty-list | single-page | channel | article | other
     pub kind: String,
     /// Why that kind.
     pub kind_why: String,
+    /// Page title.
     pub title: String,
     /// Publish date of the page (article / single page) and where it was read.
     pub date: Option<NaiveDate>,
+    /// Where `date` was read.
     pub date_from: Option<DateFrom>,
     /// Lists found on the page (the column's list is the one with most items).
     pub lists: Vec<InspectList>,
@@ -81,6 +91,7 @@ pub struct Inspection {
     /// With `--site`: the site, and what this page would be in its model.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub site: Option<String>,
+    /// With `--site`: the date findings are judged at.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub as_of: Option<NaiveDate>,
     /// With `--site`: the column this page is, when it is one.
@@ -94,17 +105,24 @@ pub struct Inspection {
 /// One list on the page.
 #[derive(Debug, Clone, Serialize)]
 pub struct InspectList {
+    /// The block heading, when it has one.
     pub heading: Option<String>,
+    /// Its "more" (更多) link.
     pub more: Option<String>,
+    /// The list style recognised (html-list, jcms, trs, gkml-table …).
     pub style: String,
+    /// Its items, in page order.
     pub items: Vec<InspectItem>,
 }
 
 /// One list item.
 #[derive(Debug, Clone, Serialize)]
 pub struct InspectItem {
+    /// Title as listed.
     pub title: String,
+    /// The item's page.
     pub url: Option<String>,
+    /// Its date, when one was found.
     pub date: Option<NaiveDate>,
     /// "list" (beside the title), "page" (the page's own date), or null.
     pub date_from: Option<String>,
@@ -113,25 +131,35 @@ pub struct InspectItem {
 /// A navigation entry taken for a column.
 #[derive(Debug, Clone, Serialize)]
 pub struct InspectColumn {
+    /// Name as shown in the navigation.
     pub name: String,
+    /// The column's URL.
     pub url: String,
+    /// Its class from the keyword table, if any.
     pub class: Option<ColumnClass>,
 }
 
 /// Links of the page, by area.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct LinksByArea {
+    /// Header, menus, breadcrumbs.
     pub nav: Vec<InspectLink>,
+    /// Main content.
     pub body: Vec<InspectLink>,
+    /// Footer.
     pub footer: Vec<InspectLink>,
 }
 
 /// One link.
 #[derive(Debug, Clone, Serialize)]
 pub struct InspectLink {
+    /// Anchor text.
     pub text: String,
+    /// Absolute target.
     pub url: String,
+    /// Where the link came from: "a", "img", "script" …
     pub tag: String,
+    /// Heading of the block the link sits in.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub section: Option<String>,
 }
@@ -139,23 +167,35 @@ pub struct InspectLink {
 /// The page's own text and entrances.
 #[derive(Debug, Clone, Serialize)]
 pub struct OwnText {
+    /// Chinese characters of the page's own text.
     pub chars: usize,
+    /// Its first characters.
     pub excerpt: String,
+    /// An empty list container (or a pager reading 共0条).
     pub empty_list: bool,
+    /// A form the page carries (a letter / consultation form, a query).
     pub form: Option<FormKind>,
+    /// An entrance (an iframe or 进入 / 办理 / 我要写信 link): its URL.
     pub entrance: Option<String>,
 }
 
 /// The page as a column of the site model.
 #[derive(Debug, Clone, Serialize)]
 pub struct InspectColumnModel {
+    /// Column name.
     pub name: String,
+    /// Update-deadline class.
     pub class: ColumnClass,
+    /// List, single page or channel.
     pub kind: ColumnKind,
+    /// Items listed.
     pub items: usize,
+    /// Newest item date.
     pub latest: Option<NaiveDate>,
+    /// For a channel: where it leads.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channel: Option<String>,
+    /// Chinese characters of its own text.
     pub body_chars: u32,
 }
 

@@ -1,8 +1,14 @@
-//! govaudit command line: parse flags, call the library, map to exit codes
-//! (0 every site passes, 1 a site fails, 2 the run could not happen).
+//! govaudit command line: parse flags, call the library, print what it
+//! returns and map it to an exit code (0 every site passes, 1 a site fails,
+//! 2 the run could not happen). The library never prints; this binary does.
+
+mod cli;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+use cli::{progress, Exit};
+use govaudit::audit::{self, AuditRequest, DemoRequest, LintRequest};
 
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
@@ -184,8 +190,20 @@ fn parse_date(s: &str) -> Result<NaiveDate, String> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let result = match cli.command {
+    match run(Cli::parse().command) {
+        Ok(exit) => exit.into(),
+        Err(e) => {
+            cli::note(&format!(
+                "govaudit: error: {}",
+                e.to_string().replace('\n', " ")
+            ));
+            Exit::Error.into()
+        }
+    }
+}
+
+fn run(command: Command) -> govaudit::Result<Exit> {
+    match command {
         Command::Audit {
             config,
             as_of,
@@ -198,28 +216,29 @@ fn main() -> ExitCode {
             no_history,
             compare_to,
         } => {
-            let req = govaudit::audit::AuditRequest {
+            let req = AuditRequest {
                 config,
                 as_of,
                 out,
                 profile,
-                json_stdout: format.is_some(),
-                progress: !quiet,
+                progress: progress::sink(!quiet),
             };
-            match shard {
-                None => govaudit::audit::audit_with_history(
+            let outcome = match shard {
+                None => audit::audit_with_history(
                     &req,
                     &govaudit::history::HistoryOptions::from_flags(history, no_history, compare_to),
-                )
-                .map(|o| o.code),
+                )?,
                 // Shard workers skip history: `merge` records the merged run.
                 Some(text) => {
                     let index = std::env::var(govaudit::shard::INDEX_ENV).ok();
-                    govaudit::shard::Shard::parse(&text, index.as_deref())
-                        .map_err(govaudit::Error::Other)
-                        .and_then(|s| govaudit::shard::run_sharded_audit(&req, s))
+                    let shard = govaudit::shard::Shard::parse(&text, index.as_deref())
+                        .map_err(govaudit::Error::Other)?;
+                    govaudit::shard::sharded_audit(&req, shard)?
                 }
-            }
+            };
+            let json = format.is_some();
+            cli::show_report(&outcome.report, &outcome.html, json, !quiet || !json)?;
+            Ok(Exit::of(&outcome.report))
         }
         Command::Merge {
             out,
@@ -228,15 +247,20 @@ fn main() -> ExitCode {
             quiet,
             history,
             no_history,
-        } => govaudit::shard::run_merge(&govaudit::shard::MergeRequest {
-            inputs: reports,
-            out,
-            json_stdout: format.is_some(),
-            summary: !quiet && format.is_none(),
-            history: govaudit::history::HistoryOptions::from_flags(history, no_history, None),
-        }),
+        } => {
+            let merged = govaudit::shard::merge(&govaudit::shard::MergeRequest {
+                inputs: reports,
+                out: out.clone(),
+                history: govaudit::history::HistoryOptions::from_flags(history, no_history, None),
+            })?;
+            let json = format.is_some();
+            cli::show_report(&merged, &out.join("report.html"), json, !quiet && !json)?;
+            Ok(Exit::of(&merged))
+        }
         Command::Crawl { config, out, quiet } => {
-            govaudit::crawl::run_crawl_command(&config, &out, !quiet)
+            let crawled = audit::crawl_to_snapshot(&config, &out, progress::sink(!quiet))?;
+            cli::note(&cli::crawl_line(&crawled.summary, &crawled.dir));
+            Ok(Exit::Pass)
         }
         Command::Lint {
             crawl,
@@ -244,41 +268,69 @@ fn main() -> ExitCode {
             out,
             profile,
             format,
-        } => govaudit::audit::run_lint(&govaudit::audit::LintRequest {
-            crawl,
-            as_of,
-            out,
-            profile,
-            json_stdout: format.is_some(),
-        }),
-        Command::Rules { id } => govaudit::rules::print_docs(id.as_deref()),
-        Command::Demo { out, serve, quiet } => {
-            govaudit::audit::run_demo(&govaudit::audit::DemoRequest {
+        } => {
+            let outcome = audit::lint(&LintRequest {
+                crawl,
+                as_of,
                 out,
-                keep_serving: serve,
-                progress: !quiet,
-            })
+                profile,
+            })?;
+            let json = format.is_some();
+            cli::show_report(&outcome.report, &outcome.html, json, !json)?;
+            Ok(Exit::of(&outcome.report))
+        }
+        Command::Rules { id } => {
+            cli::stdout(govaudit::rules::docs(id.as_deref())?.as_bytes())?;
+            Ok(Exit::Pass)
+        }
+        Command::Demo { out, serve, quiet } => {
+            let demo = audit::demo(&DemoRequest {
+                out,
+                progress: progress::sink(!quiet),
+            })?;
+            let outcome = &demo.outcome;
+            cli::show_report(&outcome.report, &outcome.html, false, true)?;
+            cli::stdout(format!("{}\n", outcome.html.display()).as_bytes())?;
+            if serve {
+                cli::note(&format!(
+                    "demo portal at {}/ — Ctrl-C to stop",
+                    demo.server.base_url()
+                ));
+                demo.runtime.block_on(async {
+                    let _ = tokio::signal::ctrl_c().await;
+                });
+            }
+            // The demo is a showcase: sites fail on purpose.
+            Ok(Exit::Pass)
         }
         Command::CheckText { files, format } => {
-            govaudit::typo::run_check_text(&files, format == "json")
+            let code = govaudit::typo::run_check_text(
+                &files,
+                format == "json",
+                &mut std::io::stdout().lock(),
+                &mut std::io::stderr().lock(),
+            )?;
+            Ok(Exit::from_check_text(code))
         }
         Command::Probe {
             config,
             history,
             at,
-        } => govaudit::probe::run_probe(&config, &history, at.as_deref()),
+        } => govaudit::probe::run_probe(&config, &history, at.as_deref()).map(Exit::from_code),
         Command::History {
             site,
             format,
             history,
-        } => govaudit::history::cli::run_history(&history, site.as_deref(), format.is_some()),
+        } => govaudit::history::cli::run_history(&history, site.as_deref(), format.is_some())
+            .map(Exit::from_code),
         Command::Diff {
             run_a,
             run_b,
             format,
             history,
-        } => govaudit::history::cli::run_diff(&history, run_a, run_b, format.is_some()),
-        Command::Serve { dir, port } => govaudit::serve::run_serve_command(&dir, port),
+        } => govaudit::history::cli::run_diff(&history, run_a, run_b, format.is_some())
+            .map(Exit::from_code),
+        Command::Serve { dir, port } => serve(&dir, port),
         Command::Inspect {
             url,
             config,
@@ -286,215 +338,41 @@ fn main() -> ExitCode {
             as_of,
             profile,
             format,
-        } => govaudit::inspect::inspect(&govaudit::inspect::InspectRequest {
-            url,
-            config,
-            site,
-            as_of,
-            profile,
-        })
-        .map(|i| print_inspection(&i, format == "json")),
-    };
-    match result {
-        Ok(code) => ExitCode::from(code),
-        Err(e) => {
-            let line = e.to_string().replace('\n', " ");
-            eprintln!("govaudit: error: {line}");
-            ExitCode::from(2)
+        } => {
+            let inspection = govaudit::inspect::inspect(&govaudit::inspect::InspectRequest {
+                url,
+                config,
+                site,
+                as_of,
+                profile,
+            })?;
+            cli::stdout(cli::inspect::render(&inspection, format == "json").as_bytes())?;
+            // Exit 0 when the page was read, 1 when not.
+            Ok(if inspection.error.is_some() {
+                Exit::Fail
+            } else {
+                Exit::Pass
+            })
         }
     }
 }
 
-/// Print an inspection on stdout; exit 0 when the page was read, 1 when not.
-fn print_inspection(i: &govaudit::inspect::Inspection, json: bool) -> u8 {
-    let code = u8::from(i.error.is_some());
-    if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(i).expect("an inspection serialises")
-        );
-        return code;
-    }
-    let mut o = String::new();
-    fn line(o: &mut String, k: &str, v: String) {
-        o.push_str(&format!("{k:<12}{v}\n"));
-    }
-    line(&mut o, "url", i.url.clone());
-    if let Some(f) = &i.final_url {
-        line(&mut o, "redirected", f.clone());
-    }
-    line(
-        &mut o,
-        "answer",
-        format!(
-            "{} ({} attempt{}), {}, {} bytes",
-            i.status
-                .map_or("no answer".to_string(), |s| format!("HTTP {s}")),
-            i.attempts,
-            if i.attempts == 1 { "" } else { "s" },
-            i.content_type.as_deref().unwrap_or("no content type"),
-            i.bytes
-        ),
-    );
-    if let Some(e) = &i.error {
-        line(&mut o, "error", e.clone());
-    }
-    if !i.charset.is_empty() {
-        line(
-            &mut o,
-            "charset",
-            format!("{} ({})", i.charset, i.charset_from),
-        );
-    }
-    line(&mut o, "kind", format!("{} — {}", i.kind, i.kind_why));
-    if !i.title.is_empty() {
-        line(&mut o, "title", i.title.clone());
-    }
-    if let Some(d) = i.date {
-        let from = i
-            .date_from
-            .and_then(|f| serde_json::to_value(f).ok())
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
-        line(&mut o, "date", format!("{d} ({from})"));
-    }
-    line(
-        &mut o,
-        "text",
-        format!(
-            "{} characters without navigation and footer; own text {} Chinese characters{}",
-            i.text_chars,
-            i.own_text.chars,
-            if i.own_text.excerpt.is_empty() {
-                String::new()
-            } else {
-                format!(": {}…", i.own_text.excerpt)
-            }
-        ),
-    );
-    if let Some(f) = i.own_text.form {
-        line(&mut o, "form", format!("{f:?}").to_lowercase());
-    }
-    if let Some(e) = &i.own_text.entrance {
-        line(&mut o, "entrance", e.clone());
-    }
-    if i.placeholder || i.own_text.empty_list {
-        line(
-            &mut o,
-            "empty",
-            format!(
-                "placeholder {}, empty list container {}",
-                i.placeholder, i.own_text.empty_list
-            ),
-        );
-    }
-    for l in &i.lists {
-        line(
-            &mut o,
-            "list",
-            format!(
-                "{} ({}, {} items{})",
-                l.heading.as_deref().unwrap_or("(no heading)"),
-                l.style,
-                l.items.len(),
-                l.more
-                    .as_ref()
-                    .map(|m| format!(", more {m}"))
-                    .unwrap_or_default()
-            ),
-        );
-        for it in &l.items {
-            o.push_str(&format!(
-                "    {:<10} {:<6} {}  {}\n",
-                it.date
-                    .map(|d| d.to_string())
-                    .unwrap_or_else(|| "undated".into()),
-                it.date_from.as_deref().unwrap_or(""),
-                it.title,
-                it.url.as_deref().unwrap_or("")
-            ));
-        }
-    }
-    line(
-        &mut o,
-        "pagination",
-        if i.pagination.is_empty() {
-            "none".into()
-        } else {
-            i.pagination.join("  ")
-        },
-    );
-    line(
-        &mut o,
-        "columns",
-        format!("{} in the navigation", i.nav_columns.len()),
-    );
-    for c in &i.nav_columns {
-        o.push_str(&format!(
-            "    {:<16} {:<14} {}\n",
-            c.name,
-            c.class.map_or("-", |c| c.as_str()),
-            c.url
+/// `govaudit serve DIR --port N`: serve a folder on 127.0.0.1 until Ctrl-C.
+fn serve(dir: &std::path::Path, port: u16) -> govaudit::Result<Exit> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| govaudit::Error::Other(format!("serve: {e}")))?;
+    rt.block_on(async {
+        let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+        let server = govaudit::serve::serve_dir(dir.to_path_buf(), addr).await?;
+        cli::note(&format!(
+            "serving {} on {}/ (Ctrl-C to stop)",
+            dir.display(),
+            server.base_url()
         ));
-    }
-    line(
-        &mut o,
-        "links",
-        format!(
-            "{} nav, {} body, {} footer",
-            i.links.nav.len(),
-            i.links.body.len(),
-            i.links.footer.len()
-        ),
-    );
-    for l in &i.links.body {
-        o.push_str(&format!(
-            "    body  {}{}  {}\n",
-            l.text,
-            l.section
-                .as_ref()
-                .map(|s| format!(" [{s}]"))
-                .unwrap_or_default(),
-            l.url
-        ));
-    }
-    if let Some(c) = &i.column {
-        line(
-            &mut o,
-            "as column",
-            format!(
-                "{} ({}), {}, {} items, latest {}{}",
-                c.name,
-                c.class.as_str(),
-                c.kind.as_str(),
-                c.items,
-                c.latest.map_or("none".into(), |d| d.to_string()),
-                c.channel
-                    .as_ref()
-                    .map(|w| format!(", channel: {w}"))
-                    .unwrap_or_default()
-            ),
-        );
-    }
-    if let (Some(site), Some(findings)) = (&i.site, &i.findings) {
-        line(
-            &mut o,
-            "findings",
-            format!(
-                "{} for site {site} as of {}",
-                findings.len(),
-                i.as_of.map(|d| d.to_string()).unwrap_or_default()
-            ),
-        );
-        for f in findings {
-            o.push_str(&format!(
-                "    {} {} {}\n",
-                f.rule,
-                f.severity.as_str(),
-                f.message
-            ));
-        }
-    }
-    print!("{o}");
-    code
+        let _ = tokio::signal::ctrl_c().await;
+        cli::note(&format!("{} requests served", server.requests().len()));
+        Ok(Exit::Pass)
+    })
 }

@@ -30,14 +30,18 @@ use crate::report::Report;
 /// Group-robot platforms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RobotKind {
+    /// 钉钉 group robot.
     DingTalk,
+    /// 企业微信 group robot.
     WeCom,
 }
 
 /// One robot.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Robot {
+    /// Which platform.
     pub kind: RobotKind,
+    /// The robot's webhook URL.
     pub webhook: url::Url,
     /// DingTalk signing secret (加签).
     pub secret: Option<String>,
@@ -49,6 +53,7 @@ pub struct NotifyConfig {
     /// Where the report folder is published; `{as_of}` is replaced by the
     /// run's date. Worklist links are `<base>/worklists/<site-id>.html`.
     pub report_base_url: Option<String>,
+    /// Every robot to push to.
     pub robots: Vec<Robot>,
 }
 

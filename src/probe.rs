@@ -34,14 +34,17 @@ pub struct ProbeStats {
     pub probes: u32,
     /// Of which failed (no 2xx answer within the timeout).
     pub failed: u32,
+    /// Length of the window in days.
     pub window_days: u32,
     /// First and last day of the window (inclusive).
     pub from: NaiveDate,
+    /// Last day of the window (inclusive).
     pub to: NaiveDate,
     /// Times (RFC 3339) of the first and last failed probe.
     #[serde(default)]
     pub first_failure: Option<String>,
     #[serde(default)]
+    /// Time (RFC 3339) of the last failed probe.
     pub last_failure: Option<String>,
     /// The error of the last failed probe.
     #[serde(default)]
@@ -51,12 +54,19 @@ pub struct ProbeStats {
 /// One probe's outcome.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProbeOutcome {
+    /// Site id.
     pub site: String,
+    /// The homepage URL probed.
     pub url: String,
+    /// When (RFC 3339).
     pub at: String,
+    /// True when a 2xx answer came within the timeout.
     pub ok: bool,
+    /// HTTP status, when an answer came.
     pub status: Option<u16>,
+    /// Transport error or HTTP failure, when it failed.
     pub error: Option<String>,
+    /// Time to the answer or the failure.
     pub elapsed_ms: u64,
 }
 
@@ -196,7 +206,7 @@ pub fn run_probe(config_path: &Path, db_path: &Path, at: Option<&str>) -> crate:
             .with_timezone(&FixedOffset::east_opt(8 * 3600).expect("valid offset"))
             .format("%Y-%m-%dT%H:%M:%S%:z")
             .to_string(),
-        None => crate::audit::now_cst(),
+        None => crate::clock::now_cst(),
     };
     let mut db = Db::open(db_path)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()

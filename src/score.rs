@@ -18,11 +18,14 @@ use crate::rules::{self, Finding, Group, Indicator, Severity};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
+    /// 合格.
     Pass,
+    /// 不合格.
     Fail,
 }
 
 impl Verdict {
+    /// The Chinese label (合格 / 不合格).
     pub fn label_zh(self) -> &'static str {
         match self {
             Verdict::Pass => "合格",
@@ -34,12 +37,15 @@ impl Verdict {
 /// One indicator's outcome for a site (the inspection table's row).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IndicatorResult {
+    /// The rule's id.
     pub rule: String,
+    /// The indicator's Chinese name.
     pub name: String,
     /// Findings of this rule (warnings included).
     pub findings: usize,
     /// Points deducted after the cap.
     pub deducted: f64,
+    /// Most points the indicator can deduct.
     pub cap: Option<f64>,
     /// True when this indicator vetoed the site.
     pub veto: bool,
@@ -56,6 +62,7 @@ pub struct GroupResult {
     pub group: String,
     /// Its kebab-case id in the profile (publish, service, interaction, function).
     pub id: Group,
+    /// Points of the group on the sheet.
     pub points: f64,
     /// Points lost, after the indicator and group caps.
     pub lost: f64,
@@ -69,10 +76,13 @@ pub struct GroupResult {
 /// A site's score.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SiteScore {
+    /// Score out of 100.
     pub score: f64,
+    /// Pass or fail.
     pub verdict: Verdict,
     /// Rule ids that triggered a single veto, in rule order.
     pub vetoes: Vec<String>,
+    /// One row per indicator.
     pub indicators: Vec<IndicatorResult>,
     /// The score sheet group by group.
     pub groups: Vec<GroupResult>,

@@ -40,11 +40,13 @@ use serde::Deserialize;
 /// One request the server received.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RequestRecord {
+    /// HTTP method.
     pub method: String,
     /// Path and query as sent (still percent-encoded).
     pub path_and_query: String,
     /// The Host header.
     pub host: String,
+    /// The User-Agent header.
     pub user_agent: String,
     /// When the handler started.
     pub started: Instant,
@@ -56,26 +58,36 @@ pub struct RequestRecord {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Route {
+    /// Request path this route answers (query ignored unless given).
     pub path: String,
+    /// Status to answer instead of the file's.
     #[serde(default)]
     pub status: Option<u16>,
+    /// Wait this long before answering.
     #[serde(default)]
     pub delay_ms: Option<u64>,
+    /// Answer a redirect (with `status`, default 302) to this location.
     #[serde(default)]
     pub redirect: Option<String>,
+    /// Content-Type to send.
     #[serde(default)]
     pub content_type: Option<String>,
+    /// Body to send instead of the file.
     #[serde(default)]
     pub body: Option<String>,
+    /// Extra response headers.
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
+    /// Answer 503 to the first N requests, then normally.
     #[serde(default)]
     pub fail_first: Option<u32>,
     /// Status answered to HEAD requests only (e.g. 405 for servers refusing HEAD).
     #[serde(default)]
     pub head_status: Option<u16>,
+    /// A built-in handler: "jcms-dataproxy" or "calendar".
     #[serde(default)]
     pub handler: Option<String>,
+    /// The datastore file the jcms-dataproxy handler slices.
     #[serde(default)]
     pub records: Option<String>,
 }
@@ -610,25 +622,6 @@ fn calendar(route: &Route, path: &str) -> Response {
         HeaderValue::from_static("text/html; charset=utf-8"),
     );
     r
-}
-
-/// `govaudit serve DIR --port N`: serve a folder on 127.0.0.1 until Ctrl-C.
-pub fn run_serve_command(dir: &std::path::Path, port: u16) -> crate::Result<u8> {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| crate::Error::Other(format!("serve: {e}")))?;
-    rt.block_on(async {
-        let server = serve_dir(dir.to_path_buf(), SocketAddr::from(([127, 0, 0, 1], port))).await?;
-        eprintln!(
-            "serving {} on {}/ (Ctrl-C to stop)",
-            dir.display(),
-            server.base_url()
-        );
-        let _ = tokio::signal::ctrl_c().await;
-        eprintln!("{} requests served", server.requests().len());
-        Ok(0)
-    })
 }
 
 #[cfg(test)]

@@ -26,6 +26,7 @@ pub const INDEX_ENV: &str = "JOB_COMPLETION_INDEX";
 pub struct Shard {
     /// 0-based, below `count`.
     pub index: usize,
+    /// How many shards in all (at least 1).
     pub count: usize,
 }
 
@@ -80,30 +81,38 @@ impl Shard {
     }
 }
 
-/// `govaudit audit --shard`: audit this shard's sites only; the exit code
-/// is the audit's (0 every site of the shard passes, 1 otherwise; a shard
-/// with no sites writes an empty report and passes).
-pub fn run_sharded_audit(req: &AuditRequest, shard: Shard) -> crate::Result<u8> {
+/// `govaudit audit --shard`: audit this shard's sites only (a shard with
+/// no sites writes an empty report, which passes).
+pub fn sharded_audit(req: &AuditRequest, shard: Shard) -> crate::Result<audit::Outcome> {
     let mut config = Config::load(&req.config)?;
     shard.select(&mut config);
-    audit::audit_config(&config, req).map(|o| o.code)
+    audit::audit_config(&config, req)
 }
 
 /// Why per-shard reports cannot be merged (one line, naming the file).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum MergeError {
+    /// No report was given.
     #[error("merge: no report given")]
     NoInput,
+    /// A report disagrees with the first on schema, as_of, profile or pass mark.
     #[error("{file}: {field}: {message}")]
     Mismatch {
+        /// The report that disagrees.
         file: String,
+        /// The field.
         field: &'static str,
+        /// How it disagrees.
         message: String,
     },
+    /// A site appears in two reports.
     #[error("{file}: site {id:?} is also in {other} (overlapping shards)")]
     Duplicate {
+        /// The later report.
         file: String,
+        /// The site's id.
         id: String,
+        /// The report that had it first.
         other: String,
     },
 }
@@ -206,10 +215,8 @@ pub fn merge_reports(
 pub struct MergeRequest {
     /// report.json files, or folders holding one.
     pub inputs: Vec<PathBuf>,
+    /// Output folder for the merged report.
     pub out: PathBuf,
-    pub json_stdout: bool,
-    /// Print the summary table on stderr.
-    pub summary: bool,
     /// The merged run is recorded here (shard workers record nothing).
     pub history: crate::history::HistoryOptions,
 }
@@ -228,14 +235,14 @@ pub fn read_report(input: &Path) -> crate::Result<(String, Report)> {
 }
 
 /// Merge per-shard reports and write all four formats into `req.out`
-/// (atomically); the exit code is the audit's: 0 every site passes, else 1.
-pub fn run_merge(req: &MergeRequest) -> crate::Result<u8> {
+/// (atomically); returns the merged report.
+pub fn merge(req: &MergeRequest) -> crate::Result<Report> {
     let reports = req
         .inputs
         .iter()
         .map(|p| read_report(p))
         .collect::<crate::Result<Vec<_>>>()?;
-    let mut merged = merge_reports(&reports, audit::now_cst())
+    let mut merged = merge_reports(&reports, crate::clock::now_cst())
         .map_err(|e| crate::Error::Other(e.to_string()))?;
     // History hook: the merged run is the one recorded.
     crate::history::write_reports(
@@ -244,20 +251,7 @@ pub fn run_merge(req: &MergeRequest) -> crate::Result<u8> {
         &req.history,
         crate::worklist::DEFAULT_RECTIFY_DAYS,
     )?;
-    if req.json_stdout {
-        use std::io::Write;
-        let bytes = report::FORMATS[0].render(&merged);
-        let mut stdout = std::io::stdout().lock();
-        stdout
-            .write_all(&bytes)
-            .and_then(|_| stdout.flush())
-            .map_err(|e| crate::Error::io("(stdout)", e))?;
-    }
-    if req.summary {
-        eprint!("{}", audit::summary_table(&merged));
-        eprintln!("报告：{}", req.out.join("report.html").display());
-    }
-    Ok(if merged.failing() > 0 { 1 } else { 0 })
+    Ok(merged)
 }
 
 #[cfg(test)]

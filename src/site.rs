@@ -234,6 +234,7 @@ pub struct Column {
     /// (named only in SITES.toml, or a snapshot from before levels).
     #[serde(default)]
     pub level: u32,
+    /// Whether the class came from the keyword table or SITES.toml.
     #[serde(default)]
     pub class_source: ClassSource,
     /// The list's items across all its pages (newest first as listed).
@@ -287,12 +288,15 @@ pub enum DateSource {
 /// One dated entry of a list (信息条目).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Item {
+    /// Title as listed.
     pub title: String,
     /// Absolute, normalised URL of the item's page.
     #[serde(default)]
     pub url: Option<String>,
+    /// Publish date, when shown in the list or on the item's page.
     #[serde(default)]
     pub date: Option<NaiveDate>,
+    /// Where the date was read.
     #[serde(default)]
     pub date_source: DateSource,
 }
@@ -301,11 +305,13 @@ pub struct Item {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum PageKind {
+    /// The start page.
     Home,
     /// A column list page (any page of its pagination).
     List,
     /// An article (detail) page.
     Article,
+    /// Any other page of the site.
     #[default]
     Other,
 }
@@ -317,10 +323,12 @@ pub struct Page {
     pub url: String,
     /// HTTP status of the final answer.
     pub status: u16,
+    /// What the page is to the site.
     pub kind: PageKind,
     /// URL of the column this page belongs to (list page of, or item of).
     #[serde(default)]
     pub column: Option<String>,
+    /// Page title.
     #[serde(default)]
     pub title: String,
     /// Publish date of an article (发布日期 / PubDate …).
@@ -351,6 +359,7 @@ pub struct Message {
     /// The message's own page (a list row's link; a detail page's URL).
     #[serde(default)]
     pub url: Option<String>,
+    /// The message's title (its subject) as shown.
     #[serde(default)]
     pub title: String,
     /// When it was asked (留言时间 / 提问时间 / 来信时间 …).
@@ -387,6 +396,7 @@ pub struct PageLink {
     pub url: String,
     /// Anchor text (or alt/title), whitespace collapsed.
     pub text: String,
+    /// Which part of the page the link sits in.
     pub area: LinkArea,
     /// Heading of the block the link sits in, e.g. 相关解读 / 政策解读 / 相关链接.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -396,20 +406,47 @@ pub struct PageLink {
     pub tag: String,
 }
 
-/// Status of a link target after checking it (once per run).
+/// What checking a link target found (once per run): facts only. Whether
+/// the link counts as broken is the broken-link rule's judgement of these
+/// facts (`rules::broken_link::failure`), so a change of that policy
+/// replays on a saved snapshot with `lint --crawl`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct LinkCheck {
     /// Absolute normalised target URL.
     pub url: String,
-    /// HTTP status of the final answer, if one came.
+    /// HTTP status of the final answer, if one came: the GET's when a
+    /// refused HEAD was asked again with GET.
     #[serde(default)]
     pub status: Option<u16>,
-    /// Error when no usable answer came: "timeout", "connection refused",
-    /// "redirect loop", "too many redirects", "dns", "tls" …
+    /// The HEAD's status when a GET followed it (HEAD answered 4xx/5xx or
+    /// failed in a way a GET might not).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub head_status: Option<u16>,
+    /// Transport error when no usable answer came: "timeout", "connection
+    /// refused", "redirect loop", "too many redirects", "dns", "tls" …
+    /// (Snapshots before the facts also hold "redirect to error page …" here.)
     #[serde(default)]
     pub error: Option<String>,
-    /// True when the target failed (4xx, 5xx, error).
-    pub broken: bool,
+    /// Where the request ended, as requested there, when elsewhere than
+    /// `url` (HTTP redirects, and the meta-refresh / `location=` pages a
+    /// page fetch follows).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub final_url: Option<String>,
+    /// Redirect hops followed to the final answer.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub redirects: u32,
+    /// Content-Type of the final answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    /// Whether the final answer is HTML or XML (by Content-Type, else by its
+    /// first bytes), when that could be told.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub markup: Option<bool>,
+    /// The body read (a page fetched, or a link check's GET) reads like a
+    /// "not found" page: its title or first heading says 404, 页面不存在 …
+    /// A soft 404 when `status` is 2xx; recorded for the rules to weigh.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub soft_404: bool,
     /// Attempts made.
     pub attempts: u32,
     /// Pages of this site linking the target, in discovery order.
@@ -434,10 +471,13 @@ pub struct LinkCheck {
 /// A page that could not be loaded or parsed.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct CrawlError {
+    /// The page or list URL.
     pub url: String,
     /// "page", "list", "article", "robots" …
     pub what: String,
+    /// What went wrong ("timeout", "HTTP 500" …).
     pub error: String,
+    /// HTTP status, when one came.
     #[serde(default)]
     pub status: Option<u16>,
 }
@@ -445,12 +485,17 @@ pub struct CrawlError {
 /// Counters for the report's `stats`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct CrawlStats {
+    /// HTML pages fetched and stored.
     pub pages: u32,
+    /// Column list pages fetched.
     pub list_pages: u32,
+    /// Distinct link targets checked (not skipped).
     pub links_checked: u32,
-    pub broken_links: u32,
+    /// HTTP requests made for this site.
     pub requests: u32,
+    /// Crawl errors recorded.
     pub errors: u32,
+    /// Body bytes read.
     pub bytes: u64,
     /// Pages not fetched because robots.txt disallowed them.
     pub robots_blocked: u32,

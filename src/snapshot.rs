@@ -18,10 +18,15 @@ use crate::site::Site;
 /// `manifest.json`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Manifest {
+    /// Snapshot format, "govaudit.crawl/1".
     pub schema: String,
+    /// `[audit] name` of SITES.toml.
     pub audit_name: Option<String>,
+    /// When the crawl started (+08:00).
     pub started_at: String,
+    /// When it finished; `None` while it runs.
     pub finished_at: Option<String>,
+    /// Site ids in SITES.toml order (one `sites/<id>.json` each).
     pub sites: Vec<String>,
     /// Scoring profile of the audit that wrote the snapshot (a built-in name
     /// or an absolute file path); `lint` uses it unless told otherwise.
@@ -50,6 +55,7 @@ impl SnapshotWriter {
         self.manifest.profile = Some(source.to_string());
     }
 
+    /// Start a snapshot in `dir` (staged beside it until [`SnapshotWriter::finish`]).
     pub fn create(
         dir: &Path,
         audit_name: Option<String>,
@@ -84,6 +90,7 @@ impl SnapshotWriter {
         })
     }
 
+    /// Write one site (atomically) and list it in the manifest.
     pub fn write_site(&mut self, site: &Site) -> crate::Result<()> {
         let path = self.staging.join("sites").join(format!("{}.json", site.id));
         write_atomic(&path, |w| {

@@ -1,7 +1,8 @@
 //! The command line as a nightly job sees it: exit codes (0 pass, 1 a site
 //! fails, 2 could not run with a one-line file:line:field error), the
-//! reports written to --out, stdout only with --format json, and `lint`
-//! replaying a snapshot with identical findings.
+//! reports written to --out, stdout only with --format json, `lint`
+//! replaying a snapshot with identical findings, and a closed stdout pipe
+//! ending the output quietly.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -195,6 +196,39 @@ fn rules_command_documents_every_rule() {
     assert!(text.starts_with("# column-stale — 栏目不更新") && !text.contains("# typo"));
     let o = govaudit(&["rules", "no-such-rule"], dir.path());
     assert_eq!(o.status.code(), Some(2));
+}
+
+/// `govaudit rules` into a pipe whose reader has already gone: the first
+/// write meets EPIPE, and the command ends quietly (exit 0, nothing on
+/// stderr) instead of panicking with a backtrace.
+#[test]
+fn rules_into_a_closed_pipe_exits_quietly() {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let o = Command::new(env!("CARGO_BIN_EXE_govaudit"))
+        .arg("rules")
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stderr(&o), "");
+}
+
+/// The same through a shell pipeline, as a user types it.
+#[test]
+fn rules_piped_into_head_exits_quietly() {
+    let o = Command::new("bash")
+        .arg("-c")
+        .arg(r#"set -o pipefail; "$0" rules | head -1"#)
+        .arg(env!("CARGO_BIN_EXE_govaudit"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stderr(&o), "");
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(out.starts_with("# "), "{out}");
 }
 
 /// The demo portal's clean sites pass (exit 0); adding its unreachable site

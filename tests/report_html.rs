@@ -1,7 +1,7 @@
 //! report.html rendered in a real browser (headless Chromium, Debian's
 //! `chromium` package): the verdict cells, the score sheet group by group and
 //! the JS filter preselected through the URL hash. Missing Chromium is a failure,
-//! not a skip — `.ci/run` installs it.
+//! not a skip — `scripts/test.sh` (the README's test command) installs it.
 
 use std::path::Path;
 use std::process::Command;
@@ -92,7 +92,6 @@ fn report() -> Report {
     bad.links.push(LinkCheck {
         url: "http://127.0.0.1:1/jyj/old.html".into(),
         status: Some(404),
-        broken: true,
         attempts: 1,
         referrers: vec!["http://127.0.0.1:1/jyj/".into()],
         anchor: "旧通知".into(),
@@ -129,7 +128,7 @@ fn dump_dom(file: &Path, hash: &str) -> String {
     let chromium = Path::new("/usr/bin/chromium");
     assert!(
         chromium.exists(),
-        "headless Chromium is required for this test: apt-get install -y chromium"
+        "headless Chromium is required for this test: run scripts/test.sh (installs it as root) or apt-get install -y chromium"
     );
     let profile = tempfile::tempdir().unwrap();
     let out = Command::new(chromium)
@@ -303,7 +302,6 @@ fn broken(site: &mut Site, page: &str, anchor: &str) {
     site.links.push(LinkCheck {
         url: format!("{}{page}", site.url),
         status: Some(404),
-        broken: true,
         attempts: 1,
         referrers: vec![site.url.clone()],
         anchor: anchor.into(),

@@ -126,8 +126,7 @@ fn check_fixture(name: &str, rules: &[&str]) -> (govaudit::audit::Outcome, Strin
             as_of: Some(expect.as_of),
             out: Some(out.path().to_path_buf()),
             profile: None,
-            json_stdout: false,
-            progress: false,
+            progress: Default::default(),
         },
     )
     .unwrap();
@@ -180,7 +179,6 @@ fn check_fixture(name: &str, rules: &[&str]) -> (govaudit::audit::Outcome, Strin
         as_of: Some(expect.as_of),
         out: Some(out.path().join("lint")),
         profile: None,
-        json_stdout: false,
     })
     .unwrap();
     assert_eq!(
@@ -319,8 +317,7 @@ fn pii_values_appear_in_no_report_format() {
             as_of: Some(expect.as_of),
             out: Some(out.path().to_path_buf()),
             profile: None,
-            json_stdout: false,
-            progress: false,
+            progress: Default::default(),
         },
     )
     .unwrap();

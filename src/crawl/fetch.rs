@@ -16,6 +16,7 @@ use url::Url;
 use super::politeness::Politeness;
 use super::robots::{product_token, RobotsRules};
 use crate::config::CrawlSettings;
+use crate::extract;
 use crate::urlnorm;
 
 /// How much of a body a link check reads before hanging up.
@@ -45,6 +46,15 @@ pub(crate) struct Fetched {
     pub truncated: bool,
     /// Set when robots.txt forbade a hop of the chain.
     pub robots_blocked: bool,
+    /// Redirect hops followed to reach the last answer.
+    pub redirects: u32,
+    /// The HEAD's status when a link check asked again with GET.
+    pub head_status: Option<u16>,
+    /// Whether the answer is HTML or XML, when that could be told (from the
+    /// Content-Type, else the first bytes read).
+    pub markup: Option<bool>,
+    /// The body read reads like a "not found" page (title or heading).
+    pub soft_404: bool,
 }
 
 impl Fetched {
@@ -218,10 +228,23 @@ impl Fetcher {
             Some(_) => !head.robots_blocked,
         };
         if !retry_as_get {
-            return head;
+            let markup = head
+                .content_type
+                .as_deref()
+                .map(|ct| extract::looks_like_markup(Some(ct), &[]));
+            return Fetched { markup, ..head };
         }
         let mut get = self.fetch(url, &Method::Get, CHECK_BODY_BYTES).await;
         get.attempts += head.attempts;
+        get.head_status = head.status;
+        if get.content_type.is_some() || !get.body.is_empty() {
+            let markup = extract::looks_like_markup(get.content_type.as_deref(), &get.body);
+            get.markup = Some(markup);
+            if markup && get.ok() {
+                let page = extract::decode(&get.body, get.content_type.as_deref());
+                get.soft_404 = extract::reads_as_error_page(&page.text);
+            }
+        }
         get.body = Vec::new();
         get
     }
@@ -238,13 +261,14 @@ impl Fetcher {
         let mut current = url.clone();
         let mut method = method.clone();
         seen.insert(urlnorm::normalize(&current));
-        let mut hops = 0;
+        let mut hops: u32 = 0;
         loop {
             if hops > 0 && !self.allowed(&current).await {
                 let out = Fetched {
                     final_url: Some(current),
                     error: Some("robots.txt disallow".into()),
                     robots_blocked: true,
+                    redirects: hops,
                     ..Default::default()
                 };
                 return (out, false, None);
@@ -255,6 +279,7 @@ impl Fetcher {
                     let out = Fetched {
                         final_url: Some(current),
                         error: Some(e.0),
+                        redirects: hops,
                         ..Default::default()
                     };
                     return (out, e.1, None);
@@ -270,14 +295,12 @@ impl Fetcher {
                     hops += 1;
                     let key = urlnorm::normalize(&next);
                     if !seen.insert(key) {
-                        return (error_at(next, answer.status, "redirect loop"), false, None);
+                        let out = error_at(next, answer.status, "redirect loop", hops);
+                        return (out, false, None);
                     }
-                    if hops > self.settings.max_redirects {
-                        return (
-                            error_at(next, answer.status, "too many redirects"),
-                            false,
-                            None,
-                        );
+                    if hops as usize > self.settings.max_redirects {
+                        let out = error_at(next, answer.status, "too many redirects", hops);
+                        return (out, false, None);
                     }
                     if answer.status == 303
                         || (matches!(answer.status, 301 | 302) && matches!(method, Method::Post(_)))
@@ -298,6 +321,10 @@ impl Fetcher {
                 body: answer.body,
                 truncated: answer.truncated,
                 robots_blocked: false,
+                redirects: hops,
+                head_status: None,
+                markup: None,
+                soft_404: false,
             };
             return (out, retry, answer.retry_after);
         }
@@ -364,11 +391,12 @@ impl Fetcher {
     }
 }
 
-fn error_at(url: Url, status: u16, error: &str) -> Fetched {
+fn error_at(url: Url, status: u16, error: &str, redirects: u32) -> Fetched {
     Fetched {
         final_url: Some(url),
         status: Some(status),
         error: Some(error.into()),
+        redirects,
         ..Default::default()
     }
 }

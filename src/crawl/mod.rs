@@ -8,12 +8,18 @@
 //! caller, who writes it out and drops it, so memory follows the sites in
 //! flight, not the portal.
 
+mod columns;
 pub(crate) mod fetch; // pub(crate) for `govaudit probe` (src/probe.rs)
+mod finish;
 mod frontier;
+mod links;
+mod page_fetch;
+mod pagination;
 mod politeness;
 mod progress;
 mod robots;
-mod site_crawl;
+mod visited;
+mod walk;
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -21,30 +27,53 @@ use std::time::Instant;
 
 use futures::StreamExt;
 
-use crate::config::Config;
+use crate::config::{Config, CrawlSettings};
+use crate::extract::ColumnClassifier;
 use crate::site::Site;
-use site_crawl::{LinkCache, Shared};
+use links::LinkCache;
+pub use progress::{Event, Progress, ProgressSink};
+
+/// Everything shared by the sites of one run.
+pub(crate) struct Shared {
+    pub fetcher: fetch::Fetcher,
+    pub cache: LinkCache,
+    pub classifier: ColumnClassifier,
+    pub settings: CrawlSettings,
+    /// Pages parsed at once: one per core. Without it every page in flight
+    /// gets its own blocking thread (and malloc arena), which costs memory
+    /// and buys no speed.
+    pub parse_slots: Arc<tokio::sync::Semaphore>,
+}
 
 /// Totals over a whole crawl.
 #[derive(Debug, Clone, Default)]
 pub struct CrawlSummary {
+    /// Sites crawled.
     pub sites: usize,
     /// Sites whose start page could not be fetched.
     pub unreachable: usize,
+    /// HTML pages fetched.
     pub pages: u64,
+    /// Distinct link targets checked (not skipped).
     pub links_checked: u64,
+    /// Links the broken-link rule judges broken (counted by the caller that
+    /// judges them; the crawl records facts only).
     pub broken_links: u64,
+    /// HTTP requests sent (attempts, hops and robots.txt included).
     pub requests: u64,
+    /// Body bytes read.
     pub bytes: u64,
+    /// Crawl errors recorded (pages or lists that failed to load).
     pub errors: u64,
+    /// Wall time of the crawl.
     pub elapsed_secs: f64,
 }
 
 /// Options that are not part of SITES.toml.
 #[derive(Debug, Clone, Default)]
 pub struct CrawlOptions {
-    /// Draw progress bars / log lines on stderr.
-    pub progress: bool,
+    /// Where the crawl reports its progress (nowhere by default).
+    pub progress: ProgressSink,
 }
 
 /// Crawl every site in `config`. Each site is handed to `on_site` as soon as
@@ -60,14 +89,16 @@ pub async fn crawl_all<F: FnMut(Site) + Send>(
     let shared = Arc::new(Shared {
         fetcher: fetch::Fetcher::new(&config.crawl)?,
         cache: LinkCache::default(),
-        classifier: crate::extract::ColumnClassifier::default(),
+        classifier: ColumnClassifier::default(),
         settings: config.crawl.clone(),
         parse_slots: Arc::new(tokio::sync::Semaphore::new(
             std::thread::available_parallelism().map_or(2, |n| n.get()),
         )),
     });
-    let progress = progress::Progress::new(options.progress, config.sites.len());
-    let ticker = progress.spawn_ticker();
+    let progress = options.progress.clone();
+    progress.emit(Event::Started {
+        sites: config.sites.len(),
+    });
     let mut summary = CrawlSummary::default();
     let mut sites = futures::stream::iter(config.sites.iter().cloned())
         .map(|cfg| {
@@ -76,8 +107,8 @@ pub async fn crawl_all<F: FnMut(Site) + Send>(
             async move {
                 let sp = progress.site(&cfg.id);
                 let id = cfg.id.clone();
-                let site = tokio::spawn(site_crawl::crawl_site(shared, cfg, sp.clone())).await;
-                progress.site_done(&sp);
+                let site = tokio::spawn(walk::crawl_site(shared, cfg, sp.clone())).await;
+                sp.finish();
                 site.map_err(|e| crate::Error::Other(format!("crawl of site {id} failed: {e}")))
             }
         })
@@ -88,69 +119,14 @@ pub async fn crawl_all<F: FnMut(Site) + Send>(
         summary.unreachable += usize::from(!site.start.ok);
         summary.pages += u64::from(site.stats.pages);
         summary.links_checked += u64::from(site.stats.links_checked);
-        summary.broken_links += u64::from(site.stats.broken_links);
         summary.errors += u64::from(site.stats.errors);
         on_site(site);
     }
-    if let Some(t) = ticker {
-        t.abort();
-    }
-    progress.finish();
+    progress.emit(Event::Finished);
     summary.requests = shared.fetcher.requests.load(Ordering::Relaxed);
     summary.bytes = shared.fetcher.bytes.load(Ordering::Relaxed);
     summary.elapsed_secs = started.elapsed().as_secs_f64();
     Ok(summary)
-}
-
-/// `govaudit crawl --config … --out DIR`: crawl and save the snapshot, print
-/// a summary on stderr. Exit 0 whatever the sites answered.
-pub fn run_crawl_command(
-    config: &std::path::Path,
-    out: &std::path::Path,
-    progress: bool,
-) -> crate::Result<u8> {
-    let config = Config::load(config)?;
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| crate::Error::Other(format!("tokio runtime: {e}")))?;
-    let mut writer = crate::snapshot::SnapshotWriter::create(
-        out,
-        config.audit.name.clone(),
-        crate::audit::now_cst(),
-    )?;
-    let mut write_error = None;
-    let summary = rt.block_on(crawl_all(&config, &CrawlOptions { progress }, |site| {
-        if write_error.is_none() {
-            if let Err(e) = writer.write_site(&site) {
-                write_error = Some(e);
-            }
-        }
-    }))?;
-    if let Some(e) = write_error {
-        return Err(e);
-    }
-    let dir = writer.finish(crate::audit::now_cst())?;
-    eprintln!("{}", summary_line(&summary, &dir));
-    Ok(0)
-}
-
-/// The one-line crawl summary printed on stderr.
-pub fn summary_line(s: &CrawlSummary, dir: &std::path::Path) -> String {
-    format!(
-        "crawl: {} sites ({} unreachable), {} pages, {} links checked ({} broken), {} requests, {} errors, {:.1} MB in {:.1}s ({:.0} pages/s) → {}",
-        s.sites,
-        s.unreachable,
-        s.pages,
-        s.links_checked,
-        s.broken_links,
-        s.requests,
-        s.errors,
-        s.bytes as f64 / 1e6,
-        s.elapsed_secs,
-        s.pages as f64 / s.elapsed_secs.max(0.001),
-        dir.display()
-    )
 }
 
 /// One page fetched the way the crawler fetches pages (its User-Agent,
@@ -160,11 +136,15 @@ pub fn summary_line(s: &CrawlSummary, dir: &std::path::Path) -> String {
 pub struct OnePage {
     /// URL of the last answer, after redirects.
     pub final_url: Option<url::Url>,
+    /// HTTP status of the last answer, if one came.
     pub status: Option<u16>,
     /// Why no usable answer came (timeout, HTTP 404 …), if so.
     pub error: Option<String>,
+    /// Attempts made (retries included).
     pub attempts: u32,
+    /// Content-Type of the last answer.
     pub content_type: Option<String>,
+    /// The body read (up to `max_body_bytes`).
     pub body: Vec<u8>,
     /// The body was cut at `max_body_bytes`.
     pub truncated: bool,

@@ -64,7 +64,9 @@ pub const SECTIONS: [(&str, &[&str]); 6] = [
 /// One row of table 三: its label as printed and its seven numbers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
+    /// The row's label as printed.
     pub label: String,
+    /// Its seven numbers, in column order.
     pub values: [i64; 7],
 }
 
@@ -102,6 +104,7 @@ impl Table3 {
 /// 尚未审结, 总计.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Table4 {
+    /// Per group (复议, 直接起诉, 复议后起诉): 维持, 纠正, 其他, 尚未审结, 总计.
     pub groups: [[i64; 5]; 3],
 }
 
@@ -119,8 +122,11 @@ pub enum Stated {
 /// A figure the free text states, with its sentence.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Statement {
+    /// What the figure counts.
     pub kind: Stated,
+    /// The figure.
     pub value: i64,
+    /// The sentence that states it.
     pub quote: String,
 }
 
@@ -129,7 +135,9 @@ pub struct Statement {
 pub struct AnnualReport {
     /// Which of the six sections have their heading (一 … 六).
     pub sections: [bool; 6],
+    /// Table 三 (申请和办理), when read.
     pub table3: Option<Table3>,
+    /// Table 四 (复议和诉讼), when read.
     pub table4: Option<Table4>,
     /// Figures stated in 一、总体情况 (or, without headings, the text before table 三).
     pub statements: Vec<Statement>,

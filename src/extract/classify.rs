@@ -18,10 +18,17 @@ static BUILTIN_CLASSIFIER: LazyLock<ColumnClassifier> = LazyLock::new(|| {
 /// A keyword table that could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum ClassifierError {
+    /// The table is not valid TOML (or has unknown keys).
     #[error("column-classes: {0}")]
     Toml(#[from] toml::de::Error),
+    /// A rule names a class that does not exist.
     #[error("column-classes: rule {index} (0 = default): unknown class {class:?}")]
-    UnknownClass { index: usize, class: String },
+    UnknownClass {
+        /// The rule's position (0 = the default).
+        index: usize,
+        /// The class named.
+        class: String,
+    },
 }
 
 #[derive(Deserialize)]

@@ -58,6 +58,7 @@ pub struct PageContent {
     pub excerpt: String,
     /// The page's date as a single page, and where it was read.
     pub date: Option<NaiveDate>,
+    /// Where `date` was read (the signature 落款, a meta tag …).
     pub date_from: Option<DateFrom>,
     /// A list container with no entries (`<ul class="list"></ul>`, an empty
     /// JCMS datastore) or a pager reading 共0条.

@@ -11,7 +11,8 @@
 //! lists and tables), `jcms` (大汉 datastores, dataproxy paging), `trs`
 //! (createPageHTML paging), `nav` (column candidates), `classify` (column
 //! classes from rules/column-classes.toml), `annual_report` (the tables and
-//! sections of 政府信息公开工作年度报告, read from page text).
+//! sections of 政府信息公开工作年度报告, read from page text), `sniff`
+//! (markup or not, soft redirects, error-page URLs, script navigation).
 
 pub mod annual_report;
 mod classify;
@@ -24,6 +25,7 @@ mod lists;
 mod messages;
 mod nav;
 mod page;
+mod sniff;
 mod trs;
 
 #[cfg(test)]
@@ -43,10 +45,15 @@ pub use content::{
     EMPTY_LIST_OVERRULED_CHARS, SINGLE_PAGE_MIN_CHARS,
 };
 pub use dates::{find_date, find_dates, year_from_url};
+pub use sniff::{
+    is_error_page_url, looks_like_markup, reads_as_error_page, redirect_to_error_page,
+    soft_redirect,
+};
 
 /// A decoded HTML (or XML) document.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decoded {
+    /// The decoded text.
     pub text: String,
     /// Encoding name used, e.g. "UTF-8", "GBK", "UTF-16LE".
     pub charset: String,
@@ -72,7 +79,9 @@ pub enum NextRequest {
     Get(Url),
     /// A form POST (大汉 JCMS `dataproxy.jsp` with startrecord/endrecord/perpage).
     PostForm {
+        /// The dataproxy URL.
         url: Url,
+        /// The form fields, in order.
         form: Vec<(String, String)>,
     },
 }
@@ -106,6 +115,7 @@ pub struct ListBlock {
     pub heading: Option<String>,
     /// "More" link of a homepage block (更多 / more), pointing at its column.
     pub more: Option<Url>,
+    /// The block's dated rows, in page order.
     pub items: Vec<Item>,
     /// "html-list", "html-table", "jcms", "trs", "gkml-table", or
     /// "single-page": a page showing one text (机构职能 …) whose one item is
@@ -116,13 +126,16 @@ pub struct ListBlock {
 /// A navigation entry that may be a column (栏目).
 #[derive(Debug, Clone, PartialEq)]
 pub struct NavEntry {
+    /// Anchor text, trimmed.
     pub name: String,
+    /// Absolute target.
     pub url: Url,
 }
 
 /// Everything the crawler and the rules need from one HTML page.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ParsedPage {
+    /// Page title (article heading, else `<title>`).
     pub title: String,
     /// Article publish date (发布日期 / 生成日期 / 成文日期 / 发布时间, `<meta name="PubDate">`, Maketime).
     pub date: Option<NaiveDate>,

@@ -90,15 +90,6 @@ fn label_of(t: &str) -> Option<String> {
         .then(|| stripped.to_string())
 }
 
-/// A URL a script navigates to: `location.href='…'`, `location='…'`,
-/// `location.replace('…')`, `window.open('…')`.
-static SCRIPT_URL: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-    regex::Regex::new(
-        r#"(?:location(?:\.href)?\s*=\s*|location\.(?:replace|assign)\s*\(\s*|window\.open\s*\(\s*)["']([^"']+)["']"#,
-    )
-    .expect("static regex")
-});
-
 /// Where an anchor leads: its href, or, when the href is a script or an
 /// empty `#` (pagers written as `href="javascript:void(0)"
 /// onclick="window.location.href='index_1.html'"`), the URL its script
@@ -116,8 +107,7 @@ fn link_target<'v>(href: Option<&'v str>, onclick: Option<&'v str>) -> Option<&'
         _ => href
             .into_iter()
             .chain(onclick)
-            .find_map(|s| SCRIPT_URL.captures(s).and_then(|c| c.get(1)))
-            .map(|m| m.as_str())
+            .find_map(super::sniff::script_navigation)
             .or(href),
     }
 }

@@ -98,6 +98,7 @@ pub enum FindingStatus {
 }
 
 impl FindingStatus {
+    /// The name used in report.json (`new`, `persisting`).
     pub fn as_str(self) -> &'static str {
         match self {
             FindingStatus::New => "new",
@@ -109,7 +110,9 @@ impl FindingStatus {
 /// report.json `previous`: the run compared against.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunRef {
+    /// as_of of that run.
     pub as_of: NaiveDate,
+    /// When that run's report was generated.
     pub generated_at: String,
     /// Its id in the history database (`govaudit history`, `--compare-to`).
     pub run: i64,
@@ -119,11 +122,17 @@ pub struct RunRef {
 /// is gone now (已整改).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Resolved {
+    /// The finding's stable id.
     pub id: String,
+    /// Its rule id.
     pub rule: String,
+    /// Its site id.
     pub site: String,
+    /// Where it was.
     pub url: String,
+    /// Its column, if any.
     pub column: Option<String>,
+    /// broken-link: the target that failed.
     pub target: Option<String>,
     /// When it was first recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -133,9 +142,13 @@ pub struct Resolved {
 /// One run in report.json `trend` (oldest first, the current run last).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrendPoint {
+    /// Its id in the history database.
     pub run: i64,
+    /// as_of of the run.
     pub as_of: NaiveDate,
+    /// When its report was generated.
     pub generated_at: String,
+    /// How many sites failed in it.
     pub failing: usize,
     /// Score per site id.
     pub scores: BTreeMap<String, f64>,

@@ -28,7 +28,9 @@ pub const SCHEMA: &str = "govaudit.report/1";
 /// The whole report (report.json).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
+    /// Format id, "govaudit.report/1".
     pub schema: String,
+    /// Monitoring time point the findings are judged at.
     pub as_of: NaiveDate,
     /// RFC 3339 with the +08:00 offset.
     pub generated_at: String,
@@ -42,7 +44,9 @@ pub struct Report {
     pub profile_title: Option<String>,
     /// Lowest passing score.
     pub pass_mark: f64,
+    /// Every site audited, in SITES.toml order.
     pub sites: Vec<SiteReport>,
+    /// Every finding, site by site.
     pub findings: Vec<Finding>,
     /// The district-wide typo allow-list (rules/typos/allow.txt), listed so
     /// nothing is silenced unseen; each site's own list is in its `typo_allow`.
@@ -67,15 +71,24 @@ pub struct Report {
 /// One site in report.json.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SiteReport {
+    /// Stable key from SITES.toml.
     pub id: String,
+    /// Display name (e.g. 区发展和改革局).
     pub name: String,
+    /// Normalised start URL.
     pub url: String,
+    /// Contact shown next to the site's findings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
+    /// Pass or fail (合格 / 不合格).
     pub verdict: Verdict,
+    /// Score out of 100.
     pub score: f64,
+    /// Rule ids that vetoed the site (单项否决).
     pub vetoes: Vec<String>,
+    /// Crawl counters.
     pub stats: SiteStats,
+    /// The columns found, with their newest date.
     pub columns: Vec<ColumnSummary>,
     /// The inspection table: one row per indicator.
     pub indicators: Vec<IndicatorResult>,
@@ -95,22 +108,31 @@ pub struct SiteReport {
 /// `stats` of a site.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SiteStats {
+    /// HTML pages fetched.
     pub pages: u64,
+    /// Columns found or configured.
     pub columns: u64,
+    /// Distinct link targets checked (not skipped).
     pub links_checked: u64,
+    /// Links the broken-link rule judges broken.
     pub broken_links: u64,
 }
 
 /// One column in a site's `columns`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ColumnSummary {
+    /// Normalised URL of its first list page.
     pub url: String,
+    /// Name as shown in the navigation.
     pub name: String,
+    /// Update-deadline class.
     pub class: ColumnClass,
     /// Depth in the site's navigation (1 = linked from the homepage; 0 = unknown).
     #[serde(default)]
     pub level: u32,
+    /// Items listed.
     pub items: usize,
+    /// Newest item date, if any item is dated.
     pub latest: Option<NaiveDate>,
     /// "single-page" or "channel" when the column is not a list (a single
     /// page of text, an entrance): never an empty column. Absent for lists.
@@ -121,15 +143,14 @@ pub struct ColumnSummary {
 impl SiteReport {
     /// Summarise a crawled, scored site (its pages can be dropped afterwards).
     pub fn new(site: &Site, score: &SiteScore, findings: &[Finding]) -> SiteReport {
-        let checked = site.links.iter().filter(|l| l.skipped.is_none());
-        let links_checked = checked.clone().count() as u64;
-        let broken = checked.filter(|l| l.broken).count() as u64;
+        let links_checked = site.links.iter().filter(|l| l.skipped.is_none()).count() as u64;
+        let broken = rules::broken_link::count_broken(site);
         // Crawl errors already reported as findings (a broken link, the
         // unreachable start page) are not listed twice.
         let mut reported: Vec<&str> = site
             .links
             .iter()
-            .filter(|l| l.broken)
+            .filter(|l| rules::broken_link::failure(l).is_some())
             .map(|l| l.url.as_str())
             .collect();
         if !site.start.ok {
@@ -154,7 +175,7 @@ impl SiteReport {
                 pages: (site.pages.len() as u64).max(u64::from(site.stats.pages)),
                 columns: site.columns.len() as u64,
                 links_checked: links_checked.max(u64::from(site.stats.links_checked)),
-                broken_links: broken.max(u64::from(site.stats.broken_links)),
+                broken_links: broken,
             },
             columns: site
                 .columns
@@ -460,7 +481,7 @@ mod tests {
             url: "http://a/fgj/".into(),
             links: vec![LinkCheck {
                 url: "http://a/fgj/gone.html".into(),
-                broken: true,
+                status: Some(404),
                 ..Default::default()
             }],
             crawl_errors: vec![

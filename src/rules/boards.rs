@@ -216,7 +216,7 @@ pub fn entrances(site: &Site, kind: &EntranceKind) -> Vec<Candidate> {
             let external = host(&l.url) != own_host;
             let (status, why) = if let Some(w) = (kind.excluded)(&l.text) {
                 ("rejected", format!("“{w}”类渠道不计入"))
-            } else if let Some(k) = check.filter(|k| k.broken) {
+            } else if let Some(k) = check.filter(|k| super::broken_link::failure(k).is_some()) {
                 let what = k
                     .status
                     .map(|s| format!("HTTP {s}"))

@@ -2,7 +2,11 @@
 //!
 //! ## What it checks
 //! Every distinct link target found on the site's pages (`Site.links`) that
-//! failed when checked: 4xx, 5xx, connection error, timeout, redirect loop.
+//! failed when checked: 4xx, 5xx, connection error, timeout, redirect loop,
+//! or a 2xx reached only by a redirect to an error page (302 → /404.html).
+//! The crawl records what each request found (statuses of HEAD and GET,
+//! error, final URL, content type); this rule alone decides what counts as
+//! broken, so a change here replays on a saved crawl (`lint --crawl`).
 //! One finding per target per site, however many pages link it: `url` is the
 //! first page found holding the link, `target` the failed URL, and the
 //! evidence counts the pages and says whether the homepage links it (the
@@ -27,9 +31,72 @@
 //! - `max_referrers` (default 5): referring pages listed in the evidence.
 
 use serde::{Deserialize, Serialize};
+use url::Url;
 
 use super::{Context, Evidence, Facts, Finding, Group, Indicator, Meta, RuleDef, Severity};
-use crate::site::Site;
+use crate::site::{LinkCheck, Site};
+
+/// Why a checked link does not open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// No usable answer: "timeout", "connection refused", "redirect loop" …
+    Error(String),
+    /// A 2xx answer reached only by a redirect to an error page; the text
+    /// says which ("redirect to error page /404.html").
+    ErrorPage(String),
+    /// The final answer was 4xx or 5xx.
+    Status(u16),
+    /// Neither an answer nor an error.
+    NoAnswer,
+}
+
+impl Failure {
+    /// The evidence's `error`: the error, or which error page.
+    pub fn error(&self) -> Option<&str> {
+        match self {
+            Failure::Error(e) | Failure::ErrorPage(e) => Some(e),
+            Failure::Status(_) | Failure::NoAnswer => None,
+        }
+    }
+
+    /// How the message names the failure.
+    pub fn describe(&self) -> String {
+        match self {
+            Failure::Error(e) | Failure::ErrorPage(e) => e.clone(),
+            Failure::Status(s) => format!("HTTP {s}"),
+            Failure::NoAnswer => "无法访问".to_string(),
+        }
+    }
+}
+
+/// The policy: why the link is broken, judged from the facts the crawl
+/// recorded, or `None` when it opens or was not checked. Only the final
+/// answer counts (a HEAD refused where the GET succeeds is no failure). A
+/// 2xx page that merely reads like an error page (`soft_404`) is not judged
+/// broken: a title saying 404 is a guess a clerk cannot always confirm.
+pub fn failure(link: &LinkCheck) -> Option<Failure> {
+    if link.skipped.is_some() {
+        return None;
+    }
+    if let Some(e) = &link.error {
+        return Some(Failure::Error(e.clone()));
+    }
+    match link.status {
+        None => Some(Failure::NoAnswer),
+        Some(s) if s >= 400 => Some(Failure::Status(s)),
+        Some(s) if (200..300).contains(&s) => {
+            let requested = Url::parse(&link.url).ok()?;
+            let landed = Url::parse(link.final_url.as_deref()?).ok()?;
+            crate::extract::redirect_to_error_page(&requested, &landed).map(Failure::ErrorPage)
+        }
+        Some(_) => None,
+    }
+}
+
+/// How many of the site's links are broken.
+pub fn count_broken(site: &Site) -> u64 {
+    site.links.iter().filter(|l| failure(l).is_some()).count() as u64
+}
 
 /// The rule.
 pub struct BrokenLink;
@@ -38,8 +105,11 @@ pub struct BrokenLink;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
+    /// Report targets outside the site.
     pub include_external: bool,
+    /// Report attachments (pdf, doc …).
     pub include_attachments: bool,
+    /// Referring pages listed in the evidence.
     pub max_referrers: usize,
 }
 
@@ -65,11 +135,13 @@ pub struct BrokenLinkEvidence {
     pub anchor: String,
     /// Pages that hold the link.
     pub pages: usize,
+    /// The homepage holds the link (it deducts more).
     pub on_homepage: bool,
     /// On the site's own host.
     pub internal: bool,
     /// A pdf/doc/xls/… attachment.
     pub attachment: bool,
+    /// Attempts the check made.
     pub attempts: u32,
     /// The first pages that hold the link (`max_referrers`).
     pub referrers: Vec<String>,
@@ -125,20 +197,15 @@ impl RuleDef for BrokenLink {
     fn run(&self, site: &Site, _ctx: &Context, settings: &Settings) -> Vec<Finding> {
         let mut out = Vec::new();
         for link in &site.links {
-            if !link.broken || link.skipped.is_some() {
+            let Some(failure) = failure(link) else {
                 continue;
-            }
+            };
             if (!link.internal && !settings.include_external)
                 || (link.attachment && !settings.include_attachments)
             {
                 continue;
             }
             let url = link.referrers.first().unwrap_or(&site.url);
-            let failure = match (&link.error, link.status) {
-                (Some(e), _) => e.clone(),
-                (None, Some(s)) => format!("HTTP {s}"),
-                (None, None) => "无法访问".to_string(),
-            };
             let anchor = if link.anchor.is_empty() {
                 String::new()
             } else if link.anchor.contains('“') {
@@ -153,8 +220,9 @@ impl RuleDef for BrokenLink {
                 format!("共{pages}个页面引用")
             };
             let message = format!(
-                "链接{anchor}（{}）无法打开（{failure}），{where_}，请修正或删除该链接。",
-                link.url
+                "链接{anchor}（{}）无法打开（{}），{where_}，请修正或删除该链接。",
+                link.url,
+                failure.describe()
             );
             let mut f = Finding::new(
                 Self::META.id,
@@ -166,7 +234,7 @@ impl RuleDef for BrokenLink {
                 message,
                 &BrokenLinkEvidence {
                     status: link.status,
-                    error: link.error.clone(),
+                    error: failure.error().map(str::to_string),
                     anchor: link.anchor.clone(),
                     pages,
                     on_homepage: link.on_homepage,
@@ -194,11 +262,10 @@ mod tests {
     use crate::rules::testutil::*;
     use crate::site::LinkCheck;
 
-    fn check(url: &str, status: Option<u16>, broken: bool, refs: &[&str]) -> LinkCheck {
+    fn check(url: &str, status: Option<u16>, refs: &[&str]) -> LinkCheck {
         LinkCheck {
             url: url.into(),
             status,
-            broken,
             attempts: 1,
             referrers: refs.iter().map(|s| s.to_string()).collect(),
             anchor: "旧闻".into(),
@@ -214,7 +281,6 @@ mod tests {
         let mut home = check(
             "http://127.0.0.1/fgj/old.html",
             Some(404),
-            true,
             &[
                 "http://127.0.0.1/fgj/",
                 "http://127.0.0.1/fgj/a.html",
@@ -225,7 +291,6 @@ mod tests {
         let mut timeout = check(
             "http://127.0.0.1/x.pdf",
             None,
-            true,
             &["http://127.0.0.1/fgj/a.html"],
         );
         timeout.error = Some("timeout".into());
@@ -235,7 +300,6 @@ mod tests {
             check(
                 "http://127.0.0.1/ok.html",
                 Some(200),
-                false,
                 &["http://127.0.0.1/fgj/"],
             ),
         ];
@@ -262,14 +326,12 @@ mod tests {
         let mut skipped = check(
             "http://127.0.0.1/private/",
             None,
-            true,
             &["http://127.0.0.1/fgj/"],
         );
         skipped.skipped = Some("robots.txt".into());
         let mut external = check(
             "http://other.example/",
             Some(500),
-            true,
             &["http://127.0.0.1/fgj/"],
         );
         external.internal = false;
@@ -286,6 +348,53 @@ mod tests {
     }
 
     #[test]
+    fn the_policy_judges_the_crawl_facts() {
+        let at = |status: Option<u16>| check("http://a.gov.cn/zwdt/old.html", status, &[]);
+        assert_eq!(failure(&at(Some(200))), None);
+        assert_eq!(failure(&at(Some(404))), Some(Failure::Status(404)));
+        assert_eq!(failure(&at(None)), Some(Failure::NoAnswer));
+        // HEAD refused, GET answered: only the final answer counts.
+        let head_refused = LinkCheck {
+            head_status: Some(405),
+            ..at(Some(200))
+        };
+        assert_eq!(failure(&head_refused), None);
+        // 302 → /404.html (200) is dead; a move to a real page is not.
+        let to_error_page = LinkCheck {
+            final_url: Some("http://a.gov.cn/404.html".into()),
+            redirects: 1,
+            ..at(Some(200))
+        };
+        assert_eq!(
+            failure(&to_error_page),
+            Some(Failure::ErrorPage(
+                "redirect to error page /404.html".into()
+            ))
+        );
+        let moved = LinkCheck {
+            final_url: Some("http://a.gov.cn/zwdt/new.html".into()),
+            redirects: 1,
+            ..at(Some(200))
+        };
+        assert_eq!(failure(&moved), None);
+        // A snapshot from before the facts: the judgement is in `error`.
+        let old = LinkCheck {
+            error: Some("redirect to error page /404.html".into()),
+            ..at(Some(200))
+        };
+        assert_eq!(
+            failure(&old).and_then(|f| f.error().map(str::to_string)),
+            Some("redirect to error page /404.html".into())
+        );
+        // Not checked: never broken.
+        let skipped = LinkCheck {
+            skipped: Some("robots.txt".into()),
+            ..at(None)
+        };
+        assert_eq!(failure(&skipped), None);
+    }
+
+    #[test]
     fn referrers_are_capped_but_counted() {
         let env = Env::new();
         let mut s = site();
@@ -293,7 +402,7 @@ mod tests {
             .map(|i| format!("http://127.0.0.1/fgj/{i}.html"))
             .collect();
         let refs: Vec<&str> = refs.iter().map(String::as_str).collect();
-        s.links = vec![check("http://127.0.0.1/gone", Some(410), true, &refs)];
+        s.links = vec![check("http://127.0.0.1/gone", Some(410), &refs)];
         let f = BrokenLink.check(&s, &env.ctx("2026-11-26"));
         assert_eq!(f[0].evidence["pages"], 9);
         assert_eq!(f[0].evidence["referrers"].as_array().unwrap().len(), 5);

@@ -54,9 +54,11 @@ pub struct ColumnEmptyEvidence {
     pub items: usize,
     /// The page shows 暂无信息 or the like.
     pub placeholder: bool,
+    /// The column's class.
     pub class: Option<ColumnClass>,
     /// The column's navigation level (1 = linked from the homepage, 0 = unknown).
     pub level: u32,
+    /// List pages fetched.
     pub list_pages: u32,
     /// The list style recognised.
     pub style: String,

@@ -62,6 +62,7 @@ impl Default for Settings {
 pub struct ColumnStaleEvidence {
     /// Newest dated item (null: none dated).
     pub latest: Option<NaiveDate>,
+    /// The column's class.
     pub class: Option<ColumnClass>,
     /// The column's navigation level (1 = linked from the homepage, 0 = unknown).
     pub level: u32,
@@ -69,6 +70,7 @@ pub struct ColumnStaleEvidence {
     pub limit_days: u32,
     /// Days from `latest` to as_of.
     pub days: Option<i64>,
+    /// Items listed.
     pub items: usize,
     /// Every item is undated (counts as not updated).
     pub undated: bool,

@@ -43,6 +43,7 @@ pub struct Settings {}
 pub struct HomepageStaleEvidence {
     /// Newest dated item (null: none dated).
     pub latest: Option<NaiveDate>,
+    /// The deadline in days (profile `homepage`).
     pub limit_days: u32,
     /// Days from `latest` to as_of.
     pub days: Option<i64>,
@@ -52,7 +53,9 @@ pub struct HomepageStaleEvidence {
     pub undated: usize,
     /// The homepage is a bare navigation hub, judged by its second-level pages.
     pub hub_only: bool,
+    /// Title of the newest dated item.
     pub newest_title: Option<String>,
+    /// URL of the newest dated item.
     pub newest_url: Option<String>,
 }
 

@@ -16,16 +16,22 @@ use crate::site::ColumnClass;
 pub struct Deadlines {
     /// 首页不更新: newest homepage item older than this many days.
     pub homepage: u32,
+    /// 栏目不更新 deadline of 动态/要闻 columns, in days.
     #[serde(default)]
     pub dynamic: Option<u32>,
+    /// Deadline of 通知公告 columns, in days.
     #[serde(default)]
     pub notice: Option<u32>,
+    /// Deadline of 政策文件 columns, in days.
     #[serde(default)]
     pub policy: Option<u32>,
+    /// Deadline of 政策解读 columns, in days.
     #[serde(default)]
     pub interpretation: Option<u32>,
+    /// Deadline of long-lived columns (人事, 规划计划 …), in days.
     #[serde(default)]
     pub long_term: Option<u32>,
+    /// Deadline of other columns, in days.
     #[serde(default)]
     pub other: Option<u32>,
 }

@@ -58,7 +58,9 @@ impl Default for Settings {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct InteractionUnansweredEvidence {
+    /// The message's title.
     pub title: String,
+    /// When it was asked.
     pub asked: Option<chrono::NaiveDate>,
     /// The reply date, null while unanswered.
     pub replied: Option<chrono::NaiveDate>,

@@ -119,15 +119,25 @@ impl Severity {
 /// One finding, as report.json carries it (contract.md FINDING).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
+    /// Stable fingerprint of rule + site + url (+ target or wrong form).
     pub id: String,
+    /// The rule's id.
     pub rule: String,
+    /// The site's id.
     pub site: String,
+    /// The page (or column) the finding is about.
     pub url: String,
+    /// The link target, for findings about a link.
     pub target: Option<String>,
+    /// The column's name, when the finding is about a column or its item.
     pub column: Option<String>,
+    /// Veto, deduct or warn.
     pub severity: Severity,
+    /// Points this finding deducts.
     pub points: f64,
+    /// What is wrong, in Chinese, for the department.
     pub message: String,
+    /// The rule's typed evidence, as JSON.
     pub evidence: serde_json::Value,
     /// History (src/history): new | persisting; absent without a database.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -365,7 +375,9 @@ pub fn check_site(site: &Site, ctx: &Context) -> Vec<Finding> {
 /// A rule that panicked on a site (a bug, reported instead of aborting the run).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RuleFailure {
+    /// The rule's id.
     pub rule: &'static str,
+    /// The panic message.
     pub message: String,
 }
 
@@ -413,8 +425,8 @@ pub(crate) fn module_doc(source: &str) -> String {
     out
 }
 
-/// `govaudit rules [ID]`: print every rule's documentation.
-pub fn print_docs(id: Option<&str>) -> crate::Result<u8> {
+/// Every rule's documentation (`govaudit rules`), or one rule's.
+pub fn docs(id: Option<&str>) -> crate::Result<String> {
     let rules: Vec<&dyn Rule> = match id {
         Some(id) => vec![find(id).ok_or_else(|| {
             let known: Vec<&str> = RULES.iter().map(|r| r.id()).collect();
@@ -422,14 +434,9 @@ pub fn print_docs(id: Option<&str>) -> crate::Result<u8> {
         })?],
         None => RULES.to_vec(),
     };
-    for (i, rule) in rules.iter().enumerate() {
-        if i > 0 {
-            println!();
-        }
-        // Each doc opens with its own "# <id> — <指标>" heading.
-        print!("{}", rule.doc());
-    }
-    Ok(0)
+    // Each doc opens with its own "# <id> — <指标>" heading.
+    let docs: Vec<String> = rules.iter().map(|r| r.doc()).collect();
+    Ok(docs.join("\n"))
 }
 
 /// The newest date of a stale homepage or column, in the reports' words.

@@ -55,6 +55,7 @@ impl Default for Settings {
 pub struct ReplyStaleEvidence {
     /// The newest reply date on the board, null when none is dated.
     pub latest_reply: Option<chrono::NaiveDate>,
+    /// The deadline in days.
     pub limit_days: i64,
     /// Messages seen on the board.
     pub messages: usize,

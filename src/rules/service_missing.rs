@@ -174,7 +174,6 @@ mod tests {
         s.links.push(LinkCheck {
             url: "http://www.zjzwfw.gov.cn/".into(),
             status: Some(404),
-            broken: true,
             ..Default::default()
         });
         let f = ServiceMissing.check(&s, &ctx);

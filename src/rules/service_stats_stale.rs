@@ -69,6 +69,7 @@ impl Default for Settings {
 pub struct ServiceStatsStaleEvidence {
     /// Newest date of the statistics, null when none is dated.
     pub latest: Option<chrono::NaiveDate>,
+    /// The deadline in days.
     pub limit_days: i64,
     /// "column" or "page".
     pub source: String,

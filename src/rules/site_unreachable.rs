@@ -48,7 +48,9 @@ pub struct SiteUnreachableEvidence {
     pub error: String,
     /// Fetches tried.
     pub attempts: u32,
+    /// HTTP status of the last answer, if one came.
     pub status: Option<u16>,
+    /// URL of the last answer, after redirects.
     pub final_url: Option<String>,
     /// Availability probes in the window (src/probe.rs, probes.rs): set
     /// when the finding is judged by them, or (with `note`) when they were
@@ -56,16 +58,22 @@ pub struct SiteUnreachableEvidence {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub probes: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// Failed probes in the window, when probes were judged.
     pub failed: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// Failed share of the probes in the window.
     pub ratio: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// Length of the probe window in days.
     pub window_days: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// Time of the first failed probe in the window.
     pub first_failure: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// Time of the last failed probe in the window.
     pub last_failure: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// Why the single-run rule was used (too few probes).
     pub note: Option<String>,
 }
 

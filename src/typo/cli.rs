@@ -108,8 +108,14 @@ fn kind_word(k: TypoKind) -> &'static str {
     }
 }
 
-/// Runs check-text over `files`; returns the exit code.
-pub fn run(files: &[PathBuf], json: bool) -> crate::Result<u8> {
+/// Runs check-text over `files`, findings to `out`, unreadable files to
+/// `err`; returns the exit code.
+pub fn run(
+    files: &[PathBuf],
+    json: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> crate::Result<u8> {
     let checker = TypoChecker::builtin();
     let mut all: Vec<FileFinding> = Vec::new();
     let mut unreadable = false;
@@ -117,13 +123,17 @@ pub fn run(files: &[PathBuf], json: bool) -> crate::Result<u8> {
         match check_file(&checker, f) {
             Ok(v) => all.extend(v),
             Err(e) => {
-                eprintln!("govaudit: error: {}: {}", f.display(), e.replace('\n', " "));
+                let _ = writeln!(
+                    err,
+                    "govaudit: error: {}: {}",
+                    f.display(),
+                    e.replace('\n', " ")
+                );
                 unreadable = true;
             }
         }
     }
     // A closed pipe (`| head`) ends the output quietly instead of panicking.
-    let mut out = std::io::stdout().lock();
     if json {
         let v = serde_json::json!({ "findings": all });
         let _ = writeln!(out, "{v}");

@@ -551,7 +551,13 @@ fn block_end(text: &str, at: usize) -> usize {
     hi
 }
 
-/// `govaudit check-text FILE…`: exit 0 clean, 1 a deduct/veto hit, 2 unreadable file.
-pub fn run_check_text(files: &[std::path::PathBuf], json: bool) -> crate::Result<u8> {
-    cli::run(files, json)
+/// `govaudit check-text FILE…`: findings to `out`, unreadable files to
+/// `err`; returns 0 clean, 1 a deduct/veto hit, 2 an unreadable file.
+pub fn run_check_text(
+    files: &[std::path::PathBuf],
+    json: bool,
+    out: &mut dyn std::io::Write,
+    err: &mut dyn std::io::Write,
+) -> crate::Result<u8> {
+    cli::run(files, json, out, err)
 }

@@ -92,7 +92,7 @@ pub fn config(sites: &[(&str, &str)]) -> Config {
 /// Crawl every site of `config`, in SITES.toml order.
 pub async fn crawl(config: &Config) -> Vec<Site> {
     let mut out = Vec::new();
-    crawl_all(config, &CrawlOptions { progress: false }, |s| out.push(s))
+    crawl_all(config, &CrawlOptions::default(), |s| out.push(s))
         .await
         .expect("crawl");
     out

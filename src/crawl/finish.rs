@@ -1,0 +1,119 @@
+//! The end of a site's crawl: check every link target not already fetched
+//! (each distinct URL once per run), settle item dates and page kinds, fill
+//! in the stats, put the site in canonical order.
+
+use std::collections::HashMap;
+
+use futures::StreamExt;
+use url::Url;
+
+use super::links::LinkResult;
+use super::walk::SiteRun;
+use crate::site::{DateSource, PageKind, Site};
+
+/// Check every link target not already fetched, settle item dates and page
+/// kinds, fill in the stats and hand the site back.
+pub(super) async fn finish(mut run: SiteRun) -> Site {
+    let shared = run.shared.clone();
+    let mut to_check = Vec::new();
+    for (i, lc) in run.links.as_mut_slice().iter_mut().enumerate() {
+        if let Some(r) = run.visited.fetched(&lc.url) {
+            r.apply(lc);
+        } else if let Some(why) = run.visited.dropped(&lc.url) {
+            lc.skipped = Some(why.clone());
+        } else if !lc.internal && !shared.settings.check_external {
+            lc.skipped = Some("external links not checked".into());
+        } else if let Ok(u) = Url::parse(&lc.url) {
+            to_check.push((i, u));
+        }
+    }
+    run.progress.queued(to_check.len() as u64);
+    let progress = run.progress.clone();
+    let n = shared.settings.concurrency.max(1);
+    let checked: Vec<(usize, LinkResult, bool)> = futures::stream::iter(to_check)
+        .map(|(i, u)| {
+            let shared = shared.clone();
+            let progress = progress.clone();
+            async move {
+                let (r, ran) =
+                    tokio::spawn(async move { shared.cache.check(&shared.fetcher, &u).await })
+                        .await
+                        .unwrap_or_else(|e| {
+                            (
+                                LinkResult {
+                                    error: Some(format!("internal: {e}")),
+                                    ..Default::default()
+                                },
+                                false,
+                            )
+                        });
+                progress.done(r.failed());
+                (i, r, ran)
+            }
+        })
+        .buffer_unordered(n)
+        .collect()
+        .await;
+    for (i, r, ran) in checked {
+        if ran {
+            run.requests += u64::from(r.attempts);
+        }
+        if r.skipped.as_deref() == Some("robots.txt") {
+            run.site.stats.robots_blocked += 1;
+        }
+        r.apply(&mut run.links.as_mut_slice()[i]);
+    }
+    let mut site = run.site;
+    settle_items(&mut site);
+    let links = run.links.into_vec();
+    let stats = &mut site.stats;
+    stats.pages = site.pages.len() as u32;
+    stats.links_checked = links.iter().filter(|l| l.skipped.is_none()).count() as u32;
+    stats.requests = run.requests.min(u64::from(u32::MAX)) as u32;
+    stats.errors = site.crawl_errors.len() as u32;
+    site.links = links;
+    site.canonical_order();
+    site
+}
+
+/// Items without a list date take their page's date; pages that are a
+/// column's items become its articles.
+fn settle_items(site: &mut Site) {
+    let index: HashMap<String, usize> = site
+        .pages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.url.clone(), i))
+        .collect();
+    for c in &mut site.columns {
+        for it in &mut c.items {
+            let Some(&pi) = it.url.as_ref().and_then(|u| index.get(u)) else {
+                continue;
+            };
+            let page = &mut site.pages[pi];
+            if page.kind == PageKind::Other {
+                page.kind = PageKind::Article;
+                page.column = Some(c.url.clone());
+            }
+            if it.date.is_none() {
+                if let Some(d) = page.date {
+                    it.date = Some(d);
+                    it.date_source = DateSource::Page;
+                }
+            }
+        }
+    }
+    if let Some(h) = &mut site.homepage {
+        for it in h.items.iter_mut().filter(|i| i.date.is_none()) {
+            if let Some(d) = it
+                .url
+                .as_ref()
+                .and_then(|u| index.get(u))
+                .and_then(|&pi| site.pages[pi].date)
+            {
+                it.date = Some(d);
+                it.date_source = DateSource::Page;
+            }
+        }
+    }
+}

@@ -1,0 +1,268 @@
+//! Link targets: what requesting one found (facts, never a verdict), the
+//! run-wide cache that requests each distinct URL once whichever sites link
+//! it, and a site's table of the links its pages hold.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use url::Url;
+
+use super::fetch::{Fetched, Fetcher};
+use crate::extract;
+use crate::site::{LinkCheck, PageLink};
+use crate::urlnorm;
+
+/// What requesting a link target found (shared across sites through
+/// [`LinkCache`]): facts, copied into the site's [`LinkCheck`]s. Whether a
+/// link is broken is the broken-link rule's to judge.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct LinkResult {
+    pub(super) status: Option<u16>,
+    pub(super) head_status: Option<u16>,
+    pub(super) error: Option<String>,
+    /// Where the request ended, when elsewhere than the URL asked for.
+    pub(super) final_url: Option<Url>,
+    pub(super) redirects: u32,
+    pub(super) content_type: Option<String>,
+    pub(super) markup: Option<bool>,
+    pub(super) soft_404: bool,
+    pub(super) attempts: u32,
+    pub(super) skipped: Option<String>,
+}
+
+impl LinkResult {
+    /// The facts of requesting `url`.
+    pub(super) fn from_fetch(url: &Url, f: &Fetched) -> Self {
+        if f.robots_blocked {
+            return LinkResult::robots();
+        }
+        let final_url = f
+            .final_url
+            .as_ref()
+            .filter(|last| urlnorm::normalize(last) != urlnorm::normalize(url))
+            .cloned();
+        LinkResult {
+            status: f.status,
+            head_status: f.head_status,
+            error: f.error.clone(),
+            final_url,
+            redirects: f.redirects,
+            content_type: f.content_type.clone(),
+            markup: f.markup,
+            soft_404: f.soft_404,
+            attempts: f.attempts,
+            skipped: None,
+        }
+    }
+
+    pub(super) fn robots() -> Self {
+        LinkResult {
+            skipped: Some("robots.txt".into()),
+            ..Default::default()
+        }
+    }
+
+    /// The same answer as seen from where it ended: a link to a redirect's
+    /// target needs no request of its own.
+    pub(super) fn at_final_url(&self) -> Self {
+        LinkResult {
+            final_url: None,
+            redirects: 0,
+            ..self.clone()
+        }
+    }
+
+    /// No 2xx answer came (for progress counts; not the broken-link verdict).
+    pub(super) fn failed(&self) -> bool {
+        self.skipped.is_none()
+            && (self.error.is_some() || !self.status.is_some_and(|s| (200..300).contains(&s)))
+    }
+
+    /// Why `url`, fetched as a page, could not be read as one: robots.txt,
+    /// an error, a redirect to an error page, a status other than 2xx.
+    pub(super) fn load_failure(&self, url: &Url) -> Option<String> {
+        if self.skipped.is_some() {
+            return Some("robots.txt disallow".into());
+        }
+        if let Some(e) = &self.error {
+            return Some(e.clone());
+        }
+        match self.status {
+            Some(s) if !(200..300).contains(&s) => Some(format!("HTTP {s}")),
+            Some(_) => self
+                .final_url
+                .as_ref()
+                .and_then(|last| extract::redirect_to_error_page(url, last)),
+            None => None,
+        }
+    }
+
+    /// Copy the facts into a link of the site.
+    pub(super) fn apply(&self, lc: &mut LinkCheck) {
+        lc.status = self.status;
+        lc.head_status = self.head_status;
+        lc.error = self.error.clone();
+        lc.final_url = self.final_url.as_ref().map(Url::to_string);
+        lc.redirects = self.redirects;
+        lc.content_type = self.content_type.clone();
+        lc.markup = self.markup;
+        lc.soft_404 = self.soft_404;
+        lc.attempts = self.attempts;
+        lc.skipped = self.skipped.clone();
+    }
+}
+
+/// Each distinct URL is checked once per run: concurrent askers wait on the
+/// same cell.
+#[derive(Default)]
+pub(crate) struct LinkCache {
+    cells: std::sync::Mutex<HashMap<String, Arc<tokio::sync::OnceCell<LinkResult>>>>,
+}
+
+impl LinkCache {
+    fn cell(&self, key: &str) -> Arc<tokio::sync::OnceCell<LinkResult>> {
+        self.cells
+            .lock()
+            .expect("link cache lock")
+            .entry(key.to_string())
+            .or_default()
+            .clone()
+    }
+
+    /// Record a page fetch's outcome so other sites linking it need no request.
+    pub(super) fn record(&self, key: &str, r: &LinkResult) {
+        let _ = self.cell(key).set(r.clone());
+    }
+
+    /// The check result for `url` (requested at most once per run). The flag
+    /// says whether this call made the requests.
+    pub(super) async fn check(&self, fetcher: &Fetcher, url: &Url) -> (LinkResult, bool) {
+        let cell = self.cell(url.as_str());
+        let mut ran = false;
+        let r = cell
+            .get_or_init(|| async {
+                ran = true;
+                if !fetcher.allowed(url).await {
+                    return LinkResult::robots();
+                }
+                LinkResult::from_fetch(url, &fetcher.check(url).await)
+            })
+            .await
+            .clone();
+        (r, ran)
+    }
+}
+
+/// Add a page to a link's referrers (once) and fill its anchor text.
+fn note_referrer(lc: &mut LinkCheck, page: &str, l: &PageLink, on_homepage: bool) {
+    // A page registers its links in one go, so a repeat can only be the
+    // last referrer (scanning them all would be quadratic for navigation
+    // links on every page).
+    if lc.referrers.last().map(String::as_str) != Some(page) {
+        lc.referrers.push(page.to_string());
+    }
+    if lc.anchor.is_empty() && !l.text.is_empty() {
+        lc.anchor = l.text.clone();
+    }
+    lc.on_homepage |= on_homepage;
+}
+
+/// The distinct link targets found on a site's pages, in discovery order,
+/// each with the pages linking it.
+#[derive(Default)]
+pub(super) struct LinkTable {
+    links: Vec<LinkCheck>,
+    index: HashMap<String, usize>,
+}
+
+impl LinkTable {
+    /// Note that `page` links `key` through `l`. False when `key` is new.
+    pub(super) fn note(&mut self, key: &str, page: &str, l: &PageLink, on_homepage: bool) -> bool {
+        match self.index.get(key) {
+            Some(&i) => {
+                note_referrer(&mut self.links[i], page, l, on_homepage);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Add a new target (its `url` is the key).
+    pub(super) fn add(&mut self, link: LinkCheck) {
+        self.index.insert(link.url.clone(), self.links.len());
+        self.links.push(link);
+    }
+
+    /// True when `page` already links `key`.
+    pub(super) fn links_from(&self, key: &str, page: &str) -> bool {
+        self.index
+            .get(key)
+            .is_some_and(|&i| self.links[i].referrers.iter().any(|r| r == page))
+    }
+
+    pub(super) fn as_mut_slice(&mut self) -> &mut [LinkCheck] {
+        &mut self.links
+    }
+
+    pub(super) fn into_vec(self) -> Vec<LinkCheck> {
+        self.links
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(s: &str) -> Url {
+        Url::parse(s).unwrap()
+    }
+
+    fn answered(asked: &str, landed: &str, status: u16) -> LinkResult {
+        LinkResult::from_fetch(
+            &url(asked),
+            &Fetched {
+                final_url: Some(url(landed)),
+                status: Some(status),
+                attempts: 1,
+                redirects: u32::from(asked != landed),
+                ..Default::default()
+            },
+        )
+    }
+
+    #[test]
+    fn facts_keep_where_a_request_ended_only_when_elsewhere() {
+        let same = answered("http://a.gov.cn/x.html", "http://a.gov.cn/x.html#top", 200);
+        assert_eq!(same.final_url, None);
+        let moved = answered("http://a.gov.cn/x.html", "http://a.gov.cn/404.html", 200);
+        assert_eq!(moved.final_url, Some(url("http://a.gov.cn/404.html")));
+        // Seen from where it ended, the answer is the target's own.
+        let there = moved.at_final_url();
+        assert_eq!((there.final_url, there.redirects), (None, 0));
+        let mut lc = LinkCheck::default();
+        moved.apply(&mut lc);
+        assert_eq!(lc.final_url.as_deref(), Some("http://a.gov.cn/404.html"));
+        assert_eq!((lc.status, lc.redirects), (Some(200), 1));
+    }
+
+    #[test]
+    fn a_page_sent_to_an_error_page_could_not_be_read() {
+        // A column's first page that redirected to /404.html is a load
+        // error (a crawl error), never an empty column.
+        let asked = url("http://a.gov.cn/zcwj/index.html");
+        let sent = answered(asked.as_str(), "http://a.gov.cn/404.html", 200);
+        assert_eq!(
+            sent.load_failure(&asked).as_deref(),
+            Some("redirect to error page /404.html")
+        );
+        let moved = answered(asked.as_str(), "http://a.gov.cn/zcwj/", 200);
+        assert_eq!(moved.load_failure(&asked), None);
+        let gone = answered(asked.as_str(), asked.as_str(), 404);
+        assert_eq!(gone.load_failure(&asked).as_deref(), Some("HTTP 404"));
+        assert_eq!(
+            LinkResult::robots().load_failure(&asked).as_deref(),
+            Some("robots.txt disallow")
+        );
+        assert!(gone.failed() && !moved.failed() && !LinkResult::robots().failed());
+    }
+}

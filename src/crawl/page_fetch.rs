@@ -1,0 +1,138 @@
+//! Fetching one page: a GET through the fetcher, soft redirects (meta
+//! refresh, `location=` pages) followed a few hops, markup sniffed, decoded
+//! and parsed off the I/O threads; or one list fragment by POST (JCMS
+//! dataproxy).
+
+use std::sync::Arc;
+
+use url::Url;
+
+use super::fetch::{Fetched, Method};
+use super::Shared;
+use crate::extract::{self, ParsedPage};
+use crate::site::PageKind;
+
+/// A page to fetch.
+#[derive(Debug, Clone)]
+pub(super) struct PageTask {
+    pub(super) url: Url,
+    pub(super) depth: u32,
+    pub(super) kind: PageKind,
+    pub(super) column: Option<String>,
+}
+
+/// A fetched page, parsed when it was HTML. The body is already dropped.
+pub(super) struct PageOutcome {
+    pub(super) task: PageTask,
+    pub(super) fetched: Fetched,
+    pub(super) parsed: Option<ParsedPage>,
+    pub(super) charset: String,
+    pub(super) robots_blocked: bool,
+    /// A JCMS dataproxy POST: not a page of its own.
+    pub(super) post: bool,
+    /// Body bytes read.
+    pub(super) bytes: u64,
+}
+
+/// Soft redirects followed per page (meta refresh, location= scripts).
+const MAX_SOFT_REDIRECTS: u32 = 3;
+
+/// Parsing is CPU work: keep it off the I/O threads.
+async fn parse_off_thread(shared: &Shared, base: Url, html: String, fragment: bool) -> ParsedPage {
+    let _slot = shared.parse_slots.clone().acquire_owned().await;
+    tokio::task::spawn_blocking(move || {
+        if fragment {
+            extract::parse_list_fragment(&base, &html)
+        } else {
+            extract::parse_page(&base, &html)
+        }
+    })
+    .await
+    .unwrap_or_default()
+}
+
+/// Decode a body taken out of `fetched`; with the URL it came from (where
+/// redirects ended, else `asked`), the base for its relative links.
+fn decode_body(fetched: &Fetched, body: Vec<u8>, asked: &Url) -> (extract::Decoded, Url) {
+    let decoded = extract::decode(&body, fetched.content_type.as_deref());
+    let base = fetched.final_url.clone().unwrap_or_else(|| asked.clone());
+    (decoded, base)
+}
+
+/// Fetch and parse one page (GET), or one list fragment (POST).
+pub(super) async fn fetch_page(
+    shared: Arc<Shared>,
+    task: PageTask,
+    form: Option<Vec<(String, String)>>,
+) -> PageOutcome {
+    let fetcher = &shared.fetcher;
+    if !fetcher.allowed(&task.url).await {
+        return PageOutcome {
+            task,
+            fetched: Fetched::default(),
+            parsed: None,
+            charset: String::new(),
+            robots_blocked: true,
+            post: form.is_some(),
+            bytes: 0,
+        };
+    }
+    let method = match &form {
+        Some(f) => Method::Post(f.clone()),
+        None => Method::Get,
+    };
+    let mut fetched = fetcher
+        .fetch(&task.url, &method, shared.settings.max_body_bytes)
+        .await;
+    let mut bytes = 0u64;
+    let mut parsed = None;
+    let mut charset = String::new();
+    // A page that only sends the browser elsewhere (meta refresh, a
+    // location= script) is followed like a redirect, a few hops at most.
+    let mut hops = 0;
+    while fetched.ok() && form.is_none() {
+        let body = std::mem::take(&mut fetched.body);
+        bytes += body.len() as u64;
+        let markup = extract::looks_like_markup(fetched.content_type.as_deref(), &body);
+        fetched.markup = Some(markup);
+        if !markup {
+            break;
+        }
+        let (decoded, base) = decode_body(&fetched, body, &task.url);
+        if hops < MAX_SOFT_REDIRECTS {
+            if let Some(next) = extract::soft_redirect(&base, &decoded.text) {
+                if next != base && fetcher.allowed(&next).await {
+                    hops += 1;
+                    let (attempts, redirects) = (fetched.attempts, fetched.redirects);
+                    fetched = fetcher
+                        .fetch(&next, &Method::Get, shared.settings.max_body_bytes)
+                        .await;
+                    fetched.attempts += attempts;
+                    fetched.redirects += redirects + 1;
+                    continue;
+                }
+            }
+        }
+        fetched.soft_404 = extract::reads_as_error_page(&decoded.text);
+        parsed = Some(parse_off_thread(&shared, base, decoded.text, false).await);
+        charset = decoded.charset;
+        break;
+    }
+    if form.is_some() && fetched.ok() {
+        let body = std::mem::take(&mut fetched.body);
+        bytes += body.len() as u64;
+        let (decoded, base) = decode_body(&fetched, body, &task.url);
+        parsed = Some(parse_off_thread(&shared, base, decoded.text, true).await);
+        charset = decoded.charset;
+    }
+    let robots_blocked = fetched.robots_blocked;
+    PageOutcome {
+        task,
+        fetched,
+        parsed,
+        charset,
+        robots_blocked,
+        post: form.is_some(),
+        bytes,
+    }
+}
