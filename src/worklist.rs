@@ -236,7 +236,7 @@ mod tests {
             "{}",
             lines[2]
         );
-        assert!(csv.contains(advice_zh("broken-link")));
+        assert!(csv.contains(advice_zh(testdata::link_id())));
         // The other site's worklist exists and holds only its own finding.
         let jyj = std::fs::read_to_string(dir.path().join("worklists/jyj.csv")).unwrap();
         assert_eq!(jyj.split("\r\n").filter(|l| !l.is_empty()).count(), 2);

@@ -303,7 +303,9 @@ mod tests {
         r.findings[1].first_seen = Some(d("2026-11-12"));
         r.resolved = Some(vec![Resolved {
             id: "cccc".into(),
-            rule: "column-empty".into(),
+            rule: <crate::rules::column_empty::ColumnEmpty as crate::rules::RuleDef>::META
+                .id
+                .into(),
             site: "fgj".into(),
             url: "http://127.0.0.1:8080/fgj/tzgg/".into(),
             column: Some("通知公告".into()),
