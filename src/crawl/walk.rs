@@ -162,6 +162,17 @@ impl SiteRun {
                 status: out.fetched.status,
             });
         }
+        if parsed.cut_deep {
+            self.site.crawl_errors.push(CrawlError {
+                url: url.clone(),
+                what: "depth".into(),
+                error: format!(
+                    "HTML nested deeper than {} elements: read up to there",
+                    crate::extract::MAX_PARSE_DEPTH
+                ),
+                status: out.fetched.status,
+            });
+        }
         let depth = out.task.depth;
         let frontier_start = self.frontier.len();
         self.register_links(&url, &parsed.links, out.task.kind == PageKind::Home);

@@ -17,6 +17,7 @@ mod classify;
 mod content;
 mod dates;
 mod decode;
+mod depth;
 mod dom;
 mod jcms;
 mod lists;
@@ -162,7 +163,12 @@ pub struct ParsedPage {
     pub content: PageContent,
     /// Message-board messages the page shows (`messages.rs`).
     pub messages: Vec<crate::site::Message>,
+    /// The page nested deeper than [`MAX_PARSE_DEPTH`] and was read only
+    /// up to there (html5ever is quadratic in depth).
+    pub cut_deep: bool,
 }
+
+pub use depth::MAX_DEPTH as MAX_PARSE_DEPTH;
 
 /// Date-field labels, most trusted first (see `label_rank`).
 const DATE_LABELS: [&str; 6] = [
@@ -240,6 +246,7 @@ fn page_date(
 
 /// Parse an HTML page fetched from `url`.
 pub fn parse_page(url: &Url, html: &str) -> ParsedPage {
+    let (html, cut_deep) = depth::capped(html);
     let doc = scraper::Html::parse_document(html);
     let w = page::Walk::run(&doc, url);
     let base = w.base.clone();
@@ -421,6 +428,7 @@ pub fn parse_page(url: &Url, html: &str) -> ParsedPage {
         placeholder,
         content,
         messages,
+        cut_deep,
     }
 }
 
@@ -433,6 +441,7 @@ pub fn looks_like_article_url(u: &Url) -> bool {
 /// The own-text analysis of any page (`govaudit inspect` shows it for list
 /// pages too).
 pub fn page_content(url: &Url, html: &str) -> PageContent {
+    let (html, _) = depth::capped(html);
     let doc = scraper::Html::parse_document(html);
     let w = page::Walk::run(&doc, url);
     let base = w.base.clone();
