@@ -507,7 +507,7 @@ fn hostile(shared: &Shared, route: &Route, path: &str, status: StatusCode) -> Re
     let reset_after = route.reset_after;
     let mut sent = 0usize;
     let stream = pieces
-        .map(move |b| {
+        .then(move |b| {
             let out = match reset_after {
                 Some(limit) if sent + b.len() > limit => {
                     if sent >= limit {
@@ -524,7 +524,13 @@ fn hostile(shared: &Shared, route: &Route, path: &str, status: StatusCode) -> Re
             if let Ok(b) = &out {
                 sent += b.len();
             }
-            out
+            async move {
+                if out.is_err() {
+                    // Let the bytes sent so far reach the client first.
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                out
+            }
         })
         .take_while({
             let mut failed = false;
@@ -534,6 +540,13 @@ fn hostile(shared: &Shared, route: &Route, path: &str, status: StatusCode) -> Re
                 futures::future::ready(go)
             }
         });
+    // A pause before the stream ends (or fails) lets the server flush what
+    // was sent: the client must see the head and the first bytes, then the
+    // connection go.
+    let stream = stream.chain(
+        futures::stream::once(tokio::time::sleep(Duration::from_millis(20)))
+            .filter_map(|_| futures::future::ready(None)),
+    );
     let mut r = Response::new(Body::from_stream(stream));
     *r.status_mut() = status;
     let ct = route.content_type.as_deref().unwrap_or_else(|| {

@@ -375,7 +375,10 @@ impl Fetcher {
                         }
                     }
                     Ok(None) => break,
-                    Err(e) => return Err(classify(&e)),
+                    // The head came: a failure now is the body cut off
+                    // (connection reset, fewer bytes than Content-Length).
+                    Err(e) if e.is_timeout() => return Err(classify(&e)),
+                    Err(_) => return Err(("connection closed mid-body".into(), true)),
                 }
             }
         }
@@ -421,6 +424,10 @@ fn classify(e: &reqwest::Error) -> (String, bool) {
         let t = s.to_string().to_ascii_lowercase();
         if t.contains("dns error") || t.contains("failed to lookup") {
             return ("dns".into(), true);
+        }
+        if t.contains("incomplete") || t.contains("connection closed before message completed") {
+            // The server hung up before a whole answer came.
+            return ("connection closed".into(), true);
         }
         if t.contains("certificate") || t.contains("tls") || t.contains("handshake") {
             return ("tls".into(), false);
