@@ -287,11 +287,30 @@ impl Fetcher {
             };
             let redirect = (300..400).contains(&answer.status) && answer.status != 304;
             if redirect {
-                if let Some(next) = answer
-                    .location
-                    .as_deref()
-                    .and_then(|l| urlnorm::resolve(&current, l))
-                {
+                let location = answer.location.as_deref().map(str::trim);
+                let next = location.and_then(|l| urlnorm::resolve(&current, l));
+                if let (Some(l), None) = (location.filter(|l| !l.is_empty()), &next) {
+                    // Location: javascript:… / ftp://… — no browser lands on
+                    // a page there: the link is as dead as a 404.
+                    let scheme = l
+                        .split(':')
+                        .next()
+                        .filter(|s| s.len() < l.len() && s.len() <= 16);
+                    let out = Fetched {
+                        final_url: Some(current),
+                        status: Some(answer.status),
+                        error: Some(match scheme {
+                            Some(s) => {
+                                format!("redirect to a non-HTTP URL ({}:)", s.to_ascii_lowercase())
+                            }
+                            None => "redirect to an unusable URL".into(),
+                        }),
+                        redirects: hops,
+                        ..Default::default()
+                    };
+                    return (out, false, None);
+                }
+                if let Some(next) = next {
                     hops += 1;
                     let key = urlnorm::normalize(&next);
                     if !seen.insert(key) {
