@@ -147,6 +147,19 @@ impl SiteRun {
             });
             return None;
         }
+        let claimed_markup = out
+            .fetched
+            .content_type
+            .as_deref()
+            .is_some_and(|ct| ct.to_ascii_lowercase().contains("html"));
+        if out.fetched.markup == Some(false) && claimed_markup {
+            self.site.crawl_errors.push(CrawlError {
+                url: url.clone(),
+                what: "content".into(),
+                error: "binary data served as text/html: not read as a page".into(),
+                status: out.fetched.status,
+            });
+        }
         let parsed = out.parsed?;
         if !self.visited.store_page(&url) {
             return None;

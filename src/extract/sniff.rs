@@ -27,19 +27,38 @@ pub(crate) fn script_navigation(script: &str) -> Option<&str> {
         .map(|m| m.as_str())
 }
 
-/// True when a response is HTML or XML: by its Content-Type when it has one,
-/// else by its first bytes.
+/// True when a response is HTML or XML: by its Content-Type when it has one
+/// (unless the bytes read are plainly binary), else by its first bytes.
 pub fn looks_like_markup(content_type: Option<&str>, body: &[u8]) -> bool {
     match content_type {
         Some(ct) => {
             let ct = ct.to_ascii_lowercase();
-            ct.contains("html") || ct.contains("xml")
+            (ct.contains("html") || ct.contains("xml")) && !binary(body)
         }
         None => {
             let head = &body[..body.len().min(512)];
             String::from_utf8_lossy(head).trim_start().starts_with('<')
         }
     }
+}
+
+/// Bytes no text page holds, whatever its Content-Type says (a file
+/// served as text/html by a misconfigured server): NULs or other C0
+/// controls in the first 1 KB, UTF-16 (whose ASCII has NULs) and
+/// BOM-marked bodies aside.
+fn binary(body: &[u8]) -> bool {
+    let head = &body[..body.len().min(1024)];
+    if head.is_empty()
+        || encoding_rs::Encoding::for_bom(head).is_some()
+        || super::decode::sniff_utf16(body).is_some()
+    {
+        return false;
+    }
+    let controls = head
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1b))
+        .count();
+    controls * 100 > head.len() || head.contains(&0)
 }
 
 /// The target of a page whose only job is to send the browser elsewhere:
