@@ -55,6 +55,8 @@ pub(crate) struct Fetched {
     pub markup: Option<bool>,
     /// The body read reads like a "not found" page (title or heading).
     pub soft_404: bool,
+    /// The answer is a web application firewall's JavaScript challenge.
+    pub blocked: bool,
 }
 
 impl Fetched {
@@ -65,6 +67,12 @@ impl Fetched {
 
     /// One-line description of a failure: the error, else "HTTP nnn".
     pub(crate) fn failure(&self) -> Option<String> {
+        if self.blocked {
+            return Some(format!(
+                "blocked: a firewall's JavaScript challenge (HTTP {})",
+                self.status.unwrap_or(0)
+            ));
+        }
         if let Some(e) = &self.error {
             return Some(e.clone());
         }
@@ -330,7 +338,13 @@ impl Fetcher {
                     continue;
                 }
             }
-            let retry = answer.status >= 500 || answer.status == 429;
+            let blocked = !answer.body.is_empty()
+                && extract::reads_as_challenge(
+                    answer.status,
+                    &extract::decode(&answer.body, answer.content_type.as_deref()).text,
+                );
+            // A challenge answers the same however often it is asked.
+            let retry = !blocked && (answer.status >= 500 || answer.status == 429);
             let out = Fetched {
                 final_url: Some(current),
                 status: Some(answer.status),
@@ -344,6 +358,7 @@ impl Fetcher {
                 head_status: None,
                 markup: None,
                 soft_404: false,
+                blocked,
             };
             return (out, retry, answer.retry_after);
         }

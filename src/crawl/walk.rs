@@ -134,6 +134,7 @@ impl SiteRun {
         self.visited.record_fetch(url.clone(), result);
         if let Some(err) = out.fetched.failure() {
             let what = match out.task.kind {
+                _ if out.fetched.blocked => "blocked",
                 PageKind::Home => "start",
                 PageKind::List => "list",
                 PageKind::Article => "article",
@@ -421,6 +422,7 @@ pub(crate) async fn crawl_site(
         },
         attempts: home.fetched.attempts,
         final_url: home.fetched.final_url.as_ref().map(urlnorm::normalize),
+        blocked: home.fetched.blocked,
     };
     if let Some(f) = home.fetched.final_url.as_ref().filter(|f| *f != &start) {
         run.scope.add_redirected_start(f);

@@ -45,8 +45,8 @@ pub use content::{
 };
 pub use dates::{find_date, find_dates, year_from_url};
 pub use sniff::{
-    is_error_page_url, looks_like_markup, reads_as_error_page, redirect_to_error_page,
-    soft_redirect,
+    is_error_page_url, looks_like_markup, reads_as_challenge, reads_as_error_page,
+    redirect_to_error_page, soft_redirect,
 };
 
 /// A decoded HTML (or XML) document.

@@ -61,6 +61,43 @@ fn binary(body: &[u8]) -> bool {
     controls * 100 > head.len() || head.contains(&0)
 }
 
+/// Statuses a web application firewall answers its challenge with (加速乐's
+/// 521 included).
+const CHALLENGE_STATUSES: [u16; 6] = [403, 412, 429, 503, 520, 521];
+
+/// True when an answer is a web application firewall's JavaScript
+/// challenge (创宇盾, 加速乐, 安全狗, Cloudflare …) rather than the page:
+/// a refusal status and a short page that runs a script to set a cookie
+/// and reload, or names the challenge. A browser passes it; a crawler sees
+/// only the challenge, so the target is "blocked", not broken.
+pub fn reads_as_challenge(status: u16, html: &str) -> bool {
+    if !CHALLENGE_STATUSES.contains(&status) || html.len() > 64 * 1024 {
+        return false;
+    }
+    let lower = html.to_ascii_lowercase();
+    if !lower.contains("<script") {
+        return false;
+    }
+    let sets_cookie_and_reloads = lower.contains("document.cookie")
+        && (lower.contains("location.reload")
+            || lower.contains("location.href")
+            || lower.contains("location.replace")
+            || lower.contains("location="));
+    const MARKERS: [&str; 10] = [
+        "__jsl_clearance",
+        "__jsluid",
+        "jschl",
+        "cf-chl",
+        "challenge-platform",
+        "请开启javascript",
+        "请启用javascript",
+        "enable javascript",
+        "安全狗",
+        "创宇盾",
+    ];
+    sets_cookie_and_reloads || MARKERS.iter().any(|m| lower.contains(m))
+}
+
 /// The target of a page whose only job is to send the browser elsewhere:
 /// `<meta http-equiv="refresh" content="0;url=…">` (5 s or less) or a small
 /// page running `location.href = "…"` / `location.replace("…")`.
