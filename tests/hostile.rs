@@ -11,10 +11,10 @@ mod common;
 
 use common::*;
 use govaudit::audit::{audit_config, AuditRequest};
-use govaudit::config::Config;
+use govaudit::config::{ColumnOverride, Config};
 use govaudit::rules::broken_link::failure;
 use govaudit::rules::Severity;
-use govaudit::site::{LinkCheck, Page, Site};
+use govaudit::site::{ColumnClass, LinkCheck, Page, Site};
 
 /// The body cap every hostile crawl runs with.
 const CAP: usize = 1024 * 1024;
@@ -58,9 +58,14 @@ async fn a_hostile_server_is_crawled_to_the_end_and_each_misbehaviour_recorded()
     let dir = stage("hostile/main", &[("OTHER", other.addr().to_string())]);
     let server = serve(dir.path()).await;
     let start = format!("{}/", server.base_url());
-    let site = crawl(&hostile_config(&[("hostile", &start)]))
-        .await
-        .remove(0);
+    let mut cfg = hostile_config(&[("hostile", &start)]);
+    // A column whose list sits behind the firewall.
+    cfg.sites[0].columns.push(ColumnOverride {
+        url: format!("{start}tzgg/"),
+        class: Some(ColumnClass::Notice),
+        name: Some("通知公告".into()),
+    });
+    let site = crawl(&cfg).await.remove(0);
     assert!(site.start.ok, "{:?}", site.start);
     let size = |s: &str| errors(&site, s).iter().any(|(w, _)| w == "size");
 
@@ -154,6 +159,19 @@ async fn a_hostile_server_is_crawled_to_the_end_and_each_misbehaviour_recorded()
     assert!(errors(&site, "/waf.html")
         .iter()
         .any(|(w, e)| w == "blocked" && e.contains("HTTP 403")));
+    // … a column behind it is a load error, never an empty column …
+    let col = site
+        .columns
+        .iter()
+        .find(|c| c.url.ends_with("/tzgg/"))
+        .unwrap();
+    assert!(
+        col.load_error
+            .as_deref()
+            .is_some_and(|e| e.starts_with("blocked")),
+        "{:?}",
+        col.load_error
+    );
     // … while a plain 403 page (a script, no challenge) stays broken.
     let l = link(&site, "/forbidden.html");
     assert!(!l.blocked && broken(l), "{l:?}");
