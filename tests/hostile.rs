@@ -140,7 +140,7 @@ async fn a_hostile_server_is_crawled_to_the_end_and_each_misbehaviour_recorded()
         assert!(p.text.contains("安全生产检查"), "{s}");
     }
 
-    // A 3 MB single line: cut at the cap, read as UTF-8 up to there.
+    // A 5 MB single line: cut at the cap inside a character, still read as UTF-8.
     assert!(size("/long-line.html"));
     let p = page(&site, "/long-line.html");
     assert_eq!(p.charset, "UTF-8");
