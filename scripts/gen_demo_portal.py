@@ -29,6 +29,11 @@ AS_OF = dt.date(2026, 11, 26)
 DISTRICT = "云溪区"
 TYPO_TSV = REPO.parent / "shared" / "data" / "typos" / "curated_high_precision_pairs.tsv"
 
+# The annual-report template tables and the fake ID numbers come from the rule
+# fixtures' generator (one copy of the template).
+sys.path.insert(0, str(REPO / "fixtures"))
+import _gen_annual_pii as annual  # noqa: E402
+
 # path -> bytes
 FILES: dict[str, bytes] = {}
 ROUTES: list[dict] = []
@@ -64,6 +69,7 @@ class Article:
     index_no: str = ""
     url: str = ""
     column: "Column | None" = None
+    raw_html: str = ""  # body written as HTML (annual-report tables), instead of `body`
 
 
 @dataclass
@@ -570,6 +576,57 @@ def build_sites() -> list[Site]:
     docs[2].attachments = [("小餐饮登记申请表.docx", "/scjg/attach/2026/10/P020261019_djb.docx")]
     sites.append(scjg)
 
+    # 5b. 区住建局 also has a 信息公开年报 column whose newest report is 2024's:
+    #     annual-report-missing (the 2025 report was due 2026-01-31).
+    nb = Column("信息公开年报", "xxgknb", "plain", per_page=8)
+    for y, day in [(2024, "2025-01-20"), (2023, "2024-01-19")]:
+        a = Article(title=f"{zjj.name}{y}年政府信息公开工作年度报告", date=d(day), kind="report")
+        a.raw_html = annual.report_body(y, 2021, "html", annual.table3_data(2021), annual.T4_OK,
+                                        annual.INTRO_OK)
+        nb.items.append(a)
+    zjj.columns.append(nb)
+
+    # 9. 区统计局 — plain lists (UTF-8). Its 2025 annual report came out on
+    #    2026-03-05 (annual-report-late) and breaks 勾稽 in table 三 (自然人 and
+    #    总计 columns: annual-report-inconsistent ×2); its 2024 report has no
+    #    五、存在的主要问题及改进情况 (annual-report-incomplete); a 公示 page lists
+    #    full ID numbers (pii-exposed, generated checksum-valid numbers of nobody).
+    tjj = Site(
+        id="tjj", name=f"{DISTRICT}统计局", short="区统计局", enc="utf-8", date_fmt="iso",
+        site_code="3301100020", beian="浙ICP备05012345号-11", address=f"{DISTRICT}文昌路7号",
+        phone="0571-86012310",
+    )
+    topics = ["经济普查", "统计执法检查", "统计数据质量", "统计调查队伍建设", "统计信息化"]
+    dyn = Column("统计动态", "tjdt", "plain", per_page=10, items=news(tjj, topics, "2026-11-24", 8, seed=6))
+    tz = Column("通知公告", "tzgg", "plain", per_page=10,
+                items=notices(tjj, ["2026年统计年报布置", "规模以上工业企业统计培训", "统计执法检查"],
+                              "2026-11-18", 3))
+    gs_item = Article(title="2026年第四次全国经济普查入户登记员劳务补助发放公示", date=d("2026-11-12"),
+                      kind="gs")
+    rows = "".join(f"<tr><td>{i}</td><td>{n}</td><td>{pid}</td><td>{m}</td></tr>"
+                   for i, (n, pid, m) in enumerate([
+                       ("陈某某", annual.fake_id("330110", "19780214", "052"), 800),
+                       ("周某某", annual.fake_id("330110", "19910830", "067"), 800)], 1))
+    gs_item.raw_html = ("<p>现将劳务补助发放情况公示如下：</p>\n<table border=\"1\"><tr><td>序号</td><td>姓名</td>"
+                        f"<td>身份证号码</td><td>金额（元）</td></tr>{rows}</table>\n"
+                        "<p>公示期5个工作日，如有异议请与区统计局联系。</p>")
+    gs = Column("公示公告", "gsgg", "plain", per_page=10, items=[gs_item])
+    broken = annual.table3_data(2021)
+    broken["forward"][0] += 1
+    broken["forward"][6] += 1
+    reports = []
+    for y, day, d3, drop in [(2025, "2026-03-05", broken, None),
+                             (2024, "2025-01-22", annual.table3_data(2021), 4),
+                             (2023, "2024-01-19", annual.table3_data(2019), None)]:
+        a = Article(title=f"{tjj.name}{y}年政府信息公开工作年度报告", date=d(day), kind="report")
+        a.raw_html = annual.report_body(y, 2021 if y > 2023 else 2019, "html" if y > 2023 else "flat",
+                                        d3, annual.T4_OK, annual.INTRO_OK, drop_section=drop)
+        reports.append(a)
+    nb = Column("信息公开年报", "xxgknb", "plain", per_page=10, items=reports)
+    tjj.columns = [dyn, tz, gs, nb]
+    tjj.blocks = [("统计动态", dyn, dyn.items[:6]), ("通知公告", tz, tz.items[:3])]
+    sites.append(tjj)
+
     # 8. 区生态环境分局 — unreachable: its start page always answers 503.
     sthj = Site(
         id="sthj", name=f"{DISTRICT}生态环境分局", short="区生态环境分局", enc="utf-8", date_fmt="iso",
@@ -908,7 +965,7 @@ def render_article(site: Site, a: Article) -> str:
         else:
             out.append(f'<div class="info">发布日期：{a.date.isoformat()}　信息来源：{esc(site.short)}'
                        '　浏览次数：<span id="hits">126</span></div>\n')
-    paras = "\n".join(f"<p>{esc(p)}</p>" for p in a.body)
+    paras = a.raw_html or "\n".join(f"<p>{esc(p)}</p>" for p in a.body)
     extra = "".join(f'<p>详见：<a href="{h}">{esc(t)}</a></p>\n' for t, h in a.links)
     out.append(f'<div class="content" id="zoom">\n{paras}\n{extra}</div>\n')
     if a.attachments:

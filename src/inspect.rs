@@ -327,6 +327,7 @@ pub fn inspect(req: &InspectRequest) -> crate::Result<Inspection> {
         url: crate::urlnorm::normalize(&url),
         name: name.clone(),
         class,
+        // One page seen alone: its place in the navigation is unknown.
         level: 0,
         class_source: if configured.and_then(|c| c.class).is_some() {
             ClassSource::Config

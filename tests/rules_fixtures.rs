@@ -101,6 +101,9 @@ fn matches(f: &Finding, e: &Fire, base: &str) -> bool {
         && e.wrong
             .as_ref()
             .map_or(true, |w| f.evidence["wrong"].as_str() == Some(w))
+        // Several findings on one page (one per broken identity, one per
+        // kind) are told apart by their evidence.
+        && e.evidence.iter().all(|(k, v)| f.evidence[k] == to_json(v))
 }
 
 /// Crawl the rule's fixture, audit it and compare the rule's findings.
@@ -297,4 +300,47 @@ fn veto_boundary_fixture() {
         5,
         "{levels:?}"
     );
+}
+
+/// pii-exposed: the generated full values (fixtures/pii-exposed/full-values.txt)
+/// appear in no report format — only masked.
+#[test]
+fn pii_values_appear_in_no_report_format() {
+    let dir = fixture("pii-exposed");
+    let expect = load_expect("pii-exposed");
+    let (_rt, _server, config) = serve_fixture(&dir).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let outcome = audit_config(
+        &config,
+        &AuditRequest {
+            config: dir.join("SITES.toml"),
+            as_of: Some(expect.as_of),
+            out: Some(out.path().to_path_buf()),
+            profile: None,
+            progress: Default::default(),
+        },
+    )
+    .unwrap();
+    assert!(outcome
+        .report
+        .findings
+        .iter()
+        .any(|f| f.rule == "pii-exposed"));
+    let values = std::fs::read_to_string(dir.join("full-values.txt")).unwrap();
+    let mut formats = 0;
+    for e in std::fs::read_dir(out.path()).unwrap() {
+        let p = e.unwrap().path();
+        if !p
+            .extension()
+            .is_some_and(|x| ["json", "html", "md", "csv"].iter().any(|f| x == *f))
+        {
+            continue;
+        }
+        formats += 1;
+        let text = std::fs::read_to_string(&p).unwrap();
+        for v in values.lines().filter(|v| !v.is_empty()) {
+            assert!(!text.contains(v), "{} shows {v} in full", p.display());
+        }
+    }
+    assert_eq!(formats, 4, "report.json, .html, .md and .csv");
 }

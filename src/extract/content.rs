@@ -762,7 +762,7 @@ mod tests {
             url: "http://a.gov.cn/col/jgzn/index.html".into(),
             name: name.into(),
             class: crate::site::ColumnClass::LongTerm,
-            level: 0,
+            level: 1,
             class_source: Default::default(),
             items: vec![],
             list_pages: 1,

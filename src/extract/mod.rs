@@ -10,9 +10,11 @@
 //! `page` (the one walk over a parsed document), `lists` (dated rows in
 //! lists and tables), `jcms` (大汉 datastores, dataproxy paging), `trs`
 //! (createPageHTML paging), `nav` (column candidates), `classify` (column
-//! classes from rules/column-classes.toml), `sniff` (markup or not, soft
-//! redirects, error-page URLs, script navigation).
+//! classes from rules/column-classes.toml), `annual_report` (the tables and
+//! sections of 政府信息公开工作年度报告, read from page text), `sniff`
+//! (markup or not, soft redirects, error-page URLs, script navigation).
 
+pub mod annual_report;
 mod classify;
 mod content;
 mod dates;

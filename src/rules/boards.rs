@@ -273,18 +273,21 @@ pub fn candidates_zh(candidates: &[Candidate], none: &str) -> String {
 }
 
 /// The one finding at the start URL of a site none of whose entrances is
-/// accepted: `severity` with `certain` (every candidate rejected, or none
-/// found), a warning with `unsure` (some could not be verified). `None` when
-/// an entrance works.
+/// accepted: `severity` with `certain` (every candidate seen and certainly
+/// rejected), a warning with `unsure` (some could not be verified), and a
+/// warning with `none` when no candidate was seen at all. Seeing nothing is
+/// not proof: menus drawn by script, image-only navigation or an entrance on
+/// the district portal's shared header escape the crawl, so a veto needs a
+/// candidate that was looked at and rejected. `None` when an entrance works.
 pub fn absence_finding<E: super::Evidence>(
     (id, severity): (&str, super::Severity),
     site: &Site,
     candidates: Vec<Candidate>,
-    certain: String,
-    unsure: String,
+    [certain, unsure, none]: [String; 3],
     evidence: impl FnOnce(Vec<Candidate>) -> E,
 ) -> Option<super::Finding> {
     let (severity, message) = match verdict(&candidates)? {
+        true if candidates.is_empty() => (super::Severity::Warn, none),
         true => (severity, certain),
         false => (super::Severity::Warn, unsure),
     };

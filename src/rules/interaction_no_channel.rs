@@ -6,11 +6,13 @@
 //! that holds a letter form or an entrance (我要写信 / 我要咨询), lists
 //! messages, or links out to the district's unified platform and answers
 //! there. 网上信访, 纪检举报, 在线访谈 and 调查征集 channels do not count.
-//! No candidate at all, or only candidates that certainly do not work (an
-//! empty page, text without a form, a broken link, a 信访 box) ⇒ one veto
-//! finding at the start URL. When the only candidates could not be verified
-//! (a link out govaudit did not check, a page that did not load, an own page
-//! whose form cannot be seen) the finding is a warning instead. A site whose
+//! Only candidates that certainly do not work (an empty page, text without a
+//! form, a broken link, a 信访 box) ⇒ one veto finding at the start URL.
+//! When the only candidates could not be verified (a link out govaudit did
+//! not check, a page that did not load, an own page whose form cannot be
+//! seen), or when no candidate was seen at all (script-drawn menus and a
+//! shared district header escape a crawl, so seeing nothing is no proof),
+//! the finding is a warning asking for a look instead. A site whose
 //! start page cannot be fetched is site-unreachable's, not this rule's; a
 //! one-page model without the homepage (`govaudit inspect` on a column page)
 //! is not judged.
@@ -94,21 +96,19 @@ impl RuleDef for InteractionNoChannel {
                 text_counts: false,
             },
         );
-        let certain = if candidates.is_empty() {
-            "网站未提供在线咨询、建言或信箱等互动渠道，属于互动回应差，请开设有效的在线咨询渠道。"
-                .to_string()
-        } else {
-            format!(
-                "网站查看了{}个互动入口，均不是有效的在线咨询渠道（信访、纪检举报不计入），属于互动回应差，请开设有效的在线咨询渠道。",
-                candidates.len()
-            )
-        };
+        let certain = format!(
+            "网站查看了{}个互动入口，均不是有效的在线咨询渠道（信访、纪检举报不计入），属于互动回应差，请开设有效的在线咨询渠道。",
+            candidates.len()
+        );
         absence_finding(
             (Self::META.id, Self::META.severity),
             site,
             candidates,
-            certain,
-            "网站的咨询、信箱类入口未能确认可用（外部链接未检查或页面无法打开），请核实是否有有效的在线咨询渠道。".into(),
+            [
+                certain,
+                "网站的咨询、信箱类入口未能确认可用（外部链接未检查或页面无法打开），请核实是否有有效的在线咨询渠道。".into(),
+                "未在网站上发现在线咨询、建言或信箱等互动入口（导航可能由脚本生成），请人工核实；如确无，属于互动回应差，应开设有效的在线咨询渠道。".into(),
+            ],
             |candidates| InteractionNoChannelEvidence { candidates },
         )
         .into_iter()
@@ -147,13 +147,14 @@ mod tests {
     }
 
     #[test]
-    fn no_candidate_and_petition_only_are_vetoes() {
+    fn no_candidate_warns_petition_only_vetoes() {
         let env = Env::new();
         let ctx = env.ctx("2026-11-26");
         let s = site();
         let f = InteractionNoChannel.check(&s, &ctx);
         assert_eq!(f.len(), 1);
-        assert_eq!(f[0].severity, Severity::Veto);
+        assert_eq!(f[0].severity, Severity::Warn);
+        assert!(f[0].message.contains("人工核实"), "{}", f[0].message);
         let mut s = site();
         let mut xf = column("网上信访", ColumnClass::Other, vec![]);
         xf.kind = ColumnKind::Channel;

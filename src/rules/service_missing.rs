@@ -4,9 +4,10 @@
 //! Whether the site offers any 办事服务 entry: a column or link named
 //! 办事服务 / 政务服务 / 网上办事 / 在线办事 / 办事指南 / 服务事项 / 便民服务 /
 //! 一网通办 / 政务服务网 (its own service pages, or a link to the provincial
-//! 政务服务网) that opens. None at all, or only broken ones ⇒ one veto
-//! finding at the start URL; only entrances govaudit could not check ⇒ a
-//! warning. A site marked `services = false` in SITES.toml (a body with no
+//! 政务服务网) that opens. Only broken ones ⇒ one veto finding at the start
+//! URL; only entrances govaudit could not check, or none seen at all (a
+//! script-drawn menu escapes a crawl, so seeing nothing is no proof) ⇒ a
+//! warning asking for a look. A site marked `services = false` in SITES.toml (a body with no
 //! public-facing services) is not judged, and its 办事服务 group is not
 //! scored (the profile's `services-group`: out of 75, ×4/3).
 //!
@@ -15,8 +16,10 @@
 //! at all.
 //!
 //! ## Example
-//! No menu, block or link of the site names a service ⇒ one veto at the
-//! start URL, evidence `{ "candidates": [] }`.
+//! The only 「政务服务网」 link answers 404 ⇒ one veto at the start URL,
+//! evidence `{ "candidates": [ { "name": "浙江政务服务网", "status": "rejected",
+//! "why": "链接无法访问（HTTP 404）" } ] }`; no entrance seen at all ⇒ a warning
+//! with `{ "candidates": [] }`.
 //!
 //! ## Settings
 //! `rules/service-missing.toml`:
@@ -119,8 +122,11 @@ impl RuleDef for ServiceMissing {
             (Self::META.id, Self::META.severity),
             site,
             candidates,
-            "网站未提供可用的办事服务入口（本站办事栏目或本地政务服务网链接），属于服务不实用，请提供办事服务。".into(),
-            "网站的办事服务入口未能确认可用（链接未检查或页面无法打开），请核实。".into(),
+            [
+                "网站的办事服务入口均无法使用（本站办事栏目或本地政务服务网链接），属于服务不实用，请提供可用的办事服务。".into(),
+                "网站的办事服务入口未能确认可用（链接未检查或页面无法打开），请核实。".into(),
+                "未在网站上发现办事服务入口（导航可能由脚本生成），请人工核实；如确无，属于服务不实用，应提供本站办事栏目或本地政务服务网链接。".into(),
+            ],
             |candidates| ServiceMissingEvidence { candidates },
         )
         .into_iter()
@@ -143,11 +149,12 @@ mod tests {
     use crate::site::{LinkCheck, Page, PageKind, PageLink};
 
     #[test]
-    fn no_entrance_vetoes_a_working_link_does_not_a_body_without_services_is_skipped() {
+    fn no_entrance_warns_a_broken_one_vetoes_a_working_link_does_not_a_body_without_services_is_skipped(
+    ) {
         let env = Env::new();
         let ctx = env.ctx("2026-11-26");
         let s = site();
-        assert_eq!(ServiceMissing.check(&s, &ctx)[0].severity, Severity::Veto);
+        assert_eq!(ServiceMissing.check(&s, &ctx)[0].severity, Severity::Warn);
         let mut none = site();
         none.without_services = true;
         assert!(ServiceMissing.check(&none, &ctx).is_empty());
@@ -207,6 +214,10 @@ mod tests {
             ..Default::default()
         });
         let f = ServiceMissing.check(&s, &env.ctx("2026-11-26"));
-        assert_eq!(f[0].severity, Severity::Veto);
+        assert!(f[0].evidence["candidates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["url"] != a));
     }
 }
