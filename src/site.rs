@@ -478,7 +478,9 @@ pub struct LinkCheck {
 pub struct CrawlError {
     /// The page or list URL.
     pub url: String,
-    /// "page", "list", "article", "robots" …
+    /// "page", "list", "article", "robots", "size" (body cut at the cap),
+    /// "depth" (nesting cut before parsing), "content" (binary served as
+    /// HTML), "blocked" (a firewall's JavaScript challenge) …
     pub what: String,
     /// What went wrong ("timeout", "HTTP 500" …).
     pub error: String,
