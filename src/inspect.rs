@@ -557,6 +557,7 @@ fn one_page_site(
             error: None,
             attempts: fetched.attempts,
             final_url: fetched.final_url.as_ref().map(crate::urlnorm::normalize),
+            blocked: false,
         },
         homepage: home.then_some(Homepage {
             hub_only: home_items.is_empty(),

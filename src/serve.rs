@@ -22,6 +22,13 @@
 //! records = "_jcms"                  # its folder of <columnid>.xml datastores
 //! # handler = "calendar": an endless calendar under a prefix route: /cal/2026/11/
 //! #   links /cal/2026/12/ (a crawler trap)
+//! # handler = "hops": under a prefix route "/hops/*", /hops/N redirects to
+//! #   /hops/N-1 and /hops/0 answers 200 (a redirect chain N hops long)
+//! # Hostile answers (the body is `body`, else the file):
+//! repeat = 1000                      # send the body 1000 times (0 = endlessly)
+//! trickle_ms = 200                   # send the body one byte per 200 ms
+//! content_length = 99999             # announce this Content-Length whatever is sent
+//! reset_after = 300                  # send 300 body bytes, then drop the connection
 //! ```
 
 use std::collections::{BTreeMap, HashMap};
@@ -35,6 +42,7 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::Response;
+use futures::StreamExt;
 use serde::Deserialize;
 
 /// One request the server received.
@@ -90,6 +98,18 @@ pub struct Route {
     /// The datastore file the jcms-dataproxy handler slices.
     #[serde(default)]
     pub records: Option<String>,
+    /// Send the body this many times over (0: endlessly).
+    #[serde(default)]
+    pub repeat: Option<u64>,
+    /// Send the body one byte per this many milliseconds.
+    #[serde(default)]
+    pub trickle_ms: Option<u64>,
+    /// Announce this Content-Length whatever the body's length.
+    #[serde(default)]
+    pub content_length: Option<u64>,
+    /// Send this many body bytes, then drop the connection.
+    #[serde(default)]
+    pub reset_after: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -396,6 +416,16 @@ async fn answer(
     if route.handler.as_deref() == Some("calendar") {
         return calendar(route, path);
     }
+    if route.handler.as_deref() == Some("hops") {
+        return hops(route, path);
+    }
+    if route.repeat.is_some()
+        || route.trickle_ms.is_some()
+        || route.content_length.is_some()
+        || route.reset_after.is_some()
+    {
+        return hostile(shared, route, path, status);
+    }
     if let Some(b) = &route.body {
         let mut r = literal(status, b.clone(), &route.headers);
         if let Some(ct) = route
@@ -419,6 +449,119 @@ async fn answer(
         *r.status_mut() = status;
         *r.body_mut() = Body::empty();
     }
+    r
+}
+
+/// `/hops/N` redirects to `/hops/N-1`; `/hops/0` (or no number) answers 200.
+fn hops(route: &Route, path: &str) -> Response {
+    let (prefix, n) = path.rsplit_once('/').unwrap_or(("", path));
+    match n.parse::<u64>() {
+        Ok(n) if n > 0 => {
+            let mut r = literal(StatusCode::FOUND, String::new(), &route.headers);
+            if let Ok(v) = HeaderValue::from_str(&format!("{prefix}/{}", n - 1)) {
+                r.headers_mut().insert(header::LOCATION, v);
+            }
+            r
+        }
+        _ => {
+            let mut r = literal(
+                StatusCode::OK,
+                "<html><head><title>终点</title></head><body><p>重定向链的终点</p></body></html>"
+                    .into(),
+                &route.headers,
+            );
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            );
+            r
+        }
+    }
+}
+
+/// A misbehaving answer: the body (literal or the file) repeated, trickled,
+/// cut off by a dropped connection, or under a lying Content-Length.
+fn hostile(shared: &Shared, route: &Route, path: &str, status: StatusCode) -> Response {
+    let unit: bytes::Bytes = match &route.body {
+        Some(b) => b.clone().into_bytes().into(),
+        None => match file_for(&shared.root, path).and_then(|f| std::fs::read(f).ok()) {
+            Some(b) => b.into(),
+            None => return literal(StatusCode::NOT_FOUND, String::new(), &BTreeMap::new()),
+        },
+    };
+    let times = route.repeat.unwrap_or(1);
+    let endless = times == 0;
+    let units = futures::stream::iter((0..).take_while(move |i| endless || *i < times))
+        .map(move |_| unit.clone());
+    // One byte at a time when trickling, else whole units.
+    let pieces: futures::stream::BoxStream<'static, bytes::Bytes> = match route.trickle_ms {
+        Some(ms) => units
+            .flat_map(|u| futures::stream::iter((0..u.len()).map(move |i| u.slice(i..i + 1))))
+            .then(move |b| async move {
+                tokio::time::sleep(Duration::from_millis(ms)).await;
+                b
+            })
+            .boxed(),
+        None => units.boxed(),
+    };
+    let reset_after = route.reset_after;
+    let mut sent = 0usize;
+    let stream = pieces
+        .then(move |b| {
+            let out = match reset_after {
+                Some(limit) if sent + b.len() > limit => {
+                    if sent >= limit {
+                        Err(std::io::Error::new(
+                            std::io::ErrorKind::ConnectionReset,
+                            "fixture: connection dropped mid-body",
+                        ))
+                    } else {
+                        Ok(b.slice(..limit - sent))
+                    }
+                }
+                _ => Ok(b),
+            };
+            if let Ok(b) = &out {
+                sent += b.len();
+            }
+            async move {
+                if out.is_err() {
+                    // Let the bytes sent so far reach the client first.
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                out
+            }
+        })
+        .take_while({
+            let mut failed = false;
+            move |r| {
+                let go = !failed;
+                failed |= r.is_err();
+                futures::future::ready(go)
+            }
+        });
+    // A pause before the stream ends (or fails) lets the server flush what
+    // was sent: the client must see the head and the first bytes, then the
+    // connection go.
+    let stream = stream.chain(
+        futures::stream::once(tokio::time::sleep(Duration::from_millis(20)))
+            .filter_map(|_| futures::future::ready(None)),
+    );
+    let mut r = Response::new(Body::from_stream(stream));
+    *r.status_mut() = status;
+    let ct = route.content_type.as_deref().unwrap_or_else(|| {
+        file_for(&shared.root, path)
+            .map(|f| mime_for(&f))
+            .unwrap_or("text/html")
+    });
+    if let Ok(v) = HeaderValue::from_str(ct) {
+        r.headers_mut().insert(header::CONTENT_TYPE, v);
+    }
+    if let Some(n) = route.content_length {
+        r.headers_mut()
+            .insert(header::CONTENT_LENGTH, HeaderValue::from(n));
+    }
+    add_headers(&mut r, &route.headers);
     r
 }
 

@@ -160,6 +160,10 @@ pub struct StartOutcome {
     /// Final URL after redirects.
     #[serde(default)]
     pub final_url: Option<String>,
+    /// The start page answered with a firewall's JavaScript challenge: the
+    /// site is up for browsers but closed to the crawler.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub blocked: bool,
 }
 
 /// The homepage's own dated items (首页信息).
@@ -515,6 +519,11 @@ pub struct LinkCheck {
     /// A soft 404 when `status` is 2xx; recorded for the rules to weigh.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub soft_404: bool,
+    /// The answer was a web application firewall's JavaScript challenge
+    /// (403/412/521 … with a script that sets a cookie and reloads): a
+    /// browser gets through, the crawler did not. Blocked, not broken.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub blocked: bool,
     /// Attempts made.
     pub attempts: u32,
     /// Pages of this site linking the target, in discovery order.
@@ -541,7 +550,9 @@ pub struct LinkCheck {
 pub struct CrawlError {
     /// The page or list URL.
     pub url: String,
-    /// "page", "list", "article", "robots" …
+    /// "page", "list", "article", "robots", "size" (body cut at the cap),
+    /// "depth" (nesting cut before parsing), "content" (binary served as
+    /// HTML), "blocked" (a firewall's JavaScript challenge) …
     pub what: String,
     /// What went wrong ("timeout", "HTTP 500" …).
     pub error: String,

@@ -55,6 +55,8 @@ pub(crate) struct Fetched {
     pub markup: Option<bool>,
     /// The body read reads like a "not found" page (title or heading).
     pub soft_404: bool,
+    /// The answer is a web application firewall's JavaScript challenge.
+    pub blocked: bool,
 }
 
 impl Fetched {
@@ -65,6 +67,12 @@ impl Fetched {
 
     /// One-line description of a failure: the error, else "HTTP nnn".
     pub(crate) fn failure(&self) -> Option<String> {
+        if self.blocked {
+            return Some(format!(
+                "blocked: a firewall's JavaScript challenge (HTTP {})",
+                self.status.unwrap_or(0)
+            ));
+        }
         if let Some(e) = &self.error {
             return Some(e.clone());
         }
@@ -287,11 +295,30 @@ impl Fetcher {
             };
             let redirect = (300..400).contains(&answer.status) && answer.status != 304;
             if redirect {
-                if let Some(next) = answer
-                    .location
-                    .as_deref()
-                    .and_then(|l| urlnorm::resolve(&current, l))
-                {
+                let location = answer.location.as_deref().map(str::trim);
+                let next = location.and_then(|l| urlnorm::resolve(&current, l));
+                if let (Some(l), None) = (location.filter(|l| !l.is_empty()), &next) {
+                    // Location: javascript:… / ftp://… — no browser lands on
+                    // a page there: the link is as dead as a 404.
+                    let scheme = l
+                        .split(':')
+                        .next()
+                        .filter(|s| s.len() < l.len() && s.len() <= 16);
+                    let out = Fetched {
+                        final_url: Some(current),
+                        status: Some(answer.status),
+                        error: Some(match scheme {
+                            Some(s) => {
+                                format!("redirect to a non-HTTP URL ({}:)", s.to_ascii_lowercase())
+                            }
+                            None => "redirect to an unusable URL".into(),
+                        }),
+                        redirects: hops,
+                        ..Default::default()
+                    };
+                    return (out, false, None);
+                }
+                if let Some(next) = next {
                     hops += 1;
                     let key = urlnorm::normalize(&next);
                     if !seen.insert(key) {
@@ -311,7 +338,13 @@ impl Fetcher {
                     continue;
                 }
             }
-            let retry = answer.status >= 500 || answer.status == 429;
+            let blocked = !answer.body.is_empty()
+                && extract::reads_as_challenge(
+                    answer.status,
+                    &extract::decode(&answer.body, answer.content_type.as_deref()).text,
+                );
+            // A challenge answers the same however often it is asked.
+            let retry = !blocked && (answer.status >= 500 || answer.status == 429);
             let out = Fetched {
                 final_url: Some(current),
                 status: Some(answer.status),
@@ -325,6 +358,7 @@ impl Fetcher {
                 head_status: None,
                 markup: None,
                 soft_404: false,
+                blocked,
             };
             return (out, retry, answer.retry_after);
         }
@@ -375,7 +409,10 @@ impl Fetcher {
                         }
                     }
                     Ok(None) => break,
-                    Err(e) => return Err(classify(&e)),
+                    // The head came: a failure now is the body cut off
+                    // (connection reset, fewer bytes than Content-Length).
+                    Err(e) if e.is_timeout() => return Err(classify(&e)),
+                    Err(_) => return Err(("connection closed mid-body".into(), true)),
                 }
             }
         }
@@ -421,6 +458,10 @@ fn classify(e: &reqwest::Error) -> (String, bool) {
         let t = s.to_string().to_ascii_lowercase();
         if t.contains("dns error") || t.contains("failed to lookup") {
             return ("dns".into(), true);
+        }
+        if t.contains("incomplete") || t.contains("connection closed before message completed") {
+            // The server hung up before a whole answer came.
+            return ("connection closed".into(), true);
         }
         if t.contains("certificate") || t.contains("tls") || t.contains("handshake") {
             return ("tls".into(), false);

@@ -26,6 +26,7 @@ pub(crate) struct LinkResult {
     pub(super) content_type: Option<String>,
     pub(super) markup: Option<bool>,
     pub(super) soft_404: bool,
+    pub(super) blocked: bool,
     pub(super) attempts: u32,
     pub(super) skipped: Option<String>,
 }
@@ -50,6 +51,7 @@ impl LinkResult {
             content_type: f.content_type.clone(),
             markup: f.markup,
             soft_404: f.soft_404,
+            blocked: f.blocked,
             attempts: f.attempts,
             skipped: None,
         }
@@ -84,6 +86,12 @@ impl LinkResult {
         if self.skipped.is_some() {
             return Some("robots.txt disallow".into());
         }
+        if self.blocked {
+            return Some(format!(
+                "blocked: a firewall's JavaScript challenge (HTTP {})",
+                self.status.unwrap_or(0)
+            ));
+        }
         if let Some(e) = &self.error {
             return Some(e.clone());
         }
@@ -107,6 +115,7 @@ impl LinkResult {
         lc.content_type = self.content_type.clone();
         lc.markup = self.markup;
         lc.soft_404 = self.soft_404;
+        lc.blocked = self.blocked;
         lc.attempts = self.attempts;
         lc.skipped = self.skipped.clone();
     }

@@ -134,6 +134,7 @@ impl SiteRun {
         self.visited.record_fetch(url.clone(), result);
         if let Some(err) = out.fetched.failure() {
             let what = match out.task.kind {
+                _ if out.fetched.blocked => "blocked",
                 PageKind::Home => "start",
                 PageKind::List => "list",
                 PageKind::Article => "article",
@@ -147,6 +148,19 @@ impl SiteRun {
             });
             return None;
         }
+        let claimed_markup = out
+            .fetched
+            .content_type
+            .as_deref()
+            .is_some_and(|ct| ct.to_ascii_lowercase().contains("html"));
+        if out.fetched.markup == Some(false) && claimed_markup {
+            self.site.crawl_errors.push(CrawlError {
+                url: url.clone(),
+                what: "content".into(),
+                error: "binary data served as text/html: not read as a page".into(),
+                status: out.fetched.status,
+            });
+        }
         let parsed = out.parsed?;
         if !self.visited.store_page(&url) {
             return None;
@@ -158,6 +172,17 @@ impl SiteRun {
                 error: format!(
                     "body cut at {} bytes (max_body_bytes)",
                     self.shared.settings.max_body_bytes
+                ),
+                status: out.fetched.status,
+            });
+        }
+        if parsed.cut_deep {
+            self.site.crawl_errors.push(CrawlError {
+                url: url.clone(),
+                what: "depth".into(),
+                error: format!(
+                    "HTML nested deeper than {} elements: read up to there",
+                    crate::extract::MAX_PARSE_DEPTH
                 ),
                 status: out.fetched.status,
             });
@@ -398,6 +423,7 @@ pub(crate) async fn crawl_site(
         },
         attempts: home.fetched.attempts,
         final_url: home.fetched.final_url.as_ref().map(urlnorm::normalize),
+        blocked: home.fetched.blocked,
     };
     if let Some(f) = home.fetched.final_url.as_ref().filter(|f| *f != &start) {
         run.scope.add_redirected_start(f);

@@ -49,7 +49,7 @@ fn meta_charset(bytes: &[u8]) -> Option<&'static Encoding> {
 /// UTF-16 recognised from its NUL pattern: HTML markup is mostly ASCII, so
 /// UTF-16LE has a NUL in most odd bytes and UTF-16BE in most even ones.
 /// Real HTML in any 8-bit or multi-byte charset never holds NULs.
-fn sniff_utf16(bytes: &[u8]) -> Option<&'static Encoding> {
+pub(super) fn sniff_utf16(bytes: &[u8]) -> Option<&'static Encoding> {
     let sample = &bytes[..bytes.len().min(4096) & !1];
     if sample.len() < 8 {
         return None;

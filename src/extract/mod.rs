@@ -19,6 +19,7 @@ mod classify;
 mod content;
 mod dates;
 mod decode;
+mod depth;
 mod dom;
 mod facts;
 mod jcms;
@@ -48,8 +49,8 @@ pub use content::{
 pub use dates::{find_date, find_dates, year_from_url};
 pub use facts::STANDARD_META;
 pub use sniff::{
-    is_error_page_url, looks_like_markup, reads_as_error_page, redirect_to_error_page,
-    soft_redirect,
+    is_error_page_url, looks_like_markup, reads_as_challenge, reads_as_error_page,
+    redirect_to_error_page, soft_redirect,
 };
 
 /// A decoded HTML (or XML) document.
@@ -168,7 +169,12 @@ pub struct ParsedPage {
     pub content: PageContent,
     /// Message-board messages the page shows (`messages.rs`).
     pub messages: Vec<crate::site::Message>,
+    /// The page nested deeper than [`MAX_PARSE_DEPTH`] and was read only
+    /// up to there (html5ever is quadratic in depth).
+    pub cut_deep: bool,
 }
+
+pub use depth::MAX_DEPTH as MAX_PARSE_DEPTH;
 
 /// Date-field labels, most trusted first (see `label_rank`).
 const DATE_LABELS: [&str; 6] = [
@@ -246,6 +252,7 @@ fn page_date(
 
 /// Parse an HTML page fetched from `url`.
 pub fn parse_page(url: &Url, html: &str) -> ParsedPage {
+    let (html, cut_deep) = depth::capped(html);
     let doc = scraper::Html::parse_document(html);
     let w = page::Walk::run(&doc, url);
     let base = w.base.clone();
@@ -429,6 +436,7 @@ pub fn parse_page(url: &Url, html: &str) -> ParsedPage {
         facts,
         content,
         messages,
+        cut_deep,
     }
 }
 
@@ -441,6 +449,7 @@ pub fn looks_like_article_url(u: &Url) -> bool {
 /// The own-text analysis of any page (`govaudit inspect` shows it for list
 /// pages too).
 pub fn page_content(url: &Url, html: &str) -> PageContent {
+    let (html, _) = depth::capped(html);
     let doc = scraper::Html::parse_document(html);
     let w = page::Walk::run(&doc, url);
     let base = w.base.clone();

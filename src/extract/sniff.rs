@@ -27,19 +27,75 @@ pub(crate) fn script_navigation(script: &str) -> Option<&str> {
         .map(|m| m.as_str())
 }
 
-/// True when a response is HTML or XML: by its Content-Type when it has one,
-/// else by its first bytes.
+/// True when a response is HTML or XML: by its Content-Type when it has one
+/// (unless the bytes read are plainly binary), else by its first bytes.
 pub fn looks_like_markup(content_type: Option<&str>, body: &[u8]) -> bool {
     match content_type {
         Some(ct) => {
             let ct = ct.to_ascii_lowercase();
-            ct.contains("html") || ct.contains("xml")
+            (ct.contains("html") || ct.contains("xml")) && !binary(body)
         }
         None => {
             let head = &body[..body.len().min(512)];
             String::from_utf8_lossy(head).trim_start().starts_with('<')
         }
     }
+}
+
+/// Bytes no text page holds, whatever its Content-Type says (a file
+/// served as text/html by a misconfigured server): NULs or other C0
+/// controls in the first 1 KB, UTF-16 (whose ASCII has NULs) and
+/// BOM-marked bodies aside.
+fn binary(body: &[u8]) -> bool {
+    let head = &body[..body.len().min(1024)];
+    if head.is_empty()
+        || encoding_rs::Encoding::for_bom(head).is_some()
+        || super::decode::sniff_utf16(body).is_some()
+    {
+        return false;
+    }
+    let controls = head
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1b))
+        .count();
+    controls * 100 > head.len() || head.contains(&0)
+}
+
+/// Statuses a web application firewall answers its challenge with (加速乐's
+/// 521 included).
+const CHALLENGE_STATUSES: [u16; 6] = [403, 412, 429, 503, 520, 521];
+
+/// True when an answer is a web application firewall's JavaScript
+/// challenge (创宇盾, 加速乐, 安全狗, Cloudflare …) rather than the page:
+/// a refusal status and a short page that runs a script to set a cookie
+/// and reload, or names the challenge. A browser passes it; a crawler sees
+/// only the challenge, so the target is "blocked", not broken.
+pub fn reads_as_challenge(status: u16, html: &str) -> bool {
+    if !CHALLENGE_STATUSES.contains(&status) || html.len() > 64 * 1024 {
+        return false;
+    }
+    let lower = html.to_ascii_lowercase();
+    if !lower.contains("<script") {
+        return false;
+    }
+    let sets_cookie_and_reloads = lower.contains("document.cookie")
+        && (lower.contains("location.reload")
+            || lower.contains("location.href")
+            || lower.contains("location.replace")
+            || lower.contains("location="));
+    const MARKERS: [&str; 10] = [
+        "__jsl_clearance",
+        "__jsluid",
+        "jschl",
+        "cf-chl",
+        "challenge-platform",
+        "请开启javascript",
+        "请启用javascript",
+        "enable javascript",
+        "安全狗",
+        "创宇盾",
+    ];
+    sets_cookie_and_reloads || MARKERS.iter().any(|m| lower.contains(m))
 }
 
 /// The target of a page whose only job is to send the browser elsewhere:

@@ -75,7 +75,8 @@ impl Failure {
 /// 2xx page that merely reads like an error page (`soft_404`) is not judged
 /// broken: a title saying 404 is a guess a clerk cannot always confirm.
 pub fn failure(link: &LinkCheck) -> Option<Failure> {
-    if link.skipped.is_some() {
+    // Skipped (robots.txt) or blocked by a firewall's challenge: not known broken.
+    if link.skipped.is_some() || link.blocked {
         return None;
     }
     if let Some(e) = &link.error {

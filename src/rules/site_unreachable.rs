@@ -17,6 +17,10 @@
 //! the inspection outright. One failed start in a nightly run is the signal a
 //! department must act on before the next probe.
 //!
+//! A start page answered by a firewall's JavaScript challenge
+//! (`Site.start.blocked`) is a warn with `"blocked": true`: the site is
+//! likely up for browsers, and a veto needs certainty.
+//!
 //! ## Example
 //! `http://example.gov.cn/fgj/` answers 503 on all 3 attempts ⇒ one finding at
 //! the start URL with evidence `{ "error": "HTTP 503", "attempts": 3 }`.
@@ -75,6 +79,10 @@ pub struct SiteUnreachableEvidence {
     #[serde(skip_serializing_if = "Option::is_none")]
     /// Why the single-run rule was used (too few probes).
     pub note: Option<String>,
+    /// The answer was a firewall's JavaScript challenge: the site may well
+    /// open in a browser, so the finding is a warn, never a veto.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub blocked: bool,
 }
 
 impl Evidence for SiteUnreachableEvidence {
@@ -126,6 +134,31 @@ impl RuleDef for SiteUnreachable {
                 Some(s) => format!("HTTP {s}"),
                 None => "unknown error".to_string(),
             });
+        let evidence = SiteUnreachableEvidence {
+            error: error.clone(),
+            attempts: site.start.attempts,
+            status: site.start.status,
+            final_url: site.start.final_url.clone(),
+            blocked: site.start.blocked,
+            ..Default::default()
+        };
+        if site.start.blocked {
+            let message = format!(
+                "站点首页（{}）返回防火墙的JavaScript验证页面（HTTP {}），自动检查无法进入，请人工核实能否正常打开，并将检查程序加入访问白名单。",
+                site.url,
+                site.start.status.unwrap_or(0)
+            );
+            return vec![Finding::new(
+                Self::META.id,
+                site,
+                &site.url,
+                None,
+                None,
+                Severity::Warn,
+                message,
+                &evidence,
+            )];
+        }
         let message = format!(
             "站点首页（{}）无法访问（{}，共尝试{}次），请立即检查服务器、网络和域名解析，确保网站可正常打开。",
             site.url, error, site.start.attempts
@@ -138,13 +171,7 @@ impl RuleDef for SiteUnreachable {
             None,
             Self::META.severity,
             message,
-            &SiteUnreachableEvidence {
-                error,
-                attempts: site.start.attempts,
-                status: site.start.status,
-                final_url: site.start.final_url.clone(),
-                ..Default::default()
-            },
+            &evidence,
         )];
         probes::note_too_few(&mut found, site);
         found
@@ -167,6 +194,7 @@ mod tests {
             error: Some("HTTP 503".into()),
             attempts: 3,
             final_url: None,
+            blocked: false,
         };
         let f = SiteUnreachable.check(&s, &env.ctx("2026-11-26"));
         assert_eq!(f.len(), 1);

@@ -1,0 +1,234 @@
+//! The crawler against servers that misbehave (issue 8, "Hostile servers"):
+//! slowloris, an endless body, a gzip bomb, Content-Lengths that lie both
+//! ways, a 50-hop redirect chain, redirects to ftp: / javascript: / https,
+//! binary data as text/html, mis-declared charsets, a 3 MB single line, HTML
+//! nested 100,000 deep, a connection dropped mid-body, broken robots.txt
+//! files and a firewall's JavaScript challenge. Every crawl finishes,
+//! records what went wrong as data (a crawl error, a link fact, a finding)
+//! and never panics. Served from `fixtures/hostile/*`.
+
+mod common;
+
+use common::*;
+use govaudit::audit::{audit_config, AuditRequest};
+use govaudit::config::{ColumnOverride, Config};
+use govaudit::rules::broken_link::failure;
+use govaudit::rules::Severity;
+use govaudit::site::{ColumnClass, LinkCheck, Page, Site};
+
+/// The body cap every hostile crawl runs with.
+const CAP: usize = 1024 * 1024;
+
+/// Test-sized settings: 1 s timeouts, no retries, a 1 MB body cap.
+fn hostile_config(sites: &[(&str, &str)]) -> Config {
+    let mut c = config(sites);
+    c.crawl.retries = 0;
+    c.crawl.max_body_bytes = CAP;
+    c.crawl.max_redirects = 10;
+    c
+}
+
+fn page<'a>(site: &'a Site, suffix: &str) -> &'a Page {
+    site.pages
+        .iter()
+        .find(|p| p.url.ends_with(suffix))
+        .unwrap_or_else(|| panic!("no page {suffix}"))
+}
+
+fn stored(site: &Site, suffix: &str) -> bool {
+    site.pages.iter().any(|p| p.url.ends_with(suffix))
+}
+
+/// The crawl errors recorded for a URL ending in `suffix`, as (what, error).
+fn errors(site: &Site, suffix: &str) -> Vec<(String, String)> {
+    site.crawl_errors
+        .iter()
+        .filter(|e| e.url.ends_with(suffix))
+        .map(|e| (e.what.clone(), e.error.clone()))
+        .collect()
+}
+
+fn broken(l: &LinkCheck) -> bool {
+    failure(l).is_some()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hostile_server_is_crawled_to_the_end_and_each_misbehaviour_recorded() {
+    let other = serve(&fixture("hostile/robots-html")).await;
+    let dir = stage("hostile/main", &[("OTHER", other.addr().to_string())]);
+    let server = serve(dir.path()).await;
+    let start = format!("{}/", server.base_url());
+    let mut cfg = hostile_config(&[("hostile", &start)]);
+    // A column whose list sits behind the firewall.
+    cfg.sites[0].columns.push(ColumnOverride {
+        url: format!("{start}tzgg/"),
+        class: Some(ColumnClass::Notice),
+        name: Some("通知公告".into()),
+    });
+    let site = crawl(&cfg).await.remove(0);
+    assert!(site.start.ok, "{:?}", site.start);
+    let size = |s: &str| errors(&site, s).iter().any(|(w, _)| w == "size");
+
+    // Slowloris: one byte per 200 ms; the 1 s whole-request timeout ends it.
+    let l = link(&site, "/trickle.html");
+    assert_eq!(l.error.as_deref(), Some("timeout"));
+    assert!(broken(l));
+
+    // An endless body and a gzip bomb (30 MB inflated from 30 KB): cut at
+    // the cap, the part read kept, bytes read bounded.
+    for s in ["/endless.html", "/bomb.html"] {
+        assert!(size(s), "{s}: {:?}", errors(&site, s));
+        assert!(stored(&site, s) && !broken(link(&site, s)), "{s}");
+    }
+    assert!(page(&site, "/endless.html").text.contains("政务公开"));
+    assert!(
+        site.stats.bytes < 8 * CAP as u64,
+        "read {} bytes",
+        site.stats.bytes
+    );
+
+    // Content-Length promising more than comes: the body is cut off.
+    let l = link(&site, "/cl-long.html");
+    assert_eq!(l.error.as_deref(), Some("connection closed mid-body"));
+    assert!(broken(l));
+    // Promising less than is sent: the announced bytes are the page.
+    assert!(!broken(link(&site, "/cl-short.html")));
+    assert_eq!(page(&site, "/cl-short.html").title, "长度不符");
+    // A connection dropped mid-body.
+    let l = link(&site, "/reset.html");
+    assert_eq!(l.error.as_deref(), Some("connection closed mid-body"));
+    assert!(broken(l));
+
+    // 50 hops: stopped after max_redirects (10), named, never followed to the end.
+    let l = link(&site, "/hops/50");
+    assert_eq!(l.error.as_deref(), Some("too many redirects"));
+    assert_eq!(l.redirects, 11);
+    assert!(broken(l));
+    assert_eq!(server.hits("/hops/0"), 0);
+    assert!(server.hits("/hops/38") == 0 && server.hits("/hops/39") == 0);
+
+    // Redirects to no HTTP URL: a dead end, named by its scheme.
+    let l = link(&site, "/to-ftp.html");
+    assert_eq!(
+        l.error.as_deref(),
+        Some("redirect to a non-HTTP URL (ftp:)")
+    );
+    assert!(broken(l));
+    let l = link(&site, "/to-js.html");
+    assert_eq!(
+        l.error.as_deref(),
+        Some("redirect to a non-HTTP URL (javascript:)")
+    );
+    assert!(broken(l));
+    // To https on a port that speaks plain HTTP: a transport error, no crash.
+    let l = link(&site, "/to-https.html");
+    assert!(l.error.is_some() && broken(l), "{l:?}");
+    assert!(l.final_url.as_deref().unwrap().starts_with("https://"));
+
+    // Binary data served as text/html: not read as a page, and said so.
+    assert!(!stored(&site, "/binary.html"));
+    assert_eq!(link(&site, "/binary.html").markup, Some(false));
+    assert!(errors(&site, "/binary.html")
+        .iter()
+        .any(|(w, e)| w == "content" && e.contains("binary")));
+
+    // Charset headers that lie, both ways: the bytes win.
+    for (s, cs) in [("/gbk-as-utf8.html", "GBK"), ("/utf8-as-gbk.html", "UTF-8")] {
+        let p = page(&site, s);
+        assert_eq!(p.charset, cs, "{s}");
+        assert_eq!(p.title, "区发展和改革局 通知公告", "{s}");
+        assert!(p.text.contains("安全生产检查"), "{s}");
+    }
+
+    // A 5 MB single line: cut at the cap inside a character, still read as UTF-8.
+    assert!(size("/long-line.html"));
+    let p = page(&site, "/long-line.html");
+    assert_eq!(p.charset, "UTF-8");
+    assert!(p.text.contains("政务公开"));
+
+    // 100,000 nested <div>s: read up to the depth cap, and said so.
+    assert!(stored(&site, "/deep.html"));
+    assert!(errors(&site, "/deep.html")
+        .iter()
+        .any(|(w, _)| w == "depth"));
+
+    // A firewall's JavaScript challenge: blocked, not broken …
+    let l = link(&site, "/waf.html");
+    assert!(l.blocked && !broken(l), "{l:?}");
+    assert_eq!(l.status, Some(403));
+    assert!(errors(&site, "/waf.html")
+        .iter()
+        .any(|(w, e)| w == "blocked" && e.contains("HTTP 403")));
+    // … a column behind it is a load error, never an empty column …
+    let col = site
+        .columns
+        .iter()
+        .find(|c| c.url.ends_with("/tzgg/"))
+        .unwrap();
+    assert!(
+        col.load_error
+            .as_deref()
+            .is_some_and(|e| e.starts_with("blocked")),
+        "{:?}",
+        col.load_error
+    );
+    // … while a plain 403 page (a script, no challenge) stays broken.
+    let l = link(&site, "/forbidden.html");
+    assert!(!l.blocked && broken(l), "{l:?}");
+
+    // The ordinary page behind them all was reached.
+    assert!(!broken(link(&site, "/ok.html")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn robots_txt_as_an_html_error_page_or_5_mb_long_allows_the_crawl() {
+    let html = serve(&fixture("hostile/robots-html")).await;
+    let long = serve(&fixture("hostile/robots-long")).await;
+    let cfg = hostile_config(&[
+        ("robots-html", &format!("{}/", html.base_url())),
+        ("robots-long", &format!("{}/", long.base_url())),
+    ]);
+    for site in crawl(&cfg).await {
+        assert!(site.start.ok, "{}: {:?}", site.id, site.start);
+        assert!(stored(&site, "/news/a1.html"), "{}", site.id);
+        assert_eq!(site.stats.robots_blocked, 0, "{}", site.id);
+    }
+    assert_eq!(html.hits("/robots.txt"), 1);
+    assert_eq!(long.hits("/robots.txt"), 1);
+}
+
+#[test]
+fn a_site_behind_a_javascript_challenge_is_blocked_not_unreachable_or_empty() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let waf = rt.block_on(serve(&fixture("hostile/waf")));
+    let cfg = hostile_config(&[("waf", &format!("{}/", waf.base_url()))]);
+    let out = tempfile::tempdir().unwrap();
+    let outcome = audit_config(
+        &cfg,
+        &AuditRequest {
+            config: "SITES.toml".into(),
+            as_of: Some(chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()),
+            out: Some(out.path().to_path_buf()),
+            profile: None,
+            progress: Default::default(),
+        },
+    )
+    .unwrap();
+    let findings = &outcome.report.findings;
+    let unreachable: Vec<_> = findings
+        .iter()
+        .filter(|f| f.rule == "site-unreachable")
+        .collect();
+    assert_eq!(unreachable.len(), 1, "{findings:#?}");
+    let f = unreachable[0];
+    assert_eq!(f.severity, Severity::Warn, "a challenge is never a veto");
+    assert_eq!(f.evidence["blocked"], true);
+    assert_eq!(f.evidence["status"], 412);
+    assert!(f.message.contains("JavaScript验证"));
+    assert!(
+        findings
+            .iter()
+            .all(|f| f.rule != "broken-link" && f.rule != "column-empty"),
+        "{findings:#?}"
+    );
+}
