@@ -147,6 +147,8 @@ pub struct Outcome {
     pub report: Report,
     /// report.html, the file to open.
     pub html: PathBuf,
+    /// Warnings for stderr that change nothing (a failed group-robot push).
+    pub warnings: Vec<String>,
 }
 
 struct Meta {
@@ -189,6 +191,7 @@ fn finish(
     Ok(Outcome {
         html: meta.out.join("report.html"),
         report,
+        warnings: Vec::new(),
     })
 }
 
@@ -211,10 +214,11 @@ pub fn audit_with_history(
     history: &crate::history::HistoryOptions,
 ) -> crate::Result<Outcome> {
     let config = Config::load(&req.config)?;
-    let outcome = audit_config_with_history(&config, req, history)?;
+    let mut outcome = audit_config_with_history(&config, req, history)?;
     // Notify hook (src/notify.rs): a failed push is a warning on stderr,
     // never a changed exit code. Shard workers (audit_config) do not push.
-    crate::notify::push(&config.notify, &outcome.report, &config.crawl.user_agent);
+    outcome.warnings =
+        crate::notify::push(&config.notify, &outcome.report, &config.crawl.user_agent);
     Ok(outcome)
 }
 

@@ -236,6 +236,9 @@ fn run(command: Command) -> govaudit::Result<Exit> {
                     govaudit::shard::sharded_audit(&req, shard)?
                 }
             };
+            for warning in &outcome.warnings {
+                cli::note(warning);
+            }
             let json = format.is_some();
             cli::show_report(&outcome.report, &outcome.html, json, !quiet || !json)?;
             Ok(Exit::of(&outcome.report))
@@ -316,7 +319,24 @@ fn run(command: Command) -> govaudit::Result<Exit> {
             config,
             history,
             at,
-        } => govaudit::probe::run_probe(&config, &history, at.as_deref()).map(Exit::from_code),
+        } => {
+            let round = govaudit::probe::run_probe(&config, &history, at.as_deref())?;
+            for site in &round.robots_skipped {
+                cli::note(&format!(
+                    "probe: {site}: robots.txt forbids the homepage, not probed"
+                ));
+            }
+            for o in &round.outcomes {
+                cli::note(&format!(
+                    "{}  {}  {}  {} ms",
+                    o.site,
+                    if o.ok { "ok" } else { "FAIL" },
+                    o.error.as_deref().unwrap_or(""),
+                    o.elapsed_ms
+                ));
+            }
+            Ok(Exit::Pass)
+        }
         Command::History {
             site,
             format,

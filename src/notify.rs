@@ -278,12 +278,13 @@ pub fn payload(kind: RobotKind, title: &str, text: &str) -> serde_json::Value {
     }
 }
 
-/// Post the message to every robot; each failure is one warning line on
-/// stderr. Returns how many pushes failed. Must not be called from inside
-/// an async runtime (it runs its own).
-pub fn push(config: &NotifyConfig, report: &Report, user_agent: &str) -> usize {
+/// Post the message to every robot. Returns one warning line per failed
+/// push (the binary prints them on stderr; a failed push never changes the
+/// exit code). Must not be called from inside an async runtime (it runs its
+/// own).
+pub fn push(config: &NotifyConfig, report: &Report, user_agent: &str) -> Vec<String> {
     if config.robots.is_empty() {
-        return 0;
+        return Vec::new();
     }
     let (title, text) = message(report, config.report_base_url.as_deref());
     let runtime = match tokio::runtime::Builder::new_current_thread()
@@ -292,8 +293,9 @@ pub fn push(config: &NotifyConfig, report: &Report, user_agent: &str) -> usize {
     {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("govaudit: warning: notify: cannot start the async runtime: {e}");
-            return config.robots.len();
+            return vec![format!(
+                "govaudit: warning: notify: cannot start the async runtime: {e}"
+            )];
         }
     };
     runtime.block_on(async {
@@ -304,11 +306,10 @@ pub fn push(config: &NotifyConfig, report: &Report, user_agent: &str) -> usize {
         {
             Ok(c) => c,
             Err(e) => {
-                eprintln!("govaudit: warning: notify: HTTP client: {e}");
-                return config.robots.len();
+                return vec![format!("govaudit: warning: notify: HTTP client: {e}")];
             }
         };
-        let mut failed = 0;
+        let mut warnings = Vec::new();
         for robot in &config.robots {
             let url = signed_url(robot, chrono::Utc::now().timestamp_millis());
             let body = payload(robot.kind, &title, &text);
@@ -334,14 +335,13 @@ pub fn push(config: &NotifyConfig, report: &Report, user_agent: &str) -> usize {
                 },
             };
             if let Err(e) = outcome {
-                failed += 1;
-                eprintln!(
+                warnings.push(format!(
                     "govaudit: warning: notify: push to {} failed: {e} (the report is written)",
                     robot.webhook.host_str().unwrap_or("?")
-                );
+                ));
             }
         }
-        failed
+        warnings
     })
 }
 

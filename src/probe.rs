@@ -142,9 +142,18 @@ pub(crate) fn record(db: &mut Db, outcomes: &[ProbeOutcome]) -> crate::Result<()
     tx.commit().map_err(|e| crate::Error::Other(e.to_string()))
 }
 
+/// What one round of probes came to.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ProbeRound {
+    /// One outcome per probed site, in SITES.toml order.
+    pub outcomes: Vec<ProbeOutcome>,
+    /// Ids of the sites whose robots.txt forbids the homepage (not probed).
+    pub robots_skipped: Vec<String>,
+}
+
 /// One round of homepage requests for every site of `config`, stamped
 /// `at` (RFC 3339). Sites whose homepage robots.txt forbids are skipped.
-pub async fn probe_round(config: &Config, at: &str) -> crate::Result<Vec<ProbeOutcome>> {
+pub async fn probe_round(config: &Config, at: &str) -> crate::Result<ProbeRound> {
     let mut settings = config.crawl.clone();
     // A probe is one try: retries would hide the failures it exists to count.
     settings.retries = 0;
@@ -161,18 +170,16 @@ pub async fn probe_round(config: &Config, at: &str) -> crate::Result<Vec<ProbeOu
                 // The crawler checks the first hop's robots.txt before
                 // fetching (later hops are checked inside fetch).
                 if !fetcher.allowed(&parsed).await {
-                    eprintln!("probe: {site}: robots.txt forbids the homepage, not probed");
-                    return None;
+                    return Some(Err(site));
                 }
                 let started = Instant::now();
                 let got = fetcher
                     .fetch(&parsed, &crate::crawl::fetch::Method::Get, PROBE_BODY_BYTES)
                     .await;
                 if got.robots_blocked {
-                    eprintln!("probe: {site}: robots.txt forbids the homepage, not probed");
-                    return None;
+                    return Some(Err(site));
                 }
-                Some(ProbeOutcome {
+                Some(Ok(ProbeOutcome {
                     ok: got.ok(),
                     status: got.status,
                     error: got.failure(),
@@ -180,25 +187,32 @@ pub async fn probe_round(config: &Config, at: &str) -> crate::Result<Vec<ProbeOu
                     site,
                     url,
                     at,
-                })
+                }))
             })
         })
         .collect();
-    let mut out = Vec::new();
+    let mut round = ProbeRound::default();
     for t in tasks {
-        if let Some(o) = t
+        match t
             .await
             .map_err(|e| crate::Error::Other(format!("probe task failed: {e}")))?
         {
-            out.push(o);
+            Some(Ok(o)) => round.outcomes.push(o),
+            Some(Err(site)) => round.robots_skipped.push(site),
+            None => {}
         }
     }
-    Ok(out)
+    Ok(round)
 }
 
-/// `govaudit probe`: one round, appended to the history database; prints
-/// one line per site on stderr. Exit 0 whatever the sites answered.
-pub fn run_probe(config_path: &Path, db_path: &Path, at: Option<&str>) -> crate::Result<u8> {
+/// `govaudit probe`: one round, appended to the history database, returned
+/// for the binary to print (one line per site on stderr; exit 0 whatever
+/// the sites answered).
+pub fn run_probe(
+    config_path: &Path,
+    db_path: &Path,
+    at: Option<&str>,
+) -> crate::Result<ProbeRound> {
     let config = Config::load(config_path)?;
     let at = match at {
         Some(t) => DateTime::<FixedOffset>::parse_from_rfc3339(t)
@@ -213,18 +227,9 @@ pub fn run_probe(config_path: &Path, db_path: &Path, at: Option<&str>) -> crate:
         .enable_all()
         .build()
         .map_err(|e| crate::Error::Other(format!("cannot start the async runtime: {e}")))?;
-    let outcomes = runtime.block_on(probe_round(&config, &at))?;
-    record(&mut db, &outcomes).map_err(|e| crate::Error::io(db_path, e))?;
-    for o in &outcomes {
-        eprintln!(
-            "{}  {}  {}  {} ms",
-            o.site,
-            if o.ok { "ok" } else { "FAIL" },
-            o.error.as_deref().unwrap_or(""),
-            o.elapsed_ms
-        );
-    }
-    Ok(0)
+    let round = runtime.block_on(probe_round(&config, &at))?;
+    record(&mut db, &round.outcomes).map_err(|e| crate::Error::io(db_path, e))?;
+    Ok(round)
 }
 
 #[cfg(test)]
