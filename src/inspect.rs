@@ -137,6 +137,10 @@ pub struct InspectColumn {
     pub url: String,
     /// Its class from the keyword table, if any.
     pub class: Option<ColumnClass>,
+    /// Its level (栏目层级) as the crawl counts it: 1 when the inspected page
+    /// is the site's homepage (a column linked from it is first-level, 一级);
+    /// unknown (null) from any other page seen alone.
+    pub level: Option<u32>,
 }
 
 /// Links of the page, by area.
@@ -447,6 +451,7 @@ pub fn inspect(req: &InspectRequest) -> crate::Result<Inspection> {
             name: n.name.clone(),
             url: crate::urlnorm::normalize(&n.url),
             class: classifier.classify(&n.name),
+            level: (kind == "homepage").then_some(1),
         })
         .collect();
     for l in &parsed.links {

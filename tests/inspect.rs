@@ -84,6 +84,22 @@ fn inspect_shows_what_the_extractor_sees_and_the_findings_of_one_page() {
         "{nav:?}"
     );
     assert!(!v["links"]["nav"].as_array().unwrap().is_empty());
+    // One column page alone cannot tell a column's level.
+    assert!(v["nav_columns"][0]["level"].is_null(), "{v:#}");
+
+    // From the homepage, the columns of its navigation are first-level (一级).
+    let v = json(&with_site("/trs/", "trs"));
+    assert_eq!(v["kind"], "homepage", "{v:#}");
+    let levels: Vec<_> = v["nav_columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["level"].clone())
+        .collect();
+    assert!(
+        !levels.is_empty() && levels.iter().all(|l| l == 1),
+        "{levels:?}"
+    );
 
     // Its empty look-alike fires column-empty; the stale single page fires column-stale.
     let v = json(&with_site("/trs/rsxx/", "trs"));

@@ -127,9 +127,11 @@ pub fn render(i: &Inspection, json: bool) -> String {
     );
     for c in &i.nav_columns {
         o.push_str(&format!(
-            "    {:<16} {:<14} {}\n",
+            "    {:<16} {:<14} {:<8} {}\n",
             c.name,
             c.class.map_or("-", |c| c.as_str()),
+            c.level
+                .map_or("level ?".to_string(), |l| format!("level {l}")),
             c.url
         ));
     }
