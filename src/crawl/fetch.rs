@@ -67,21 +67,32 @@ impl Fetched {
 
     /// One-line description of a failure: the error, else "HTTP nnn".
     pub(crate) fn failure(&self) -> Option<String> {
-        if self.blocked {
-            return Some(format!(
-                "blocked: a firewall's JavaScript challenge (HTTP {})",
-                self.status.unwrap_or(0)
-            ));
-        }
-        if let Some(e) = &self.error {
-            return Some(e.clone());
-        }
-        match self.status {
-            Some(s) if !(200..300).contains(&s) => Some(format!("HTTP {s}")),
-            None => Some("no answer".into()),
-            _ => None,
-        }
+        answer_failure(self.blocked, self.error.as_deref(), self.status)
+            .or_else(|| self.status.is_none().then(|| "no answer".into()))
     }
+}
+
+/// Why an answer is no usable page, the one wording shared by pages and link
+/// checks: a firewall's challenge, a transport error, or a status other than
+/// 2xx. `None` for a 2xx answer and for no status at all (each caller says
+/// what a missing answer means to it).
+pub(crate) fn answer_failure(
+    blocked: bool,
+    error: Option<&str>,
+    status: Option<u16>,
+) -> Option<String> {
+    if blocked {
+        return Some(format!(
+            "blocked: a firewall's JavaScript challenge (HTTP {})",
+            status.unwrap_or(0)
+        ));
+    }
+    if let Some(e) = error {
+        return Some(e.to_string());
+    }
+    status
+        .filter(|s| !(200..300).contains(s))
+        .map(|s| format!("HTTP {s}"))
 }
 
 /// One answer (no redirects followed).

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use url::Url;
 
-use super::fetch::{Fetched, Fetcher};
+use super::fetch::{self, Fetched, Fetcher};
 use crate::extract;
 use crate::site::{LinkCheck, PageLink};
 use crate::urlnorm;
@@ -86,23 +86,14 @@ impl LinkResult {
         if self.skipped.is_some() {
             return Some("robots.txt disallow".into());
         }
-        if self.blocked {
-            return Some(format!(
-                "blocked: a firewall's JavaScript challenge (HTTP {})",
-                self.status.unwrap_or(0)
-            ));
+        if let Some(f) = fetch::answer_failure(self.blocked, self.error.as_deref(), self.status) {
+            return Some(f);
         }
-        if let Some(e) = &self.error {
-            return Some(e.clone());
-        }
-        match self.status {
-            Some(s) if !(200..300).contains(&s) => Some(format!("HTTP {s}")),
-            Some(_) => self
-                .final_url
-                .as_ref()
-                .and_then(|last| extract::redirect_to_error_page(url, last)),
-            None => None,
-        }
+        // A 2xx answer may still be a redirect to an error page.
+        self.status?;
+        self.final_url
+            .as_ref()
+            .and_then(|last| extract::redirect_to_error_page(url, last))
     }
 
     /// Copy the facts into a link of the site.
