@@ -114,6 +114,11 @@ pub struct Site {
     /// by the audit from the history database; `None` without one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub probes: Option<crate::probe::ProbeStats>,
+    /// Where the text and links of the pages with a [`Page::body`] went
+    /// during the crawl (src/pagefile.rs); `None` when every page holds its
+    /// own. Not part of the saved site: the snapshot keeps the file beside it.
+    #[serde(skip)]
+    pub page_file: Option<crate::pagefile::PageFile>,
 }
 
 impl Site {
@@ -141,6 +146,40 @@ impl Site {
             link.referrers.dedup();
         }
         self.links.sort_by(|a, b| a.url.cmp(&b.url));
+    }
+
+    /// `page` (one of [`Site::pages`]) whole, with its text and links: as it
+    /// is when it holds them, else with them read back from the page file.
+    ///
+    /// A page file that cannot be read back is a broken snapshot or a
+    /// full disk, not a finding: it panics, and the rule reading it is
+    /// reported as failed for this site while the audit goes on.
+    pub fn full_page<'a>(&self, page: &'a Page) -> std::borrow::Cow<'a, Page> {
+        use std::borrow::Cow;
+        let Some(at) = &page.body else {
+            return Cow::Borrowed(page);
+        };
+        let file = self.page_file.as_ref().unwrap_or_else(|| {
+            panic!(
+                "page {} was spilled but the site has no page file",
+                page.url
+            )
+        });
+        let body = file
+            .read(at)
+            .unwrap_or_else(|e| panic!("cannot read back page {}: {e}", page.url));
+        Cow::Owned(Page {
+            text: body.text,
+            links: body.links,
+            ..page.clone()
+        })
+    }
+
+    /// Every page whole, in [`Site::pages`] order, one at a time: what the
+    /// rules that read page text or links iterate, so memory holds one
+    /// page's text however large the site.
+    pub fn full_pages(&self) -> impl Iterator<Item = std::borrow::Cow<'_, Page>> + '_ {
+        self.pages.iter().map(|p| self.full_page(p))
     }
 }
 
@@ -338,8 +377,9 @@ pub struct Page {
     /// Publish date of an article (发布日期 / PubDate …).
     #[serde(default)]
     pub date: Option<NaiveDate>,
-    /// Main text without navigation and footer.
-    #[serde(default)]
+    /// Main text without navigation and footer (empty here when the text
+    /// went to the page file: see [`Page::body`]).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub text: String,
     /// Charset used to decode the page (e.g. "GBK", "UTF-8").
     #[serde(default)]
@@ -347,8 +387,9 @@ pub struct Page {
     /// Crawl depth from the start page.
     #[serde(default)]
     pub depth: u32,
-    /// Links on the page, in document order, each labelled with its area.
-    #[serde(default)]
+    /// Links on the page, in document order, each labelled with its area
+    /// (empty here when they went to the page file: see [`Page::body`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<PageLink>,
     /// Messages of a message board (留言) read on this page: the rows of a
     /// list table (标题 / 留言时间 / 回复时间 / 状态), or the one message of
@@ -359,6 +400,20 @@ pub struct Page {
     /// search, 找错 entrance, meta tags) and of 信息公开 metadata.
     #[serde(default, skip_serializing_if = "PageFacts::is_empty")]
     pub facts: PageFacts,
+    /// Set when the page's text and links were moved to the site's page
+    /// file as the crawl went (src/pagefile.rs): where they are there.
+    /// Read the page whole with [`Site::full_page`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<BodyRef>,
+}
+
+/// Where a page's text and links sit in its site's page file.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct BodyRef {
+    /// Byte offset of the page's line.
+    pub at: u64,
+    /// Its length in bytes (without the newline).
+    pub len: u64,
 }
 
 /// One message of a message board (留言 / 咨询 / 来信) as a page shows it.
