@@ -22,9 +22,12 @@ use tokio_rustls::rustls;
 /// The body cap every hostile crawl runs with.
 const CAP: usize = 1024 * 1024;
 
-/// Test-sized settings: 1 s timeouts, no retries, a 1 MB body cap.
+/// Test-sized settings: a 4 s request timeout (a slowloris page takes 30 s
+/// to send; a megabyte over loopback on a loaded 2-core machine can take
+/// more than the usual 1 s), no retries, a 1 MB body cap.
 fn hostile_config(sites: &[(&str, &str)]) -> Config {
     let mut c = config(sites);
+    c.crawl.timeout_secs = 4;
     c.crawl.retries = 0;
     c.crawl.max_body_bytes = CAP;
     c.crawl.max_redirects = 10;
@@ -72,7 +75,7 @@ async fn a_hostile_server_is_crawled_to_the_end_and_each_misbehaviour_recorded()
     assert!(site.start.ok, "{:?}", site.start);
     let size = |s: &str| errors(&site, s).iter().any(|(w, _)| w == "size");
 
-    // Slowloris: one byte per 200 ms; the 1 s whole-request timeout ends it.
+    // Slowloris: one byte per 200 ms; the 4 s whole-request timeout ends it.
     let l = link(&site, "/trickle.html");
     assert_eq!(l.error.as_deref(), Some("timeout"));
     assert!(broken(l));
@@ -134,6 +137,9 @@ async fn a_hostile_server_is_crawled_to_the_end_and_each_misbehaviour_recorded()
         Some("redirect to a non-HTTP URL (javascript:)")
     );
     assert!(broken(l));
+    let l = link(&site, "/to-file.html");
+    assert_eq!(l.error.as_deref(), Some("redirect to a non-HTTP URL (file:)"));
+    assert!(broken(l) && !stored(&site, "/to-file.html"));
     // To https on a port that speaks plain HTTP: a transport error, no crash.
     let l = link(&site, "/to-https.html");
     assert!(l.error.is_some() && broken(l), "{l:?}");
@@ -161,7 +167,7 @@ async fn a_hostile_server_is_crawled_to_the_end_and_each_misbehaviour_recorded()
     assert!(p.text.contains("政务公开"));
 
     // 100,000 nested <div>s: read up to the depth cap, and said so.
-    assert!(stored(&site, "/deep.html"));
+    assert!(stored(&site, "/deep.html"), "{:?}", errors(&site, "/deep.html"));
     assert!(errors(&site, "/deep.html")
         .iter()
         .any(|(w, _)| w == "depth"));
@@ -202,13 +208,20 @@ async fn robots_txt_as_an_html_error_page_or_5_mb_long_allows_the_crawl() {
         ("robots-html", &format!("{}/", html.base_url())),
         ("robots-long", &format!("{}/", long.base_url())),
     ]);
-    for site in crawl(&cfg).await {
+    let mut sites = Vec::new();
+    let summary = govaudit::crawl_all(&cfg, &Default::default(), |s| sites.push(s))
+        .await
+        .unwrap();
+    for site in sites {
         assert!(site.start.ok, "{}: {:?}", site.id, site.start);
         assert!(stored(&site, "/news/a1.html"), "{}", site.id);
         assert_eq!(site.stats.robots_blocked, 0, "{}", site.id);
     }
     assert_eq!(html.hits("/robots.txt"), 1);
     assert_eq!(long.hits("/robots.txt"), 1);
+    // The 5 MB robots.txt was read up to its 512 KB cap: every body byte of
+    // both crawls (robots.txt files included) stays under 1 MB.
+    assert!(summary.bytes < 1024 * 1024, "read {} bytes", summary.bytes);
 }
 
 #[test]
