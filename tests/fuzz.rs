@@ -13,7 +13,7 @@ use std::sync::LazyLock;
 
 use govaudit::config::Config;
 use govaudit::extract::{
-    decode, find_date, find_dates, parse_page, reads_as_challenge, NextRequest,
+    decode, find_date, find_dates, parse_list_fragment, parse_page, reads_as_challenge, NextRequest,
 };
 use govaudit::profile::Profile;
 use govaudit::typo::{check_file, TypoChecker};
@@ -295,6 +295,21 @@ proptest! {
         let (name, page) = LIST_FIXTURES[which];
         let base = Url::parse(&format!("http://www.example.gov.cn/col/col4568/{name}")).unwrap();
         check_list_page(&base, &apply(page.as_bytes(), &e))?;
+    }
+
+    #[test]
+    fn jcms_dataproxy_answers_take_mutations(e in edits(list_piece())) {
+        // What a dataproxy.jsp POST brings back (a server's answer, so
+        // anything): read as a datastore, else as HTML without paging.
+        let base = Url::parse("http://www.example.gov.cn/module/web/jpage/dataproxy.jsp").unwrap();
+        let body = apply(include_bytes!("../fixtures/extract/jcms-dataproxy.xml"), &e);
+        let p = parse_list_fragment(&base, &decode(&body, Some("text/xml")).text);
+        prop_assert!(p.next_pages.is_empty());
+        for it in p.lists.iter().flat_map(|b| &b.items) {
+            if let Some(u) = &it.url {
+                prop_assert!(Url::parse(u).is_ok(), "{u}");
+            }
+        }
     }
 
     #[test]

@@ -138,7 +138,10 @@ async fn a_hostile_server_is_crawled_to_the_end_and_each_misbehaviour_recorded()
     );
     assert!(broken(l));
     let l = link(&site, "/to-file.html");
-    assert_eq!(l.error.as_deref(), Some("redirect to a non-HTTP URL (file:)"));
+    assert_eq!(
+        l.error.as_deref(),
+        Some("redirect to a non-HTTP URL (file:)")
+    );
     assert!(broken(l) && !stored(&site, "/to-file.html"));
     // To https on a port that speaks plain HTTP: a transport error, no crash.
     let l = link(&site, "/to-https.html");
@@ -167,7 +170,11 @@ async fn a_hostile_server_is_crawled_to_the_end_and_each_misbehaviour_recorded()
     assert!(p.text.contains("政务公开"));
 
     // 100,000 nested <div>s: read up to the depth cap, and said so.
-    assert!(stored(&site, "/deep.html"), "{:?}", errors(&site, "/deep.html"));
+    assert!(
+        stored(&site, "/deep.html"),
+        "{:?}",
+        errors(&site, "/deep.html")
+    );
     assert!(errors(&site, "/deep.html")
         .iter()
         .any(|(w, _)| w == "depth"));
