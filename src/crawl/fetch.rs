@@ -569,3 +569,32 @@ fn classify(e: &reqwest::Error) -> (String, bool) {
         ("request error".into(), true)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::name_certificate_problem;
+
+    #[test]
+    fn rustls_certificate_errors_are_named() {
+        // The texts rustls 0.23 gives after "invalid peer certificate: ".
+        for (detail, name) in [
+            ("UnknownIssuer", "self-signed or untrusted issuer"),
+            ("BadSignature", "self-signed or untrusted issuer"),
+            (
+                "certificate expired: verification time 1795000000 (UNIX), but certificate is not valid after 1609459200 (185540800 seconds ago)",
+                "expired",
+            ),
+            (
+                "certificate not valid yet: verification time 1 (UNIX), but certificate is not valid before 2 (1 seconds in future)",
+                "not yet valid",
+            ),
+            (
+                "certificate not valid for name \"www.a.gov.cn\"; certificate is only valid for DnsName(\"b.gov.cn\")",
+                "issued for another host",
+            ),
+            ("Revoked", "invalid"),
+        ] {
+            assert_eq!(name_certificate_problem(detail), name, "{detail}");
+        }
+    }
+}
