@@ -327,6 +327,27 @@ fn an_https_site_with_a_bad_certificate_is_audited_and_the_certificate_is_a_warn
         ("expired", &expired),
         ("plain", &plain),
     ]);
+    // A probe is the inspection's availability check, which counts a TLS
+    // failure as a failed probe: the audit reads past the certificate, the
+    // probe does not.
+    let round = rt
+        .block_on(govaudit::probe::probe_round(
+            &cfg,
+            "2026-11-26T02:00:00+08:00",
+        ))
+        .unwrap();
+    for o in &round.outcomes {
+        let bad_cert = o.site != "plain";
+        assert_eq!(o.ok, !bad_cert, "{o:?}");
+        assert_eq!(
+            o.error
+                .as_deref()
+                .is_some_and(|e| e.contains("TLS certificate")),
+            bad_cert,
+            "{o:?}"
+        );
+    }
+    assert_eq!(round.outcomes.len(), 3);
     let out = tempfile::tempdir().unwrap();
     let outcome = rt
         .block_on(async {
