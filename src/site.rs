@@ -4,7 +4,9 @@
 //!
 //! A site is the unit of work: everything a rule needs about a site (its
 //! columns 栏目, pages, and the status of every link its pages hold) is inside
-//! its own [`Site`] value.
+//! its own [`Site`] value. The text and links of its pages may wait in its
+//! page file (src/pagefile.rs) rather than in memory: a rule reads them
+//! through [`Site::full_pages`], one page at a time.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -97,7 +99,10 @@ pub struct Site {
     #[serde(default)]
     pub columns: Vec<Column>,
     /// Every HTML page fetched on the site (homepage, column list pages,
-    /// articles), each with its text and links.
+    /// articles), each with its text and links — or, for a site crawled
+    /// into a snapshot, with where they are in the site's page file
+    /// ([`Page::body`]). Rules that read text or links iterate
+    /// [`Site::full_pages`], which gives every page whole either way.
     #[serde(default)]
     pub pages: Vec<Page>,
     /// Every distinct link target found on the site's pages, with its status.
