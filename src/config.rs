@@ -148,6 +148,23 @@ pub struct Config {
     pub sites: Vec<SiteConfig>,
     /// `[notify]`: group robots told after an audit (src/notify.rs).
     pub notify: crate::notify::NotifyConfig,
+    /// `[history]`: retention of the history database (src/history/prune.rs).
+    pub history: HistorySection,
+}
+
+/// `[history]`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HistorySection {
+    /// Days of runs and probes kept (at least 8, the probe window); `None`:
+    /// the default (`crate::history::DEFAULT_KEEP_DAYS`).
+    pub keep_days: Option<u32>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHistory {
+    #[serde(default)]
+    keep_days: Option<Spanned<u32>>,
 }
 
 /// `[audit]`.
@@ -285,6 +302,8 @@ struct RawConfig {
     sites: Vec<RawSite>,
     #[serde(default)]
     notify: crate::notify::RawNotify,
+    #[serde(default)]
+    history: RawHistory,
 }
 
 #[derive(Deserialize)]
@@ -450,12 +469,27 @@ impl Config {
             });
         }
         let notify = crate::notify::NotifyConfig::from_raw(raw.notify, &err)?;
+        let mut history = HistorySection::default();
+        if let Some(k) = raw.history.keep_days {
+            if *k.get_ref() < crate::history::MIN_KEEP_DAYS {
+                return Err(err(
+                    k.span(),
+                    "history.keep_days".into(),
+                    format!(
+                        "must be at least {} (the 7 days of availability probes before as_of, and as_of)",
+                        crate::history::MIN_KEEP_DAYS
+                    ),
+                ));
+            }
+            history.keep_days = Some(k.into_inner());
+        }
         Ok(Config {
             path: path.to_path_buf(),
             audit: raw.audit,
             crawl: raw.crawl,
             sites,
             notify,
+            history,
         })
     }
 }

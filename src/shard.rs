@@ -148,6 +148,7 @@ pub fn merge_reports(
         previous: None,
         resolved: None,
         trend: None,
+        crawl: None,
     };
     let mut seen: HashMap<String, &str> = HashMap::new();
     for (file, r) in reports {
@@ -362,6 +363,7 @@ mod tests {
             previous: None,
             resolved: None,
             trend: None,
+            crawl: None,
         }
     }
 

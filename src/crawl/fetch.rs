@@ -13,6 +13,7 @@ use std::time::Duration;
 use reqwest::header;
 use url::Url;
 
+use super::cache::Validators;
 use super::politeness::Politeness;
 use super::robots::{product_token, RobotsRules};
 use crate::config::CrawlSettings;
@@ -57,6 +58,8 @@ pub(crate) struct Fetched {
     pub soft_404: bool,
     /// The answer is a web application firewall's JavaScript challenge.
     pub blocked: bool,
+    /// ETag and Last-Modified of the last answer.
+    pub validators: Validators,
 }
 
 impl Fetched {
@@ -103,7 +106,12 @@ struct Answer {
     retry_after: Option<u64>,
     body: Vec<u8>,
     truncated: bool,
+    validators: Validators,
 }
+
+/// Looks up the validators to send with a GET of a URL (the incremental
+/// crawl's stored entries); `None` sends an unconditional request.
+pub(crate) type Lookup<'a> = Option<&'a (dyn Fn(&Url) -> Option<Validators> + Send + Sync)>;
 
 /// Run-wide HTTP client with politeness, robots and counters.
 pub(crate) struct Fetcher {
@@ -115,6 +123,9 @@ pub(crate) struct Fetcher {
     pub(crate) requests: AtomicU64,
     /// Body bytes read.
     pub(crate) bytes: AtomicU64,
+    /// Pages a server answered 304 Not Modified whose stored extraction
+    /// was used (counted by the page fetch).
+    pub(crate) not_modified: AtomicU64,
 }
 
 impl Fetcher {
@@ -140,6 +151,7 @@ impl Fetcher {
             agent_token: product_token(&settings.user_agent),
             requests: AtomicU64::new(0),
             bytes: AtomicU64::new(0),
+            not_modified: AtomicU64::new(0),
         })
     }
 
@@ -160,7 +172,9 @@ impl Fetcher {
                 // Redirects are followed by hand here, without robots checks
                 // of their own (that would wait on this very cell): an
                 // http → https move of robots.txt is common.
-                let mut answer = self.send_once(&robots_url, &Method::Get, 512 * 1024).await;
+                let mut answer = self
+                    .send_once(&robots_url, &Method::Get, 512 * 1024, None)
+                    .await;
                 for _ in 0..5 {
                     let next = match &answer {
                         Ok(a) if (300..400).contains(&a.status) => a
@@ -171,7 +185,9 @@ impl Fetcher {
                     };
                     let Some(next) = next else { break };
                     robots_url = next;
-                    answer = self.send_once(&robots_url, &Method::Get, 512 * 1024).await;
+                    answer = self
+                        .send_once(&robots_url, &Method::Get, 512 * 1024, None)
+                        .await;
                 }
                 let rules = match answer {
                     Ok(a) if (200..300).contains(&a.status) => {
@@ -206,10 +222,23 @@ impl Fetcher {
 
     /// Fetch with redirects and retries. `limit` caps the body read.
     pub(crate) async fn fetch(&self, url: &Url, method: &Method, limit: usize) -> Fetched {
+        self.fetch_with(url, method, limit, None).await
+    }
+
+    /// [`Fetcher::fetch`], sending each GET hop the validators `lookup`
+    /// has for its URL (If-None-Match / If-Modified-Since): a 304 comes
+    /// back as the answer, with `final_url` the URL it was for.
+    pub(crate) async fn fetch_with(
+        &self,
+        url: &Url,
+        method: &Method,
+        limit: usize,
+        lookup: Lookup<'_>,
+    ) -> Fetched {
         let mut attempts = 0;
         loop {
             attempts += 1;
-            let (mut out, retry, retry_after) = self.follow(url, method, limit).await;
+            let (mut out, retry, retry_after) = self.follow(url, method, limit, lookup).await;
             out.attempts = attempts;
             if !retry || attempts > self.settings.retries {
                 return out;
@@ -275,6 +304,7 @@ impl Fetcher {
         url: &Url,
         method: &Method,
         limit: usize,
+        lookup: Lookup<'_>,
     ) -> (Fetched, bool, Option<u64>) {
         let mut seen = HashSet::new();
         let mut current = url.clone();
@@ -292,7 +322,14 @@ impl Fetcher {
                 };
                 return (out, false, None);
             }
-            let answer = match self.send_once(&current, &method, limit).await {
+            let validators = match (&method, lookup) {
+                (Method::Get, Some(f)) => f(&current),
+                _ => None,
+            };
+            let answer = match self
+                .send_once(&current, &method, limit, validators.as_ref())
+                .await
+            {
                 Ok(a) => a,
                 Err(e) => {
                     let out = Fetched {
@@ -370,6 +407,7 @@ impl Fetcher {
                 markup: None,
                 soft_404: false,
                 blocked,
+                validators: answer.validators,
             };
             return (out, retry, answer.retry_after);
         }
@@ -382,14 +420,25 @@ impl Fetcher {
         url: &Url,
         method: &Method,
         limit: usize,
+        validators: Option<&Validators>,
     ) -> Result<Answer, (String, bool)> {
         let _permit = self.politeness.acquire(&urlnorm::host_key(url)).await;
         self.requests.fetch_add(1, Ordering::Relaxed);
-        let req = match method {
+        let mut req = match method {
             Method::Get => self.client.get(url.clone()),
             Method::Head => self.client.head(url.clone()),
             Method::Post(form) => self.client.post(url.clone()).form(form),
         };
+        if let Some(v) = validators {
+            // Both when both are known: a server that honours ETags
+            // ignores If-Modified-Since then (RFC 9110 13.2.2).
+            if let Some(e) = &v.etag {
+                req = req.header(header::IF_NONE_MATCH, e.as_str());
+            }
+            if let Some(m) = &v.last_modified {
+                req = req.header(header::IF_MODIFIED_SINCE, m.as_str());
+            }
+        }
         let mut resp = req.send().await.map_err(|e| classify(&e))?;
         let status = resp.status().as_u16();
         let h = resp.headers();
@@ -401,6 +450,10 @@ impl Fetcher {
         let location = text(header::LOCATION);
         let content_type = text(header::CONTENT_TYPE);
         let retry_after = text(header::RETRY_AFTER).and_then(|s| s.trim().parse::<u64>().ok());
+        let validators = Validators {
+            etag: text(header::ETAG).filter(|s| !s.trim().is_empty()),
+            last_modified: text(header::LAST_MODIFIED).filter(|s| !s.trim().is_empty()),
+        };
         let mut body = Vec::new();
         let mut truncated = false;
         if limit > 0 && !matches!(method, Method::Head) {
@@ -435,6 +488,7 @@ impl Fetcher {
             retry_after,
             body,
             truncated,
+            validators,
         })
     }
 }

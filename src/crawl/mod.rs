@@ -8,6 +8,7 @@
 //! caller, who writes it out and drops it, so memory follows the sites in
 //! flight, not the portal.
 
+pub mod cache;
 mod columns;
 pub(crate) mod fetch; // pub(crate) for `govaudit probe` (src/probe.rs)
 mod finish;
@@ -30,6 +31,7 @@ use futures::StreamExt;
 use crate::config::{Config, CrawlSettings};
 use crate::extract::ColumnClassifier;
 use crate::site::Site;
+pub use cache::{UrlStore, Validators};
 use links::LinkCache;
 pub use progress::{Event, Progress, ProgressSink};
 
@@ -43,6 +45,8 @@ pub(crate) struct Shared {
     /// gets its own blocking thread (and malloc arena), which costs memory
     /// and buys no speed.
     pub parse_slots: Arc<tokio::sync::Semaphore>,
+    /// Entries of earlier runs for conditional requests (incremental crawl).
+    pub store: Option<Arc<dyn UrlStore>>,
 }
 
 /// Totals over a whole crawl.
@@ -63,6 +67,9 @@ pub struct CrawlSummary {
     pub requests: u64,
     /// Body bytes read.
     pub bytes: u64,
+    /// Pages answered 304 Not Modified and taken from the stored
+    /// extraction (incremental crawl).
+    pub not_modified: u64,
     /// Crawl errors recorded (pages or lists that failed to load).
     pub errors: u64,
     /// Wall time of the crawl.
@@ -70,10 +77,22 @@ pub struct CrawlSummary {
 }
 
 /// Options that are not part of SITES.toml.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct CrawlOptions {
     /// Where the crawl reports its progress (nowhere by default).
     pub progress: ProgressSink,
+    /// What earlier runs stored per URL: with one, page GETs are
+    /// conditional and this run's answers are handed to it (`cache.rs`).
+    pub store: Option<Arc<dyn UrlStore>>,
+}
+
+impl std::fmt::Debug for CrawlOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CrawlOptions")
+            .field("progress", &self.progress)
+            .field("store", &self.store.is_some())
+            .finish()
+    }
 }
 
 /// Crawl every site in `config`. Each site is handed to `on_site` as soon as
@@ -94,6 +113,7 @@ pub async fn crawl_all<F: FnMut(Site) + Send>(
         parse_slots: Arc::new(tokio::sync::Semaphore::new(
             std::thread::available_parallelism().map_or(2, |n| n.get()),
         )),
+        store: options.store.clone(),
     });
     let progress = options.progress.clone();
     progress.emit(Event::Started {
@@ -125,6 +145,7 @@ pub async fn crawl_all<F: FnMut(Site) + Send>(
     progress.emit(Event::Finished);
     summary.requests = shared.fetcher.requests.load(Ordering::Relaxed);
     summary.bytes = shared.fetcher.bytes.load(Ordering::Relaxed);
+    summary.not_modified = shared.fetcher.not_modified.load(Ordering::Relaxed);
     summary.elapsed_secs = started.elapsed().as_secs_f64();
     Ok(summary)
 }

@@ -40,18 +40,20 @@ fn a_failed_write_rolls_the_run_back() {
     let mut db = db::Db::open(&path).unwrap();
     let mut r = testdata::report();
     let e = db
-        .record(&mut r, None, |_| {
+        .record(&mut r, None, &RunExtras::default(), |_| {
             Err(crate::Error::Other("disk full".into()))
         })
         .unwrap_err();
     assert!(e.to_string().contains("disk full"));
     assert!(db.runs().unwrap().is_empty());
-    db.record(&mut r, None, |_| Ok(())).unwrap();
+    db.record(&mut r, None, &RunExtras::default(), |_| Ok(()))
+        .unwrap();
     assert_eq!(db.runs().unwrap().len(), 1);
     // --compare-to an unknown run is refused before anything is written.
     let opts = HistoryOptions {
         db: Some(path),
         compare_to: Some(7),
+        keep_days: None,
     };
     assert!(opts.check().unwrap_err().to_string().contains("no run 7"));
 }

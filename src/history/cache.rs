@@ -1,0 +1,216 @@
+//! The history database's side of the incremental crawl
+//! ([`crate::crawl::cache`]): per-URL entries (validators, kind, the
+//! writer's version, a payload) in table `url_cache`.
+//!
+//! Reads go to the database as it was when the run started (a read-only
+//! connection; WAL lets it read while nothing is written). What the run
+//! learns is staged in a scratch SQLite file outside the database, so
+//! memory does not grow with the portal, and applied inside the run's one
+//! transaction ([`UrlCache::apply`], called by `Db::record`): a run killed
+//! before its commit leaves `url_cache` as it was.
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::sync::Mutex;
+
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+
+use crate::crawl::{UrlStore, Validators};
+
+/// Per-URL entries of earlier runs, and this run's staged changes.
+pub struct UrlCache {
+    read: Mutex<Connection>,
+    staged: Mutex<Staging>,
+}
+
+struct Staging {
+    conn: Connection,
+    path: tempfile::TempPath,
+    /// The first write that failed: the run's entries are then dropped
+    /// (never half applied), and the run itself goes on.
+    failed: Option<String>,
+}
+
+const OP_PUT: &str = "put";
+const OP_TOUCH: &str = "touch";
+const OP_FORGET: &str = "forget";
+
+impl UrlCache {
+    /// Open the entries of the (already migrated) database at `db`.
+    pub fn open(db: &Path) -> crate::Result<UrlCache> {
+        let err = |e: rusqlite::Error| crate::Error::io(db, format!("history database: {e}"));
+        let read = Connection::open_with_flags(
+            db,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(err)?;
+        read.busy_timeout(std::time::Duration::from_secs(30))
+            .map_err(err)?;
+        let path = tempfile::Builder::new()
+            .prefix("govaudit-urlcache-")
+            .suffix(".sqlite")
+            .tempfile()
+            .map_err(|e| crate::Error::Other(format!("incremental crawl scratch file: {e}")))?
+            .into_temp_path();
+        let serr = |e: rusqlite::Error| crate::Error::io(&path, format!("scratch database: {e}"));
+        let conn = Connection::open(&path).map_err(serr)?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = OFF;
+             PRAGMA synchronous = OFF;
+             CREATE TABLE ops (
+                 url TEXT NOT NULL, kind TEXT NOT NULL, op TEXT NOT NULL,
+                 version TEXT, etag TEXT, last_modified TEXT, payload BLOB,
+                 PRIMARY KEY (url, kind)
+             );
+             BEGIN;",
+        )
+        .map_err(serr)?;
+        Ok(UrlCache {
+            read: Mutex::new(read),
+            staged: Mutex::new(Staging {
+                conn,
+                path,
+                failed: None,
+            }),
+        })
+    }
+
+    fn stage(&self, url: &str, kind: &str, op: &str, entry: Option<(&str, &Validators, &[u8])>) {
+        let Ok(mut s) = self.staged.lock() else {
+            return;
+        };
+        if s.failed.is_some() {
+            return;
+        }
+        let (version, etag, modified, payload) = match entry {
+            Some((v, val, p)) => (
+                Some(v),
+                val.etag.as_deref(),
+                val.last_modified.as_deref(),
+                Some(p),
+            ),
+            None => (None, None, None, None),
+        };
+        let r = s
+            .conn
+            .prepare_cached(
+                "INSERT OR REPLACE INTO ops(url, kind, op, version, etag, last_modified, payload)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )
+            .and_then(|mut st| {
+                st.execute(params![url, kind, op, version, etag, modified, payload])
+            });
+        if let Err(e) = r {
+            s.failed = Some(e.to_string());
+        }
+    }
+
+    /// Apply the staged changes inside `tx` (the run's transaction), with
+    /// `today` (YYYY-MM-DD) as the day entries were stored or used. The
+    /// scratch file is attached as `staged`, which the caller detaches
+    /// after the commit. Returns a warning when the entries were dropped.
+    pub(crate) fn attach(&self, conn: &Connection) -> rusqlite::Result<Option<String>> {
+        let mut s = self.staged.lock().expect("staging lock");
+        if let Some(e) = s.failed.take() {
+            return Ok(Some(format!(
+                "incremental crawl: entries of this run not stored ({e})"
+            )));
+        }
+        s.conn.execute_batch("COMMIT; BEGIN;")?;
+        conn.execute(
+            "ATTACH DATABASE ?1 AS staged",
+            [s.path.to_string_lossy().as_ref()],
+        )?;
+        Ok(None)
+    }
+
+    /// See [`UrlCache::attach`]: the attached changes, applied.
+    pub(crate) fn apply(conn: &Connection, today: &str) -> rusqlite::Result<()> {
+        conn.execute(
+            "INSERT OR REPLACE INTO url_cache(url, kind, version, etag, last_modified, payload,
+                 stored_at, used_at)
+             SELECT url, kind, version, etag, last_modified, payload, ?1, ?1
+             FROM staged.ops WHERE op = 'put'",
+            [today],
+        )?;
+        conn.execute(
+            "UPDATE url_cache SET used_at = ?1 WHERE EXISTS (SELECT 1 FROM staged.ops o
+                 WHERE o.op = 'touch' AND o.url = url_cache.url AND o.kind = url_cache.kind)",
+            [today],
+        )?;
+        conn.execute(
+            "DELETE FROM url_cache WHERE EXISTS (SELECT 1 FROM staged.ops o
+                 WHERE o.op = 'forget' AND o.url = url_cache.url AND o.kind = url_cache.kind)",
+            [],
+        )?;
+        Ok(())
+    }
+}
+
+fn deflate(bytes: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::DeflateEncoder::new(
+        Vec::with_capacity(bytes.len() / 3),
+        flate2::Compression::fast(),
+    );
+    let _ = e.write_all(bytes);
+    e.finish().unwrap_or_default()
+}
+
+fn inflate(bytes: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(bytes.len() * 4);
+    flate2::read::DeflateDecoder::new(bytes)
+        .read_to_end(&mut out)
+        .ok()?;
+    Some(out)
+}
+
+impl UrlStore for UrlCache {
+    fn validators(&self, kind: &str, version: &str, url: &str) -> Option<Validators> {
+        let c = self.read.lock().ok()?;
+        let mut st = c
+            .prepare_cached(
+                "SELECT etag, last_modified FROM url_cache
+                 WHERE url = ?1 AND kind = ?2 AND version = ?3",
+            )
+            .ok()?;
+        st.query_row(params![url, kind, version], |r| {
+            Ok(Validators {
+                etag: r.get(0)?,
+                last_modified: r.get(1)?,
+            })
+        })
+        .optional()
+        .ok()
+        .flatten()
+        .filter(|v| !v.is_empty())
+    }
+
+    fn payload(&self, kind: &str, version: &str, url: &str) -> Option<Vec<u8>> {
+        let packed: Vec<u8> = {
+            let c = self.read.lock().ok()?;
+            let mut st = c
+                .prepare_cached(
+                    "SELECT payload FROM url_cache WHERE url = ?1 AND kind = ?2 AND version = ?3",
+                )
+                .ok()?;
+            st.query_row(params![url, kind, version], |r| r.get(0))
+                .optional()
+                .ok()
+                .flatten()?
+        };
+        inflate(&packed)
+    }
+
+    fn touch(&self, kind: &str, url: &str) {
+        self.stage(url, kind, OP_TOUCH, None);
+    }
+
+    fn put(&self, kind: &str, version: &str, url: &str, validators: &Validators, payload: &[u8]) {
+        let packed = deflate(payload);
+        self.stage(url, kind, OP_PUT, Some((version, validators, &packed)));
+    }
+
+    fn forget(&self, kind: &str, url: &str) {
+        self.stage(url, kind, OP_FORGET, None);
+    }
+}
