@@ -17,6 +17,15 @@
 //!     cargo bench --bench crawl_portal -- --in-flight 2       # sites crawled at once (default 8)
 //!     cargo bench --bench crawl_portal -- --keep /tmp/portal   # keep (and later reuse) the folder
 //!     SITES=10 ARTICLES=20 cargo bench --bench crawl_portal    # ARTICLES per column
+//!     cargo bench --bench crawl_portal -- --incremental   # run 1 vs run 2 with a history database
+//!
+//! `--incremental` crawls the unchanged portal twice with a history
+//! database (src/history/cache.rs) as `govaudit audit` does: run 1 stores
+//! each page's validators and extraction, run 2 asks conditionally and
+//! takes the 304s from the store. It prints both runs' bytes and wall time
+//! (each including the commit of its entries) and fails unless run 2 read
+//! under 10% of run 1's bytes and both found every page, item and broken
+//! link.
 //!
 //! Under `cargo test --all-targets` (no `--bench` argument) it runs a smoke
 //! pass of four small sites (one per list style), so the test suite stays
@@ -32,7 +41,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::Instant;
 
 use govaudit::config::Config;
-use govaudit::crawl::{crawl_all, CrawlOptions};
+use std::sync::Arc;
+
+use govaudit::crawl::{crawl_all, CrawlOptions, CrawlSummary};
 use govaudit::site::Site;
 
 /// Articles per column; with 8 columns and 3 list pages each a site has
@@ -619,6 +630,7 @@ fn main() {
         ARTICLES_PER_COLUMN
     });
     let in_process = args.iter().any(|a| a == "--in-process");
+    let incremental = args.iter().any(|a| a == "--incremental");
     let in_flight: usize = flag("--in-flight")
         .flatten()
         .and_then(|s| s.parse().ok())
@@ -682,25 +694,64 @@ fn main() {
     let config = Config::parse(Path::new("bench-SITES.toml"), &toml).expect("bench config");
     let rss_before = vm_hwm_mb("self").unwrap_or(0.0);
 
-    let mut seen = Seen::default();
-    let t = Instant::now();
-    let summary = rt
-        .block_on(crawl_all(
-            &config,
-            &CrawlOptions::default(),
-            |site: Site| {
-                seen.sites += 1;
-                seen.pages += site.pages.len();
-                seen.columns += site.columns.len();
-                seen.items += site.columns.iter().map(|c| c.items.len()).sum::<usize>();
-                seen.links += site.links.len();
-                seen.broken += govaudit::rules::broken_link::count_broken(&site) as usize;
-                seen.errors += site.crawl_errors.len();
-                seen.unreachable += usize::from(!site.start.ok);
-            },
-        ))
-        .expect("crawl");
-    let secs = t.elapsed().as_secs_f64();
+    let history_dir = tempfile::tempdir().expect("temp dir");
+    let db = history_dir.path().join("history.sqlite");
+    let history = govaudit::history::HistoryOptions::from_flags(Some(db.clone()), false, None);
+    let mut runs: Vec<(Seen, CrawlSummary, f64)> = Vec::new();
+    let passes = if incremental { 2 } else { 1 };
+    if incremental {
+        history.check().expect("history database");
+    }
+    for run in 1..=passes {
+        let cache = if incremental {
+            Some(Arc::new(
+                history.url_cache().expect("open").expect("a database"),
+            ))
+        } else {
+            None
+        };
+        let options = CrawlOptions {
+            store: cache
+                .clone()
+                .map(|c| c as Arc<dyn govaudit::crawl::UrlStore>),
+            ..Default::default()
+        };
+        let t = Instant::now();
+        let (seen, summary) = crawl_once(&rt, &config, &options);
+        if let Some(c) = &cache {
+            assert_eq!(c.save(&db).expect("save entries"), None);
+        }
+        let secs = t.elapsed().as_secs_f64();
+        if incremental {
+            println!(
+                "crawl_portal: incremental run {run}: {} pages, {} answered 304, {} requests, {:.1} MB downloaded, {:.2} s with the entries committed; history database {:.0} MB",
+                seen.pages,
+                summary.not_modified,
+                summary.requests,
+                summary.bytes as f64 / 1e6,
+                secs,
+                std::fs::metadata(&db).map_or(0, |m| m.len()) as f64 / 1e6
+            );
+        }
+        runs.push((seen, summary, secs));
+    }
+    if incremental {
+        let ((_, s1, t1), (_, s2, t2)) = (&runs[0], &runs[1]);
+        println!(
+            "crawl_portal: run 2 / run 1: bytes {:.1}% ({} / {}), wall time {:.1}% ({:.2} s / {:.2} s)",
+            100.0 * s2.bytes as f64 / s1.bytes.max(1) as f64,
+            s2.bytes,
+            s1.bytes,
+            100.0 * t2 / t1,
+            t2,
+            t1
+        );
+        assert!(
+            s2.bytes * 10 < s1.bytes,
+            "run 2 must read under 10% of run 1's bytes"
+        );
+    }
+    let requests: u64 = runs.iter().map(|r| r.1.requests).sum();
 
     let crawler_mb = vm_hwm_mb("self").unwrap_or(0.0);
     let server_mb = child
@@ -721,10 +772,47 @@ fn main() {
         (None, None) => 0,
     };
     assert_eq!(
-        served, summary.requests,
+        served, requests,
         "the server must have answered exactly the requests the crawler counted"
     );
+    for (seen, summary, secs) in &runs {
+        report(&portal, seen, summary, *secs);
+    }
+    match server_mb {
+        Some(s) => println!(
+            "crawl_portal: peak RSS (VmHWM) crawler process {crawler_mb:.0} MB (before crawl {rss_before:.0} MB); server child {s:.0} MB"
+        ),
+        None => println!(
+            "crawl_portal: peak RSS (VmHWM) crawler + server in one process {crawler_mb:.0} MB (before crawl {rss_before:.0} MB)"
+        ),
+    }
+    drop(history_dir);
+}
 
+/// Crawl the portal once, counting what came back.
+fn crawl_once(
+    rt: &tokio::runtime::Runtime,
+    config: &Config,
+    options: &CrawlOptions,
+) -> (Seen, CrawlSummary) {
+    let mut seen = Seen::default();
+    let summary = rt
+        .block_on(crawl_all(config, options, |site: Site| {
+            seen.sites += 1;
+            seen.pages += site.pages.len();
+            seen.columns += site.columns.len();
+            seen.items += site.columns.iter().map(|c| c.items.len()).sum::<usize>();
+            seen.links += site.links.len();
+            seen.broken += govaudit::rules::broken_link::count_broken(&site) as usize;
+            seen.errors += site.crawl_errors.len();
+            seen.unreachable += usize::from(!site.start.ok);
+        }))
+        .expect("crawl");
+    (seen, summary)
+}
+
+/// Print one crawl's figures and fail when it missed anything.
+fn report(portal: &Portal, seen: &Seen, summary: &CrawlSummary, secs: f64) {
     println!(
         "crawl_portal: {} pages ({} requests, {:.0} MB, {} crawl errors) from {} sites in {:.2} s = {:.0} pages/s, {:.0} requests/s",
         seen.pages,
@@ -736,14 +824,6 @@ fn main() {
         seen.pages as f64 / secs,
         summary.requests as f64 / secs
     );
-    match server_mb {
-        Some(s) => println!(
-            "crawl_portal: peak RSS (VmHWM) crawler process {crawler_mb:.0} MB (before crawl {rss_before:.0} MB); server child {s:.0} MB"
-        ),
-        None => println!(
-            "crawl_portal: peak RSS (VmHWM) crawler + server in one process {crawler_mb:.0} MB (before crawl {rss_before:.0} MB)"
-        ),
-    }
     println!(
         "crawl_portal: expected {} pages, {} items in {} columns, {} broken attachments; saw {} items in {} columns, {} links checked, {} broken, {} sites unreachable",
         portal.html_pages,

@@ -591,6 +591,22 @@ columns = [{ url = "col/col1/index.html", class = "notice" }]
         assert!(e.field.contains("services"), "{e}");
     }
 
+    /// `[history] keep_days`: default none (the built-in retention), at
+    /// least the probe window, an error naming its line otherwise.
+    #[test]
+    fn history_keep_days_is_checked() {
+        assert_eq!(parse(GOOD).unwrap().history.keep_days, None);
+        let text = format!("{GOOD}\n[history]\nkeep_days = 90\n");
+        assert_eq!(parse(&text).unwrap().history.keep_days, Some(90));
+        let text = format!("{GOOD}\n[history]\nkeep_days = 3\n");
+        let e = parse(&text).unwrap_err();
+        assert_eq!(e.field, "history.keep_days");
+        assert_eq!(e.line, line_of(&text, text.find("keep_days").unwrap()));
+        assert!(e.message.contains("at least 8"), "{e}");
+        let text = format!("{GOOD}\n[history]\nkeep_runs = 3\n");
+        assert_eq!(parse(&text).unwrap_err().field, "history.keep_runs");
+    }
+
     #[test]
     fn duplicate_id_names_second_line() {
         let text =

@@ -85,3 +85,44 @@ impl CachedPage {
         Some(c)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_entry_gives_back_the_extraction_it_was_made_from() {
+        let base = url::Url::parse("http://127.0.0.1:8080/tzgg/").unwrap();
+        let html = r#"<html><head><title>通知公告</title></head><body>
+            <div class="nav"><a href="/tzgg/">通知公告</a><a href="/zcwj/">政策文件</a></div>
+            <ul class="list">
+              <li><a href="/tzgg/1.html">关于开展安全生产检查的通知</a><span>2026-11-20</span></li>
+              <li><a href="/tzgg/2.html">关于调整办公时间的通知</a><span>2026-10-08</span></li>
+            </ul>
+            <div class="page"><a href="index_1.html">下一页</a></div>
+            <div class="content"><p>本栏目发布本局各类通知公告，欢迎社会各界监督。机构职能、办公地址及联系电话详见本网站相关栏目。</p></div>
+            <div class="footer">版权所有 某区人民政府</div></body></html>"#;
+        let parsed = crate::extract::parse_page(&base, html);
+        assert!(!parsed.lists.is_empty() && !parsed.links.is_empty());
+        let entry = CachedPage {
+            status: 200,
+            content_type: Some("text/html; charset=utf-8".into()),
+            charset: "UTF-8".into(),
+            soft_404: false,
+            segments: parsed.content.segments.clone(),
+            parsed: parsed.clone(),
+        };
+        let back = CachedPage::decode(&entry.encode().unwrap()).unwrap();
+        assert_eq!(back.parsed, parsed, "segments included");
+        assert_eq!((back.status, back.charset.as_str()), (200, "UTF-8"));
+        // A payload this build cannot read is no entry (the page is re-read).
+        assert!(CachedPage::decode(b"{\"status\":200}").is_none());
+        assert!(CachedPage::decode(b"\x00garbage").is_none());
+    }
+
+    #[test]
+    fn the_page_version_names_the_extractor_build() {
+        assert!(PAGE_VERSION.starts_with(env!("CARGO_PKG_VERSION")));
+        assert_eq!(env!("GOVAUDIT_EXTRACT_HASH").len(), 16);
+    }
+}

@@ -124,6 +124,25 @@ impl UrlCache {
         Ok(None)
     }
 
+    /// Commit this run's entries on their own, without recording a run
+    /// (the benchmark's incremental mode; an audit commits them with its
+    /// run through `write_reports_with`). Returns a warning when they
+    /// were dropped.
+    pub fn save(&self, db: &Path) -> crate::Result<Option<String>> {
+        let mut d = super::db::Db::open(db)?;
+        if let Some(w) = self.attach(&d.conn).map_err(|e| d.err(e))? {
+            return Ok(Some(w));
+        }
+        let today = crate::clock::today().to_string();
+        let done = d
+            .conn
+            .transaction()
+            .and_then(|tx| UrlCache::apply(&tx, &today).and_then(|()| tx.commit()));
+        let _ = d.conn.execute("DETACH DATABASE staged", []);
+        done.map_err(|e| d.err(e))?;
+        Ok(None)
+    }
+
     /// See [`UrlCache::attach`]: the attached changes, applied.
     pub(crate) fn apply(conn: &Connection, today: &str) -> rusqlite::Result<()> {
         conn.execute(
