@@ -45,6 +45,10 @@ impl UrlCache {
         .map_err(err)?;
         read.busy_timeout(std::time::Duration::from_secs(30))
             .map_err(err)?;
+        // Payloads are read through the page cache, not copied by read().
+        let _: i64 = read
+            .query_row("PRAGMA mmap_size = 1073741824", [], |r| r.get(0))
+            .unwrap_or(0);
         let path = tempfile::Builder::new()
             .prefix("govaudit-urlcache-")
             .suffix(".sqlite")
@@ -61,6 +65,7 @@ impl UrlCache {
                  version TEXT, etag TEXT, last_modified TEXT, payload BLOB,
                  PRIMARY KEY (url, kind)
              );
+             CREATE INDEX ops_by_op ON ops(op, url, kind);
              BEGIN;",
         )
         .map_err(serr)?;
@@ -145,22 +150,31 @@ impl UrlCache {
     /// See [`UrlCache::attach`]: the attached changes, applied.
     pub(crate) fn apply(conn: &Connection, today: &str) -> rusqlite::Result<()> {
         conn.execute(
-            "INSERT OR REPLACE INTO url_cache(url, kind, version, etag, last_modified, payload,
+            "INSERT OR REPLACE INTO url_cache(url, kind, version, etag, last_modified,
                  stored_at, used_at)
-             SELECT url, kind, version, etag, last_modified, payload, ?1, ?1
+             SELECT url, kind, version, etag, last_modified, ?1, ?1
              FROM staged.ops WHERE op = 'put'",
             [today],
         )?;
         conn.execute(
-            "UPDATE url_cache SET used_at = ?1 WHERE EXISTS (SELECT 1 FROM staged.ops o
-                 WHERE o.op = 'touch' AND o.url = url_cache.url AND o.kind = url_cache.kind)",
-            [today],
-        )?;
-        conn.execute(
-            "DELETE FROM url_cache WHERE EXISTS (SELECT 1 FROM staged.ops o
-                 WHERE o.op = 'forget' AND o.url = url_cache.url AND o.kind = url_cache.kind)",
+            "INSERT OR REPLACE INTO url_payload(url, kind, payload)
+             SELECT url, kind, payload FROM staged.ops WHERE op = 'put'",
             [],
         )?;
+        conn.execute(
+            "UPDATE url_cache SET used_at = ?1 WHERE (url, kind) IN
+                 (SELECT url, kind FROM staged.ops WHERE op = 'touch')",
+            [today],
+        )?;
+        for table in ["url_cache", "url_payload"] {
+            conn.execute(
+                &format!(
+                    "DELETE FROM {table} WHERE (url, kind) IN
+                         (SELECT url, kind FROM staged.ops WHERE op = 'forget')"
+                ),
+                [],
+            )?;
+        }
         Ok(())
     }
 }
@@ -233,7 +247,9 @@ impl UrlStore for UrlCache {
             let c = self.read.lock().ok()?;
             let mut st = c
                 .prepare_cached(
-                    "SELECT payload FROM url_cache WHERE url = ?1 AND kind = ?2 AND version = ?3",
+                    "SELECT p.payload FROM url_cache c JOIN url_payload p
+                       ON p.url = c.url AND p.kind = c.kind
+                     WHERE c.url = ?1 AND c.kind = ?2 AND c.version = ?3",
                 )
                 .ok()?;
             st.query_row(params![url, kind, version], |r| r.get(0))

@@ -85,12 +85,18 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         version       TEXT NOT NULL,          -- the writer's version; entries of others are ignored
         etag          TEXT,
         last_modified TEXT,
-        payload       BLOB NOT NULL,          -- deflate
         stored_at     TEXT NOT NULL,          -- YYYY-MM-DD the answer was read
         used_at       TEXT NOT NULL,          -- YYYY-MM-DD it was last read or confirmed (304)
         PRIMARY KEY (url, kind)
     );
     CREATE INDEX url_cache_by_use ON url_cache(used_at);
+    -- The payloads apart: a 304 updates used_at without rewriting its blob.
+    CREATE TABLE url_payload (
+        url     TEXT NOT NULL,
+        kind    TEXT NOT NULL,
+        payload BLOB NOT NULL,                -- u32 length, then raw deflate
+        PRIMARY KEY (url, kind)
+    );
     CREATE TABLE finding_first_seen (
         id         TEXT PRIMARY KEY,          -- the finding's stable id
         first_seen TEXT NOT NULL              -- as_of of the first run that had it

@@ -72,6 +72,11 @@ pub(crate) fn prune(
     // Probe times are RFC 3339 (+08:00): every time on the cutoff day sorts
     // after the bare date, so that day is kept.
     pruned.probes = conn.execute("DELETE FROM probes WHERE at < ?1", params![before])?;
+    conn.execute(
+        "DELETE FROM url_payload WHERE (url, kind) IN
+             (SELECT url, kind FROM url_cache WHERE used_at < ?1)",
+        params![cutoff(today)],
+    )?;
     pruned.entries = conn.execute(
         "DELETE FROM url_cache WHERE used_at < ?1",
         params![cutoff(today)],
