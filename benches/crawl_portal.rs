@@ -28,6 +28,15 @@
 //!     cargo bench --bench crawl_portal -- --in-flight 2       # sites crawled at once (default 8)
 //!     cargo bench --bench crawl_portal -- --keep /tmp/portal   # keep (and later reuse) the folder
 //!     SITES=10 ARTICLES=20 cargo bench --bench crawl_portal    # ARTICLES per column
+//!     cargo bench --bench crawl_portal -- --incremental   # run 1 vs run 2 with a history database
+//!
+//! `--incremental` crawls the unchanged portal twice with a history
+//! database (src/history/cache.rs) as `govaudit audit` does: run 1 stores
+//! each page's validators and extraction, run 2 asks conditionally and
+//! takes the 304s from the store. It prints both runs' bytes and wall time
+//! (each including the commit of its entries) and fails unless run 2 read
+//! under 10% of run 1's bytes and both found every page, item and broken
+//! link.
 //!
 //! Under `cargo test --all-targets` (no `--bench` argument) it runs a smoke
 //! pass of four small sites (one per list style), so the test suite stays
@@ -42,9 +51,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Instant;
 
+use std::sync::Arc;
+
 use govaudit::audit::Judge;
 use govaudit::config::Config;
-use govaudit::crawl::{crawl_all, CrawlOptions};
+use govaudit::crawl::{crawl_all, CrawlOptions, CrawlSummary};
 use govaudit::score::Profile;
 use govaudit::site::Site;
 use govaudit::snapshot::SnapshotWriter;
@@ -631,6 +642,10 @@ struct Seen {
     findings: usize,
     /// Pages whose text and links went to the page file.
     spilled: usize,
+    /// Seconds spent writing and judging sites.
+    judging: f64,
+    /// Peak RSS (MB) when a site's crawl ended, before its rules ran.
+    crawl_peak: f64,
 }
 
 fn main() {
@@ -669,6 +684,7 @@ fn main() {
     let in_process = args.iter().any(|a| a == "--in-process");
     let in_memory = args.iter().any(|a| a == "--in-memory");
     let rule_times = args.iter().any(|a| a == "--rule-times");
+    let incremental = args.iter().any(|a| a == "--incremental");
     let in_flight: usize = flag("--in-flight")
         .flatten()
         .and_then(|s| s.parse().ok())
@@ -730,47 +746,84 @@ fn main() {
     let base = format!("http://127.0.0.1:{port}");
     let toml = sites_toml(&base, sites, in_flight);
     let config = Config::parse(Path::new("bench-SITES.toml"), &toml).expect("bench config");
-    // The snapshot and the judge of an audit (src/audit.rs).
-    let snap_dir = tempfile::tempdir().expect("snapshot dir");
-    let mut snapshot = SnapshotWriter::create(&snap_dir.path().join("crawl"), None, "bench".into())
-        .expect("snapshot");
     let judge = Judge::new(
         Profile::builtin("national-2019").expect("built-in profile"),
         chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(),
     );
-    let options = CrawlOptions {
-        pages: (!in_memory).then(|| snapshot.page_sink()),
-        ..Default::default()
-    };
     let rss_before = vm_hwm_mb("self").unwrap_or(0.0);
 
-    let mut seen = Seen::default();
-    let mut judging = 0.0;
-    let mut crawl_peak: f64 = 0.0;
+    let history_dir = tempfile::tempdir().expect("temp dir");
+    let db = history_dir.path().join("history.sqlite");
+    let history = govaudit::history::HistoryOptions::from_flags(Some(db.clone()), false, None);
+    let mut runs: Vec<(Seen, CrawlSummary, f64)> = Vec::new();
+    let passes = if incremental { 2 } else { 1 };
+    if incremental {
+        history.check().expect("history database");
+    }
     let mut per_rule: Vec<(&str, f64)> = Vec::new();
-    let t = Instant::now();
-    let summary = rt
-        .block_on(crawl_all(&config, &options, |site: Site| {
-            crawl_peak = crawl_peak.max(vm_hwm_mb("self").unwrap_or(0.0));
-            let j = Instant::now();
-            snapshot.write_site(&site).expect("write site");
-            seen.findings += judge.judge(&site).1.len();
-            judging += j.elapsed().as_secs_f64();
-            if rule_times {
-                time_rules(&judge, &site, &mut per_rule);
-            }
-            seen.spilled += site.pages.iter().filter(|p| p.body.is_some()).count();
-            seen.sites += 1;
-            seen.pages += site.pages.len();
-            seen.columns += site.columns.len();
-            seen.items += site.columns.iter().map(|c| c.items.len()).sum::<usize>();
-            seen.links += site.links.len();
-            seen.broken += govaudit::rules::broken_link::count_broken(&site) as usize;
-            seen.errors += site.crawl_errors.len();
-            seen.unreachable += usize::from(!site.start.ok);
-        }))
-        .expect("crawl");
-    let secs = t.elapsed().as_secs_f64();
+    for run in 1..=passes {
+        let cache = if incremental {
+            Some(Arc::new(
+                history.url_cache().expect("open").expect("a database"),
+            ))
+        } else {
+            None
+        };
+        // The snapshot and the judge of an audit (src/audit.rs).
+        let snap_dir = tempfile::tempdir().expect("snapshot dir");
+        let mut snapshot =
+            SnapshotWriter::create(&snap_dir.path().join("crawl"), None, "bench".into())
+                .expect("snapshot");
+        let options = CrawlOptions {
+            pages: (!in_memory).then(|| snapshot.page_sink()),
+            store: cache
+                .clone()
+                .map(|c| c as Arc<dyn govaudit::crawl::UrlStore>),
+            ..Default::default()
+        };
+        let t = Instant::now();
+        let (seen, summary) = crawl_once(
+            &rt,
+            &config,
+            &options,
+            &mut snapshot,
+            &judge,
+            rule_times.then_some(&mut per_rule),
+        );
+        if let Some(c) = &cache {
+            assert_eq!(c.save(&db).expect("save entries"), None);
+        }
+        let secs = t.elapsed().as_secs_f64();
+        if incremental {
+            println!(
+                "crawl_portal: incremental run {run}: {} pages, {} answered 304, {} requests, {:.1} MB downloaded, {:.2} s with the entries committed; history database {:.0} MB",
+                seen.pages,
+                summary.not_modified,
+                summary.requests,
+                summary.bytes as f64 / 1e6,
+                secs,
+                std::fs::metadata(&db).map_or(0, |m| m.len()) as f64 / 1e6
+            );
+        }
+        runs.push((seen, summary, secs));
+    }
+    if incremental {
+        let ((_, s1, t1), (_, s2, t2)) = (&runs[0], &runs[1]);
+        println!(
+            "crawl_portal: run 2 / run 1: bytes {:.1}% ({} / {}), wall time {:.1}% ({:.2} s / {:.2} s)",
+            100.0 * s2.bytes as f64 / s1.bytes.max(1) as f64,
+            s2.bytes,
+            s1.bytes,
+            100.0 * t2 / t1,
+            t2,
+            t1
+        );
+        assert!(
+            s2.bytes * 10 < s1.bytes,
+            "run 2 must read under 10% of run 1's bytes"
+        );
+    }
+    let requests: u64 = runs.iter().map(|r| r.1.requests).sum();
 
     let crawler_mb = vm_hwm_mb("self").unwrap_or(0.0);
     let server_mb = child
@@ -791,31 +844,12 @@ fn main() {
         (None, None) => 0,
     };
     assert_eq!(
-        served, summary.requests,
+        served, requests,
         "the server must have answered exactly the requests the crawler counted"
     );
-
-    println!(
-        "crawl_portal: {} pages ({} requests, {:.0} MB, {} crawl errors) from {} sites in {:.2} s = {:.0} pages/s, {:.0} requests/s",
-        seen.pages,
-        summary.requests,
-        summary.bytes as f64 / 1e6,
-        seen.errors,
-        seen.sites,
-        secs,
-        seen.pages as f64 / secs,
-        summary.requests as f64 / secs
-    );
-    println!(
-        "crawl_portal: pages {}: {} of {} in the page file; rules took {judging:.2} s of it ({} findings)",
-        if in_memory { "kept in memory (--in-memory)" } else { "spilled" },
-        seen.spilled,
-        seen.pages,
-        seen.findings
-    );
-    println!(
-        "crawl_portal: peak RSS (VmHWM) when the last site's crawl ended, before its rules ran: {crawl_peak:.0} MB"
-    );
+    for (seen, summary, secs) in &runs {
+        report(&portal, seen, summary, *secs, in_memory);
+    }
     if rule_times {
         per_rule.sort_by(|a, b| b.1.total_cmp(&a.1));
         for (id, secs) in per_rule.iter().take(8) {
@@ -830,6 +864,73 @@ fn main() {
             "crawl_portal: peak RSS (VmHWM) crawler + server in one process {crawler_mb:.0} MB (before crawl {rss_before:.0} MB)"
         ),
     }
+    drop(history_dir);
+}
+
+/// Crawl the portal once the way an audit does (pages to the snapshot,
+/// each site written and judged as it ends), counting what came back.
+fn crawl_once(
+    rt: &tokio::runtime::Runtime,
+    config: &Config,
+    options: &CrawlOptions,
+    snapshot: &mut SnapshotWriter,
+    judge: &Judge,
+    mut per_rule: Option<&mut Vec<(&'static str, f64)>>,
+) -> (Seen, CrawlSummary) {
+    let mut seen = Seen::default();
+    let summary = rt
+        .block_on(crawl_all(config, options, |site: Site| {
+            seen.crawl_peak = seen.crawl_peak.max(vm_hwm_mb("self").unwrap_or(0.0));
+            let j = Instant::now();
+            snapshot.write_site(&site).expect("write site");
+            seen.findings += judge.judge(&site).1.len();
+            seen.judging += j.elapsed().as_secs_f64();
+            if let Some(per_rule) = per_rule.as_deref_mut() {
+                time_rules(judge, &site, per_rule);
+            }
+            seen.spilled += site.pages.iter().filter(|p| p.body.is_some()).count();
+            seen.sites += 1;
+            seen.pages += site.pages.len();
+            seen.columns += site.columns.len();
+            seen.items += site.columns.iter().map(|c| c.items.len()).sum::<usize>();
+            seen.links += site.links.len();
+            seen.broken += govaudit::rules::broken_link::count_broken(&site) as usize;
+            seen.errors += site.crawl_errors.len();
+            seen.unreachable += usize::from(!site.start.ok);
+        }))
+        .expect("crawl");
+    (seen, summary)
+}
+
+/// Print one crawl's figures and fail when it missed anything.
+fn report(portal: &Portal, seen: &Seen, summary: &CrawlSummary, secs: f64, in_memory: bool) {
+    println!(
+        "crawl_portal: {} pages ({} requests, {:.0} MB, {} crawl errors) from {} sites in {:.2} s = {:.0} pages/s, {:.0} requests/s",
+        seen.pages,
+        summary.requests,
+        summary.bytes as f64 / 1e6,
+        seen.errors,
+        seen.sites,
+        secs,
+        seen.pages as f64 / secs,
+        summary.requests as f64 / secs
+    );
+    println!(
+        "crawl_portal: pages {}: {} of {} in the page file; rules took {:.2} s of it ({} findings)",
+        if in_memory {
+            "kept in memory (--in-memory)"
+        } else {
+            "spilled"
+        },
+        seen.spilled,
+        seen.pages,
+        seen.judging,
+        seen.findings
+    );
+    println!(
+        "crawl_portal: peak RSS (VmHWM) when the last site's crawl ended, before its rules ran: {:.0} MB",
+        seen.crawl_peak
+    );
     println!(
         "crawl_portal: expected {} pages, {} items in {} columns, {} broken attachments; saw {} items in {} columns, {} links checked, {} broken, {} sites unreachable",
         portal.html_pages,

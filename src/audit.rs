@@ -162,11 +162,14 @@ struct Meta {
     rectify_days: u32,
 }
 
-/// Build the report from judged sites (in the order given) and write it.
+/// Build the report from judged sites (in the order given) and write it;
+/// with history, the crawl's totals go into it and its incremental-crawl
+/// entries (`cache`) are committed with the run.
 fn finish(
     judge: &Judge,
     results: Vec<(SiteReport, Vec<Finding>)>,
     meta: &Meta,
+    crawl: Option<(&CrawlSummary, Option<&crate::history::UrlCache>)>,
 ) -> crate::Result<Outcome> {
     let mut sites = Vec::with_capacity(results.len());
     let mut findings = Vec::new();
@@ -188,13 +191,30 @@ fn finish(
         previous: None,
         resolved: None,
         trend: None,
+        crawl: None,
     };
+    let mut cache = None;
+    if let (Some((summary, c)), Some(_)) = (crawl, &meta.history.db) {
+        report.crawl = Some(report::CrawlTotals {
+            pages: summary.pages,
+            requests: summary.requests,
+            bytes: summary.bytes,
+            not_modified: summary.not_modified,
+        });
+        cache = c;
+    }
     // History hook: annotate + record, then write reports and worklists.
-    crate::history::write_reports(&meta.out, &mut report, &meta.history, meta.rectify_days)?;
+    let warnings = crate::history::write_reports_with(
+        &meta.out,
+        &mut report,
+        &meta.history,
+        meta.rectify_days,
+        cache,
+    )?;
     Ok(Outcome {
         html: meta.out.join("report.html"),
         report,
-        warnings: Vec::new(),
+        warnings,
     })
 }
 
@@ -220,8 +240,11 @@ pub fn audit_with_history(
     let mut outcome = audit_config_with_history(&config, req, history)?;
     // Notify hook (src/notify.rs): a failed push is a warning on stderr,
     // never a changed exit code. Shard workers (audit_config) do not push.
-    outcome.warnings =
-        crate::notify::push(&config.notify, &outcome.report, &config.crawl.user_agent);
+    outcome.warnings.extend(crate::notify::push(
+        &config.notify,
+        &outcome.report,
+        &config.crawl.user_agent,
+    ));
     Ok(outcome)
 }
 
@@ -233,6 +256,10 @@ pub fn audit_config_with_history(
     history: &crate::history::HistoryOptions,
 ) -> crate::Result<Outcome> {
     history.check()?;
+    let history = &history.clone().keeping(config.history.keep_days);
+    // History hook: the incremental crawl asks for pages conditionally
+    // with what earlier runs stored (src/history/cache.rs).
+    let cache = history.url_cache()?.map(std::sync::Arc::new);
     let profile = load_profile(req.profile.as_deref(), Some(config))?;
     let as_of = req.as_of.unwrap_or_else(today);
     let out = req
@@ -260,8 +287,11 @@ pub fn audit_config_with_history(
     let options = CrawlOptions {
         progress: req.progress.clone(),
         pages: Some(snapshot.page_sink()),
+        store: cache
+            .clone()
+            .map(|c| c as std::sync::Arc<dyn crate::crawl::UrlStore>),
     };
-    runtime.block_on(crate::crawl::crawl_all(
+    let summary = runtime.block_on(crate::crawl::crawl_all(
         config,
         &options,
         |mut site: Site| {
@@ -306,6 +336,7 @@ pub fn audit_config_with_history(
                 .rectify_days
                 .unwrap_or(crate::worklist::DEFAULT_RECTIFY_DAYS),
         },
+        Some((&summary, cache.as_deref())),
     )
 }
 
@@ -335,6 +366,7 @@ pub fn crawl_to_snapshot(
     let options = CrawlOptions {
         progress,
         pages: Some(writer.page_sink()),
+        ..Default::default()
     };
     let mut summary = rt.block_on(crate::crawl::crawl_all(&config, &options, |site| {
         broken += rules::broken_link::count_broken(&site);
@@ -378,6 +410,7 @@ pub fn lint(req: &LintRequest) -> crate::Result<Outcome> {
             history: crate::history::HistoryOptions::off(),
             rectify_days: crate::worklist::DEFAULT_RECTIFY_DAYS,
         },
+        None,
     )
 }
 

@@ -148,6 +148,23 @@ pub struct Config {
     pub sites: Vec<SiteConfig>,
     /// `[notify]`: group robots told after an audit (src/notify.rs).
     pub notify: crate::notify::NotifyConfig,
+    /// `[history]`: retention of the history database (src/history/prune.rs).
+    pub history: HistorySection,
+}
+
+/// `[history]`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HistorySection {
+    /// Days of runs and probes kept (at least 8, the probe window); `None`:
+    /// the default (`crate::history::DEFAULT_KEEP_DAYS`).
+    pub keep_days: Option<u32>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHistory {
+    #[serde(default)]
+    keep_days: Option<Spanned<u32>>,
 }
 
 /// `[audit]`.
@@ -285,6 +302,8 @@ struct RawConfig {
     sites: Vec<RawSite>,
     #[serde(default)]
     notify: crate::notify::RawNotify,
+    #[serde(default)]
+    history: RawHistory,
 }
 
 #[derive(Deserialize)]
@@ -450,12 +469,27 @@ impl Config {
             });
         }
         let notify = crate::notify::NotifyConfig::from_raw(raw.notify, &err)?;
+        let mut history = HistorySection::default();
+        if let Some(k) = raw.history.keep_days {
+            if *k.get_ref() < crate::history::MIN_KEEP_DAYS {
+                return Err(err(
+                    k.span(),
+                    "history.keep_days".into(),
+                    format!(
+                        "must be at least {} (the 7 days of availability probes before as_of, and as_of)",
+                        crate::history::MIN_KEEP_DAYS
+                    ),
+                ));
+            }
+            history.keep_days = Some(k.into_inner());
+        }
         Ok(Config {
             path: path.to_path_buf(),
             audit: raw.audit,
             crawl: raw.crawl,
             sites,
             notify,
+            history,
         })
     }
 }
@@ -555,6 +589,22 @@ columns = [{ url = "col/col1/index.html", class = "notice" }]
             "{e}"
         );
         assert!(e.field.contains("services"), "{e}");
+    }
+
+    /// `[history] keep_days`: default none (the built-in retention), at
+    /// least the probe window, an error naming its line otherwise.
+    #[test]
+    fn history_keep_days_is_checked() {
+        assert_eq!(parse(GOOD).unwrap().history.keep_days, None);
+        let text = format!("{GOOD}\n[history]\nkeep_days = 90\n");
+        assert_eq!(parse(&text).unwrap().history.keep_days, Some(90));
+        let text = format!("{GOOD}\n[history]\nkeep_days = 3\n");
+        let e = parse(&text).unwrap_err();
+        assert_eq!(e.field, "history.keep_days");
+        assert_eq!(e.line, line_of(&text, text.find("keep_days").unwrap()));
+        assert!(e.message.contains("at least 8"), "{e}");
+        let text = format!("{GOOD}\n[history]\nkeep_runs = 3\n");
+        assert_eq!(parse(&text).unwrap_err().field, "history.keep_runs");
     }
 
     #[test]

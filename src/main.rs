@@ -80,6 +80,11 @@ enum Command {
         /// Record nothing and add no history fields to the report.
         #[arg(long, conflicts_with = "history")]
         no_history: bool,
+        /// The SITES.toml the shards audited: its [notify] robots are told
+        /// of the merged run (as after `audit`), its [audit] name,
+        /// rectify_days and [history] keep_days apply.
+        #[arg(long, value_name = "SITES.toml")]
+        config: Option<PathBuf>,
     },
     /// Crawl only and save the snapshot to --out.
     Crawl {
@@ -250,12 +255,18 @@ fn run(command: Command) -> govaudit::Result<Exit> {
             quiet,
             history,
             no_history,
+            config,
         } => {
             let merged = govaudit::shard::merge(&govaudit::shard::MergeRequest {
                 inputs: reports,
                 out: out.clone(),
                 history: govaudit::history::HistoryOptions::from_flags(history, no_history, None),
+                config,
             })?;
+            for warning in &merged.warnings {
+                cli::note(warning);
+            }
+            let merged = merged.report;
             let json = format.is_some();
             cli::show_report(&merged, &out.join("report.html"), json, !quiet && !json)?;
             Ok(Exit::of(&merged))

@@ -31,7 +31,15 @@
 //! reset_after = 300                  # send 300 body bytes, then drop the connection
 //! encoding = "br"                    # compress as sent ("gzip" or "br"), with Content-Encoding;
 //!                                    # with repeat = 0 an endless compression bomb
+//! # Validators of a file answered 200 (the incremental crawl's conditional requests):
+//! validators = "last-modified"       # "both" (default), "etag", "weak-etag", "last-modified", "none"
+//! ignore_conditional = true          # send validators, answer 200 to conditional requests anyway
 //! ```
+//!
+//! Files are served with a strong ETag (a hash of the content) and
+//! Last-Modified (the file's mtime), and a conditional request is answered
+//! honestly: 304 when If-None-Match matches (weak comparison) or, without
+//! If-None-Match, when the file is not newer than If-Modified-Since.
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
@@ -62,6 +70,8 @@ pub struct RequestRecord {
     pub started: Instant,
     /// When the answer was handed back (`None` while in flight).
     pub finished: Option<Instant>,
+    /// The request was conditional (If-None-Match or If-Modified-Since).
+    pub conditional: bool,
 }
 
 /// One `[[route]]` of `_routes.toml`.
@@ -112,9 +122,92 @@ pub struct Route {
     /// Send this many body bytes, then drop the connection.
     #[serde(default)]
     pub reset_after: Option<usize>,
+    /// Validators sent with a file: "both" (default), "etag", "weak-etag",
+    /// "last-modified" or "none".
+    #[serde(default)]
+    pub validators: Option<String>,
+    /// Answer conditional requests with 200 and the body all the same.
+    #[serde(default)]
+    pub ignore_conditional: bool,
     /// Compress the body as it is sent: "gzip" or "br" (Content-Encoding set).
     #[serde(default)]
     pub encoding: Option<String>,
+}
+
+/// A request's conditional headers, and how the route answers them.
+#[derive(Debug, Clone, Default)]
+struct Conditional {
+    if_none_match: Option<String>,
+    if_modified_since: Option<String>,
+    /// Route `validators` ("both" when none is set).
+    validators: String,
+    ignore: bool,
+}
+
+impl Conditional {
+    fn for_route(mut self, route: &Route) -> Conditional {
+        if let Some(v) = &route.validators {
+            self.validators = v.clone();
+        }
+        self.ignore = route.ignore_conditional;
+        self
+    }
+
+    /// Add the validators of `bytes` (from `file`) to `r`; 304 when the
+    /// request's conditions say the client has them already.
+    fn apply(&self, r: &mut Response, file: &Path, bytes: &[u8]) {
+        use sha2::{Digest, Sha256};
+        let mode = if self.validators.is_empty() {
+            "both"
+        } else {
+            self.validators.as_str()
+        };
+        let etag = matches!(mode, "both" | "etag" | "weak-etag").then(|| {
+            let hash: String = Sha256::digest(bytes)[..12]
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            if mode == "weak-etag" {
+                format!("W/\"{hash}\"")
+            } else {
+                format!("\"{hash}\"")
+            }
+        });
+        let mtime = matches!(mode, "both" | "last-modified")
+            .then(|| std::fs::metadata(file).and_then(|m| m.modified()).ok())
+            .flatten()
+            .map(chrono::DateTime::<chrono::Utc>::from);
+        let h = r.headers_mut();
+        if let Some(v) = etag.as_deref().and_then(|e| HeaderValue::from_str(e).ok()) {
+            h.insert(header::ETAG, v);
+        }
+        if let Some(v) = mtime.and_then(|m| {
+            HeaderValue::from_str(&m.format("%a, %d %b %Y %H:%M:%S GMT").to_string()).ok()
+        }) {
+            h.insert(header::LAST_MODIFIED, v);
+        }
+        if self.ignore {
+            return;
+        }
+        let unchanged = match (&self.if_none_match, &etag) {
+            // If-None-Match wins over If-Modified-Since (RFC 9110 13.2.2).
+            (Some(inm), Some(etag)) => {
+                let bare = |t: &str| t.trim().trim_start_matches("W/").to_string();
+                inm.split(',')
+                    .any(|t| t.trim() == "*" || bare(t) == bare(etag))
+            }
+            _ => match (&self.if_modified_since, mtime) {
+                (Some(ims), Some(m)) => chrono::DateTime::parse_from_rfc2822(ims)
+                    .is_ok_and(|since| m.timestamp() <= since.timestamp()),
+                _ => false,
+            },
+        };
+        if unchanged {
+            *r.status_mut() = StatusCode::NOT_MODIFIED;
+            *r.body_mut() = Body::empty();
+            r.headers_mut().remove(header::CONTENT_TYPE);
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -311,6 +404,13 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
         .unwrap_or_else(|| "/".into());
     let host = header_str(req.headers(), header::HOST);
     let user_agent = header_str(req.headers(), header::USER_AGENT);
+    let conditional = Conditional {
+        if_none_match: Some(header_str(req.headers(), header::IF_NONE_MATCH))
+            .filter(|s| !s.is_empty()),
+        if_modified_since: Some(header_str(req.headers(), header::IF_MODIFIED_SINCE))
+            .filter(|s| !s.is_empty()),
+        ..Default::default()
+    };
     let index = {
         let mut log = shared.log.lock().expect("log lock");
         log.push(RequestRecord {
@@ -320,6 +420,8 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
             user_agent,
             started: Instant::now(),
             finished: None,
+            conditional: conditional.if_none_match.is_some()
+                || conditional.if_modified_since.is_some(),
         });
         log.len() - 1
     };
@@ -344,7 +446,7 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     let body = axum::body::to_bytes(req.into_body(), 1 << 20)
         .await
         .unwrap_or_default();
-    answer(&shared, &method, &path, &query, &body).await
+    answer(&shared, &method, &path, &query, &body, conditional).await
 }
 
 fn header_str(h: &HeaderMap, name: header::HeaderName) -> String {
@@ -360,6 +462,7 @@ async fn answer(
     path: &str,
     query: &str,
     body: &[u8],
+    conditional: Conditional,
 ) -> Response {
     let found = shared.routes.get(path).map(|(r, c)| (r, c)).or_else(|| {
         shared
@@ -369,7 +472,14 @@ async fn answer(
             .map(|(_, r, c)| (r, c))
     });
     let Some((route, count)) = found else {
-        return serve_file(&shared.root, path, None, StatusCode::OK, &BTreeMap::new());
+        return serve_file(
+            &shared.root,
+            path,
+            None,
+            StatusCode::OK,
+            &BTreeMap::new(),
+            Some(&conditional),
+        );
     };
     let n = count.fetch_add(1, Ordering::SeqCst);
     if let Some(ms) = route.delay_ms {
@@ -394,6 +504,7 @@ async fn answer(
             route.content_type.as_deref(),
             StatusCode::OK,
             &BTreeMap::new(),
+            None,
         );
     }
     if method == Method::HEAD {
@@ -443,12 +554,14 @@ async fn answer(
         }
         return r;
     }
+    let conditional = conditional.for_route(route);
     let mut r = serve_file(
         &shared.root,
         path,
         route.content_type.as_deref(),
         status,
         &route.headers,
+        (status == StatusCode::OK).then_some(&conditional),
     );
     if r.status() == StatusCode::NOT_FOUND && status != StatusCode::OK {
         // A status route for a path with no file: empty body with that status.
@@ -731,6 +844,7 @@ fn serve_file(
     content_type: Option<&str>,
     status: StatusCode,
     headers: &BTreeMap<String, String>,
+    conditional: Option<&Conditional>,
 ) -> Response {
     let Some(file) = file_for(root, path) else {
         return literal(StatusCode::NOT_FOUND, String::new(), &BTreeMap::new());
@@ -739,13 +853,17 @@ fn serve_file(
         Ok(b) => b,
         Err(_) => return literal(StatusCode::NOT_FOUND, String::new(), &BTreeMap::new()),
     };
-    let mut r = Response::new(Body::from(bytes));
+    let bytes = bytes::Bytes::from(bytes);
+    let mut r = Response::new(Body::from(bytes.clone()));
     *r.status_mut() = status;
     let ct = content_type.unwrap_or_else(|| mime_for(&file));
     if let Ok(v) = HeaderValue::from_str(ct) {
         r.headers_mut().insert(header::CONTENT_TYPE, v);
     }
     add_headers(&mut r, headers);
+    if let Some(c) = conditional {
+        c.apply(&mut r, &file, &bytes);
+    }
     r
 }
 

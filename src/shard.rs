@@ -148,6 +148,7 @@ pub fn merge_reports(
         previous: None,
         resolved: None,
         trend: None,
+        crawl: None,
     };
     let mut seen: HashMap<String, &str> = HashMap::new();
     for (file, r) in reports {
@@ -219,6 +220,19 @@ pub struct MergeRequest {
     pub out: PathBuf,
     /// The merged run is recorded here (shard workers record nothing).
     pub history: crate::history::HistoryOptions,
+    /// The SITES.toml the shards audited (`merge --config`): its `[notify]`
+    /// robots are told of the merged run as `audit` tells them, and its
+    /// `[audit]` name, `rectify_days` and `[history] keep_days` apply.
+    pub config: Option<PathBuf>,
+}
+
+/// What `merge` made: the merged report, and warnings that change nothing
+/// (a failed group-robot push).
+pub struct Merged {
+    /// The merged report, as written.
+    pub report: Report,
+    /// Lines for stderr.
+    pub warnings: Vec<String>,
 }
 
 /// Read one shard's report.json (or `DIR/report.json`).
@@ -236,7 +250,13 @@ pub fn read_report(input: &Path) -> crate::Result<(String, Report)> {
 
 /// Merge per-shard reports and write all four formats into `req.out`
 /// (atomically); returns the merged report.
-pub fn merge(req: &MergeRequest) -> crate::Result<Report> {
+pub fn merge(req: &MergeRequest) -> crate::Result<Merged> {
+    // Read first, so a bad SITES.toml stops the merge before anything is written.
+    let config = req
+        .config
+        .as_deref()
+        .map(crate::config::Config::load)
+        .transpose()?;
     let reports = req
         .inputs
         .iter()
@@ -244,14 +264,27 @@ pub fn merge(req: &MergeRequest) -> crate::Result<Report> {
         .collect::<crate::Result<Vec<_>>>()?;
     let mut merged = merge_reports(&reports, crate::clock::now_cst())
         .map_err(|e| crate::Error::Other(e.to_string()))?;
+    let mut history = req.history.clone();
+    let mut rectify_days = crate::worklist::DEFAULT_RECTIFY_DAYS;
+    if let Some(c) = &config {
+        if merged.title.is_none() {
+            merged.title = c.audit.name.clone();
+        }
+        history = history.keeping(c.history.keep_days);
+        rectify_days = c.audit.rectify_days.unwrap_or(rectify_days);
+    }
     // History hook: the merged run is the one recorded.
-    crate::history::write_reports(
-        &req.out,
-        &mut merged,
-        &req.history,
-        crate::worklist::DEFAULT_RECTIFY_DAYS,
-    )?;
-    Ok(merged)
+    let mut warnings =
+        crate::history::write_reports_with(&req.out, &mut merged, &history, rectify_days, None)?;
+    // Notify hook: the merged run is pushed as an audit's is (after the
+    // reports are written and the run recorded, so `new`/`resolved` are known).
+    if let Some(c) = &config {
+        warnings.extend(crate::notify::push(&c.notify, &merged, &c.crawl.user_agent));
+    }
+    Ok(Merged {
+        report: merged,
+        warnings,
+    })
 }
 
 #[cfg(test)]
@@ -362,6 +395,7 @@ mod tests {
             previous: None,
             resolved: None,
             trend: None,
+            crawl: None,
         }
     }
 

@@ -2,7 +2,8 @@
 //! that checks what DingTalk and WeCom check: the Markdown payload shape
 //! and, for a signed DingTalk robot, the timestamp and HMAC-SHA256 sign.
 //! A robot that refuses (wrong secret) or cannot be reached is a warning on
-//! stderr; the exit code and the report are unchanged.
+//! stderr; the exit code and the report are unchanged. Shard workers do
+//! not push; `merge --config SITES.toml` pushes the merged run.
 
 mod common;
 
@@ -78,13 +79,8 @@ async fn wecom(State(seen): State<Seen>, RawQuery(q): RawQuery, body: Bytes) -> 
     answer(ok, "bad payload")
 }
 
-#[test]
-fn robots_get_the_summary_signed_and_failures_only_warn() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+/// The loopback robot server: what it was sent, and its address.
+fn robot_server(runtime: &tokio::runtime::Runtime) -> (Seen, std::net::SocketAddr) {
     let seen = Seen::default();
     let app = axum::Router::new()
         .route("/robot/send", post(dingtalk))
@@ -95,6 +91,17 @@ fn robots_get_the_summary_signed_and_failures_only_warn() {
         .unwrap();
     let robots = listener.local_addr().unwrap();
     runtime.spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (seen, robots)
+}
+
+#[test]
+fn robots_get_the_summary_signed_and_failures_only_warn() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (seen, robots) = robot_server(&runtime);
     let closed = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -205,6 +212,127 @@ webhook = "http://{closed}/cgi-bin/webhook/send?key=k1"
         text.contains(&format!("- 区稳定局：新增 {} 条，", of("wdj"))),
         "{text}"
     );
+    let (_, wecom) = seen.iter().find(|(k, _)| k == "wecom").unwrap();
+    assert_eq!(wecom["markdown"]["content"].as_str().unwrap(), text);
+}
+
+#[test]
+fn merge_pushes_the_merged_run_and_shard_workers_do_not() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (seen, robots) = robot_server(&runtime);
+    let site = stage("history/v1", &[]);
+    let server = runtime
+        .block_on(serve_dir(
+            site.path().to_path_buf(),
+            std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+        ))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    let base = std::fs::read_to_string(common::fixture("history/SITES.toml"))
+        .unwrap()
+        .replace("{{base}}", &server.addr().to_string());
+    let notify = format!(
+        r#"
+[notify]
+report_base_url = "https://audit.example.gov.cn/reports/{{as_of}}/"
+
+[[notify.robots]]
+kind = "dingtalk"
+webhook = "http://{robots}/robot/send?access_token=tok"
+secret = "{SECRET}"
+
+[[notify.robots]]
+kind = "wecom"
+webhook = "http://{robots}/cgi-bin/webhook/send?key=k1"
+"#
+    );
+    std::fs::write(cwd.join("SITES.toml"), format!("{base}{notify}")).unwrap();
+    let run = |args: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_govaudit"))
+            .args(args)
+            .current_dir(cwd)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.code().is_some_and(|c| c <= 1),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        o
+    };
+    for (i, out) in ["s0", "s1"].iter().enumerate() {
+        let shard = format!("{i}/2");
+        run(&[
+            "audit",
+            "--config",
+            "SITES.toml",
+            "--as-of",
+            "2026-11-20",
+            "--out",
+            out,
+            "--quiet",
+            "--shard",
+            &shard,
+        ]);
+    }
+    assert!(
+        seen.0.lock().unwrap().is_empty(),
+        "shard workers do not push"
+    );
+    // Without --config there is nothing to push to.
+    run(&[
+        "merge",
+        "--out",
+        "m0",
+        "--quiet",
+        "--no-history",
+        "s0",
+        "s1",
+    ]);
+    assert!(seen.0.lock().unwrap().is_empty());
+
+    let o = run(&[
+        "merge",
+        "--out",
+        "merged",
+        "--quiet",
+        "--config",
+        "SITES.toml",
+        "s0",
+        "s1",
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(!stderr.contains("warning"), "{stderr}");
+    let seen = seen.0.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2, "one DingTalk and one WeCom post: {seen:?}");
+    let (_, ding) = seen.iter().find(|(k, _)| k == "dingtalk").unwrap();
+    let text = ding["markdown"]["text"].as_str().unwrap();
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(cwd.join("merged/report.json")).unwrap())
+            .unwrap();
+    let all = report["findings"].as_array().unwrap();
+    assert!(!all.is_empty());
+    assert!(
+        text.contains("历史对比测试区网站检查报告（2026-11-20）"),
+        "{text}"
+    );
+    assert!(text.contains("检查站点 2 个"), "{text}");
+    assert!(
+        text.contains(&format!("首次记录：{} 条问题均为新增", all.len())),
+        "the merged run was recorded before the push: {text}"
+    );
+    assert!(
+        text.contains(
+            "[整改清单](https://audit.example.gov.cn/reports/2026-11-20/worklists/bmj.html)"
+        ),
+        "{text}"
+    );
+    assert!(cwd.join("merged/worklists/wdj.html").is_file());
     let (_, wecom) = seen.iter().find(|(k, _)| k == "wecom").unwrap();
     assert_eq!(wecom["markdown"]["content"].as_str().unwrap(), text);
 }

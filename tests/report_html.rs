@@ -120,6 +120,7 @@ fn report() -> Report {
         previous: None,
         resolved: None,
         trend: None,
+        crawl: None,
     }
 }
 

@@ -135,6 +135,16 @@ pub(crate) fn summary_table(r: &Report) -> String {
         r.as_of,
         r.profile
     );
+    if let Some(c) = &r.crawl {
+        let _ = writeln!(
+            o,
+            "crawl: {} pages ({} unchanged since the last run, 304), {} requests, {:.1} MB downloaded",
+            c.pages,
+            c.not_modified,
+            c.requests,
+            c.bytes as f64 / 1e6
+        );
+    }
     o
 }
 

@@ -13,6 +13,7 @@ use std::time::Duration;
 use reqwest::header;
 use url::Url;
 
+use super::cache::Validators;
 use super::politeness::Politeness;
 use super::robots::{product_token, RobotsRules};
 use crate::config::CrawlSettings;
@@ -60,6 +61,8 @@ pub(crate) struct Fetched {
     /// The last answer came over HTTPS with a certificate a browser would
     /// refuse (see [`certificate_problem`]): read anyway, and said so.
     pub certificate: Option<String>,
+    /// ETag and Last-Modified of the last answer.
+    pub validators: Validators,
 }
 
 impl Fetched {
@@ -108,7 +111,12 @@ struct Answer {
     truncated: bool,
     /// The certificate problem of the host, when read past one.
     certificate: Option<String>,
+    validators: Validators,
 }
+
+/// Looks up the validators to send with a GET of a URL (the incremental
+/// crawl's stored entries); `None` sends an unconditional request.
+pub(crate) type Lookup<'a> = Option<&'a (dyn Fn(&Url) -> Option<Validators> + Send + Sync)>;
 
 /// Run-wide HTTP client with politeness, robots and counters.
 pub(crate) struct Fetcher {
@@ -126,6 +134,9 @@ pub(crate) struct Fetcher {
     pub(crate) requests: AtomicU64,
     /// Body bytes read.
     pub(crate) bytes: AtomicU64,
+    /// Pages a server answered 304 Not Modified whose stored extraction
+    /// was used (counted by the page fetch).
+    pub(crate) not_modified: AtomicU64,
 }
 
 impl Fetcher {
@@ -156,6 +167,7 @@ impl Fetcher {
             agent_token: product_token(&settings.user_agent),
             requests: AtomicU64::new(0),
             bytes: AtomicU64::new(0),
+            not_modified: AtomicU64::new(0),
         })
     }
 
@@ -176,7 +188,9 @@ impl Fetcher {
                 // Redirects are followed by hand here, without robots checks
                 // of their own (that would wait on this very cell): an
                 // http → https move of robots.txt is common.
-                let mut answer = self.send_once(&robots_url, &Method::Get, 512 * 1024).await;
+                let mut answer = self
+                    .send_once(&robots_url, &Method::Get, 512 * 1024, None)
+                    .await;
                 for _ in 0..5 {
                     let next = match &answer {
                         Ok(a) if (300..400).contains(&a.status) => a
@@ -187,7 +201,9 @@ impl Fetcher {
                     };
                     let Some(next) = next else { break };
                     robots_url = next;
-                    answer = self.send_once(&robots_url, &Method::Get, 512 * 1024).await;
+                    answer = self
+                        .send_once(&robots_url, &Method::Get, 512 * 1024, None)
+                        .await;
                 }
                 let rules = match answer {
                     Ok(a) if (200..300).contains(&a.status) => {
@@ -222,10 +238,23 @@ impl Fetcher {
 
     /// Fetch with redirects and retries. `limit` caps the body read.
     pub(crate) async fn fetch(&self, url: &Url, method: &Method, limit: usize) -> Fetched {
+        self.fetch_with(url, method, limit, None).await
+    }
+
+    /// [`Fetcher::fetch`], sending each GET hop the validators `lookup`
+    /// has for its URL (If-None-Match / If-Modified-Since): a 304 comes
+    /// back as the answer, with `final_url` the URL it was for.
+    pub(crate) async fn fetch_with(
+        &self,
+        url: &Url,
+        method: &Method,
+        limit: usize,
+        lookup: Lookup<'_>,
+    ) -> Fetched {
         let mut attempts = 0;
         loop {
             attempts += 1;
-            let (mut out, retry, retry_after) = self.follow(url, method, limit).await;
+            let (mut out, retry, retry_after) = self.follow(url, method, limit, lookup).await;
             out.attempts = attempts;
             if !retry || attempts > self.settings.retries {
                 return out;
@@ -291,6 +320,7 @@ impl Fetcher {
         url: &Url,
         method: &Method,
         limit: usize,
+        lookup: Lookup<'_>,
     ) -> (Fetched, bool, Option<u64>) {
         let mut seen = HashSet::new();
         let mut current = url.clone();
@@ -308,7 +338,14 @@ impl Fetcher {
                 };
                 return (out, false, None);
             }
-            let answer = match self.send_once(&current, &method, limit).await {
+            let validators = match (&method, lookup) {
+                (Method::Get, Some(f)) => f(&current),
+                _ => None,
+            };
+            let answer = match self
+                .send_once(&current, &method, limit, validators.as_ref())
+                .await
+            {
                 Ok(a) => a,
                 Err(e) => {
                     let out = Fetched {
@@ -387,6 +424,7 @@ impl Fetcher {
                 soft_404: false,
                 blocked,
                 certificate: answer.certificate,
+                validators: answer.validators,
             };
             return (out, retry, answer.retry_after);
         }
@@ -399,16 +437,27 @@ impl Fetcher {
         url: &Url,
         method: &Method,
         limit: usize,
+        validators: Option<&Validators>,
     ) -> Result<Answer, (String, bool)> {
         let host = urlnorm::host_key(url);
         let _permit = self.politeness.acquire(&host).await;
         let send = |client: &reqwest::Client| {
             self.requests.fetch_add(1, Ordering::Relaxed);
-            let req = match method {
+            let mut req = match method {
                 Method::Get => client.get(url.clone()),
                 Method::Head => client.head(url.clone()),
                 Method::Post(form) => client.post(url.clone()).form(form),
             };
+            if let Some(v) = validators {
+                // Both when both are known: a server that honours ETags
+                // ignores If-Modified-Since then (RFC 9110 13.2.2).
+                if let Some(e) = &v.etag {
+                    req = req.header(header::IF_NONE_MATCH, e.as_str());
+                }
+                if let Some(m) = &v.last_modified {
+                    req = req.header(header::IF_MODIFIED_SINCE, m.as_str());
+                }
+            }
             req.send()
         };
         let known = self.bad_certificate(&host);
@@ -441,6 +490,10 @@ impl Fetcher {
         let location = text(header::LOCATION);
         let content_type = text(header::CONTENT_TYPE);
         let retry_after = text(header::RETRY_AFTER).and_then(|s| s.trim().parse::<u64>().ok());
+        let validators = Validators {
+            etag: text(header::ETAG).filter(|s| !s.trim().is_empty()),
+            last_modified: text(header::LAST_MODIFIED).filter(|s| !s.trim().is_empty()),
+        };
         let mut body = Vec::new();
         let mut truncated = false;
         if limit > 0 && !matches!(method, Method::Head) {
@@ -476,6 +529,7 @@ impl Fetcher {
             body,
             truncated,
             certificate,
+            validators,
         })
     }
 

@@ -10,6 +10,7 @@
 //! [`PageSink`] as it is stored (the audit moves its text and links to the
 //! snapshot's page file), so a big site does not hold all its pages' text.
 
+pub mod cache;
 mod columns;
 pub(crate) mod fetch; // pub(crate) for `govaudit probe` (src/probe.rs)
 mod finish;
@@ -32,6 +33,7 @@ use futures::StreamExt;
 use crate::config::{Config, CrawlSettings};
 use crate::extract::ColumnClassifier;
 use crate::site::{Page, Site};
+pub use cache::{UrlStore, Validators};
 use links::LinkCache;
 pub use progress::{Event, Progress, ProgressSink};
 
@@ -47,6 +49,8 @@ pub(crate) struct Shared {
     pub parse_slots: Arc<tokio::sync::Semaphore>,
     /// Where stored pages go (the caller's; `None`: they stay in the site).
     pub pages: Option<Arc<dyn PageSink>>,
+    /// Entries of earlier runs for conditional requests (incremental crawl).
+    pub store: Option<Arc<dyn UrlStore>>,
 }
 
 /// Totals over a whole crawl.
@@ -67,6 +71,9 @@ pub struct CrawlSummary {
     pub requests: u64,
     /// Body bytes read.
     pub bytes: u64,
+    /// Pages answered 304 Not Modified and taken from the stored
+    /// extraction (incremental crawl).
+    pub not_modified: u64,
     /// Crawl errors recorded (pages or lists that failed to load).
     pub errors: u64,
     /// Wall time of the crawl.
@@ -81,6 +88,9 @@ pub struct CrawlOptions {
     /// Where each page goes as it is stored. `None` (the default): pages
     /// stay whole in [`Site::pages`] until the site is handed over.
     pub pages: Option<Arc<dyn PageSink>>,
+    /// What earlier runs stored per URL: with one, page GETs are
+    /// conditional and this run's answers are handed to it (`cache.rs`).
+    pub store: Option<Arc<dyn UrlStore>>,
 }
 
 impl std::fmt::Debug for CrawlOptions {
@@ -88,6 +98,7 @@ impl std::fmt::Debug for CrawlOptions {
         f.debug_struct("CrawlOptions")
             .field("progress", &self.progress)
             .field("pages", &self.pages.as_ref().map(|_| "PageSink"))
+            .field("store", &self.store.is_some())
             .finish()
     }
 }
@@ -131,6 +142,7 @@ pub async fn crawl_all<F: FnMut(Site) + Send>(
             std::thread::available_parallelism().map_or(2, |n| n.get()),
         )),
         pages: options.pages.clone(),
+        store: options.store.clone(),
     });
     let progress = options.progress.clone();
     progress.emit(Event::Started {
@@ -162,6 +174,7 @@ pub async fn crawl_all<F: FnMut(Site) + Send>(
     progress.emit(Event::Finished);
     summary.requests = shared.fetcher.requests.load(Ordering::Relaxed);
     summary.bytes = shared.fetcher.bytes.load(Ordering::Relaxed);
+    summary.not_modified = shared.fetcher.not_modified.load(Ordering::Relaxed);
     summary.elapsed_secs = started.elapsed().as_secs_f64();
     Ok(summary)
 }

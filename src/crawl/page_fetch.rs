@@ -1,12 +1,14 @@
 //! Fetching one page: a GET through the fetcher, soft redirects (meta
 //! refresh, `location=` pages) followed a few hops, markup sniffed, decoded
 //! and parsed off the I/O threads; or one list fragment by POST (JCMS
-//! dataproxy).
+//! dataproxy). With a [`super::cache::UrlStore`] a GET is conditional and a
+//! 304 takes the stored extraction instead of a body (see `cache.rs`).
 
 use std::sync::Arc;
 
 use url::Url;
 
+use super::cache::{CachedPage, PAGE_KIND, PAGE_VERSION};
 use super::fetch::{Fetched, Method};
 use super::Shared;
 use crate::extract::{self, ParsedPage};
@@ -59,6 +61,82 @@ fn decode_body(fetched: &Fetched, body: Vec<u8>, asked: &Url) -> (extract::Decod
     (decoded, base)
 }
 
+/// GET a page, conditionally when the run has a store. A 304 whose stored
+/// extraction reads comes back as the stored answer (status, type,
+/// soft-404) with that extraction; a 304 without one (an entry that went
+/// away, a server answering 304 unasked) is asked again unconditionally.
+async fn get(shared: &Shared, url: &Url) -> (Fetched, Option<CachedPage>) {
+    let fetcher = &shared.fetcher;
+    let limit = shared.settings.max_body_bytes;
+    let Some(store) = shared.store.as_deref() else {
+        return (fetcher.fetch(url, &Method::Get, limit).await, None);
+    };
+    let lookup = |u: &Url| store.validators(PAGE_KIND, PAGE_VERSION, u.as_str());
+    let fetched = fetcher
+        .fetch_with(url, &Method::Get, limit, Some(&lookup))
+        .await;
+    if fetched.error.is_some() || fetched.status != Some(304) {
+        return (fetched, None);
+    }
+    let key = fetched
+        .final_url
+        .as_ref()
+        .unwrap_or(url)
+        .as_str()
+        .to_string();
+    if let Some(c) = store
+        .payload(PAGE_KIND, PAGE_VERSION, &key)
+        .and_then(|p| CachedPage::decode(&p))
+    {
+        store.touch(PAGE_KIND, &key);
+        fetcher
+            .not_modified
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let fetched = Fetched {
+            status: Some(c.status),
+            content_type: c.content_type.clone(),
+            markup: Some(true),
+            soft_404: c.soft_404,
+            ..fetched
+        };
+        return (fetched, Some(c));
+    }
+    let mut again = fetcher.fetch(url, &Method::Get, limit).await;
+    again.attempts += fetched.attempts;
+    (again, None)
+}
+
+/// Store what a fresh answer gave (or forget the URL's entry when the
+/// answer cannot be asked for conditionally next time).
+fn remember(shared: &Shared, fetched: &Fetched, parsed: &ParsedPage, charset: &str) {
+    let Some(store) = shared.store.as_deref() else {
+        return;
+    };
+    let Some(url) = fetched.final_url.as_ref() else {
+        return;
+    };
+    let page = (!fetched.validators.is_empty() && !fetched.truncated && !fetched.blocked)
+        .then(|| CachedPage {
+            status: fetched.status.unwrap_or(200),
+            content_type: fetched.content_type.clone(),
+            charset: charset.to_string(),
+            soft_404: fetched.soft_404,
+            parsed: parsed.clone(),
+            segments: parsed.content.segments.clone(),
+        })
+        .and_then(|c| c.encode());
+    match page {
+        Some(bytes) => store.put(
+            PAGE_KIND,
+            PAGE_VERSION,
+            url.as_str(),
+            &fetched.validators,
+            &bytes,
+        ),
+        None => store.forget(PAGE_KIND, url.as_str()),
+    }
+}
+
 /// Fetch and parse one page (GET), or one list fragment (POST).
 pub(super) async fn fetch_page(
     shared: Arc<Shared>,
@@ -77,13 +155,19 @@ pub(super) async fn fetch_page(
             bytes: 0,
         };
     }
-    let method = match &form {
-        Some(f) => Method::Post(f.clone()),
-        None => Method::Get,
+    let (mut fetched, mut reused) = match &form {
+        Some(f) => (
+            fetcher
+                .fetch(
+                    &task.url,
+                    &Method::Post(f.clone()),
+                    shared.settings.max_body_bytes,
+                )
+                .await,
+            None,
+        ),
+        None => get(&shared, &task.url).await,
     };
-    let mut fetched = fetcher
-        .fetch(&task.url, &method, shared.settings.max_body_bytes)
-        .await;
     let mut bytes = 0u64;
     let mut parsed = None;
     let mut charset = String::new();
@@ -91,6 +175,11 @@ pub(super) async fn fetch_page(
     // location= script) is followed like a redirect, a few hops at most.
     let mut hops = 0;
     while fetched.ok() && form.is_none() {
+        if let Some(c) = reused.take() {
+            parsed = Some(c.parsed);
+            charset = c.charset;
+            break;
+        }
         let body = std::mem::take(&mut fetched.body);
         bytes += body.len() as u64;
         let markup = extract::looks_like_markup(fetched.content_type.as_deref(), &body);
@@ -104,9 +193,7 @@ pub(super) async fn fetch_page(
                 if next != base && fetcher.allowed(&next).await {
                     hops += 1;
                     let (attempts, redirects) = (fetched.attempts, fetched.redirects);
-                    fetched = fetcher
-                        .fetch(&next, &Method::Get, shared.settings.max_body_bytes)
-                        .await;
+                    (fetched, reused) = get(&shared, &next).await;
                     fetched.attempts += attempts;
                     fetched.redirects += redirects + 1;
                     continue;
@@ -114,7 +201,9 @@ pub(super) async fn fetch_page(
             }
         }
         fetched.soft_404 = extract::reads_as_error_page(&decoded.text);
-        parsed = Some(parse_off_thread(&shared, base, decoded.text, false).await);
+        let page = parse_off_thread(&shared, base, decoded.text, false).await;
+        remember(&shared, &fetched, &page, &decoded.charset);
+        parsed = Some(page);
         charset = decoded.charset;
         break;
     }

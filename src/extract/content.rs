@@ -28,7 +28,7 @@ pub const SINGLE_PAGE_MIN_CHARS: usize = 60;
 pub const EMPTY_LIST_OVERRULED_CHARS: usize = 200;
 
 /// Where a single page's date was read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DateFrom {
     /// `<meta name="PubDate">` (or Maketime).
@@ -40,7 +40,7 @@ pub enum DateFrom {
 }
 
 /// A form on the page (outside navigation and footer).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FormKind {
     /// A letter or consultation form: a text area, or three fields or more.
@@ -50,7 +50,7 @@ pub enum FormKind {
 }
 
 /// What a page carries of its own.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
 pub struct PageContent {
     /// Chinese characters of the page's own text.
     pub own_chars: usize,

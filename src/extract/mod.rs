@@ -76,7 +76,7 @@ pub fn decode_explained(bytes: &[u8], content_type: Option<&str>) -> (Decoded, &
 }
 
 /// How to fetch a further page of a list.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum NextRequest {
     /// A plain GET (下一页 link, TRS `index_N.html`).
     Get(Url),
@@ -112,7 +112,7 @@ impl NextRequest {
 
 /// A list of dated items found on a page (a column list, or one of the
 /// homepage's news / notice blocks).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ListBlock {
     /// Heading of the block (homepage blocks: 通知公告, 工作动态 …).
     pub heading: Option<String>,
@@ -127,7 +127,7 @@ pub struct ListBlock {
 }
 
 /// A navigation entry that may be a column (栏目).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NavEntry {
     /// Anchor text, trimmed.
     pub name: String,
@@ -136,7 +136,7 @@ pub struct NavEntry {
 }
 
 /// Everything the crawler and the rules need from one HTML page.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ParsedPage {
     /// Page title (article heading, else `<title>`).
     pub title: String,

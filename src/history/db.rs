@@ -99,18 +99,47 @@ impl Db {
             })
     }
 
-    /// Annotate `report` against the run compared to, record it, call
-    /// `write` (the report files) and commit — all or nothing.
+    /// Annotate `report` against the run compared to, record it (with the
+    /// incremental crawl's entries of `extras.cache`), prune what
+    /// `extras.keep_days` lets go, call `write` (the report files) and
+    /// commit — all or nothing. Returns warnings that change nothing.
     pub(crate) fn record(
         &mut self,
         report: &mut Report,
         compare_to: Option<i64>,
+        extras: &super::RunExtras<'_>,
         write: impl FnOnce(&Report) -> crate::Result<()>,
-    ) -> crate::Result<()> {
+    ) -> crate::Result<Vec<String>> {
         let previous = match compare_to {
             Some(id) => Some(self.run_ref(id)?),
             None => None,
         };
+        let path = self.path.clone();
+        let err = |e: rusqlite::Error| crate::Error::io(&path, format!("history database: {e}"));
+        let mut warnings = Vec::new();
+        let mut attached = false;
+        if let Some(cache) = extras.cache {
+            // ATTACH cannot run inside a transaction: before it.
+            match cache.attach(&self.conn).map_err(err)? {
+                Some(w) => warnings.push(w),
+                None => attached = true,
+            }
+        }
+        let done = self.record_in_tx(report, previous, extras, attached, write);
+        if attached {
+            let _ = self.conn.execute("DETACH DATABASE staged", []);
+        }
+        done.map(|()| warnings)
+    }
+
+    fn record_in_tx(
+        &mut self,
+        report: &mut Report,
+        previous: Option<RunRef>,
+        extras: &super::RunExtras<'_>,
+        cache_attached: bool,
+        write: impl FnOnce(&Report) -> crate::Result<()>,
+    ) -> crate::Result<()> {
         let path = self.path.clone();
         let err = |e: rusqlite::Error| crate::Error::io(&path, format!("history database: {e}"));
         let tx = self
@@ -125,6 +154,11 @@ impl Db {
         annotate(&tx, report, previous.as_ref()).map_err(err)?;
         let run = insert_run(&tx, report, &hash, previous.as_ref()).map_err(err)?;
         report.trend = Some(trend(&tx, &hash, run).map_err(err)?);
+        let today = crate::clock::today();
+        if cache_attached {
+            super::cache::UrlCache::apply(&tx, &today.to_string()).map_err(err)?;
+        }
+        super::prune::prune(&tx, report.as_of.min(today), today, extras.keep_days).map_err(err)?;
         write(report)?;
         tx.commit().map_err(err)
     }
@@ -281,9 +315,14 @@ fn annotate(
             .collect::<Result<_, _>>()?;
     }
     let before_ids: HashSet<&str> = before.iter().map(|f| f.id.as_str()).collect();
+    // The runs that had it, and its first_seen kept apart (the runs that
+    // first had it may have been pruned).
     let mut first_seen_of = conn.prepare(
-        "SELECT MIN(r.as_of) FROM findings f JOIN runs r ON r.id = f.run_id
-         WHERE f.id = ?1 AND r.as_of <= ?2",
+        "SELECT MIN(d) FROM (
+             SELECT r.as_of AS d FROM findings f JOIN runs r ON r.id = f.run_id
+             WHERE f.id = ?1 AND r.as_of <= ?2
+             UNION ALL
+             SELECT first_seen FROM finding_first_seen WHERE id = ?1 AND first_seen <= ?2)",
     )?;
     let as_of = report.as_of.to_string();
     for f in &mut report.findings {
@@ -396,7 +435,15 @@ fn insert_run(
             points, message, evidence, status, first_seen)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?;
+    let mut first_st = conn.prepare(
+        "INSERT INTO finding_first_seen(id, first_seen) VALUES (?1, ?2)
+         ON CONFLICT(id) DO UPDATE SET first_seen = MIN(first_seen, excluded.first_seen)",
+    )?;
     for f in &report.findings {
+        first_st.execute(params![
+            f.id,
+            f.first_seen.unwrap_or(report.as_of).to_string()
+        ])?;
         f_st.execute(params![
             run,
             f.id,

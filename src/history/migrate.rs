@@ -75,6 +75,35 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX probes_by_site ON probes(site, at);
     "#,
+    // 2: the incremental crawl's per-URL entries (src/history/cache.rs), and
+    // each finding's first_seen kept apart from the runs so that pruning old
+    // runs never moves it.
+    r#"
+    CREATE TABLE url_cache (
+        url           TEXT NOT NULL,          -- as requested
+        kind          TEXT NOT NULL,          -- 'page': the crawl's extraction of a page
+        version       TEXT NOT NULL,          -- the writer's version; entries of others are ignored
+        etag          TEXT,
+        last_modified TEXT,
+        stored_at     TEXT NOT NULL,          -- YYYY-MM-DD the answer was read
+        used_at       TEXT NOT NULL,          -- YYYY-MM-DD it was last read or confirmed (304)
+        PRIMARY KEY (url, kind)
+    );
+    CREATE INDEX url_cache_by_use ON url_cache(used_at);
+    -- The payloads apart: a 304 updates used_at without rewriting its blob.
+    CREATE TABLE url_payload (
+        url     TEXT NOT NULL,
+        kind    TEXT NOT NULL,
+        payload BLOB NOT NULL,                -- u32 length, then raw deflate
+        PRIMARY KEY (url, kind)
+    );
+    CREATE TABLE finding_first_seen (
+        id         TEXT PRIMARY KEY,          -- the finding's stable id
+        first_seen TEXT NOT NULL              -- as_of of the first run that had it
+    );
+    INSERT INTO finding_first_seen(id, first_seen)
+        SELECT f.id, MIN(r.as_of) FROM findings f JOIN runs r ON r.id = f.run_id GROUP BY f.id;
+    "#,
 ];
 
 /// Bring `conn` up to the newest schema. A database newer than this build

@@ -18,9 +18,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::report::Report;
 
+pub mod cache;
 pub mod cli;
 pub(crate) mod db;
 pub(crate) mod migrate;
+pub mod prune;
+
+pub use cache::UrlCache;
+pub use prune::{DEFAULT_KEEP_DAYS, MIN_KEEP_DAYS};
 
 /// Default database, relative to the working folder (beside the default
 /// `reports/<date>/` out folders).
@@ -36,6 +41,18 @@ pub struct HistoryOptions {
     pub db: Option<PathBuf>,
     /// Compare against this run id instead of the latest run with the same config.
     pub compare_to: Option<i64>,
+    /// Days of runs and probes kept (`[history] keep_days`); `None`:
+    /// [`DEFAULT_KEEP_DAYS`]. See [`prune`].
+    pub keep_days: Option<u32>,
+}
+
+/// What a run records besides its report.
+#[derive(Default)]
+pub struct RunExtras<'a> {
+    /// The incremental crawl's entries of this run.
+    pub cache: Option<&'a UrlCache>,
+    /// Retention in days (see [`prune`]).
+    pub keep_days: u32,
 }
 
 impl HistoryOptions {
@@ -57,7 +74,20 @@ impl HistoryOptions {
         HistoryOptions {
             db: Some(file.unwrap_or_else(|| PathBuf::from(DEFAULT_DB))),
             compare_to,
+            keep_days: None,
         }
+    }
+
+    /// With `[history] keep_days` of a SITES.toml.
+    pub fn keeping(mut self, keep_days: Option<u32>) -> HistoryOptions {
+        self.keep_days = keep_days.or(self.keep_days);
+        self
+    }
+
+    /// The incremental crawl's entries of earlier runs (`None` without a
+    /// database). Call after [`HistoryOptions::check`] (which migrates).
+    pub fn url_cache(&self) -> crate::Result<Option<UrlCache>> {
+        self.db.as_deref().map(UrlCache::open).transpose()
     }
 
     /// Open (create, migrate) the database now, so a bad path stops the run
@@ -198,16 +228,33 @@ pub fn write_reports(
     opts: &HistoryOptions,
     rectify_days: u32,
 ) -> crate::Result<()> {
+    write_reports_with(out, report, opts, rectify_days, None).map(drop)
+}
+
+/// [`write_reports`], also committing the incremental crawl's entries of
+/// `cache` with the run. Returns warnings that change nothing (entries
+/// that could not be kept).
+pub fn write_reports_with(
+    out: &Path,
+    report: &mut Report,
+    opts: &HistoryOptions,
+    rectify_days: u32,
+    cache: Option<&UrlCache>,
+) -> crate::Result<Vec<String>> {
     let write = |report: &Report| -> crate::Result<()> {
         crate::report::write_all(out, report)?;
         crate::worklist::write_all(out, report, rectify_days)?;
         Ok(())
     };
     match &opts.db {
-        None => write(report),
+        None => write(report).map(|()| Vec::new()),
         Some(path) => {
             let mut db = db::Db::open(path)?;
-            db.record(report, opts.compare_to, write)
+            let extras = RunExtras {
+                cache,
+                keep_days: opts.keep_days.unwrap_or(DEFAULT_KEEP_DAYS),
+            };
+            db.record(report, opts.compare_to, &extras, write)
         }
     }
 }

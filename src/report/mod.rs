@@ -66,6 +66,23 @@ pub struct Report {
     /// Scores of the last runs with this config, the current one last.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trend: Option<Vec<crate::history::TrendPoint>>,
+    /// Crawl totals of an audit that keeps history (its crawl is
+    /// incremental): requests, bytes read, pages answered 304.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crawl: Option<CrawlTotals>,
+}
+
+/// report.json `crawl`: what the crawl cost.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CrawlTotals {
+    /// HTML pages read (from a body or, on a 304, from the stored extraction).
+    pub pages: u64,
+    /// HTTP requests sent.
+    pub requests: u64,
+    /// Body bytes downloaded.
+    pub bytes: u64,
+    /// Pages answered 304 Not Modified, their stored extraction used.
+    pub not_modified: u64,
 }
 
 /// One site in report.json.
@@ -384,6 +401,7 @@ pub(crate) mod testdata {
             previous: None,
             resolved: None,
             trend: None,
+            crawl: None,
             sites: vec![
                 site(
                     "fgj",

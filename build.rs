@@ -1,0 +1,46 @@
+//! Build script: fingerprints the extractor's source (src/extract/, the
+//! column-class keywords, the site model it fills) into
+//! `GOVAUDIT_EXTRACT_HASH`, so the incremental crawl (src/crawl/cache.rs)
+//! ignores extractions stored by a govaudit whose extractor differed.
+
+use std::path::{Path, PathBuf};
+
+fn files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs" || x == "toml") {
+            out.push(p);
+        }
+    }
+}
+
+fn main() {
+    let inputs = ["src/extract", "src/site.rs", "rules/column-classes.toml"];
+    let mut all = Vec::new();
+    for i in inputs {
+        println!("cargo:rerun-if-changed={i}");
+        let p = Path::new(i);
+        if p.is_dir() {
+            files(p, &mut all);
+        } else {
+            all.push(p.to_path_buf());
+        }
+    }
+    all.sort();
+    // FNV-1a, 64 bits: stable across builds and Rust versions.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for f in &all {
+        let name = f.to_string_lossy().replace('\\', "/");
+        let bytes = std::fs::read(f).unwrap_or_default();
+        for b in name.bytes().chain([0]).chain(bytes).chain([0]) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    println!("cargo:rustc-env=GOVAUDIT_EXTRACT_HASH={h:016x}");
+}
