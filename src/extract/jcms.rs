@@ -209,7 +209,7 @@ pub(crate) fn next_requests(store: &Store, scripts: &str, base: &Url) -> Vec<Nex
         Some(g) => g.saturating_mul(perpage),
         // No groupSize: the first page showed one group.
         None if present >= perpage => present,
-        None => perpage * 3,
+        None => perpage.saturating_mul(3),
     };
     let proxy = PROXY
         .captures(scripts)
