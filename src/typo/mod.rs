@@ -29,6 +29,9 @@ use wording::Wording;
 
 pub use cli::{check_file, read_document, FileFinding};
 
+/// Units written right after a number's digits.
+const NUMBER_UNITS: &str = "十百千万亿兆";
+
 static DISTRICT_ALLOW: &str = include_str!("../../rules/typos/allow.txt");
 
 /// Which check found a hit.
@@ -401,9 +404,23 @@ impl TypoChecker {
             );
             for c in cands {
                 let (ws, we) = (bs + c.word.0, bs + c.word.1);
+                // A number's unit right after its digits (18.2亿件, 3万元, 5千米)
+                // is that unit, not a misspelt 一 / 完 / 前.
+                if c.pos == c.word.0
+                    && ws == bs
+                    && NUMBER_UNITS.contains(a.chars[ws])
+                    && bs > 0
+                    && (a.chars[bs - 1].is_ascii_digit()
+                        || ('０'..='９').contains(&a.chars[bs - 1]))
+                {
+                    continue;
+                }
                 let mut fixed: Vec<char> = a.chars[ws..we].to_vec();
                 fixed[c.pos - c.word.0] = c.right;
-                let severity = if c.score >= t.confusion_deduct {
+                // Right after a title (主任计承法) the window is most likely a
+                // name the surname list lacks: a hint at most, never a deduction.
+                let severity = if c.score >= t.confusion_deduct && !names::after_title(&a.chars, ws)
+                {
                     Severity::Deduct
                 } else {
                     Severity::Warn
