@@ -679,3 +679,15 @@ fn a_column_list_headed_like_its_column_is_still_a_list() {
     );
     assert_eq!(all_items(&p).len(), 1);
 }
+
+#[test]
+fn misnested_link_markup_parses_without_panicking() {
+    // Real misnested tile markup made html5ever's serializer panic inside
+    // the facts walk; the page must parse and keep its dated list.
+    let url = u("http://xxgk.example.gov.cn/");
+    let p = parse_page(&url, &fixture("real-misnested-link.html"));
+    let items = all_items(&p);
+    assert_eq!(items.len(), 2, "{:#?}", p.lists);
+    assert!(items.iter().all(|i| i.date.is_some()));
+    assert!(p.links.iter().any(|l| l.url.contains("/szzc/ldfg/")));
+}
