@@ -626,3 +626,32 @@ fn a_word_right_after_a_title_is_at_most_a_hint() {
     let x = find(&h, "计承法").expect("计承法 flagged away from a title");
     assert_eq!(x.severity, Severity::Deduct, "{x:?}");
 }
+
+#[test]
+fn a_title_centred_over_several_lines_keeps_its_brackets_paired() {
+    // Real State Council pages centre a long title over two or three
+    // paragraphs: 《 opens on one line and 》 closes on the next.
+    let text = "国务院办公厅关于印发《政府网站集约化\n\n试点工作方案》的通知\n国办函〔2018〕71号\n";
+    let h = hits(text);
+    assert!(h.iter().all(|x| x.kind != TypoKind::Wording), "{h:?}");
+    let text = "国务院工作规则\n（2004年6月16日国务院第54次常务会议通过\n2018年6月25日国务院第14次常务会议修订通过）\n第一章　总则\n";
+    let h = hits(text);
+    assert!(h.iter().all(|x| x.kind != TypoKind::Wording), "{h:?}");
+    // A bracket left open at a sentence's end is still unpaired, and so is
+    // one the next line does not close.
+    let h = hits("请认真贯彻落实《条例。\n试点工作方案》的通知\n");
+    assert!(h.iter().any(|x| x.wrong == "《"), "{h:?}");
+    let h = hits("请认真贯彻落实《条例\n要求各单位执行。\n");
+    assert!(h.iter().any(|x| x.wrong == "《"), "{h:?}");
+}
+
+#[test]
+fn a_swap_inside_a_real_word_only_warns_unless_it_restores_an_idiom() {
+    // 笔划 is a word (a variant of 笔画): 按姓氏笔划为序 is no deduction.
+    let h = hits("（二）专家委员（按姓氏笔划为序）");
+    assert!(severe(&h).is_empty(), "{h:?}");
+    // An idiom restored still deducts (see idiom tests): 谈笑风声 → 谈笑风生.
+    let h = hits("两人谈笑风声，气氛融洽。");
+    let x = find(&h, "谈笑风声").expect("谈笑风声 flagged");
+    assert_eq!(x.severity, Severity::Deduct);
+}

@@ -691,3 +691,17 @@ fn misnested_link_markup_parses_without_panicking() {
     assert!(items.iter().all(|i| i.date.is_some()));
     assert!(p.links.iter().any(|l| l.url.contains("/szzc/ldfg/")));
 }
+
+#[test]
+fn ucap_content_cell_is_the_article_body() {
+    // www.gov.cn-style policy page: the text sits in td#UCAP-CONTENT under a
+    // metadata table; the page is its own item, dated by 发布日期.
+    let url = u("http://www.example.gov.cn/zhengce/content/2026-02/14/content_5365711.htm");
+    let p = parse_page(&url, &fixture("real-govcn-ucap.html"));
+    assert_eq!(p.date, d(2026, 2, 14));
+    assert_eq!(p.lists.len(), 1, "{:#?}", p.lists);
+    assert_eq!(p.lists[0].style, "single-page");
+    assert_eq!(p.lists[0].items[0].date, d(2026, 2, 14));
+    assert!(p.text.contains("缓解小微企业融资难"), "{}", p.text);
+    assert_eq!(p.facts.fields["索引号"], "000014349/2026-00006");
+}
