@@ -249,7 +249,11 @@ mod tests {
         assert_eq!(f[0].severity, Severity::Warn);
         assert_eq!(f[0].evidence["documents_missing"], 2);
         // One document with a block missing a field makes it a deduction.
-        s.pages.push(doc("http://x/3.html", "政策文件", &[("索引号", "001/2026-1")]));
+        s.pages.push(doc(
+            "http://x/3.html",
+            "政策文件",
+            &[("索引号", "001/2026-1")],
+        ));
         let f = MetadataMissing.check(&s, &env.ctx("2026-11-26"));
         assert_eq!(f[0].severity, Severity::Deduct);
     }
