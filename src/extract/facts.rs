@@ -167,7 +167,7 @@ pub(crate) fn page_facts(doc: &Html, links: &[PageLink]) -> PageFacts {
                     }
                 } else if matches!(v.name(), "a" | "button") {
                     // Its attributes and what it holds (text, an icon's src / alt).
-                    search |= search_word(&attrs_and_text(el));
+                    search |= search_word(&super::dom::subtree_words(el));
                 }
             }
             "form" => {}
@@ -340,29 +340,6 @@ fn pieces(doc: &Html) -> Vec<String> {
         let t = t.trim();
         if !hidden && !t.is_empty() {
             out.push(t.to_string());
-        }
-    }
-    out
-}
-
-/// An element's attribute values and text, its descendants' included (a
-/// link's text and its icon's src / alt). Not `ElementRef::html()`: html5ever's
-/// serializer panics ("no parent ElemInfo") on the trees real misnested
-/// markup builds (`<a><li>…</li></ul></div>` on a 信息公开 homepage), and a
-/// panic in parsing leaves the crawler an empty page.
-fn attrs_and_text(el: ElementRef<'_>) -> String {
-    let mut out = String::new();
-    for node in el.descendants() {
-        match node.value() {
-            Node::Text(t) => out.push_str(t),
-            Node::Element(e) => {
-                for (_, v) in e.attrs() {
-                    out.push(' ');
-                    out.push_str(v);
-                }
-                out.push(' ');
-            }
-            _ => {}
         }
     }
     out
