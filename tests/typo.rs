@@ -595,3 +595,63 @@ fn common_misused_words_of_issue_12_fire() {
         assert!(severe(&hs).is_empty(), "{ok}: {hs:?}");
     }
 }
+
+// ---------- real-page false alarms (State Council and municipal pages) ----------
+
+#[test]
+fn number_units_official_abbreviations_and_terms_stay_silent() {
+    // Seen flagged on real pages: 亿件 → 一件 after digits, 健委 → 建委 inside
+    // 卫健委, 保监 → 保健 inside 银保监, 可研 → 科研.
+    for text in [
+        "快递业务量18.2亿件，增长13.9%；快递业务收入12亿元。",
+        "卫生数据来自县卫健委；保险数据来自宜春银保监分局。",
+        "荆南四河堤防一期工程可研报告批复后开工建设。",
+    ] {
+        let h = hits(text);
+        assert!(h.is_empty(), "{text}: {h:?}");
+    }
+    // A misspelling beside the same words still fires.
+    let h = hits("快递业务量18.2亿件，各级人名政府要加强监管。");
+    assert!(find(&h, "人名政府").is_some(), "{h:?}");
+}
+
+#[test]
+fn a_word_right_after_a_title_is_at_most_a_hint() {
+    // 主任计承法: a name whose surname (计) the list lacks reads like 继承法;
+    // beside a title that is a guess, never a deduction.
+    let h = hits("原煤炭工业管理办公室主任计承法受到行政记大过处分。");
+    assert!(severe(&h).is_empty(), "{h:?}");
+    // Look-alike: the same confusion away from a title still deducts.
+    let h = hits("要认真学习民法典中的计承法相关规定，依法办理遗产事宜。");
+    let x = find(&h, "计承法").expect("计承法 flagged away from a title");
+    assert_eq!(x.severity, Severity::Deduct, "{x:?}");
+}
+
+#[test]
+fn a_title_centred_over_several_lines_keeps_its_brackets_paired() {
+    // Real State Council pages centre a long title over two or three
+    // paragraphs: 《 opens on one line and 》 closes on the next.
+    let text = "国务院办公厅关于印发《政府网站集约化\n\n试点工作方案》的通知\n国办函〔2018〕71号\n";
+    let h = hits(text);
+    assert!(h.iter().all(|x| x.kind != TypoKind::Wording), "{h:?}");
+    let text = "国务院工作规则\n（2004年6月16日国务院第54次常务会议通过\n2018年6月25日国务院第14次常务会议修订通过）\n第一章　总则\n";
+    let h = hits(text);
+    assert!(h.iter().all(|x| x.kind != TypoKind::Wording), "{h:?}");
+    // A bracket left open at a sentence's end is still unpaired, and so is
+    // one the next line does not close.
+    let h = hits("请认真贯彻落实《条例。\n试点工作方案》的通知\n");
+    assert!(h.iter().any(|x| x.wrong == "《"), "{h:?}");
+    let h = hits("请认真贯彻落实《条例\n要求各单位执行。\n");
+    assert!(h.iter().any(|x| x.wrong == "《"), "{h:?}");
+}
+
+#[test]
+fn a_swap_inside_a_real_word_only_warns_unless_it_restores_an_idiom() {
+    // 笔划 is a word (a variant of 笔画): 按姓氏笔划为序 is no deduction.
+    let h = hits("（二）专家委员（按姓氏笔划为序）");
+    assert!(severe(&h).is_empty(), "{h:?}");
+    // An idiom restored still deducts (see idiom tests): 谈笑风声 → 谈笑风生.
+    let h = hits("两人谈笑风声，气氛融洽。");
+    let x = find(&h, "谈笑风声").expect("谈笑风声 flagged");
+    assert_eq!(x.severity, Severity::Deduct);
+}

@@ -257,7 +257,9 @@ pub(crate) fn content_priority(el: ElementRef<'_>) -> u8 {
             | "zw-con" | "zw_con" | "zwcon" | "con-txt" | "con_txt" | "article-text"
             | "article_text" | "content-detail" | "detail-text" | "xl-content" | "xl_content"
             | "info-content" | "info_content" | "ewb-article-info" | "nr" | "nrbox"
-            | "txt-content" | "fontzoom" | "news_text" | "news-text" => 3,
+            | "txt-content" | "fontzoom" | "news_text" | "news-text"
+            // 开普云 (UCAP) article body, www.gov.cn and many provincial sites.
+            | "ucap-content" => 3,
             _ if t.starts_with("wzy")
                 || t.starts_with("trs_")
                 || t.ends_with("_zw")

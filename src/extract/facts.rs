@@ -347,9 +347,13 @@ fn pieces(doc: &Html) -> Vec<String> {
 
 /// 信息公开 metadata labels → canonical names. Templates pad labels with
 /// spaces (`索 引 号：`, `文　　号：`), so spaces may separate the characters.
-const FIELD_LABELS: [(&str, &str); 14] = [
+const FIELD_LABELS: [(&str, &str); 16] = [
     ("索引号", "索引号"),
     ("发布机构", "发布机构"),
+    // 开普云 / 网站群 gkml templates name the publishing body 责任部门 or
+    // 发布部门 (索引号 · 生成日期 · 公开方式 · 责任部门).
+    ("责任部门", "发布机构"),
+    ("发布部门", "发布机构"),
     ("发文机关", "发布机构"),
     ("发文单位", "发布机构"),
     ("发布单位", "发布机构"),

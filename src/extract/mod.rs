@@ -219,26 +219,37 @@ fn label_rank(label: &str) -> u8 {
     }
 }
 
-/// Publish date of an article: `<meta name="PubDate">`, else the best
-/// labelled field in the text, else `<meta name="Maketime">`; with where it
-/// was read.
+/// Publish date of an article: a visible 发布日期 / 发布时间 field, else
+/// `<meta name="PubDate">`, else the best other labelled field in the text
+/// (生成日期, 成文日期 …), else `<meta name="Maketime">`; with where it was
+/// read.
+///
+/// The visible publish date comes first because real CMS templates (开普云,
+/// 大汉 site groups) fill PubDate with the time the page was last generated
+/// (`页面生成时间`): a 2017 article republished in 2022 carries PubDate
+/// 2022-04-24 beside 发布日期：2017-05-15, and the clerk reads the latter.
+/// The document dates (成文日期, 发文日期) stay below PubDate: they date
+/// the document, not its publication.
 fn page_date(
     meta_pub: Option<&str>,
     text: &str,
     meta_make: Option<&str>,
 ) -> Option<(NaiveDate, DateFrom)> {
     let from_meta = |m: Option<&str>| m.and_then(|m| parse_date(m, None).or_else(|| find_date(m)));
-    if let Some(d) = from_meta(meta_pub) {
-        return Some((d, DateFrom::Meta));
-    }
     let best = DATE_FIELD
         .captures_iter(text)
         .filter_map(|c| {
             let d = parse_date(&c[2], None)?;
             Some((label_rank(c.get(1)?.as_str()), d))
         })
-        .min_by_key(|(r, _)| *r)
-        .map(|(_, d)| d);
+        .min_by_key(|(r, _)| *r);
+    if let Some((0, d)) = best {
+        return Some((d, DateFrom::Label));
+    }
+    if let Some(d) = from_meta(meta_pub) {
+        return Some((d, DateFrom::Meta));
+    }
+    let best = best.map(|(_, d)| d);
     best.or_else(|| {
         // A bare 日期： / 时间： label, only where it starts a field (not
         // 报名时间 / 截止日期 inside the text).
@@ -248,6 +259,17 @@ fn page_date(
     })
     .map(|d| (d, DateFrom::Label))
     .or_else(|| from_meta(meta_make).map(|d| (d, DateFrom::Meta)))
+}
+
+/// A block heading that names links to other pages about this one: 相关链接,
+/// 相关解读, 关联稿件, 延伸阅读 … (not a list of the page's own).
+fn is_related_block(heading: Option<&str>) -> bool {
+    let Some(h) = heading else { return false };
+    let h = h.trim();
+    h.chars().count() <= 6
+        && (h.starts_with("相关")
+            || h.starts_with("关联")
+            || matches!(h, "延伸阅读" | "推荐阅读" | "相关阅读"))
 }
 
 /// Parse an HTML page fetched from `url`.
@@ -382,12 +404,16 @@ pub fn parse_page(url: &Url, html: &str) -> ParsedPage {
     // in a dated article body instead of a list: the page itself is its one
     // item, so a written page is not an empty column. The publish date is
     // required so a navigation-hub homepage with some body text stays a hub.
-    if lists.is_empty()
+    // Its 相关稿件 / 关联文件 / 相关链接 blocks point elsewhere: they are no
+    // list of the page (a 机构职能 page with one dated 相关稿件 link is still
+    // a single page dated by itself, not a list of that link).
+    if lists.iter().all(|b| is_related_block(b.heading.as_deref()))
         && !placeholder
         && date.is_some()
         && has_body_container
         && dom::char_len(&text) >= 50
     {
+        lists.clear();
         lists.push(ListBlock {
             heading: None,
             more: None,

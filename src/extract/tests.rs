@@ -627,3 +627,81 @@ fn real_pager_with_onclick_urls_and_spaced_words() {
     assert!(p.next_pages.is_empty(), "{:?}", p.next_pages);
     assert!(!p.links.iter().any(|l| l.url.contains("goPage")));
 }
+
+#[test]
+fn visible_publish_date_beats_a_regenerated_pubdate_meta() {
+    // Real 开普云 article: PubDate is the page's regeneration time, 发布日期
+    // the publish date a clerk reads.
+    let url = u("http://www.example.gov.cn/tjxx/202105/t20210515_1000.shtml");
+    let p = parse_page(&url, &fixture("real-regenerated-pubdate.html"));
+    assert_eq!(p.date, d(2021, 5, 15));
+    assert_eq!(p.content.date_from, Some(DateFrom::Label));
+    // Its one 关联稿件 link is no list: the page is its own single item.
+    assert_eq!(p.lists.len(), 1, "{:#?}", p.lists);
+    assert_eq!(p.lists[0].style, "single-page");
+    assert_eq!(p.lists[0].items[0].url.as_deref(), Some(url.as_str()));
+    assert_eq!(p.lists[0].items[0].date, d(2021, 5, 15));
+    // The link itself is still seen, in the body.
+    assert!(p
+        .links
+        .iter()
+        .any(|l| l.url.ends_with("t20210712_1001.shtml")));
+}
+
+#[test]
+fn pubdate_meta_still_beats_document_dates() {
+    // Look-alike: only 生成日期 (the document's date) is visible, so the
+    // PubDate meta stays the publish date.
+    let url = u("http://www.example.gov.cn/xxgk/202611/t20261103_2000.shtml");
+    let p = parse_page(&url, &fixture("real-gkml-responsible-dept.html"));
+    assert_eq!(p.date, d(2026, 11, 3));
+    // 责任部门 is this template's 发布机构.
+    assert_eq!(p.facts.fields["发布机构"], "某某县行政审批局");
+    assert_eq!(p.facts.fields["索引号"], "014742224A/2026-0043406");
+}
+
+#[test]
+fn a_column_list_headed_like_its_column_is_still_a_list() {
+    // Look-alike of the 关联稿件 block: a dated article body beside a list
+    // under its own heading (通知公告) keeps that list.
+    let html = "<html><head><meta name=\"PubDate\" content=\"2026-11-03\"></head><body>\
+        <div class=\"article-content\"><p>某某区人民政府办公室关于做好冬季安全生产工作的通知，请各单位认真贯彻落实，确保全区安全生产形势持续稳定向好。</p></div>\
+        <div class=\"list\"><h3>通知公告</h3><ul><li><a href=\"/tzgg/202611/t20261101_3.html\">关于开展消防安全检查的通知</a><span>2026-11-01</span></li></ul></div>\
+        </body></html>";
+    let p = parse_page(
+        &u("http://www.example.gov.cn/tzgg/202611/t20261103_2.html"),
+        html,
+    );
+    assert!(
+        p.lists.iter().all(|b| b.style != "single-page"),
+        "{:#?}",
+        p.lists
+    );
+    assert_eq!(all_items(&p).len(), 1);
+}
+
+#[test]
+fn misnested_link_markup_parses_without_panicking() {
+    // Real misnested tile markup made html5ever's serializer panic inside
+    // the facts walk; the page must parse and keep its dated list.
+    let url = u("http://xxgk.example.gov.cn/");
+    let p = parse_page(&url, &fixture("real-misnested-link.html"));
+    let items = all_items(&p);
+    assert_eq!(items.len(), 2, "{:#?}", p.lists);
+    assert!(items.iter().all(|i| i.date.is_some()));
+    assert!(p.links.iter().any(|l| l.url.contains("/szzc/ldfg/")));
+}
+
+#[test]
+fn ucap_content_cell_is_the_article_body() {
+    // www.gov.cn-style policy page: the text sits in td#UCAP-CONTENT under a
+    // metadata table; the page is its own item, dated by 发布日期.
+    let url = u("http://www.example.gov.cn/zhengce/content/2026-02/14/content_5365711.htm");
+    let p = parse_page(&url, &fixture("real-govcn-ucap.html"));
+    assert_eq!(p.date, d(2026, 2, 14));
+    assert_eq!(p.lists.len(), 1, "{:#?}", p.lists);
+    assert_eq!(p.lists[0].style, "single-page");
+    assert_eq!(p.lists[0].items[0].date, d(2026, 2, 14));
+    assert!(p.text.contains("缓解小微企业融资难"), "{}", p.text);
+    assert_eq!(p.facts.fields["索引号"], "000014349/2026-00006");
+}

@@ -8,7 +8,11 @@
 //! document is one in a policy column or one showing the 文号 label. A label
 //! shown with nothing after it counts as missing. One finding per site, at
 //! its start URL, with the documents checked, those missing a field, how
-//! many miss each field, and up to five examples.
+//! many miss each field, and up to five examples. It deducts when a document
+//! shows a metadata block (索引号, 发布机构, 文号, 生成日期 or 成文日期)
+//! with a field left out; when the only documents lacking fields are
+//! policy-column articles showing no block at all (news filed there, or a
+//! block drawn by script), it is a warning to check, not a deduction.
 //!
 //! ## Why it matters
 //! 2019 发布解读 and the 政府信息公开目录 standard: every catalogue entry
@@ -65,8 +69,9 @@ impl Evidence for MetadataEvidence {
     }
 }
 
-/// What a document lacks (`None`: the page is not a catalogue document).
-fn missing_fields(site: &Site, page: &crate::site::Page) -> Option<Vec<String>> {
+/// What a document lacks (`None`: the page is not a catalogue document), and
+/// whether it shows a metadata block at all (one of the labels).
+fn missing_fields(site: &Site, page: &crate::site::Page) -> Option<(Vec<String>, bool)> {
     let col = page
         .column
         .as_ref()
@@ -90,7 +95,11 @@ fn missing_fields(site: &Site, page: &crate::site::Page) -> Option<Vec<String>> 
     if (policy_col || f.contains_key("文号")) && !has("文号") {
         missing.push("文号".into());
     }
-    Some(missing)
+    // 发布日期 / 发布时间 alone is on every news page: no catalogue block.
+    let shows_block = ["索引号", "发布机构", "文号", "生成日期", "成文日期"]
+        .iter()
+        .any(|k| f.contains_key(*k));
+    Some((missing, shows_block))
 }
 
 impl RuleDef for MetadataMissing {
@@ -112,20 +121,39 @@ impl RuleDef for MetadataMissing {
 
     fn run(&self, site: &Site, _ctx: &Context, _: &()) -> Vec<Finding> {
         let mut tally = Tally::default();
+        // A document showing a metadata block with a field left out is a
+        // fact; an article of a policy column showing no block at all may be
+        // a news item filed there (or its block may be drawn by script): a
+        // warning for a clerk to look at, not a deduction on a guess.
+        let mut block_incomplete = false;
         for p in site.pages.iter().filter(|p| p.kind == PageKind::Article) {
-            if let Some(missing) = missing_fields(site, p) {
+            if let Some((missing, shows_block)) = missing_fields(site, p) {
+                block_incomplete |= shows_block && !missing.is_empty();
                 tally.add(p, missing);
             }
         }
         if tally.missing == 0 {
             return vec![];
         }
-        let message = format!(
-            "信息公开目录中{}篇文件有{}篇缺少{}等要素，请补齐。",
-            tally.checked,
-            tally.missing,
-            tally.names()
-        );
+        let (severity, message) = if block_incomplete {
+            (
+                Self::META.severity,
+                format!(
+                    "信息公开目录中{}篇文件有{}篇缺少{}等要素，请补齐。",
+                    tally.checked,
+                    tally.missing,
+                    tally.names()
+                ),
+            )
+        } else {
+            (
+                Severity::Warn,
+                format!(
+                    "政策文件栏目中{}篇文章有{}篇未显示索引号、发布机构等信息公开目录要素，请核实是否属于公开目录文件并补齐。",
+                    tally.checked, tally.missing
+                ),
+            )
+        };
         let ev = MetadataEvidence {
             documents_checked: tally.checked,
             documents_missing: tally.missing,
@@ -135,7 +163,7 @@ impl RuleDef for MetadataMissing {
         vec![super::site_finding(
             &Self::META,
             site,
-            Self::META.severity,
+            severity,
             message,
             &ev,
         )]
@@ -202,5 +230,31 @@ mod tests {
         assert_eq!(e["missing_fields"]["文号"], 1);
         assert_eq!(e["missing_fields"]["生成日期/成文日期"], 1);
         assert_eq!(e["missing_fields"]["索引号"], 1);
+        assert_eq!(f[0].severity, Severity::Deduct);
+    }
+
+    #[test]
+    fn policy_articles_without_any_metadata_block_only_warn() {
+        // Articles filed in a 政策文件 column that show no 索引号 / 发布机构 /
+        // 文号 labels at all: maybe news items, maybe a block drawn by script.
+        let env = Env::new();
+        let mut s = site();
+        s.columns = vec![column("政策文件", ColumnClass::Policy, vec![])];
+        s.pages = vec![
+            doc("http://x/1.html", "政策文件", &[]),
+            doc("http://x/2.html", "政策文件", &[("发布日期", "2026-11-01")]),
+        ];
+        let f = MetadataMissing.check(&s, &env.ctx("2026-11-26"));
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Warn);
+        assert_eq!(f[0].evidence["documents_missing"], 2);
+        // One document with a block missing a field makes it a deduction.
+        s.pages.push(doc(
+            "http://x/3.html",
+            "政策文件",
+            &[("索引号", "001/2026-1")],
+        ));
+        let f = MetadataMissing.check(&s, &env.ctx("2026-11-26"));
+        assert_eq!(f[0].severity, Severity::Deduct);
     }
 }

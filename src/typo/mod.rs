@@ -29,6 +29,12 @@ use wording::Wording;
 
 pub use cli::{check_file, read_document, FileFinding};
 
+/// Jieba frequency from which a word counts as a real, common word.
+const REAL_WORD_FREQ: u32 = 20;
+
+/// Units written right after a number's digits.
+const NUMBER_UNITS: &str = "十百千万亿兆";
+
 static DISTRICT_ALLOW: &str = include_str!("../../rules/typos/allow.txt");
 
 /// Which check found a hit.
@@ -401,9 +407,40 @@ impl TypoChecker {
             );
             for c in cands {
                 let (ws, we) = (bs + c.word.0, bs + c.word.1);
+                // A number's unit right after its digits (18.2亿件, 3万元, 5千米)
+                // is that unit, not a misspelt 一 / 完 / 前.
+                if c.pos == c.word.0
+                    && ws == bs
+                    && NUMBER_UNITS.contains(a.chars[ws])
+                    && bs > 0
+                    && (a.chars[bs - 1].is_ascii_digit()
+                        || ('０'..='９').contains(&a.chars[bs - 1]))
+                {
+                    continue;
+                }
                 let mut fixed: Vec<char> = a.chars[ws..we].to_vec();
                 fixed[c.pos - c.word.0] = c.right;
-                let severity = if c.score >= t.confusion_deduct {
+                // Right after a title (主任计承法) the window is most likely a
+                // name the surname list lacks: a hint at most, never a deduction.
+                // A character swapped inside a real word of its own (笔划 in
+                // 按姓氏笔划为序 → 笔画) is a variant or a real-word guess unless
+                // it restores an idiom (谈笑风声 → 谈笑风生): a hint, not a deduction.
+                let real_word_swap = {
+                    let (mut s0, mut e0) = (c.pos + bs, c.pos + bs + 1);
+                    while s0 > bs && !a.is_boundary(s0) {
+                        s0 -= 1;
+                    }
+                    while e0 < be && !a.is_boundary(e0) {
+                        e0 += 1;
+                    }
+                    e0 - s0 >= 2
+                        && self.lex.freq(&a.chars[s0..e0]) >= REAL_WORD_FREQ
+                        && !self.lex.is_idiom_key(lexicon::key_of(&fixed))
+                };
+                let severity = if c.score >= t.confusion_deduct
+                    && !names::after_title(&a.chars, ws)
+                    && !real_word_swap
+                {
                     Severity::Deduct
                 } else {
                     Severity::Warn

@@ -349,6 +349,12 @@ fn word_at(set: &WordSet, chars: &[char], i: usize) -> usize {
 }
 
 /// Longest word of `words` ending exactly before char `i`, in chars.
+/// A title or role (主任, 局长 …) ends right before char `i`: what follows is
+/// most likely a name (主任计承法), even with a surname outside the list.
+pub fn after_title(chars: &[char], i: usize) -> bool {
+    word_before(TITLES, chars, i) > 0
+}
+
 fn word_before(words: &[&str], chars: &[char], i: usize) -> usize {
     let mut best = 0;
     for w in words {

@@ -160,12 +160,16 @@ fn opener_of(c: char) -> char {
 fn brackets(a: &Analysis, out: &mut Vec<WordingHit>) {
     let c = &a.chars;
     let mut line_start = 0;
+    let mut stack: Vec<(usize, char)> = Vec::new();
+    // Lines joined to the one before: a title centred over several lines
+    // (国务院办公厅关于印发《政府网站集约化 / 试点工作方案》的通知) opens its
+    // bracket on one line and closes it on the next.
+    let mut joined = 0;
     while line_start < c.len() {
         let line_end = c[line_start..]
             .iter()
             .position(|&x| x == '\n')
             .map_or(c.len(), |p| line_start + p);
-        let mut stack: Vec<(usize, char)> = Vec::new();
         for (i, &ch) in c.iter().enumerate().take(line_end).skip(line_start) {
             if closer_of(ch).is_some() {
                 stack.push((i, ch));
@@ -192,6 +196,11 @@ fn brackets(a: &Analysis, out: &mut Vec<WordingHit>) {
                 }
             }
         }
+        if joined < 8 && continues_on_next_line(c, line_end, &stack) {
+            joined += 1;
+            line_start = line_end + 1;
+            continue;
+        }
         // A quotation running over several paragraphs leaves “ open at the end of each
         // paragraph but the last, and the next paragraph opens with “ again.
         let next_opens_quote = c[line_end.min(c.len())..]
@@ -204,7 +213,38 @@ fn brackets(a: &Analysis, out: &mut Vec<WordingHit>) {
             }
             push_bracket(a, out, j, o, true);
         }
+        stack.clear();
+        joined = 0;
         line_start = line_end + 1;
+    }
+}
+
+/// The bracket left open at the end of this line is closed on the next: the
+/// line does not end a sentence, and the next line's first bracket closes it.
+fn continues_on_next_line(c: &[char], line_end: usize, stack: &[(usize, char)]) -> bool {
+    let Some(&(_, open)) = stack.last() else {
+        return false;
+    };
+    if open == '“' || line_end >= c.len() {
+        return false;
+    }
+    let last = c[..line_end].iter().rev().find(|x| !x.is_whitespace());
+    if last.is_some_and(|x| "。！？!?；;".contains(*x)) {
+        return false;
+    }
+    // The next line with text (block tags leave blank lines between).
+    let next = c[line_end + 1..]
+        .split(|&x| x == '\n')
+        .find(|l| l.iter().any(|x| !x.is_whitespace()))
+        .unwrap_or(&[]);
+    let first = next
+        .iter()
+        .find(|&&x| closer_of(x).is_some() || is_closer(x));
+    match first {
+        Some(&x) if is_closer(x) => {
+            opener_of(x) == open || (matches!(x, '）' | ')') && matches!(open, '（' | '('))
+        }
+        _ => false,
     }
 }
 
