@@ -255,7 +255,7 @@ pub fn audit_config_with_history(
     let options = CrawlOptions {
         progress: req.progress.clone(),
     };
-    runtime.block_on(crate::crawl::crawl_all(
+    runtime.block_on(crate::crawl::crawl_all_as_finished(
         config,
         &options,
         |mut site: Site| {
@@ -279,6 +279,7 @@ pub fn audit_config_with_history(
     if let Some(e) = first_error {
         return Err(e);
     }
+    snapshot.order_sites(&site_ids(config));
     snapshot.finish(now_cst())?;
     // Report in SITES.toml order, whatever order the crawls finished in.
     results.sort_by_key(|(s, _)| {
@@ -301,6 +302,11 @@ pub fn audit_config_with_history(
                 .unwrap_or(crate::worklist::DEFAULT_RECTIFY_DAYS),
         },
     )
+}
+
+/// The site ids of `config`, in SITES.toml order.
+fn site_ids(config: &Config) -> Vec<String> {
+    config.sites.iter().map(|s| s.id.clone()).collect()
 }
 
 /// What `govaudit crawl` made: the saved snapshot and the crawl's totals.
@@ -327,18 +333,23 @@ pub fn crawl_to_snapshot(
     let mut write_error = None;
     let mut broken = 0;
     let options = CrawlOptions { progress };
-    let mut summary = rt.block_on(crate::crawl::crawl_all(&config, &options, |site| {
-        broken += rules::broken_link::count_broken(&site);
-        if write_error.is_none() {
-            if let Err(e) = writer.write_site(&site) {
-                write_error = Some(e);
+    let mut summary = rt.block_on(crate::crawl::crawl_all_as_finished(
+        &config,
+        &options,
+        |site| {
+            broken += rules::broken_link::count_broken(&site);
+            if write_error.is_none() {
+                if let Err(e) = writer.write_site(&site) {
+                    write_error = Some(e);
+                }
             }
-        }
-    }))?;
+        },
+    ))?;
     if let Some(e) = write_error {
         return Err(e);
     }
     summary.broken_links = broken;
+    writer.order_sites(&site_ids(&config));
     let dir = writer.finish(now_cst())?;
     Ok(CrawlOutcome { summary, dir })
 }

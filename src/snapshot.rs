@@ -100,6 +100,13 @@ impl SnapshotWriter {
         Ok(())
     }
 
+    /// List the sites written in the order of `ids` (SITES.toml order),
+    /// whatever order their crawls finished in; ids not in `ids` go last.
+    pub fn order_sites(&mut self, ids: &[String]) {
+        let pos = |id: &String| ids.iter().position(|x| x == id).unwrap_or(usize::MAX);
+        self.manifest.sites.sort_by_key(pos);
+    }
+
     /// Write the manifest and put the snapshot in place; returns its folder.
     pub fn finish(mut self, finished_at: String) -> crate::Result<PathBuf> {
         self.manifest.finished_at = Some(finished_at);
