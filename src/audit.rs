@@ -217,8 +217,11 @@ pub fn audit_with_history(
     let mut outcome = audit_config_with_history(&config, req, history)?;
     // Notify hook (src/notify.rs): a failed push is a warning on stderr,
     // never a changed exit code. Shard workers (audit_config) do not push.
-    outcome.warnings =
-        crate::notify::push(&config.notify, &outcome.report, &config.crawl.user_agent);
+    outcome.warnings.extend(crate::notify::push(
+        &config.notify,
+        &outcome.report,
+        &config.crawl.user_agent,
+    ));
     Ok(outcome)
 }
 
@@ -240,13 +243,23 @@ pub fn audit_config_with_history(
     // History hook: availability probes go into the Site model (src/probe.rs).
     let probes = history.probe_stats(as_of)?;
     let judge = Judge::new(profile, as_of);
-    let mut snapshot = crate::snapshot::SnapshotWriter::create(
+    // A run killed mid-crawl left a checkpoint: with the same inputs, its
+    // finished sites are judged again from the snapshot, not crawled again.
+    let (mut snapshot, resumed) = crate::snapshot::SnapshotWriter::create_resumable(
         &out.join("crawl"),
         config.audit.name.clone(),
         now_cst(),
+        &checkpoint_key(config, as_of),
     )?;
     snapshot.set_profile(&judge.profile.source);
     let mut results: Vec<(SiteReport, Vec<Finding>)> = Vec::new();
+    for id in &resumed {
+        let mut site = snapshot.read_written(id)?;
+        site.probes = probes.get(&site.id).cloned();
+        results.push(judge.judge(&site));
+    }
+    let mut rest = config.clone();
+    rest.sites.retain(|s| !resumed.contains(&s.id));
     let mut first_error: Option<crate::Error> = None;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -256,7 +269,7 @@ pub fn audit_config_with_history(
         progress: req.progress.clone(),
     };
     runtime.block_on(crate::crawl::crawl_all_as_finished(
-        config,
+        &rest,
         &options,
         |mut site: Site| {
             if let Some(sc) = config.sites.iter().find(|s| s.id == site.id) {
@@ -289,7 +302,7 @@ pub fn audit_config_with_history(
             .position(|c| c.id == s.id)
             .unwrap_or(usize::MAX)
     });
-    finish(
+    let mut outcome = finish(
         &judge,
         results,
         &Meta {
@@ -301,7 +314,31 @@ pub fn audit_config_with_history(
                 .rectify_days
                 .unwrap_or(crate::worklist::DEFAULT_RECTIFY_DAYS),
         },
-    )
+    )?;
+    if !resumed.is_empty() {
+        outcome.warnings.push(format!(
+            "续跑：上次运行在抓取中途中断，复用其已完成的 {} 个站点（配置、监测时点与版本均一致），只抓取其余 {} 个",
+            resumed.len(),
+            rest.sites.len()
+        ));
+    }
+    Ok(outcome)
+}
+
+/// What a checkpoint must match for a restarted audit to reuse the sites
+/// an interrupted one finished: govaudit's version, as_of and every
+/// SITES.toml setting the crawl and the rules read. (The profile need not
+/// match: reused sites are judged again, only their crawl is reused.)
+fn checkpoint_key(config: &Config, as_of: NaiveDate) -> String {
+    use sha2::{Digest, Sha256};
+    let inputs = format!(
+        "{}\n{as_of}\n{:?}\n{:?}\n{:?}",
+        env!("CARGO_PKG_VERSION"),
+        config.audit,
+        config.crawl,
+        config.sites
+    );
+    format!("{:x}", Sha256::digest(inputs.as_bytes()))
 }
 
 /// The site ids of `config`, in SITES.toml order.
