@@ -671,7 +671,7 @@ fn main() {
     let hosts: u8 = flag("--hosts")
         .flatten()
         .map(|s| s.parse().expect("--hosts 1..=254"))
-        .or_else(|| env("HOSTS"))
+        .or_else(|| std::env::var("HOSTS").ok().and_then(|v| v.parse().ok()))
         .unwrap_or(0);
     let keep = flag("--keep").flatten().map(PathBuf::from);
 
@@ -795,8 +795,9 @@ fn main() {
         summary.requests as f64 / secs
     );
     println!(
-        "crawl_portal: at most {} sites held at once (max_memory_mb {}, sites_in_flight {})",
+        "crawl_portal: at most {} sites held at once, estimated at most {:.0} MB (max_memory_mb {}, sites_in_flight {})",
         summary.max_sites_held,
+        summary.max_held_bytes as f64 / f64::from(1u32 << 20),
         config.crawl.max_memory_mb,
         config
             .crawl

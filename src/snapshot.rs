@@ -62,11 +62,9 @@ impl SnapshotWriter {
         started_at: String,
     ) -> crate::Result<Self> {
         let staging = staging_for(dir);
-        if staging != dir {
-            if staging.exists() {
-                // Left by an interrupted run.
-                std::fs::remove_dir_all(&staging).map_err(|e| crate::Error::io(&staging, e))?;
-            }
+        if staging != dir && staging.exists() {
+            // Left by an interrupted run.
+            std::fs::remove_dir_all(&staging).map_err(|e| crate::Error::io(&staging, e))?;
         }
         std::fs::create_dir_all(staging.join("sites"))
             .map_err(|e| crate::Error::io(&staging, e))?;

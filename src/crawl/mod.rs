@@ -75,6 +75,9 @@ pub struct CrawlSummary {
     /// Most sites held at once (crawling, or finished and waiting to be
     /// handed over in order): what the memory budget allowed.
     pub max_sites_held: usize,
+    /// Highest estimate of the memory the sites held at once (bytes), as
+    /// the scheduler charged it against `max_memory_mb`.
+    pub max_held_bytes: u64,
 }
 
 /// Options that are not part of SITES.toml.
@@ -180,12 +183,11 @@ async fn schedule<F: FnMut(Site) + Send>(
     loop {
         // Admit sites while the budget allows.
         while !pending.is_empty() && (held.len() < max_sites || running.is_empty()) {
-            let expected = if finished_sites == 0 {
-                SITE_PRIOR_BYTES
-            } else {
-                (finished_bytes / finished_sites).max(SITE_MIN_BYTES)
-            };
+            let expected = finished_bytes
+                .checked_div(finished_sites)
+                .map_or(SITE_PRIOR_BYTES, |mean| mean.max(SITE_MIN_BYTES));
             let charged: u64 = held.values().map(|h| h.progress.held().max(expected)).sum();
+            summary.max_held_bytes = summary.max_held_bytes.max(charged);
             if !running.is_empty() && charged.saturating_add(expected) > budget {
                 break;
             }
