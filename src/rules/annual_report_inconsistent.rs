@@ -96,8 +96,10 @@ impl RuleDef for AnnualReportInconsistent {
     fn run(&self, site: &Site, _ctx: &Context, _: &()) -> Vec<Finding> {
         let mut out = Vec::new();
         let mut seen = std::collections::HashSet::new();
-        for page in &site.pages {
-            if !annual_report::is_report_page(&page.title, &page.text) || !seen.insert(&page.url) {
+        for page in site.full_pages() {
+            if !annual_report::is_report_page(&page.title, &page.text)
+                || !seen.insert(page.url.clone())
+            {
                 continue;
             }
             let report = annual_report::parse(&page.text);

@@ -242,7 +242,9 @@ impl RuleDef for PiiExposed {
             if !seen.insert(&page.url) {
                 continue;
             }
-            let text = &page.text;
+            // The text is read back one page at a time (`Site::full_page`).
+            let full = site.full_page(page);
+            let text = &full.text;
             for kind in ["id-number", "mobile", "bank-card"] {
                 let mut values = BTreeSet::new();
                 let mut first = None;
