@@ -270,13 +270,23 @@ pub fn audit_config_with_history(
     // History hook: availability probes go into the Site model (src/probe.rs).
     let probes = history.probe_stats(as_of)?;
     let judge = Judge::new(profile, as_of);
-    let mut snapshot = crate::snapshot::SnapshotWriter::create(
+    // A run killed mid-crawl left a checkpoint: with the same inputs, its
+    // finished sites are judged again from the snapshot, not crawled again.
+    let (mut snapshot, resumed) = crate::snapshot::SnapshotWriter::create_resumable(
         &out.join("crawl"),
         config.audit.name.clone(),
         now_cst(),
+        &checkpoint_key(config, as_of),
     )?;
     snapshot.set_profile(&judge.profile.source);
     let mut results: Vec<(SiteReport, Vec<Finding>)> = Vec::new();
+    for id in &resumed {
+        let mut site = snapshot.read_written(id)?;
+        site.probes = probes.get(&site.id).cloned();
+        results.push(judge.judge(&site));
+    }
+    let mut rest = config.clone();
+    rest.sites.retain(|s| !resumed.contains(&s.id));
     let mut first_error: Option<crate::Error> = None;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -291,8 +301,8 @@ pub fn audit_config_with_history(
             .clone()
             .map(|c| c as std::sync::Arc<dyn crate::crawl::UrlStore>),
     };
-    let summary = runtime.block_on(crate::crawl::crawl_all(
-        config,
+    let summary = runtime.block_on(crate::crawl::crawl_all_as_finished(
+        &rest,
         &options,
         |mut site: Site| {
             if let Some(sc) = config.sites.iter().find(|s| s.id == site.id) {
@@ -315,6 +325,7 @@ pub fn audit_config_with_history(
     if let Some(e) = first_error {
         return Err(e);
     }
+    snapshot.order_sites(&site_ids(config));
     snapshot.finish(now_cst())?;
     // Report in SITES.toml order, whatever order the crawls finished in.
     results.sort_by_key(|(s, _)| {
@@ -324,7 +335,7 @@ pub fn audit_config_with_history(
             .position(|c| c.id == s.id)
             .unwrap_or(usize::MAX)
     });
-    finish(
+    let mut outcome = finish(
         &judge,
         results,
         &Meta {
@@ -337,7 +348,36 @@ pub fn audit_config_with_history(
                 .unwrap_or(crate::worklist::DEFAULT_RECTIFY_DAYS),
         },
         Some((&summary, cache.as_deref())),
-    )
+    )?;
+    if !resumed.is_empty() {
+        outcome.warnings.push(format!(
+            "续跑：上次运行在抓取中途中断，复用其已完成的 {} 个站点（配置、监测时点与版本均一致），只抓取其余 {} 个",
+            resumed.len(),
+            rest.sites.len()
+        ));
+    }
+    Ok(outcome)
+}
+
+/// What a checkpoint must match for a restarted audit to reuse the sites
+/// an interrupted one finished: govaudit's version, as_of and every
+/// SITES.toml setting the crawl and the rules read. (The profile need not
+/// match: reused sites are judged again, only their crawl is reused.)
+fn checkpoint_key(config: &Config, as_of: NaiveDate) -> String {
+    use sha2::{Digest, Sha256};
+    let inputs = format!(
+        "{}\n{as_of}\n{:?}\n{:?}\n{:?}",
+        env!("CARGO_PKG_VERSION"),
+        config.audit,
+        config.crawl,
+        config.sites
+    );
+    format!("{:x}", Sha256::digest(inputs.as_bytes()))
+}
+
+/// The site ids of `config`, in SITES.toml order.
+fn site_ids(config: &Config) -> Vec<String> {
+    config.sites.iter().map(|s| s.id.clone()).collect()
 }
 
 /// What `govaudit crawl` made: the saved snapshot and the crawl's totals.
@@ -368,18 +408,23 @@ pub fn crawl_to_snapshot(
         pages: Some(writer.page_sink()),
         ..Default::default()
     };
-    let mut summary = rt.block_on(crate::crawl::crawl_all(&config, &options, |site| {
-        broken += rules::broken_link::count_broken(&site);
-        if write_error.is_none() {
-            if let Err(e) = writer.write_site(&site) {
-                write_error = Some(e);
+    let mut summary = rt.block_on(crate::crawl::crawl_all_as_finished(
+        &config,
+        &options,
+        |site| {
+            broken += rules::broken_link::count_broken(&site);
+            if write_error.is_none() {
+                if let Err(e) = writer.write_site(&site) {
+                    write_error = Some(e);
+                }
             }
-        }
-    }))?;
+        },
+    ))?;
     if let Some(e) = write_error {
         return Err(e);
     }
     summary.broken_links = broken;
+    writer.order_sites(&site_ids(&config));
     let dir = writer.finish(now_cst())?;
     Ok(CrawlOutcome { summary, dir })
 }

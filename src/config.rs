@@ -225,8 +225,12 @@ pub struct CrawlSettings {
     pub robots: bool,
     /// Check links that leave the site's scope.
     pub check_external: bool,
-    /// Sites crawled at once (memory is bounded by this, not by the portal's size).
-    pub sites_in_flight: usize,
+    /// Deprecated upper bound on the sites crawled at once (`None`: no bound
+    /// but the memory budget). Kept so older SITES.toml files still load.
+    pub sites_in_flight: Option<usize>,
+    /// Memory budget of the crawl (MB): new sites start while the estimated
+    /// resident cost of the sites held is under it (always at least one).
+    pub max_memory_mb: usize,
 }
 
 impl Default for CrawlSettings {
@@ -253,7 +257,8 @@ impl Default for CrawlSettings {
             max_calendar_pages: 12,
             robots: true,
             check_external: true,
-            sites_in_flight: 8,
+            sites_in_flight: None,
+            max_memory_mb: 300,
         }
     }
 }
@@ -357,7 +362,8 @@ impl Config {
         for (field, value) in [
             ("concurrency", c.concurrency),
             ("per_host_concurrency", c.per_host_concurrency),
-            ("sites_in_flight", c.sites_in_flight),
+            ("sites_in_flight", c.sites_in_flight.unwrap_or(1)),
+            ("max_memory_mb", c.max_memory_mb),
             ("max_pages_per_site", c.max_pages_per_site),
             ("max_body_bytes", c.max_body_bytes),
         ] {

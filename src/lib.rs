@@ -43,7 +43,9 @@ pub use audit::{
     DemoRequest, LintRequest, Outcome,
 };
 pub use config::Config;
-pub use crawl::{crawl_all, CrawlOptions, CrawlSummary, Event, Progress, ProgressSink};
+pub use crawl::{
+    crawl_all, crawl_all_as_finished, CrawlOptions, CrawlSummary, Event, Progress, ProgressSink,
+};
 pub use report::Report;
 pub use rules::{Finding, Severity};
 pub use site::{LinkCheck, Site};

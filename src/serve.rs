@@ -42,7 +42,8 @@
 //! If-None-Match, when the file is not newer than If-Modified-Since.
 
 use std::collections::{BTreeMap, HashMap};
-use std::net::SocketAddr;
+use std::future::IntoFuture;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
@@ -256,7 +257,7 @@ struct Shared {
 pub struct FixtureServer {
     addr: SocketAddr,
     shared: Arc<Shared>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    stop: Option<tokio::sync::watch::Sender<bool>>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -305,7 +306,7 @@ impl FixtureServer {
     /// Stop serving (also done on drop).
     pub fn shutdown(&mut self) {
         if let Some(tx) = self.stop.take() {
-            let _ = tx.send(());
+            let _ = tx.send(true);
         }
     }
 }
@@ -325,6 +326,26 @@ pub async fn serve_dir(root: PathBuf, bind: SocketAddr) -> crate::Result<Fixture
             "serve: {bind} is not a loopback address"
         )));
     }
+    serve_on(root, bind, &[]).await
+}
+
+/// Serve `root` on `hosts` loopback addresses, 127.0.0.1 … 127.0.0.`hosts`,
+/// all on one (ephemeral) port and answering alike: `hosts` distinct hosts
+/// for the crawler's per-host politeness (Linux routes all of 127.0.0.0/8 to
+/// the loopback interface). [`FixtureServer::addr`] is 127.0.0.1's.
+pub async fn serve_dir_hosts(root: PathBuf, hosts: u8) -> crate::Result<FixtureServer> {
+    let more: Vec<IpAddr> = (2..=hosts.max(1))
+        .map(|i| IpAddr::from([127, 0, 0, i]))
+        .collect();
+    serve_on(root, SocketAddr::from(([127, 0, 0, 1], 0)), &more).await
+}
+
+/// Serve `root` on `first` and on the same port of each of `more`.
+async fn serve_on(
+    root: PathBuf,
+    first: SocketAddr,
+    more: &[IpAddr],
+) -> crate::Result<FixtureServer> {
     if !root.is_dir() {
         return Err(crate::Error::io(&root, "not a folder"));
     }
@@ -346,22 +367,37 @@ pub async fn serve_dir(root: PathBuf, bind: SocketAddr) -> crate::Result<Fixture
         log: Mutex::new(Vec::new()),
         counters: Mutex::new(Counters::default()),
     });
-    let listener = tokio::net::TcpListener::bind(bind)
-        .await
-        .map_err(|e| crate::Error::Other(format!("serve: cannot bind {bind}: {e}")))?;
-    let addr = listener
+    let bind = |addr: SocketAddr| async move {
+        tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| crate::Error::Other(format!("serve: cannot bind {addr}: {e}")))
+    };
+    let mut listeners = vec![bind(first).await?];
+    let addr = listeners[0]
         .local_addr()
         .map_err(|e| crate::Error::Other(format!("serve: {e}")))?;
+    for ip in more {
+        if !ip.is_loopback() {
+            return Err(crate::Error::Other(format!(
+                "serve: {ip} is not a loopback address"
+            )));
+        }
+        listeners.push(bind(SocketAddr::new(*ip, addr.port())).await?);
+    }
     let app = axum::Router::new()
         .fallback(handle)
         .with_state(shared.clone());
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let (tx, rx) = tokio::sync::watch::channel(false);
     let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = rx.await;
-            })
-            .await;
+        let servers = listeners.into_iter().map(|listener| {
+            let mut rx = rx.clone();
+            axum::serve(listener, app.clone())
+                .with_graceful_shutdown(async move {
+                    let _ = rx.wait_for(|stop| *stop).await;
+                })
+                .into_future()
+        });
+        futures::future::join_all(servers).await;
     });
     Ok(FixtureServer {
         addr,

@@ -80,21 +80,11 @@ impl SnapshotWriter {
         audit_name: Option<String>,
         started_at: String,
     ) -> crate::Result<Self> {
-        let staged = !dir.exists() || dir.join("manifest.json").is_file();
-        let staging = if staged {
-            let name = dir
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "crawl".into());
-            let staging = dir.with_file_name(format!(".{name}.partial"));
-            if staging.exists() {
-                // Left by an interrupted run.
-                std::fs::remove_dir_all(&staging).map_err(|e| crate::Error::io(&staging, e))?;
-            }
-            staging
-        } else {
-            dir.to_path_buf()
-        };
+        let staging = staging_for(dir);
+        if staging != dir && staging.exists() {
+            // Left by an interrupted run.
+            std::fs::remove_dir_all(&staging).map_err(|e| crate::Error::io(&staging, e))?;
+        }
         std::fs::create_dir_all(staging.join("sites"))
             .map_err(|e| crate::Error::io(&staging, e))?;
         Ok(SnapshotWriter {
@@ -108,6 +98,67 @@ impl SnapshotWriter {
             },
             spill_errors: SpillErrors::default(),
         })
+    }
+
+    /// Start a snapshot like [`SnapshotWriter::create`], unless an
+    /// interrupted run of the same audit left one: when the staging folder's
+    /// checkpoint (`checkpoint.json`) holds `key` — the caller's hash of
+    /// everything the crawl and its judgement depend on — the sites it
+    /// finished are kept and listed, and their ids returned, so only the
+    /// others need crawling. Any other staging folder is started afresh.
+    pub fn create_resumable(
+        dir: &Path,
+        audit_name: Option<String>,
+        started_at: String,
+        key: &str,
+    ) -> crate::Result<(Self, Vec<String>)> {
+        let staging = staging_for(dir);
+        let checkpoint = staging.join(CHECKPOINT);
+        let left = std::fs::read(&checkpoint)
+            .ok()
+            .and_then(|t| serde_json::from_slice::<Checkpoint>(&t).ok());
+        if left.as_ref().is_some_and(|c| c.key == key) {
+            let mut ids: Vec<String> = std::fs::read_dir(staging.join("sites"))
+                .map_err(|e| crate::Error::io(&staging, e))?
+                .filter_map(|e| {
+                    let name = e.ok()?.file_name().into_string().ok()?;
+                    // Skip temp files a killed write left (".<id>.json.….tmp").
+                    let id = name.strip_suffix(".json")?;
+                    (!id.starts_with('.')).then(|| id.to_string())
+                })
+                .collect();
+            ids.sort();
+            let writer = SnapshotWriter {
+                dir: dir.to_path_buf(),
+                staging,
+                manifest: Manifest {
+                    schema: "govaudit.crawl/1".into(),
+                    audit_name,
+                    started_at,
+                    sites: ids.clone(),
+                    ..Default::default()
+                },
+                spill_errors: SpillErrors::default(),
+            };
+            return Ok((writer, ids));
+        }
+        if left.is_some() && staging == dir {
+            // An in-place snapshot of another run: its sites are not ours.
+            let sites = staging.join("sites");
+            if sites.exists() {
+                std::fs::remove_dir_all(&sites).map_err(|e| crate::Error::io(&sites, e))?;
+            }
+        }
+        let writer = SnapshotWriter::create(dir, audit_name, started_at)?;
+        write_atomic(&writer.staging.join(CHECKPOINT), |w| {
+            serde_json::to_writer(w, &Checkpoint { key: key.into() }).map_err(std::io::Error::other)
+        })?;
+        Ok((writer, Vec::new()))
+    }
+
+    /// A site this snapshot already holds (one a resumed run kept).
+    pub fn read_written(&self, id: &str) -> crate::Result<Site> {
+        read_site(&self.staging, id)
     }
 
     /// The sink to crawl with ([`crate::crawl::CrawlOptions::pages`]): each
@@ -156,9 +207,21 @@ impl SnapshotWriter {
         Ok(())
     }
 
+    /// List the sites written in the order of `ids` (SITES.toml order),
+    /// whatever order their crawls finished in; ids not in `ids` go last.
+    pub fn order_sites(&mut self, ids: &[String]) {
+        let pos = |id: &String| ids.iter().position(|x| x == id).unwrap_or(usize::MAX);
+        self.manifest.sites.sort_by_key(pos);
+    }
+
     /// Write the manifest and put the snapshot in place; returns its folder.
     pub fn finish(mut self, finished_at: String) -> crate::Result<PathBuf> {
         self.manifest.finished_at = Some(finished_at);
+        // The snapshot is complete: nothing is left to resume.
+        let checkpoint = self.staging.join(CHECKPOINT);
+        if checkpoint.exists() {
+            std::fs::remove_file(&checkpoint).map_err(|e| crate::Error::io(&checkpoint, e))?;
+        }
         let path = self.staging.join("manifest.json");
         write_atomic(&path, |w| {
             serde_json::to_writer_pretty(w, &self.manifest).map_err(std::io::Error::other)
@@ -179,6 +242,30 @@ impl SnapshotWriter {
         }
         Ok(self.dir)
     }
+}
+
+/// A snapshot being written keeps its checkpoint here until it is complete.
+const CHECKPOINT: &str = "checkpoint.json";
+
+/// `checkpoint.json`: which run a staged snapshot belongs to.
+#[derive(Serialize, Deserialize)]
+struct Checkpoint {
+    /// The caller's hash of the run's inputs.
+    key: String,
+}
+
+/// Where a snapshot for `dir` is built: `.<name>.partial` beside it, or
+/// `dir` itself when it exists but holds no snapshot.
+fn staging_for(dir: &Path) -> PathBuf {
+    let staged = !dir.exists() || dir.join("manifest.json").is_file();
+    if !staged {
+        return dir.to_path_buf();
+    }
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "crawl".into());
+    dir.with_file_name(format!(".{name}.partial"))
 }
 
 /// Write `path` through a temp file in the same folder, synced, then rename

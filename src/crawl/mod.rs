@@ -3,10 +3,12 @@
 //! decode, column list pagination, and link checks (each distinct URL once
 //! per run, shared across sites).
 //!
-//! A site is the unit of work: [`crawl_all`] crawls at most
-//! `sites_in_flight` sites at once and hands each finished [`Site`] to the
-//! caller, who writes it out and drops it, so memory follows the sites in
-//! flight, not the portal. Within a site, each page goes to the caller's
+//! A site is the unit of work: [`crawl_all`] schedules sites by host (every
+//! host with work kept busy up to its politeness limit, sites sharing a host
+//! sharing it in turn) and holds as many sites at once as the memory budget
+//! `max_memory_mb` allows; it hands each finished [`Site`] to the caller,
+//! who writes it out and drops it, so memory follows the sites in flight,
+//! not the portal. Within a site, each page goes to the caller's
 //! [`PageSink`] as it is stored (the audit moves its text and links to the
 //! snapshot's page file), so a big site does not hold all its pages' text.
 
@@ -24,10 +26,12 @@ mod robots;
 mod visited;
 mod walk;
 
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Instant;
 
+use futures::stream::FuturesUnordered;
 use futures::StreamExt;
 
 use crate::config::{Config, CrawlSettings};
@@ -35,6 +39,7 @@ use crate::extract::ColumnClassifier;
 use crate::site::{Page, Site};
 pub use cache::{UrlStore, Validators};
 use links::LinkCache;
+use progress::SiteProgress;
 pub use progress::{Event, Progress, ProgressSink};
 
 /// Everything shared by the sites of one run.
@@ -78,6 +83,12 @@ pub struct CrawlSummary {
     pub errors: u64,
     /// Wall time of the crawl.
     pub elapsed_secs: f64,
+    /// Most sites held at once (crawling, or finished and waiting to be
+    /// handed over in order): what the memory budget allowed.
+    pub max_sites_held: usize,
+    /// Highest estimate of the memory the sites held at once (bytes), as
+    /// the scheduler charged it against `max_memory_mb`.
+    pub max_held_bytes: u64,
 }
 
 /// Options that are not part of SITES.toml.
@@ -123,13 +134,61 @@ pub trait SitePages: Send {
     fn close(self: Box<Self>, site: &mut Site);
 }
 
+/// What a site is assumed to hold before any site of the run has finished
+/// (then the mean of the finished sites' estimates is used).
+const SITE_PRIOR_BYTES: u64 = 4 << 20;
+/// The least a site is assumed to hold, however small the finished ones were.
+const SITE_MIN_BYTES: u64 = 256 << 10;
+
 /// Crawl every site in `config`. Each site is handed to `on_site` as soon as
 /// its crawl (pages and link checks) is complete, in SITES.toml order, so the
-/// caller can write it to the snapshot, run the rules and drop it: memory is
-/// bounded by the sites in flight, not by the portal.
+/// caller can write it to the snapshot, run the rules and drop it. A site
+/// that finishes before an earlier one waits (and counts against the memory
+/// budget) until the earlier one is handed over; [`crawl_all_as_finished`]
+/// hands sites over in the order they finish instead.
 pub async fn crawl_all<F: FnMut(Site) + Send>(
     config: &Config,
     options: &CrawlOptions,
+    on_site: F,
+) -> crate::Result<CrawlSummary> {
+    schedule(config, options, true, on_site).await
+}
+
+/// [`crawl_all`], each site handed over as soon as it finishes, whatever
+/// its place in SITES.toml: the caller restores the order (the audit sorts
+/// its results, the snapshot its manifest). Memory then follows the sites in
+/// flight only.
+pub async fn crawl_all_as_finished<F: FnMut(Site) + Send>(
+    config: &Config,
+    options: &CrawlOptions,
+    on_site: F,
+) -> crate::Result<CrawlSummary> {
+    schedule(config, options, false, on_site).await
+}
+
+/// A site admitted and not handed over yet.
+struct Held {
+    host: String,
+    progress: Arc<SiteProgress>,
+}
+
+/// The host-based scheduler. Requests are limited per host by the
+/// politeness gates (FIFO: waiting requests of the sites sharing a host are
+/// served in turn, so none starves); the scheduler decides which sites are
+/// crawled at once:
+///
+/// - a new site starts while the estimated memory of the sites held (each
+///   counted at least at what a finished site held on average) stays under
+///   `max_memory_mb` — always at least one site running, and at most
+///   `sites_in_flight` when that deprecated bound is set;
+/// - the site started is the first in SITES.toml order among those whose
+///   host holds the fewest sites, and a host holds at most
+///   `max(per_host_concurrency, 2)` sites: more would share the same host
+///   slots and only add memory, while hosts further down the list sit idle.
+async fn schedule<F: FnMut(Site) + Send>(
+    config: &Config,
+    options: &CrawlOptions,
+    ordered: bool,
     mut on_site: F,
 ) -> crate::Result<CrawlSummary> {
     let started = Instant::now();
@@ -148,28 +207,104 @@ pub async fn crawl_all<F: FnMut(Site) + Send>(
     progress.emit(Event::Started {
         sites: config.sites.len(),
     });
+    let settings = &config.crawl;
+    let budget = (settings.max_memory_mb as u64).saturating_mul(1 << 20);
+    let max_sites = settings.sites_in_flight.unwrap_or(usize::MAX).max(1);
+    let per_host_sites = settings.per_host_concurrency.max(2);
+    let hosts: Vec<String> = config
+        .sites
+        .iter()
+        .map(|s| {
+            url::Url::parse(&s.url)
+                .map(|u| crate::urlnorm::host_key(&u))
+                .unwrap_or_default()
+        })
+        .collect();
+    let mut pending: Vec<usize> = (0..config.sites.len()).collect();
+    let mut held: BTreeMap<usize, Held> = BTreeMap::new();
+    let mut host_sites: HashMap<String, usize> = HashMap::new();
+    let mut running = FuturesUnordered::new();
+    // Finished sites waiting for an earlier one (ordered hand-over only).
+    let mut waiting: BTreeMap<usize, Site> = BTreeMap::new();
+    let mut next_out = 0;
+    let (mut finished_bytes, mut finished_sites) = (0u64, 0u64);
     let mut summary = CrawlSummary::default();
-    let mut sites = futures::stream::iter(config.sites.iter().cloned())
-        .map(|cfg| {
+    loop {
+        // Admit sites while the budget allows.
+        while !pending.is_empty() && (held.len() < max_sites || running.is_empty()) {
+            let expected = finished_bytes
+                .checked_div(finished_sites)
+                .map_or(SITE_PRIOR_BYTES, |mean| mean.max(SITE_MIN_BYTES));
+            let charged: u64 = held.values().map(|h| h.progress.held().max(expected)).sum();
+            summary.max_held_bytes = summary.max_held_bytes.max(charged);
+            if !running.is_empty() && charged.saturating_add(expected) > budget {
+                break;
+            }
+            let load = |i: usize| host_sites.get(&hosts[i]).copied().unwrap_or(0);
+            let (pos, least) = pending
+                .iter()
+                .enumerate()
+                .map(|(pos, &i)| (pos, load(i)))
+                .min_by_key(|&(pos, l)| (l, pos))
+                .expect("pending is not empty");
+            if least >= per_host_sites && !running.is_empty() {
+                break;
+            }
+            let idx = pending.remove(pos);
+            let cfg = config.sites[idx].clone();
+            let sp = progress.site(&cfg.id);
+            *host_sites.entry(hosts[idx].clone()).or_default() += 1;
+            held.insert(
+                idx,
+                Held {
+                    host: hosts[idx].clone(),
+                    progress: sp.clone(),
+                },
+            );
+            summary.max_sites_held = summary.max_sites_held.max(held.len());
             let shared = shared.clone();
-            let progress = progress.clone();
-            async move {
-                let sp = progress.site(&cfg.id);
+            running.push(async move {
                 let id = cfg.id.clone();
                 let site = tokio::spawn(walk::crawl_site(shared, cfg, sp.clone())).await;
                 sp.finish();
-                site.map_err(|e| crate::Error::Other(format!("crawl of site {id} failed: {e}")))
-            }
-        })
-        .buffered(config.crawl.sites_in_flight.max(1));
-    while let Some(site) = sites.next().await {
+                (
+                    idx,
+                    site.map_err(|e| {
+                        crate::Error::Other(format!("crawl of site {id} failed: {e}"))
+                    }),
+                )
+            });
+        }
+        let Some((idx, site)) = running.next().await else {
+            debug_assert!(pending.is_empty() && waiting.is_empty());
+            break;
+        };
         let site = site?;
+        let h = held.remove(&idx).expect("a running site is held");
+        if let Some(n) = host_sites.get_mut(&h.host) {
+            *n -= 1;
+        }
+        finished_bytes += h.progress.held();
+        finished_sites += 1;
         summary.sites += 1;
         summary.unreachable += usize::from(!site.start.ok);
         summary.pages += u64::from(site.stats.pages);
         summary.links_checked += u64::from(site.stats.links_checked);
         summary.errors += u64::from(site.stats.errors);
-        on_site(site);
+        if !ordered {
+            on_site(site);
+            continue;
+        }
+        waiting.insert(idx, site);
+        if idx != next_out {
+            // Finished early, it still holds its memory until handed over.
+            held.insert(idx, h);
+        }
+        while let Some(site) = waiting.remove(&next_out) {
+            held.remove(&next_out);
+            on_site(site);
+            next_out += 1;
+        }
     }
     progress.emit(Event::Finished);
     summary.requests = shared.fetcher.requests.load(Ordering::Relaxed);

@@ -225,3 +225,35 @@ pub(super) async fn fetch_page(
         bytes,
     }
 }
+
+/// Bytes a page's outcome is estimated to keep resident until its site is
+/// handed over (the page's text and links unless they are `spilled` to the
+/// caller's page sink, the visited-set and link-table entries it adds, the
+/// lists kept in case a page is a column, allocator overhead), for the
+/// scheduler's memory budget. Calibrated on the crawl benchmark
+/// (`--hosts 200`, pages kept whole): the direct sizes below are doubled,
+/// which brings the sum over the sites held close to the crawler's peak RSS.
+pub(super) fn resident_estimate(out: &PageOutcome, spilled: bool) -> u64 {
+    /// Per URL met: visited sets, the task, a link-table entry.
+    const PER_URL: u64 = 512;
+    /// Per link kept on a page: the struct, its strings' headers.
+    const PER_LINK: u64 = 192;
+    /// Per link of a spilled page: its share of the link table (targets
+    /// repeat across pages) and the referrer noted.
+    const PER_SPILLED_LINK: u64 = 48;
+    /// What the process holds per byte counted directly.
+    const OVERHEAD: u64 = 2;
+    let Some(p) = &out.parsed else {
+        return OVERHEAD * PER_URL;
+    };
+    if spilled {
+        let links = p.links.len() as u64 * PER_SPILLED_LINK;
+        return OVERHEAD * (PER_URL + p.title.len() as u64 + links);
+    }
+    let links: u64 = p
+        .links
+        .iter()
+        .map(|l| PER_LINK + (l.url.len() + l.text.len() + l.tag.len()) as u64)
+        .sum();
+    OVERHEAD * (PER_URL + 2 * (p.text.len() + p.title.len()) as u64 + links)
+}

@@ -2,6 +2,7 @@
 //! the binary draws (indicatif bars on a terminal, log lines otherwise).
 //! Nothing here prints.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 /// What a crawl reports as it goes.
@@ -73,6 +74,7 @@ impl ProgressSink {
         Arc::new(SiteProgress {
             id: id.to_string(),
             sink: self.clone(),
+            held: AtomicU64::new(0),
         })
     }
 }
@@ -87,10 +89,13 @@ impl std::fmt::Debug for ProgressSink {
     }
 }
 
-/// One site's progress handle.
+/// One site's progress handle. It also carries the estimate of what the
+/// site holds in memory, which the scheduler reads to admit new sites.
 pub(crate) struct SiteProgress {
     id: String,
     sink: ProgressSink,
+    /// Estimated resident bytes the site's crawl holds so far.
+    held: AtomicU64,
 }
 
 impl SiteProgress {
@@ -108,6 +113,17 @@ impl SiteProgress {
             site: &self.id,
             failed,
         });
+    }
+
+    /// The site's crawl now holds `bytes` more (an estimate, see
+    /// `page_fetch::resident_estimate`).
+    pub(crate) fn hold(&self, bytes: u64) {
+        self.held.fetch_add(bytes, Ordering::Relaxed);
+    }
+
+    /// Estimated resident bytes held so far.
+    pub(crate) fn held(&self) -> u64 {
+        self.held.load(Ordering::Relaxed)
     }
 
     /// The site is complete.

@@ -17,7 +17,7 @@ use super::fetch::Fetched;
 use super::finish::finish;
 use super::frontier::{is_attachment, may_be_page, Scope, Traps};
 use super::links::{LinkResult, LinkTable};
-use super::page_fetch::{fetch_page, PageOutcome, PageTask};
+use super::page_fetch::{fetch_page, resident_estimate, PageOutcome, PageTask};
 use super::pagination::{take_budget, FirstList};
 use super::progress::SiteProgress;
 use super::visited::Visited;
@@ -289,6 +289,7 @@ impl SiteRun {
         let n = self.concurrency();
         let shared = self.shared.clone();
         let progress = self.progress.clone();
+        let spilled = shared.pages.is_some();
         let mut outcomes = futures::stream::iter(tasks)
             .map(|t| {
                 let shared = shared.clone();
@@ -308,6 +309,7 @@ impl SiteRun {
                             post: false,
                             bytes: 0,
                         });
+                    progress.hold(resident_estimate(&out, spilled));
                     progress.done(!out.fetched.ok() && !out.robots_blocked);
                     out
                 }
