@@ -210,6 +210,19 @@ pub struct CrawlSettings {
     pub check_external: bool,
     /// Sites crawled at once (memory is bounded by this, not by the portal's size).
     pub sites_in_flight: usize,
+    /// Download the site's own attachments (xlsx/xls/et, docx, pdf) and read
+    /// their text for the personal-data rule.
+    pub attachments: bool,
+    /// Attachments larger than this are not read (noted, never half-parsed).
+    pub attachment_max_bytes: usize,
+    /// What one attachment's zip members or pdf streams may inflate to at
+    /// most (zip bombs); a file past it is noted, not read.
+    pub attachment_max_inflated_bytes: u64,
+    /// Attachments downloaded per site at most (the rest noted as skipped).
+    pub max_attachments_per_site: usize,
+    /// Longest text extraction of one attachment (s); a file taking longer
+    /// is given up and noted.
+    pub attachment_parse_secs: u64,
 }
 
 impl Default for CrawlSettings {
@@ -237,6 +250,11 @@ impl Default for CrawlSettings {
             robots: true,
             check_external: true,
             sites_in_flight: 8,
+            attachments: true,
+            attachment_max_bytes: 10 * 1024 * 1024,
+            attachment_max_inflated_bytes: 256 * 1024 * 1024,
+            max_attachments_per_site: 200,
+            attachment_parse_secs: 30,
         }
     }
 }
@@ -341,6 +359,7 @@ impl Config {
             ("sites_in_flight", c.sites_in_flight),
             ("max_pages_per_site", c.max_pages_per_site),
             ("max_body_bytes", c.max_body_bytes),
+            ("attachment_max_bytes", c.attachment_max_bytes),
         ] {
             if value == 0 {
                 let span = find_key(text, field);

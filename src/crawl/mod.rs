@@ -8,6 +8,7 @@
 //! caller, who writes it out and drops it, so memory follows the sites in
 //! flight, not the portal.
 
+mod attachments;
 mod columns;
 pub(crate) mod fetch; // pub(crate) for `govaudit probe` (src/probe.rs)
 mod finish;
@@ -43,6 +44,8 @@ pub(crate) struct Shared {
     /// gets its own blocking thread (and malloc arena), which costs memory
     /// and buys no speed.
     pub parse_slots: Arc<tokio::sync::Semaphore>,
+    /// Attachments downloaded and read this run (each URL once).
+    pub attachments: attachments::AttachmentCache,
 }
 
 /// Totals over a whole crawl.
@@ -65,6 +68,11 @@ pub struct CrawlSummary {
     pub bytes: u64,
     /// Crawl errors recorded (pages or lists that failed to load).
     pub errors: u64,
+    /// Attachments read (downloaded and their text extracted, or found
+    /// unreadable), summed over sites.
+    pub attachments_read: u64,
+    /// Bytes of the attachments read, summed over sites.
+    pub attachment_bytes: u64,
     /// Wall time of the crawl.
     pub elapsed_secs: f64,
 }
@@ -94,6 +102,9 @@ pub async fn crawl_all<F: FnMut(Site) + Send>(
         parse_slots: Arc::new(tokio::sync::Semaphore::new(
             std::thread::available_parallelism().map_or(2, |n| n.get()),
         )),
+        attachments: attachments::AttachmentCache::new(
+            std::thread::available_parallelism().map_or(2, |n| n.get()),
+        ),
     });
     let progress = options.progress.clone();
     progress.emit(Event::Started {
@@ -120,6 +131,10 @@ pub async fn crawl_all<F: FnMut(Site) + Send>(
         summary.pages += u64::from(site.stats.pages);
         summary.links_checked += u64::from(site.stats.links_checked);
         summary.errors += u64::from(site.stats.errors);
+        for a in site.attachments.iter().filter(|a| a.text.skipped.is_none()) {
+            summary.attachments_read += 1;
+            summary.attachment_bytes += a.text.bytes;
+        }
         on_site(site);
     }
     progress.emit(Event::Finished);
