@@ -617,9 +617,10 @@ def build_sites() -> list[Site]:
     # 5b. 区住建局 also has a 信息公开年报 column whose newest report is 2024's:
     #     annual-report-missing (the 2025 report was due 2026-01-31).
     nb = Column("信息公开年报", "xxgknb", "plain", per_page=8)
-    for y, day in [(2024, "2025-01-20"), (2023, "2024-01-19")]:
+    # The two reports chain: 2024 takes over the 3 that 2023 carries forward.
+    for y, day, carried in [(2024, "2025-01-20", 3), (2023, "2024-01-19", 2)]:
         a = Article(title=f"{zjj.name}{y}年政府信息公开工作年度报告", date=d(day), kind="report")
-        a.raw_html = annual.report_body(y, 2021, "html", annual.table3_data(2021), annual.T4_OK,
+        a.raw_html = annual.report_body(y, 2021, "html", annual.table3_data(2021, carried), annual.T4_OK,
                                         annual.INTRO_OK)
         nb.items.append(a)
     zjj.columns.append(nb)
@@ -654,8 +655,9 @@ def build_sites() -> list[Site]:
     broken["forward"][6] += 1
     reports = []
     for y, day, d3, drop in [(2025, "2026-03-05", broken, None),
-                             (2024, "2025-01-22", annual.table3_data(2021), 4),
-                             (2023, "2024-01-19", annual.table3_data(2019), None)]:
+                             # The years chain (上年结转 = last year's 结转下年度).
+                             (2024, "2025-01-22", annual.table3_data(2021, 1), 4),
+                             (2023, "2024-01-19", annual.table3_data(2019, 0), None)]:
         a = Article(title=f"{tjj.name}{y}年政府信息公开工作年度报告", date=d(day), kind="report")
         a.raw_html = annual.report_body(y, 2021 if y > 2023 else 2019, "html" if y > 2023 else "flat",
                                         d3, annual.T4_OK, annual.INTRO_OK, drop_section=drop)
