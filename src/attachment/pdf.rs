@@ -18,9 +18,8 @@ pub(super) fn read(bytes: &[u8], max_inflated: u64, units: &mut Units) -> Result
 
 fn lines(page: u32, text: &str, units: &mut Units) {
     let mut label = "";
-    let mut n = 0u32;
-    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        n += 1;
+    let lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    for (n, line) in (1u32..).zip(lines) {
         let line_no = n;
         units.push(
             || Location::PageLine {
