@@ -563,6 +563,7 @@ fn one_page_site(
             attempts: fetched.attempts,
             final_url: fetched.final_url.as_ref().map(crate::urlnorm::normalize),
             blocked: false,
+            certificate: None,
         },
         homepage: home.then_some(Homepage {
             hub_only: home_items.is_empty(),

@@ -179,10 +179,17 @@ pub async fn probe_round(config: &Config, at: &str) -> crate::Result<ProbeRound>
                 if got.robots_blocked {
                     return Some(Err(site));
                 }
+                // The inspection counts TLS failures as failed probes: a
+                // homepage behind a certificate a browser refuses did not
+                // open, even though the audit reads past it.
+                let certificate = got
+                    .certificate
+                    .as_ref()
+                    .map(|c| format!("TLS certificate: {c}"));
                 Some(Ok(ProbeOutcome {
-                    ok: got.ok(),
+                    ok: got.ok() && certificate.is_none(),
                     status: got.status,
-                    error: got.failure(),
+                    error: got.failure().or(certificate),
                     elapsed_ms: started.elapsed().as_millis() as u64,
                     site,
                     url,

@@ -29,6 +29,8 @@
 //! trickle_ms = 200                   # send the body one byte per 200 ms
 //! content_length = 99999             # announce this Content-Length whatever is sent
 //! reset_after = 300                  # send 300 body bytes, then drop the connection
+//! encoding = "br"                    # compress as sent ("gzip" or "br"), with Content-Encoding;
+//!                                    # with repeat = 0 an endless compression bomb
 //! ```
 
 use std::collections::{BTreeMap, HashMap};
@@ -110,6 +112,9 @@ pub struct Route {
     /// Send this many body bytes, then drop the connection.
     #[serde(default)]
     pub reset_after: Option<usize>,
+    /// Compress the body as it is sent: "gzip" or "br" (Content-Encoding set).
+    #[serde(default)]
+    pub encoding: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -423,6 +428,7 @@ async fn answer(
         || route.trickle_ms.is_some()
         || route.content_length.is_some()
         || route.reset_after.is_some()
+        || route.encoding.is_some()
     {
         return hostile(shared, route, path, status);
     }
@@ -489,10 +495,49 @@ fn hostile(shared: &Shared, route: &Route, path: &str, status: StatusCode) -> Re
             None => return literal(StatusCode::NOT_FOUND, String::new(), &BTreeMap::new()),
         },
     };
+    let unit_len = unit.len();
     let times = route.repeat.unwrap_or(1);
     let endless = times == 0;
     let units = futures::stream::iter((0..).take_while(move |i| endless || *i < times))
         .map(move |_| unit.clone());
+    let encoder = match route.encoding.as_deref() {
+        None => None,
+        Some(name) => match Encoder::new(name) {
+            Some(e) => Some(e),
+            None => {
+                let msg = format!("_routes.toml: unknown encoding {name:?} (gzip or br)");
+                return literal(StatusCode::INTERNAL_SERVER_ERROR, msg, &BTreeMap::new());
+            }
+        },
+    };
+    // Compressed as it goes, 64 KiB of body at a time, each batch flushed:
+    // an endless body stays an endless stream whose bytes come steadily
+    // (one compressed batch is a few hundred bytes), and no batch holds the
+    // server's threads for long.
+    let batch = (64 * 1024 / unit_len.max(1)).max(1);
+    let units: futures::stream::BoxStream<'static, bytes::Bytes> = match encoder {
+        None => units.boxed(),
+        Some(enc) => {
+            let enc = Arc::new(Mutex::new(Some(enc)));
+            let tail = enc.clone();
+            units
+                .chunks(batch)
+                .map(move |us| {
+                    let mut guard = enc.lock().expect("encoder lock");
+                    let e = guard.as_mut()?;
+                    us.iter().for_each(|u| e.write(u));
+                    Some(e.flush())
+                })
+                .chain(futures::stream::once(async move {
+                    tail.lock()
+                        .expect("encoder lock")
+                        .take()
+                        .map(Encoder::finish)
+                }))
+                .filter_map(|b| futures::future::ready(b.filter(|b| !b.is_empty())))
+                .boxed()
+        }
+    };
     // One byte at a time when trickling, else whole units.
     let pieces: futures::stream::BoxStream<'static, bytes::Bytes> = match route.trickle_ms {
         Some(ms) => units
@@ -561,8 +606,72 @@ fn hostile(shared: &Shared, route: &Route, path: &str, status: StatusCode) -> Re
         r.headers_mut()
             .insert(header::CONTENT_LENGTH, HeaderValue::from(n));
     }
+    if let Some(name) = &route.encoding {
+        if let Ok(v) = HeaderValue::from_str(name) {
+            r.headers_mut().insert(header::CONTENT_ENCODING, v);
+        }
+    }
     add_headers(&mut r, &route.headers);
     r
+}
+
+/// A streaming compressor for the `encoding` route option (both boxed: with
+/// flate2's zlib-rs backend, which zip's deflate feature brings, a
+/// GzEncoder is a few hundred bytes).
+enum Encoder {
+    Gzip(Box<flate2::write::GzEncoder<Vec<u8>>>),
+    Brotli(Box<brotli::CompressorWriter<Vec<u8>>>),
+}
+
+impl Encoder {
+    fn new(name: &str) -> Option<Encoder> {
+        match name {
+            "gzip" => Some(Encoder::Gzip(Box::new(flate2::write::GzEncoder::new(
+                Vec::new(),
+                flate2::Compression::default(),
+            )))),
+            "br" => Some(Encoder::Brotli(Box::new(brotli::CompressorWriter::new(
+                Vec::new(),
+                4096,
+                5,
+                22,
+            )))),
+            _ => None,
+        }
+    }
+
+    /// Compress `data` (into a buffer written to memory: cannot fail).
+    fn write(&mut self, data: &[u8]) {
+        use std::io::Write;
+        let _ = match self {
+            Encoder::Gzip(e) => e.write_all(data),
+            Encoder::Brotli(e) => e.write_all(data),
+        };
+    }
+
+    /// Flush what was written so far; returns the compressed bytes.
+    fn flush(&mut self) -> bytes::Bytes {
+        use std::io::Write;
+        let out = match self {
+            Encoder::Gzip(e) => {
+                let _ = e.flush();
+                e.get_mut()
+            }
+            Encoder::Brotli(e) => {
+                let _ = e.flush();
+                e.get_mut()
+            }
+        };
+        std::mem::take(out).into()
+    }
+
+    /// End the stream; returns the last compressed bytes.
+    fn finish(self) -> bytes::Bytes {
+        match self {
+            Encoder::Gzip(e) => e.finish().unwrap_or_default().into(),
+            Encoder::Brotli(e) => e.into_inner().into(),
+        }
+    }
 }
 
 fn literal(status: StatusCode, body: String, headers: &BTreeMap<String, String>) -> Response {

@@ -168,6 +168,11 @@ pub struct StartOutcome {
     /// site is up for browsers but closed to the crawler.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub blocked: bool,
+    /// The start page's HTTPS certificate is one a browser refuses
+    /// ("self-signed or untrusted issuer", "expired", "not yet valid",
+    /// "issued for another host", "invalid"): the site was read anyway.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<String>,
 }
 
 /// The homepage's own dated items (首页信息).

@@ -3,7 +3,9 @@
 //! ways, a 50-hop redirect chain, redirects to ftp: / javascript: / https,
 //! binary data as text/html, mis-declared charsets, a 3 MB single line, HTML
 //! nested 100,000 deep, a connection dropped mid-body, broken robots.txt
-//! files and a firewall's JavaScript challenge. Every crawl finishes,
+//! files, a firewall's JavaScript challenge, endless gzip and brotli bombs
+//! and HTTPS sites with self-signed or expired certificates (a TLS front
+//! made here with rcgen and tokio-rustls). Every crawl finishes,
 //! records what went wrong as data (a crawl error, a link fact, a finding)
 //! and never panics. Served from `fixtures/hostile/*`.
 
@@ -15,13 +17,17 @@ use govaudit::config::{ColumnOverride, Config};
 use govaudit::rules::broken_link::failure;
 use govaudit::rules::Severity;
 use govaudit::site::{ColumnClass, LinkCheck, Page, Site};
+use tokio_rustls::rustls;
 
 /// The body cap every hostile crawl runs with.
 const CAP: usize = 1024 * 1024;
 
-/// Test-sized settings: 1 s timeouts, no retries, a 1 MB body cap.
+/// Test-sized settings: a 4 s request timeout (a slowloris page takes 30 s
+/// to send; a megabyte over loopback on a loaded 2-core machine can take
+/// more than the usual 1 s), no retries, a 1 MB body cap.
 fn hostile_config(sites: &[(&str, &str)]) -> Config {
     let mut c = config(sites);
+    c.crawl.timeout_secs = 4;
     c.crawl.retries = 0;
     c.crawl.max_body_bytes = CAP;
     c.crawl.max_redirects = 10;
@@ -69,18 +75,29 @@ async fn a_hostile_server_is_crawled_to_the_end_and_each_misbehaviour_recorded()
     assert!(site.start.ok, "{:?}", site.start);
     let size = |s: &str| errors(&site, s).iter().any(|(w, _)| w == "size");
 
-    // Slowloris: one byte per 200 ms; the 1 s whole-request timeout ends it.
+    // Slowloris: one byte per 200 ms; the 4 s whole-request timeout ends it.
     let l = link(&site, "/trickle.html");
     assert_eq!(l.error.as_deref(), Some("timeout"));
     assert!(broken(l));
 
-    // An endless body and a gzip bomb (30 MB inflated from 30 KB): cut at
-    // the cap, the part read kept, bytes read bounded.
-    for s in ["/endless.html", "/bomb.html"] {
+    // An endless body, a gzip bomb (30 MB inflated from 30 KB) and endless
+    // gzip and brotli bombs: cut at the cap, the part read kept, bytes read
+    // bounded. The endless bombs end only if the cap counts inflated bytes
+    // as they are read: capping after inflating would never finish (and
+    // record a timeout), capping the compressed bytes would never be hit.
+    for s in [
+        "/endless.html",
+        "/bomb.html",
+        "/bomb-gzip.html",
+        "/bomb-br.html",
+    ] {
         assert!(size(s), "{s}: {:?}", errors(&site, s));
         assert!(stored(&site, s) && !broken(link(&site, s)), "{s}");
+        assert!(page(&site, s).text.len() <= CAP, "{s}");
     }
-    assert!(page(&site, "/endless.html").text.contains("政务公开"));
+    for s in ["/endless.html", "/bomb-gzip.html", "/bomb-br.html"] {
+        assert!(page(&site, s).text.contains("政务公开"), "{s}");
+    }
     assert!(
         site.stats.bytes < 8 * CAP as u64,
         "read {} bytes",
@@ -120,6 +137,12 @@ async fn a_hostile_server_is_crawled_to_the_end_and_each_misbehaviour_recorded()
         Some("redirect to a non-HTTP URL (javascript:)")
     );
     assert!(broken(l));
+    let l = link(&site, "/to-file.html");
+    assert_eq!(
+        l.error.as_deref(),
+        Some("redirect to a non-HTTP URL (file:)")
+    );
+    assert!(broken(l) && !stored(&site, "/to-file.html"));
     // To https on a port that speaks plain HTTP: a transport error, no crash.
     let l = link(&site, "/to-https.html");
     assert!(l.error.is_some() && broken(l), "{l:?}");
@@ -147,7 +170,11 @@ async fn a_hostile_server_is_crawled_to_the_end_and_each_misbehaviour_recorded()
     assert!(p.text.contains("政务公开"));
 
     // 100,000 nested <div>s: read up to the depth cap, and said so.
-    assert!(stored(&site, "/deep.html"));
+    assert!(
+        stored(&site, "/deep.html"),
+        "{:?}",
+        errors(&site, "/deep.html")
+    );
     assert!(errors(&site, "/deep.html")
         .iter()
         .any(|(w, _)| w == "depth"));
@@ -188,13 +215,20 @@ async fn robots_txt_as_an_html_error_page_or_5_mb_long_allows_the_crawl() {
         ("robots-html", &format!("{}/", html.base_url())),
         ("robots-long", &format!("{}/", long.base_url())),
     ]);
-    for site in crawl(&cfg).await {
+    let mut sites = Vec::new();
+    let summary = govaudit::crawl_all(&cfg, &Default::default(), |s| sites.push(s))
+        .await
+        .unwrap();
+    for site in sites {
         assert!(site.start.ok, "{}: {:?}", site.id, site.start);
         assert!(stored(&site, "/news/a1.html"), "{}", site.id);
         assert_eq!(site.stats.robots_blocked, 0, "{}", site.id);
     }
     assert_eq!(html.hits("/robots.txt"), 1);
     assert_eq!(long.hits("/robots.txt"), 1);
+    // The 5 MB robots.txt was read up to its 512 KB cap: every body byte of
+    // both crawls (robots.txt files included) stays under 1 MB.
+    assert!(summary.bytes < 1024 * 1024, "read {} bytes", summary.bytes);
 }
 
 #[test]
@@ -230,5 +264,141 @@ fn a_site_behind_a_javascript_challenge_is_blocked_not_unreachable_or_empty() {
             .iter()
             .all(|f| f.rule != "broken-link" && f.rule != "column-empty"),
         "{findings:#?}"
+    );
+}
+
+/// An HTTPS front on 127.0.0.1 for a plain fixture server: TLS with a
+/// self-signed certificate for 127.0.0.1 valid from `not_before` to
+/// `not_after` (year, month, day), bytes passed through both ways.
+async fn https_front(
+    backend: std::net::SocketAddr,
+    not_before: (i32, u8, u8),
+    not_after: (i32, u8, u8),
+) -> String {
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params = rcgen::CertificateParams::new(vec!["127.0.0.1".to_string()]).unwrap();
+    params.not_before = rcgen::date_time_ymd(not_before.0, not_before.1, not_before.2);
+    params.not_after = rcgen::date_time_ymd(not_after.0, not_after.1, not_after.2);
+    let cert = params.self_signed(&key).unwrap();
+    let key_der = rustls::pki_types::PrivatePkcs8KeyDer::from(key.serialize_der());
+    let tls = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(vec![cert.der().clone()], key_der.into())
+    .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(tls));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                // A client refusing the certificate ends the handshake here.
+                let Ok(mut tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let Ok(mut plain) = tokio::net::TcpStream::connect(backend).await else {
+                    return;
+                };
+                let _ = tokio::io::copy_bidirectional(&mut tls, &mut plain).await;
+            });
+        }
+    });
+    format!("https://{addr}/")
+}
+
+#[test]
+fn an_https_site_with_a_bad_certificate_is_audited_and_the_certificate_is_a_warn() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (self_signed, expired, plain, _servers) = rt.block_on(async {
+        let a = serve(&fixture("hostile/tls")).await;
+        let b = serve(&fixture("hostile/tls")).await;
+        let c = serve(&fixture("hostile/tls")).await;
+        let self_signed = https_front(a.addr(), (2020, 1, 1), (2999, 1, 1)).await;
+        let expired = https_front(b.addr(), (2020, 1, 1), (2021, 1, 1)).await;
+        let plain = format!("{}/", c.base_url());
+        (self_signed, expired, plain, [a, b, c])
+    });
+    let cfg = hostile_config(&[
+        ("self-signed", &self_signed),
+        ("expired", &expired),
+        ("plain", &plain),
+    ]);
+    // A probe is the inspection's availability check, which counts a TLS
+    // failure as a failed probe: the audit reads past the certificate, the
+    // probe does not.
+    let round = rt
+        .block_on(govaudit::probe::probe_round(
+            &cfg,
+            "2026-11-26T02:00:00+08:00",
+        ))
+        .unwrap();
+    for o in &round.outcomes {
+        let bad_cert = o.site != "plain";
+        assert_eq!(o.ok, !bad_cert, "{o:?}");
+        assert_eq!(
+            o.error
+                .as_deref()
+                .is_some_and(|e| e.contains("TLS certificate")),
+            bad_cert,
+            "{o:?}"
+        );
+    }
+    assert_eq!(round.outcomes.len(), 3);
+    let out = tempfile::tempdir().unwrap();
+    let outcome = rt
+        .block_on(async {
+            tokio::task::spawn_blocking(move || {
+                audit_config(
+                    &cfg,
+                    &AuditRequest {
+                        config: "SITES.toml".into(),
+                        as_of: Some(chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()),
+                        out: Some(out.path().to_path_buf()),
+                        profile: None,
+                        progress: Default::default(),
+                    },
+                )
+            })
+            .await
+        })
+        .unwrap()
+        .unwrap();
+    let report = &outcome.report;
+    for (id, problem, zh) in [
+        ("self-signed", "self-signed or untrusted issuer", "自签名"),
+        ("expired", "expired", "已过期"),
+    ] {
+        // The content behind the certificate was audited …
+        let s = report.sites.iter().find(|s| s.id == id).unwrap();
+        assert!(s.stats.pages >= 2, "{id}: {:?}", s.stats);
+        assert!(s.crawl_errors.is_empty(), "{id}: {:?}", s.crawl_errors);
+        // … and the certificate is one warn, never a veto, said in Chinese.
+        let found: Vec<_> = report
+            .findings
+            .iter()
+            .filter(|f| f.site == id && f.rule == "site-unreachable")
+            .collect();
+        assert_eq!(found.len(), 1, "{id}: {:#?}", report.findings);
+        let f = found[0];
+        assert_eq!(f.severity, Severity::Warn, "{id}");
+        assert_eq!(f.evidence["certificate"], problem, "{id}");
+        assert!(
+            f.message.contains("HTTPS证书") && f.message.contains(zh),
+            "{id}: {}",
+            f.message
+        );
+    }
+    // The same site over plain HTTP: no certificate, no finding.
+    assert!(
+        report
+            .findings
+            .iter()
+            .all(|f| !(f.site == "plain" && f.rule == "site-unreachable")),
+        "{:#?}",
+        report.findings
     );
 }

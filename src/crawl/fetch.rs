@@ -4,10 +4,10 @@
 //! (Retry-After honoured, capped), a body-size cap, and link checks (HEAD,
 //! falling back to GET where HEAD is refused).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::error::Error as _;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use reqwest::header;
@@ -59,6 +59,9 @@ pub(crate) struct Fetched {
     pub soft_404: bool,
     /// The answer is a web application firewall's JavaScript challenge.
     pub blocked: bool,
+    /// The last answer came over HTTPS with a certificate a browser would
+    /// refuse (see [`certificate_problem`]): read anyway, and said so.
+    pub certificate: Option<String>,
 }
 
 impl Fetched {
@@ -106,11 +109,19 @@ struct Answer {
     retry_after: Option<u64>,
     body: Vec<u8>,
     truncated: bool,
+    /// The certificate problem of the host, when read past one.
+    certificate: Option<String>,
 }
 
 /// Run-wide HTTP client with politeness, robots and counters.
 pub(crate) struct Fetcher {
     client: reqwest::Client,
+    /// The same client accepting any certificate: for hosts whose HTTPS
+    /// certificate failed (self-signed, expired, another host's), so their
+    /// content is still audited while the certificate becomes a finding.
+    lenient: reqwest::Client,
+    /// Host key → certificate problem, for hosts read with `lenient`.
+    bad_certificates: Mutex<HashMap<String, String>>,
     pub(crate) politeness: Politeness,
     settings: CrawlSettings,
     agent_token: String,
@@ -122,18 +133,23 @@ pub(crate) struct Fetcher {
 
 impl Fetcher {
     pub(crate) fn new(settings: &CrawlSettings) -> crate::Result<Self> {
-        let client = reqwest::Client::builder()
-            .user_agent(settings.user_agent.clone())
-            .connect_timeout(Duration::from_secs(settings.connect_timeout_secs.max(1)))
-            .timeout(Duration::from_secs(settings.timeout_secs.max(1)))
-            .redirect(reqwest::redirect::Policy::none())
-            .gzip(true)
-            .brotli(true)
-            .pool_max_idle_per_host(settings.per_host_concurrency.max(1))
-            .build()
-            .map_err(|e| crate::Error::Other(format!("HTTP client: {e}")))?;
+        let client = |lenient: bool| {
+            reqwest::Client::builder()
+                .user_agent(settings.user_agent.clone())
+                .connect_timeout(Duration::from_secs(settings.connect_timeout_secs.max(1)))
+                .timeout(Duration::from_secs(settings.timeout_secs.max(1)))
+                .redirect(reqwest::redirect::Policy::none())
+                .gzip(true)
+                .brotli(true)
+                .pool_max_idle_per_host(settings.per_host_concurrency.max(1))
+                .danger_accept_invalid_certs(lenient)
+                .build()
+                .map_err(|e| crate::Error::Other(format!("HTTP client: {e}")))
+        };
         Ok(Fetcher {
-            client,
+            client: client(false)?,
+            lenient: client(true)?,
+            bad_certificates: Mutex::new(HashMap::new()),
             politeness: Politeness::new(
                 settings.concurrency,
                 settings.per_host_concurrency,
@@ -374,6 +390,7 @@ impl Fetcher {
                 markup: None,
                 soft_404: false,
                 blocked,
+                certificate: answer.certificate,
             };
             return (out, retry, answer.retry_after);
         }
@@ -387,14 +404,37 @@ impl Fetcher {
         method: &Method,
         limit: usize,
     ) -> Result<Answer, (String, bool)> {
-        let _permit = self.politeness.acquire(&urlnorm::host_key(url)).await;
-        self.requests.fetch_add(1, Ordering::Relaxed);
-        let req = match method {
-            Method::Get => self.client.get(url.clone()),
-            Method::Head => self.client.head(url.clone()),
-            Method::Post(form) => self.client.post(url.clone()).form(form),
+        let host = urlnorm::host_key(url);
+        let _permit = self.politeness.acquire(&host).await;
+        let send = |client: &reqwest::Client| {
+            self.requests.fetch_add(1, Ordering::Relaxed);
+            let req = match method {
+                Method::Get => client.get(url.clone()),
+                Method::Head => client.head(url.clone()),
+                Method::Post(form) => client.post(url.clone()).form(form),
+            };
+            req.send()
         };
-        let mut resp = req.send().await.map_err(|e| classify(&e))?;
+        let known = self.bad_certificate(&host);
+        let (sent, certificate) = match known {
+            Some(problem) => (send(&self.lenient).await, Some(problem)),
+            None => match send(&self.client).await {
+                // A certificate a browser would refuse: remember the host,
+                // and read it anyway (the finding is the certificate).
+                Err(e) => match certificate_problem(&e) {
+                    Some(problem) => {
+                        self.bad_certificates
+                            .lock()
+                            .expect("certificate lock")
+                            .insert(host.clone(), problem.clone());
+                        (send(&self.lenient).await, Some(problem))
+                    }
+                    None => (Err(e), None),
+                },
+                ok => (ok, None),
+            },
+        };
+        let mut resp = sent.map_err(|e| classify(&e))?;
         let status = resp.status().as_u16();
         let h = resp.headers();
         let text = |name: header::HeaderName| {
@@ -441,7 +481,49 @@ impl Fetcher {
             retry_after,
             body,
             truncated,
+            certificate,
         })
+    }
+
+    fn bad_certificate(&self, host: &str) -> Option<String> {
+        self.bad_certificates
+            .lock()
+            .expect("certificate lock")
+            .get(host)
+            .cloned()
+    }
+}
+
+/// What is wrong with a server's HTTPS certificate, when that is why the
+/// request failed: "self-signed or untrusted issuer", "expired", "not yet
+/// valid", "issued for another host", or "invalid". `None` for any other
+/// failure (a TLS handshake with a server that speaks no TLS is no
+/// certificate problem, and reading past it would not help).
+pub(crate) fn certificate_problem(e: &reqwest::Error) -> Option<String> {
+    let mut src = e.source();
+    while let Some(s) = src {
+        let t = s.to_string();
+        if let Some(detail) = t.strip_prefix("invalid peer certificate: ") {
+            return Some(name_certificate_problem(detail).into());
+        }
+        src = s.source();
+    }
+    None
+}
+
+/// A rustls certificate error's text, named in a few words.
+fn name_certificate_problem(detail: &str) -> &'static str {
+    let d = detail.to_ascii_lowercase();
+    if d.contains("unknownissuer") || d.contains("self") || d.contains("badsignature") {
+        "self-signed or untrusted issuer"
+    } else if d.contains("expired") {
+        "expired"
+    } else if d.contains("not valid yet") || d.contains("notvalidyet") {
+        "not yet valid"
+    } else if d.contains("not valid for name") || d.contains("notvalidforname") {
+        "issued for another host"
+    } else {
+        "invalid"
     }
 }
 
@@ -491,5 +573,34 @@ fn classify(e: &reqwest::Error) -> (String, bool) {
         ("read error".into(), true)
     } else {
         ("request error".into(), true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::name_certificate_problem;
+
+    #[test]
+    fn rustls_certificate_errors_are_named() {
+        // The texts rustls 0.23 gives after "invalid peer certificate: ".
+        for (detail, name) in [
+            ("UnknownIssuer", "self-signed or untrusted issuer"),
+            ("BadSignature", "self-signed or untrusted issuer"),
+            (
+                "certificate expired: verification time 1795000000 (UNIX), but certificate is not valid after 1609459200 (185540800 seconds ago)",
+                "expired",
+            ),
+            (
+                "certificate not valid yet: verification time 1 (UNIX), but certificate is not valid before 2 (1 seconds in future)",
+                "not yet valid",
+            ),
+            (
+                "certificate not valid for name \"www.a.gov.cn\"; certificate is only valid for DnsName(\"b.gov.cn\")",
+                "issued for another host",
+            ),
+            ("Revoked", "invalid"),
+        ] {
+            assert_eq!(name_certificate_problem(detail), name, "{detail}");
+        }
     }
 }

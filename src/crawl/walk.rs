@@ -424,6 +424,7 @@ pub(crate) async fn crawl_site(
         attempts: home.fetched.attempts,
         final_url: home.fetched.final_url.as_ref().map(urlnorm::normalize),
         blocked: home.fetched.blocked,
+        certificate: home.fetched.certificate.clone(),
     };
     if let Some(f) = home.fetched.final_url.as_ref().filter(|f| *f != &start) {
         run.scope.add_redirected_start(f);

@@ -7,6 +7,42 @@ use scraper::{ElementRef, Node};
 
 use crate::site::LinkArea;
 
+/// The attribute values and text of `el` and everything in it, space
+/// separated: what a serialised element says, without serialising it.
+/// html5ever's serializer (`ElementRef::html`) panics on trees the
+/// adoption agency left with stale parent links (ego-tree 0.10 reparenting
+/// a `<a>` around a block, found by tests/fuzz.rs); walking children by
+/// sibling links stays inside the element and cannot panic.
+pub(crate) fn subtree_words(el: ElementRef<'_>) -> String {
+    // ego_tree is not a direct dependency: its node type, named through scraper.
+    type NodeRef<'a> = <ElementRef<'a> as std::ops::Deref>::Target;
+    fn walk(node: NodeRef<'_>, out: &mut String, depth: usize) {
+        match node.value() {
+            Node::Element(e) => {
+                for (_, v) in e.attrs() {
+                    out.push_str(v);
+                    out.push(' ');
+                }
+            }
+            Node::Text(t) => {
+                out.push_str(t);
+                out.push(' ');
+            }
+            _ => {}
+        }
+        // Pages are cut at extract::MAX_PARSE_DEPTH; this bound only guards
+        // the stack should a tree come from elsewhere.
+        if depth < 2 * super::MAX_PARSE_DEPTH {
+            for c in node.children() {
+                walk(c, out, depth + 1);
+            }
+        }
+    }
+    let mut out = String::new();
+    walk(*el, &mut out, 0);
+    out
+}
+
 /// Elements whose content is never page text.
 pub(crate) fn is_opaque(name: &str) -> bool {
     matches!(

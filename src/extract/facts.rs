@@ -167,7 +167,7 @@ pub(crate) fn page_facts(doc: &Html, links: &[PageLink]) -> PageFacts {
                     }
                 } else if matches!(v.name(), "a" | "button") {
                     // Its attributes and what it holds (text, an icon's src / alt).
-                    search |= search_word(&el.html());
+                    search |= search_word(&super::dom::subtree_words(el));
                 }
             }
             "form" => {}

@@ -205,10 +205,11 @@ pub(crate) fn next_requests(store: &Store, scripts: &str, base: &Url) -> Vec<Nex
     }
     let perpage = num(&PERPAGE, scripts).filter(|&p| p > 0).unwrap_or(15);
     let group = match num(&GROUPSIZE, scripts).filter(|&g| g > 0) {
-        Some(g) => g * perpage,
+        // Numbers come from the page: any size (saturating, never overflowing).
+        Some(g) => g.saturating_mul(perpage),
         // No groupSize: the first page showed one group.
         None if present >= perpage => present,
-        None => perpage * 3,
+        None => perpage.saturating_mul(3),
     };
     let proxy = PROXY
         .captures(scripts)
@@ -248,7 +249,7 @@ pub(crate) fn next_requests(store: &Store, scripts: &str, base: &Url) -> Vec<Nex
     let mut start = present + 1;
     // Bound the number of requests (a bogus totalRecord must not explode).
     while start <= total && out.len() < 10_000 {
-        let end = (start + group - 1).min(total);
+        let end = start.saturating_add(group - 1).min(total);
         let mut url = proxy.clone();
         url.query_pairs_mut()
             .append_pair("startrecord", &start.to_string())
@@ -258,7 +259,10 @@ pub(crate) fn next_requests(store: &Store, scripts: &str, base: &Url) -> Vec<Nex
             url,
             form: form.clone(),
         });
-        start = end + 1;
+        let Some(next) = end.checked_add(1) else {
+            break;
+        };
+        start = next;
     }
     out
 }

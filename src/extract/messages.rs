@@ -265,7 +265,22 @@ fn header_row(doc: &Html) -> Option<String> {
             };
             has(&ASKED) && (has(&REPLIED) || has(&["状态"]))
         })
-        .map(|tr| tr.html())
+        // Rebuilt from the cells' text (all the reader uses), not
+        // serialised: html5ever's serializer can panic on a malformed tree
+        // (see dom::subtree_words).
+        .map(|tr| {
+            let cells: String = tr
+                .select(&CELL)
+                .map(|c| format!("<th>{}</th>", escape_text(&cell_text(c))))
+                .collect();
+            format!("<tr>{cells}</tr>")
+        })
+}
+
+fn escape_text(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// Messages in 大汉 JCMS datastores whose records are table rows, under the

@@ -21,6 +21,15 @@
 //! (`Site.start.blocked`) is a warn with `"blocked": true`: the site is
 //! likely up for browsers, and a veto needs certainty.
 //!
+//! A start page whose HTTPS certificate a browser refuses (self-signed or
+//! untrusted issuer, expired, not yet valid, issued for another host;
+//! `Site.start.certificate`) is read anyway, and the site audited: the
+//! pages are there, and a visitor who clicks through the browser's warning
+//! sees them. The certificate itself is a warn here, with `"certificate"`
+//! in the evidence: the public meets a "不安全" interstitial instead of the
+//! site, which the department must fix, but whether an inspector's probe
+//! counts it as unreachable depends on its client, so it is never a veto.
+//!
 //! ## Example
 //! `http://example.gov.cn/fgj/` answers 503 on all 3 attempts ⇒ one finding at
 //! the start URL with evidence `{ "error": "HTTP 503", "attempts": 3 }`.
@@ -83,6 +92,22 @@ pub struct SiteUnreachableEvidence {
     /// open in a browser, so the finding is a warn, never a veto.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub blocked: bool,
+    /// What is wrong with the start page's HTTPS certificate, when a
+    /// browser would refuse it ("self-signed or untrusted issuer",
+    /// "expired", "not yet valid", "issued for another host", "invalid").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<String>,
+}
+
+/// A certificate problem (`StartOutcome.certificate`) in Chinese.
+fn certificate_zh(problem: &str) -> &'static str {
+    match problem {
+        "self-signed or untrusted issuer" => "为自签名证书或签发机构不受信任",
+        "expired" => "已过期",
+        "not yet valid" => "尚未生效",
+        "issued for another host" => "与网站域名不符",
+        _ => "无效",
+    }
 }
 
 impl Evidence for SiteUnreachableEvidence {
@@ -94,7 +119,12 @@ impl Evidence for SiteUnreachableEvidence {
                 r * 100.0,
                 self.error
             ),
-            _ => format!("错误：{}；尝试{}次", self.error, self.attempts),
+            _ => match &self.certificate {
+                Some(c) if self.error.is_empty() => {
+                    format!("HTTPS证书{}", certificate_zh(c))
+                }
+                _ => format!("错误：{}；尝试{}次", self.error, self.attempts),
+            },
         }
     }
 }
@@ -120,11 +150,12 @@ impl RuleDef for SiteUnreachable {
 
     fn run(&self, site: &Site, _ctx: &Context, _settings: &Settings) -> Vec<Finding> {
         // Availability probes judge when there are enough (probes.rs).
-        if let Some(found) = probes::judge(Self::META.id, site) {
+        if let Some(mut found) = probes::judge(Self::META.id, site) {
+            found.extend(certificate_warning(site));
             return found;
         }
         if site.start.ok {
-            return Vec::new();
+            return certificate_warning(site).into_iter().collect();
         }
         let error = site
             .start
@@ -140,6 +171,7 @@ impl RuleDef for SiteUnreachable {
             status: site.start.status,
             final_url: site.start.final_url.clone(),
             blocked: site.start.blocked,
+            certificate: site.start.certificate.clone(),
             ..Default::default()
         };
         if site.start.blocked {
@@ -178,6 +210,37 @@ impl RuleDef for SiteUnreachable {
     }
 }
 
+/// The warn for a start page read past a certificate a browser refuses.
+fn certificate_warning(site: &Site) -> Option<Finding> {
+    let problem = site
+        .start
+        .certificate
+        .as_deref()
+        .filter(|_| site.start.ok)?;
+    let evidence = SiteUnreachableEvidence {
+        attempts: site.start.attempts,
+        status: site.start.status,
+        final_url: site.start.final_url.clone(),
+        certificate: Some(problem.to_string()),
+        ..Default::default()
+    };
+    let message = format!(
+        "站点首页（{}）的HTTPS证书{}，浏览器会提示“不安全”并拦截访问。本次检查忽略证书继续检查了网站内容，请尽快更换由受信任机构签发、与域名相符且在有效期内的证书。",
+        site.url,
+        certificate_zh(problem)
+    );
+    Some(Finding::new(
+        SiteUnreachable::META.id,
+        site,
+        &site.url,
+        None,
+        None,
+        Severity::Warn,
+        message,
+        &evidence,
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,6 +258,7 @@ mod tests {
             attempts: 3,
             final_url: None,
             blocked: false,
+            certificate: None,
         };
         let f = SiteUnreachable.check(&s, &env.ctx("2026-11-26"));
         assert_eq!(f.len(), 1);
@@ -211,6 +275,33 @@ mod tests {
         let mut s = site();
         s.start.attempts = 3; // succeeded on the third try
         assert!(SiteUnreachable.check(&s, &env.ctx("2026-11-26")).is_empty());
+    }
+
+    #[test]
+    fn a_certificate_read_past_is_a_warn_and_a_good_one_silent() {
+        let env = Env::new();
+        let mut s = site();
+        s.start.certificate = Some("expired".into());
+        let f = SiteUnreachable.check(&s, &env.ctx("2026-11-26"));
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Warn);
+        assert_eq!(f[0].evidence["certificate"], "expired");
+        assert!(f[0].message.contains("HTTPS证书已过期"), "{}", f[0].message);
+        s.start.certificate = None;
+        assert!(SiteUnreachable.check(&s, &env.ctx("2026-11-26")).is_empty());
+        // A start that failed behind a bad certificate stays the veto, the
+        // certificate named in its evidence.
+        s.start = StartOutcome {
+            ok: false,
+            status: Some(503),
+            attempts: 1,
+            certificate: Some("issued for another host".into()),
+            ..Default::default()
+        };
+        let f = SiteUnreachable.check(&s, &env.ctx("2026-11-26"));
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Veto);
+        assert_eq!(f[0].evidence["certificate"], "issued for another host");
     }
 
     #[test]

@@ -348,6 +348,10 @@ fn html_text(src: &str) -> Document {
 
 /// Extracts word/document.xml from a .docx (a zip archive) without a zip crate:
 /// central directory → local header → stored or deflated data.
+/// The most a .docx's word/document.xml may inflate to (a long report with
+/// tables is a few MB).
+const MAX_DOCX_XML: usize = 64 << 20;
+
 fn docx_document_xml(zip: &[u8]) -> Result<String, String> {
     let bad = || "not a valid .docx (zip) file".to_string();
     let u16_at = |i: usize| -> Option<usize> {
@@ -384,11 +388,19 @@ fn docx_document_xml(zip: &[u8]) -> Result<String, String> {
             match method {
                 0 => out.extend_from_slice(data),
                 8 => {
+                    // A zip bomb inflates without end: read one byte past the cap.
                     flate2::read::DeflateDecoder::new(data)
+                        .take(MAX_DOCX_XML as u64 + 1)
                         .read_to_end(&mut out)
                         .map_err(|_| bad())?;
                 }
                 _ => return Err("unsupported .docx compression".to_string()),
+            }
+            if out.len() > MAX_DOCX_XML {
+                return Err(format!(
+                    "word/document.xml is over {} MB inflated (a zip bomb?)",
+                    MAX_DOCX_XML >> 20
+                ));
             }
             return String::from_utf8(out).map_err(|_| bad());
         }
