@@ -6,12 +6,23 @@
 //! serve it with `govaudit::serve` on 127.0.0.1 and crawl it with
 //! `govaudit::crawl::crawl_all` with politeness lifted.
 //!
-//! Prints pages, seconds, pages/s and peak RSS (VmHWM). By default the
-//! server runs in a child process of this same binary, so the crawler's
-//! VmHWM is this process's alone; the server's is read from the child's
-//! /proc status. `--in-process` runs both in one process instead.
+//! Each site is handled as `govaudit audit` handles it: its pages' text
+//! and links go to the snapshot's page file as the crawl stores them
+//! (src/pagefile.rs), and when its crawl ends the site is written to the
+//! snapshot and judged by every rule (the text rules read the pages back one
+//! at a time). `--in-memory` keeps the pages whole in the site instead (the
+//! crawl before the page file), for comparison.
+//!
+//! Prints pages, seconds, pages/s, the time the rules took and peak RSS
+//! (VmHWM). By default the server runs in a child process of this same
+//! binary, so the crawler's VmHWM is this process's alone; the server's is
+//! read from the child's /proc status. `--in-process` runs both in one
+//! process instead.
 //!
 //!     cargo bench --bench crawl_portal                    # 42 sites, ~21,000 pages
+//!     cargo bench --bench crawl_portal -- --big           # one site of 21,000 pages
+//!     cargo bench --bench crawl_portal -- --in-memory     # pages kept whole in the site
+//!     cargo bench --bench crawl_portal -- --rule-times    # and the slowest rules' time
 //!     cargo bench --bench crawl_portal -- --sites 10      # smaller
 //!     cargo bench --bench crawl_portal -- --in-process
 //!     cargo bench --bench crawl_portal -- --in-flight 2       # sites crawled at once (default 8)
@@ -38,9 +49,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Instant;
 
+use govaudit::audit::Judge;
 use govaudit::config::Config;
 use govaudit::crawl::{crawl_all, CrawlOptions};
+use govaudit::score::Profile;
 use govaudit::site::Site;
+use govaudit::snapshot::SnapshotWriter;
 
 /// Articles per column; with 8 columns and 3 list pages each a site has
 /// 1 + 24 + 480 + a site map = 506 pages.
@@ -48,6 +62,9 @@ const ARTICLES_PER_COLUMN: usize = 60;
 /// Under `cargo test --all-targets` (no `--bench` argument) the binary only
 /// runs a smoke pass this small, so the test suite stays fast.
 const SMOKE_ARTICLES_PER_COLUMN: usize = 14;
+/// `--big`: one site with 8 × 2,500 articles, 1,000 list pages, a homepage
+/// and a site map (21,002 pages).
+const BIG_ARTICLES_PER_COLUMN: usize = 2500;
 /// Items per list page (plain, TRS, gkml) and JCMS perPage.
 const PER_PAGE: usize = 20;
 /// Version of the generated portal, stamped into a kept folder.
@@ -658,7 +675,7 @@ fn generate(root: &Path, sites: usize, per_column: usize) -> Portal {
 fn sites_toml(base: &str, sites: usize, in_flight: usize, attachments: bool) -> String {
     let mut s = format!(
         "[audit]\nname = \"benchmark portal\"\n\n[crawl]\nconcurrency = 64\nper_host_concurrency = 64\n\
-         per_host_delay_ms = 0\nrobots = false\nsites_in_flight = {in_flight}\nmax_pages_per_site = 20000\n\
+         per_host_delay_ms = 0\nrobots = false\nsites_in_flight = {in_flight}\nmax_pages_per_site = 50000\n\
          max_depth = 10\nattachments = {attachments}\nmax_attachments_per_site = 1000\n\n",
     );
     for idx in 0..sites {
@@ -669,6 +686,25 @@ fn sites_toml(base: &str, sites: usize, in_flight: usize, attachments: bool) -> 
         );
     }
     s
+}
+
+/// `--rule-times`: run each rule on `site` once more, timed, adding to `per_rule`.
+fn time_rules(judge: &Judge, site: &Site, per_rule: &mut Vec<(&'static str, f64)>) {
+    let ctx = govaudit::rules::Context {
+        as_of: judge.as_of,
+        typos: &judge.typos,
+        deadlines: &judge.profile.deadlines,
+        settings: &judge.profile.settings,
+    };
+    for rule in govaudit::rules::RULES {
+        let t = Instant::now();
+        let _ = rule.check(site, &ctx);
+        let secs = t.elapsed().as_secs_f64();
+        match per_rule.iter_mut().find(|(id, _)| *id == rule.id()) {
+            Some(e) => e.1 += secs,
+            None => per_rule.push((rule.id(), secs)),
+        }
+    }
 }
 
 /// VmHWM (peak resident set) of a process, in MB.
@@ -734,6 +770,9 @@ struct Seen {
     broken: usize,
     errors: usize,
     unreachable: usize,
+    findings: usize,
+    /// Pages whose text and links went to the page file.
+    spilled: usize,
 }
 
 fn main() {
@@ -749,19 +788,30 @@ fn main() {
     };
     // `cargo bench` passes --bench; `cargo test --all-targets` does not.
     let smoke = !args.iter().any(|a| a == "--bench");
+    let big = args.iter().any(|a| a == "--big");
     let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse().ok());
     let sites: usize = flag("--sites")
         .flatten()
         .and_then(|s| s.parse().ok())
         .or_else(|| env("SITES"))
-        .unwrap_or(if smoke { 4 } else { 42 });
+        .unwrap_or(if smoke {
+            4
+        } else if big {
+            1
+        } else {
+            42
+        });
     let per_column = env("ARTICLES").unwrap_or(if smoke {
         SMOKE_ARTICLES_PER_COLUMN
+    } else if big {
+        BIG_ARTICLES_PER_COLUMN
     } else {
         ARTICLES_PER_COLUMN
     });
     let in_process = args.iter().any(|a| a == "--in-process");
     let attachments = !args.iter().any(|a| a == "--no-attachments");
+    let in_memory = args.iter().any(|a| a == "--in-memory");
+    let rule_times = args.iter().any(|a| a == "--rule-times");
     let in_flight: usize = flag("--in-flight")
         .flatten()
         .and_then(|s| s.parse().ok())
@@ -823,32 +873,52 @@ fn main() {
     let base = format!("http://127.0.0.1:{port}");
     let toml = sites_toml(&base, sites, in_flight, attachments);
     let config = Config::parse(Path::new("bench-SITES.toml"), &toml).expect("bench config");
+    // The snapshot and the judge of an audit (src/audit.rs).
+    let snap_dir = tempfile::tempdir().expect("snapshot dir");
+    let mut snapshot = SnapshotWriter::create(&snap_dir.path().join("crawl"), None, "bench".into())
+        .expect("snapshot");
+    let judge = Judge::new(
+        Profile::builtin("national-2019").expect("built-in profile"),
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(),
+    );
+    let options = CrawlOptions {
+        pages: (!in_memory).then(|| snapshot.page_sink()),
+        ..Default::default()
+    };
     let rss_before = vm_hwm_mb("self").unwrap_or(0.0);
 
     let mut seen = Seen::default();
     let mut attachment_errors = 0usize;
+    let mut judging = 0.0;
+    let mut crawl_peak: f64 = 0.0;
+    let mut per_rule: Vec<(&str, f64)> = Vec::new();
     let t = Instant::now();
     let summary = rt
-        .block_on(crawl_all(
-            &config,
-            &CrawlOptions::default(),
-            |site: Site| {
-                seen.sites += 1;
-                seen.pages += site.pages.len();
-                seen.columns += site.columns.len();
-                seen.items += site.columns.iter().map(|c| c.items.len()).sum::<usize>();
-                seen.links += site.links.len();
-                seen.broken += govaudit::rules::broken_link::count_broken(&site) as usize;
-                seen.errors += site.crawl_errors.len();
-                seen.unreachable += usize::from(!site.start.ok);
-                attachment_errors += site
-                    .attachments
-                    .iter()
-                    .filter(|a| a.text.error.is_some() || a.text.units_read == 0)
-                    .filter(|a| a.text.skipped.is_none())
-                    .count();
-            },
-        ))
+        .block_on(crawl_all(&config, &options, |site: Site| {
+            crawl_peak = crawl_peak.max(vm_hwm_mb("self").unwrap_or(0.0));
+            let j = Instant::now();
+            snapshot.write_site(&site).expect("write site");
+            seen.findings += judge.judge(&site).1.len();
+            judging += j.elapsed().as_secs_f64();
+            if rule_times {
+                time_rules(&judge, &site, &mut per_rule);
+            }
+            seen.spilled += site.pages.iter().filter(|p| p.body.is_some()).count();
+            seen.sites += 1;
+            seen.pages += site.pages.len();
+            seen.columns += site.columns.len();
+            seen.items += site.columns.iter().map(|c| c.items.len()).sum::<usize>();
+            seen.links += site.links.len();
+            seen.broken += govaudit::rules::broken_link::count_broken(&site) as usize;
+            seen.errors += site.crawl_errors.len();
+            seen.unreachable += usize::from(!site.start.ok);
+            attachment_errors += site
+                .attachments
+                .iter()
+                .filter(|a| a.text.error.is_some() || a.text.units_read == 0)
+                .filter(|a| a.text.skipped.is_none())
+                .count();
+        }))
         .expect("crawl");
     let secs = t.elapsed().as_secs_f64();
 
@@ -897,6 +967,22 @@ fn main() {
         summary.attachment_bytes as f64 / 1e6,
         attachment_errors
     );
+    println!(
+        "crawl_portal: pages {}: {} of {} in the page file; rules took {judging:.2} s of it ({} findings)",
+        if in_memory { "kept in memory (--in-memory)" } else { "spilled" },
+        seen.spilled,
+        seen.pages,
+        seen.findings
+    );
+    println!(
+        "crawl_portal: peak RSS (VmHWM) when the last site's crawl ended, before its rules ran: {crawl_peak:.0} MB"
+    );
+    if rule_times {
+        per_rule.sort_by(|a, b| b.1.total_cmp(&a.1));
+        for (id, secs) in per_rule.iter().take(8) {
+            println!("crawl_portal: rule {id}: {secs:.2} s");
+        }
+    }
     match server_mb {
         Some(s) => println!(
             "crawl_portal: peak RSS (VmHWM) crawler process {crawler_mb:.0} MB (before crawl {rss_before:.0} MB); server child {s:.0} MB"
@@ -929,4 +1015,6 @@ fn main() {
         );
         assert_eq!(attachment_errors, 0, "every attachment read gave text");
     }
+    let spilled = if in_memory { 0 } else { seen.pages };
+    assert_eq!(seen.spilled, spilled, "pages in the page file");
 }

@@ -5,7 +5,10 @@
 //! Sites are judged one by one as their crawl finishes: the site is written
 //! to the snapshot, its rules run and it is scored, then its pages are
 //! dropped — only the summary and findings are kept for the report, so
-//! memory does not grow with the portal.
+//! memory does not grow with the portal. Within a site, each page's text
+//! and links go to the snapshot's page file as the crawl stores it
+//! (src/pagefile.rs), and the rules that read them stream them back one
+//! page at a time, so memory does not grow with the site's pages either.
 
 use std::path::{Path, PathBuf};
 
@@ -252,8 +255,11 @@ pub fn audit_config_with_history(
         .enable_all()
         .build()
         .map_err(|e| crate::Error::Other(format!("cannot start the async runtime: {e}")))?;
+    // Pages go to the snapshot's page files as they come: a site holds only
+    // what the rules need of every page at once, whatever its size.
     let options = CrawlOptions {
         progress: req.progress.clone(),
+        pages: Some(snapshot.page_sink()),
     };
     runtime.block_on(crate::crawl::crawl_all(
         config,
@@ -326,7 +332,10 @@ pub fn crawl_to_snapshot(
         crate::snapshot::SnapshotWriter::create(out, config.audit.name.clone(), now_cst())?;
     let mut write_error = None;
     let mut broken = 0;
-    let options = CrawlOptions { progress };
+    let options = CrawlOptions {
+        progress,
+        pages: Some(writer.page_sink()),
+    };
     let mut summary = rt.block_on(crate::crawl::crawl_all(&config, &options, |site| {
         broken += rules::broken_link::count_broken(&site);
         if write_error.is_none() {

@@ -583,6 +583,7 @@ fn one_page_site(
             links: parsed.links.clone(),
             facts: parsed.facts.clone(),
             messages: parsed.messages.clone(),
+            body: None,
         }],
         ..Default::default()
     }

@@ -23,6 +23,7 @@ pub mod extract;
 pub mod history;
 pub mod inspect;
 pub mod notify;
+pub mod pagefile;
 pub mod probe;
 pub mod profile;
 pub mod report;

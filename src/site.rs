@@ -4,7 +4,9 @@
 //!
 //! A site is the unit of work: everything a rule needs about a site (its
 //! columns 栏目, pages, and the status of every link its pages hold) is inside
-//! its own [`Site`] value.
+//! its own [`Site`] value. The text and links of its pages may wait in its
+//! page file (src/pagefile.rs) rather than in memory: a rule reads them
+//! through [`Site::full_pages`], one page at a time.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -97,7 +99,10 @@ pub struct Site {
     #[serde(default)]
     pub columns: Vec<Column>,
     /// Every HTML page fetched on the site (homepage, column list pages,
-    /// articles), each with its text and links.
+    /// articles), each with its text and links — or, for a site crawled
+    /// into a snapshot, with where they are in the site's page file
+    /// ([`Page::body`]). Rules that read text or links iterate
+    /// [`Site::full_pages`], which gives every page whole either way.
     #[serde(default)]
     pub pages: Vec<Page>,
     /// Every distinct link target found on the site's pages, with its status.
@@ -118,6 +123,11 @@ pub struct Site {
     /// by the audit from the history database; `None` without one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub probes: Option<crate::probe::ProbeStats>,
+    /// Where the text and links of the pages with a [`Page::body`] went
+    /// during the crawl (src/pagefile.rs); `None` when every page holds its
+    /// own. Not part of the saved site: the snapshot keeps the file beside it.
+    #[serde(skip)]
+    pub page_file: Option<crate::pagefile::PageFile>,
 }
 
 impl Site {
@@ -145,6 +155,40 @@ impl Site {
             link.referrers.dedup();
         }
         self.links.sort_by(|a, b| a.url.cmp(&b.url));
+    }
+
+    /// `page` (one of [`Site::pages`]) whole, with its text and links: as it
+    /// is when it holds them, else with them read back from the page file.
+    ///
+    /// A page file that cannot be read back is a broken snapshot or a
+    /// full disk, not a finding: it panics, and the rule reading it is
+    /// reported as failed for this site while the audit goes on.
+    pub fn full_page<'a>(&self, page: &'a Page) -> std::borrow::Cow<'a, Page> {
+        use std::borrow::Cow;
+        let Some(at) = &page.body else {
+            return Cow::Borrowed(page);
+        };
+        let file = self.page_file.as_ref().unwrap_or_else(|| {
+            panic!(
+                "page {} was spilled but the site has no page file",
+                page.url
+            )
+        });
+        let body = file
+            .read(at)
+            .unwrap_or_else(|e| panic!("cannot read back page {}: {e}", page.url));
+        Cow::Owned(Page {
+            text: body.text,
+            links: body.links,
+            ..page.clone()
+        })
+    }
+
+    /// Every page whole, in [`Site::pages`] order, one at a time: what the
+    /// rules that read page text or links iterate, so memory holds one
+    /// page's text however large the site.
+    pub fn full_pages(&self) -> impl Iterator<Item = std::borrow::Cow<'_, Page>> + '_ {
+        self.pages.iter().map(|p| self.full_page(p))
     }
 }
 
@@ -347,8 +391,9 @@ pub struct Page {
     /// Publish date of an article (发布日期 / PubDate …).
     #[serde(default)]
     pub date: Option<NaiveDate>,
-    /// Main text without navigation and footer.
-    #[serde(default)]
+    /// Main text without navigation and footer (empty here when the text
+    /// went to the page file: see [`Page::body`]).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub text: String,
     /// Charset used to decode the page (e.g. "GBK", "UTF-8").
     #[serde(default)]
@@ -356,8 +401,9 @@ pub struct Page {
     /// Crawl depth from the start page.
     #[serde(default)]
     pub depth: u32,
-    /// Links on the page, in document order, each labelled with its area.
-    #[serde(default)]
+    /// Links on the page, in document order, each labelled with its area
+    /// (empty here when they went to the page file: see [`Page::body`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<PageLink>,
     /// Messages of a message board (留言) read on this page: the rows of a
     /// list table (标题 / 留言时间 / 回复时间 / 状态), or the one message of
@@ -368,6 +414,20 @@ pub struct Page {
     /// search, 找错 entrance, meta tags) and of 信息公开 metadata.
     #[serde(default, skip_serializing_if = "PageFacts::is_empty")]
     pub facts: PageFacts,
+    /// Set when the page's text and links were moved to the site's page
+    /// file as the crawl went (src/pagefile.rs): where they are there.
+    /// Read the page whole with [`Site::full_page`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<BodyRef>,
+}
+
+/// Where a page's text and links sit in its site's page file.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct BodyRef {
+    /// Byte offset of the page's line.
+    pub at: u64,
+    /// Its length in bytes (without the newline).
+    pub len: u64,
 }
 
 /// One message of a message board (留言 / 咨询 / 来信) as a page shows it.

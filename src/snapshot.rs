@@ -1,7 +1,12 @@
 //! The crawl snapshot: the site model saved to a folder so `lint --crawl`
 //! can replay the rules offline. Layout: `DIR/manifest.json` (run metadata,
 //! site ids in order) and `DIR/sites/<id>.json` (one [`Site`] each), written
-//! site by site as crawls finish.
+//! site by site as crawls finish, and beside each the site's page file
+//! `DIR/sites/<id>.pages.jsonl` (src/pagefile.rs): the text and links of its
+//! pages, written page by page as the crawl goes ([`SnapshotWriter::page_sink`]).
+//! A site whose pages hold their own text (snapshots from before the page
+//! file, or a site crawled without the sink) has no page file and reads back
+//! as it was written.
 //!
 //! Every file is written atomically (temp file in the same folder, then
 //! rename), and a whole snapshot is staged beside its folder and swapped in
@@ -11,9 +16,13 @@
 
 use std::path::{Path, PathBuf};
 
+use std::sync::{Arc, Mutex};
+
 use serde::{Deserialize, Serialize};
 
-use crate::site::Site;
+use crate::crawl::{PageSink, SitePages};
+use crate::pagefile::{PageFile, PageFileWriter};
+use crate::site::{Page, Site};
 
 /// `manifest.json`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -47,6 +56,16 @@ pub struct SnapshotWriter {
     /// Where sites are written until `finish`; equals `dir` when in place.
     staging: PathBuf,
     manifest: Manifest,
+    /// Page files that could not be written, by site id (reported by
+    /// [`SnapshotWriter::write_site`]).
+    spill_errors: SpillErrors,
+}
+
+type SpillErrors = Arc<Mutex<Vec<(String, crate::Error)>>>;
+
+/// The page file of site `id` in the folder `dir` of a snapshot.
+fn page_file_path(dir: &Path, id: &str) -> PathBuf {
+    dir.join("sites").join(format!("{id}.pages.jsonl"))
 }
 
 impl SnapshotWriter {
@@ -87,11 +106,48 @@ impl SnapshotWriter {
                 started_at,
                 ..Default::default()
             },
+            spill_errors: SpillErrors::default(),
         })
     }
 
-    /// Write one site (atomically) and list it in the manifest.
+    /// The sink to crawl with ([`crate::crawl::CrawlOptions::pages`]): each
+    /// site's pages go to its page file in this snapshot as they are
+    /// stored, leaving the site only what the rules need of every page at
+    /// once. A page file that cannot be written is reported by
+    /// [`SnapshotWriter::write_site`] for that site.
+    pub fn page_sink(&self) -> Arc<dyn PageSink> {
+        Arc::new(SnapshotPages {
+            dir: self.staging.clone(),
+            errors: self.spill_errors.clone(),
+        })
+    }
+
+    /// Write one site (atomically) and list it in the manifest. A site
+    /// whose page file lies elsewhere (read from another snapshot) has it
+    /// copied in.
     pub fn write_site(&mut self, site: &Site) -> crate::Result<()> {
+        let failed = {
+            let mut errors = self.spill_errors.lock().unwrap_or_else(|e| e.into_inner());
+            errors
+                .iter()
+                .position(|(id, _)| *id == site.id)
+                .map(|i| errors.remove(i).1)
+        };
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        if let Some(file) = &site.page_file {
+            let to = page_file_path(&self.staging, &site.id);
+            let same = std::fs::canonicalize(&to)
+                .ok()
+                .is_some_and(|t| std::fs::canonicalize(file.path()).ok() == Some(t));
+            if !same {
+                write_atomic(&to, |w| {
+                    let mut from = std::fs::File::open(file.path())?;
+                    std::io::copy(&mut from, w).map(|_| ())
+                })?;
+            }
+        }
         let path = self.staging.join("sites").join(format!("{}.json", site.id));
         write_atomic(&path, |w| {
             serde_json::to_writer(w, site).map_err(std::io::Error::other)
@@ -188,13 +244,84 @@ pub fn read_manifest(path: &Path) -> crate::Result<(PathBuf, Manifest)> {
     Ok((dir, m))
 }
 
-/// Load one site of a snapshot.
+/// Load one site of a snapshot, with its page file when its pages were
+/// spilled to one.
 pub fn read_site(dir: &Path, id: &str) -> crate::Result<Site> {
     let path = dir.join("sites").join(format!("{id}.json"));
     // Reading the whole file then parsing is much faster than from_reader,
     // and a site's JSON is small next to the site itself.
     let text = std::fs::read(&path).map_err(|e| crate::Error::io(&path, e))?;
-    serde_json::from_slice(&text).map_err(|e| crate::Error::io(&path, e))
+    let mut site: Site = serde_json::from_slice(&text).map_err(|e| crate::Error::io(&path, e))?;
+    if site.pages.iter().any(|p| p.body.is_some()) {
+        site.page_file = Some(PageFile::open(&page_file_path(dir, id))?);
+    }
+    Ok(site)
+}
+
+/// [`SnapshotWriter::page_sink`].
+struct SnapshotPages {
+    /// The snapshot's staging folder.
+    dir: PathBuf,
+    errors: SpillErrors,
+}
+
+impl PageSink for SnapshotPages {
+    fn site(&self, id: &str) -> Box<dyn SitePages> {
+        let mut spill = SiteSpill {
+            id: id.to_string(),
+            writer: None,
+            errors: self.errors.clone(),
+        };
+        match PageFileWriter::create(&page_file_path(&self.dir, id)) {
+            Ok(w) => spill.writer = Some(w),
+            Err(e) => spill.fail(e),
+        }
+        Box::new(spill)
+    }
+}
+
+/// One site's page file while its crawl runs.
+struct SiteSpill {
+    id: String,
+    /// `None` once writing failed: later pages stay whole in memory.
+    writer: Option<PageFileWriter>,
+    errors: SpillErrors,
+}
+
+impl SiteSpill {
+    fn fail(&mut self, e: crate::Error) {
+        self.writer = None;
+        self.errors
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((self.id.clone(), e));
+    }
+}
+
+impl SitePages for SiteSpill {
+    fn page(&mut self, page: &mut Page) {
+        if let Some(w) = &mut self.writer {
+            if let Err(e) = w.spill(page) {
+                self.fail(e);
+            }
+        }
+    }
+
+    fn close(mut self: Box<Self>, site: &mut Site) {
+        if let Some(w) = self.writer.take() {
+            if !w.spilled() {
+                // No page stored (an unreachable site): no page file.
+                let path = w.path().to_path_buf();
+                drop(w);
+                let _ = std::fs::remove_file(path);
+                return;
+            }
+            match w.finish() {
+                Ok(file) => site.page_file = Some(file),
+                Err(e) => self.fail(e),
+            }
+        }
+    }
 }
 
 #[cfg(test)]

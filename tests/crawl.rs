@@ -635,6 +635,7 @@ async fn progress_events_balance_per_site() {
     let record = Arc::new(Record::default());
     let options = CrawlOptions {
         progress: ProgressSink::new(record.clone()),
+        ..Default::default()
     };
     crawl_all(&cfg, &options, |_| {}).await.unwrap();
     let events = record.0.lock().unwrap().clone();

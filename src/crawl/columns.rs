@@ -214,9 +214,7 @@ impl SiteRun {
                 });
             }
         }
-        for out in self.fetch_batch(tasks).await {
-            self.add_walked_page(out);
-        }
+        self.fetch_each(tasks, SiteRun::add_walked_page).await;
     }
 }
 

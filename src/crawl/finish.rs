@@ -74,6 +74,9 @@ pub(super) async fn finish(mut run: SiteRun) -> Site {
     stats.errors = site.crawl_errors.len() as u32;
     site.links = links;
     site.canonical_order();
+    if let Some(sink) = run.page_sink.take() {
+        sink.close(&mut site);
+    }
     site
 }
 

@@ -6,7 +6,9 @@
 //! A site is the unit of work: [`crawl_all`] crawls at most
 //! `sites_in_flight` sites at once and hands each finished [`Site`] to the
 //! caller, who writes it out and drops it, so memory follows the sites in
-//! flight, not the portal.
+//! flight, not the portal. Within a site, each page goes to the caller's
+//! [`PageSink`] as it is stored (the audit moves its text and links to the
+//! snapshot's page file), so a big site does not hold all its pages' text.
 
 mod attachments;
 mod columns;
@@ -30,7 +32,7 @@ use futures::StreamExt;
 
 use crate::config::{Config, CrawlSettings};
 use crate::extract::ColumnClassifier;
-use crate::site::Site;
+use crate::site::{Page, Site};
 use links::LinkCache;
 pub use progress::{Event, Progress, ProgressSink};
 
@@ -46,6 +48,8 @@ pub(crate) struct Shared {
     pub parse_slots: Arc<tokio::sync::Semaphore>,
     /// Attachments downloaded and read this run (each URL once).
     pub attachments: attachments::AttachmentCache,
+    /// Where stored pages go (the caller's; `None`: they stay in the site).
+    pub pages: Option<Arc<dyn PageSink>>,
 }
 
 /// Totals over a whole crawl.
@@ -78,10 +82,42 @@ pub struct CrawlSummary {
 }
 
 /// Options that are not part of SITES.toml.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct CrawlOptions {
     /// Where the crawl reports its progress (nowhere by default).
     pub progress: ProgressSink,
+    /// Where each page goes as it is stored. `None` (the default): pages
+    /// stay whole in [`Site::pages`] until the site is handed over.
+    pub pages: Option<Arc<dyn PageSink>>,
+}
+
+impl std::fmt::Debug for CrawlOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CrawlOptions")
+            .field("progress", &self.progress)
+            .field("pages", &self.pages.as_ref().map(|_| "PageSink"))
+            .finish()
+    }
+}
+
+/// The caller's hand in a crawl: each page, as the crawl stores it. The
+/// crawl knows nothing of where pages go (the audit's is the snapshot's
+/// page file, src/pagefile.rs); it only promises every stored page passes
+/// through [`SitePages::page`] once, and nothing reads a page's text or
+/// links after that.
+pub trait PageSink: Send + Sync {
+    /// A site's crawl starts: the sink for its pages.
+    fn site(&self, id: &str) -> Box<dyn SitePages>;
+}
+
+/// One site's pages on their way out (see [`PageSink`]).
+pub trait SitePages: Send {
+    /// A page joins the site: keep, read or take what you want of it (the
+    /// audit takes its text and links and leaves a [`Page::body`]).
+    fn page(&mut self, page: &mut Page);
+    /// The site's crawl is over, its pages in their final order: attach
+    /// what reads the pages back (the audit sets [`Site::page_file`]).
+    fn close(self: Box<Self>, site: &mut Site);
 }
 
 /// Crawl every site in `config`. Each site is handed to `on_site` as soon as
@@ -105,6 +141,7 @@ pub async fn crawl_all<F: FnMut(Site) + Send>(
         attachments: attachments::AttachmentCache::new(
             std::thread::available_parallelism().map_or(2, |n| n.get()),
         ),
+        pages: options.pages.clone(),
     });
     let progress = options.progress.clone();
     progress.emit(Event::Started {

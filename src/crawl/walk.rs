@@ -62,6 +62,8 @@ pub(super) struct SiteRun {
     pub(super) read_lists: Arc<std::sync::Mutex<HashMap<String, FirstList>>>,
     /// Requests this site's fetches and checks made.
     pub(super) requests: u64,
+    /// Where stored pages go (the caller's [`super::PageSink`]).
+    pub(super) page_sink: Option<Box<dyn super::SitePages>>,
 }
 
 impl SiteRun {
@@ -196,7 +198,7 @@ impl SiteRun {
         if out.task.kind == PageKind::List {
             self.site.stats.list_pages += 1;
         }
-        self.site.pages.push(Page {
+        let mut page = Page {
             url,
             status: out.fetched.status.unwrap_or(0),
             kind: out.task.kind,
@@ -209,7 +211,12 @@ impl SiteRun {
             links: parsed.links,
             facts: parsed.facts,
             messages: parsed.messages,
-        });
+            body: None,
+        };
+        if let Some(sink) = &mut self.page_sink {
+            sink.page(&mut page);
+        }
+        self.site.pages.push(page);
         Some(PageRest {
             nav: parsed.nav,
             lists: parsed.lists,
@@ -263,11 +270,26 @@ impl SiteRun {
 
     /// Fetch a batch of pages concurrently; outcomes come back in task order.
     pub(super) async fn fetch_batch(&mut self, tasks: Vec<PageTask>) -> Vec<PageOutcome> {
+        let mut outcomes = Vec::with_capacity(tasks.len());
+        self.fetch_each(tasks, |_, out| outcomes.push(out)).await;
+        outcomes
+    }
+
+    /// Fetch pages concurrently and hand each outcome to `fold` in task
+    /// order as soon as it and those before it are in. Only the pages in
+    /// flight are held parsed: a column of 20,000 articles is folded into
+    /// the site (its text and links off to the page sink) as it comes, not
+    /// kept parsed until the last one arrives.
+    pub(super) async fn fetch_each(
+        &mut self,
+        tasks: Vec<PageTask>,
+        mut fold: impl FnMut(&mut SiteRun, PageOutcome) + Send,
+    ) {
         self.progress.queued(tasks.len() as u64);
         let n = self.concurrency();
         let shared = self.shared.clone();
         let progress = self.progress.clone();
-        futures::stream::iter(tasks)
+        let mut outcomes = futures::stream::iter(tasks)
             .map(|t| {
                 let shared = shared.clone();
                 let progress = progress.clone();
@@ -290,9 +312,10 @@ impl SiteRun {
                     out
                 }
             })
-            .buffered(n)
-            .collect()
-            .await
+            .buffered(n);
+        while let Some(out) = outcomes.next().await {
+            fold(self, out);
+        }
     }
 
     /// Schedule a page: dedup, page cap. Returns false when not scheduled.
@@ -344,9 +367,7 @@ impl SiteRun {
         if tasks.is_empty() {
             return *cursor < self.frontier.len();
         }
-        for out in self.fetch_batch(tasks).await {
-            self.add_walked_page(out);
-        }
+        self.fetch_each(tasks, SiteRun::add_walked_page).await;
         true
     }
 }
@@ -376,6 +397,7 @@ pub(crate) async fn crawl_site(
         };
         return site;
     };
+    let page_sink = shared.pages.as_ref().map(|s| s.site(&cfg.id));
     let mut run = SiteRun {
         shared: shared.clone(),
         progress,
@@ -391,6 +413,7 @@ pub(crate) async fn crawl_site(
         first_pages: HashMap::new(),
         read_lists: Arc::default(),
         requests: 0,
+        page_sink,
     };
 
     // The start page.

@@ -70,9 +70,9 @@ impl RuleDef for AnnualReportIncomplete {
     fn run(&self, site: &Site, _ctx: &Context, _: &()) -> Vec<Finding> {
         let mut out = Vec::new();
         let mut seen = std::collections::HashSet::new();
-        for page in &site.pages {
+        for page in site.full_pages() {
             if !annual_report::is_report_page(&page.title, &page.text)
-                || !seen.insert(&page.url)
+                || !seen.insert(page.url.clone())
                 || page.text.chars().count() < 300
             {
                 continue;

@@ -117,9 +117,11 @@ impl RuleDef for AnnualReportInconsistent {
         let mut out = Vec::new();
         let mut seen = std::collections::HashSet::new();
         // Table 三 of each year's first report page: (url, table, sure).
-        let mut by_year: BTreeMap<i32, (&str, Table3, bool)> = BTreeMap::new();
-        for page in &site.pages {
-            if !annual_report::is_report_page(&page.title, &page.text) || !seen.insert(&page.url) {
+        let mut by_year: BTreeMap<i32, (String, Table3, bool)> = BTreeMap::new();
+        for page in site.full_pages() {
+            if !annual_report::is_report_page(&page.title, &page.text)
+                || !seen.insert(page.url.clone())
+            {
                 continue;
             }
             let report = annual_report::parse(&page.text);
@@ -129,7 +131,7 @@ impl RuleDef for AnnualReportInconsistent {
                 table3_breaks(t, &mut own);
                 by_year
                     .entry(y)
-                    .or_insert_with(|| (page.url.as_str(), t.clone(), own.is_empty()));
+                    .or_insert_with(|| (page.url.clone(), t.clone(), own.is_empty()));
             }
             // The identity is the finding's fingerprint part (contract: rule +
             // site + url + identity): one finding per identity and page.

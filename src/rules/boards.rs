@@ -199,7 +199,8 @@ pub fn entrances(site: &Site, kind: &EntranceKind) -> Vec<Candidate> {
                 .map(|p| p.url.as_str()),
         )
         .collect();
-    for page in &site.pages {
+    // Links are read back one page at a time (`Site::full_page`).
+    for page in site.full_pages() {
         let home = page.kind == crate::site::PageKind::Home;
         for l in &page.links {
             if l.tag != "a"

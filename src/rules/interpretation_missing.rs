@@ -166,6 +166,8 @@ impl RuleDef for InterpretationMissing {
             {
                 continue;
             }
+            // The links are read back for the pages that get this far.
+            let page = site.full_page(page);
             if page.links.iter().any(is_interp_link) {
                 continue;
             }

@@ -183,11 +183,13 @@ impl RuleDef for InterpretationUnlinked {
                     && DOC_WORDS.iter().any(|w| l.text.contains(w)))
         };
         let mut ev = InterpretationUnlinkedEvidence::default();
-        let mut linked_docs: HashSet<&str> = HashSet::new();
+        // Links are read back one page at a time (`Site::full_page`).
+        let mut linked_docs: HashSet<String> = HashSet::new();
         for p in &interp.pages {
             ev.interpretations_checked += 1;
-            let links: Vec<&PageLink> = p.links.iter().filter(body).collect();
-            linked_docs.extend(links.iter().map(|l| l.url.as_str()));
+            let full = site.full_page(p);
+            let links: Vec<&PageLink> = full.links.iter().filter(body).collect();
+            linked_docs.extend(links.iter().map(|l| l.url.clone()));
             if links.iter().any(|l| is_doc_link(l)) {
                 continue;
             }
@@ -209,7 +211,12 @@ impl RuleDef for InterpretationUnlinked {
             .iter()
             .filter(|p| {
                 linked_docs.contains(p.url.as_str())
-                    || p.links.iter().filter(body).any(|l| interp.holds(&l.url))
+                    || site
+                        .full_page(p)
+                        .links
+                        .iter()
+                        .filter(body)
+                        .any(|l| interp.holds(&l.url))
             })
             .count();
         ev.ratio = (ev.policy_documents > 0)

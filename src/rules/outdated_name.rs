@@ -196,7 +196,7 @@ impl RuleDef for OutdatedName {
         let mut out = Vec::new();
         for p in site.pages.iter().filter(|p| p.kind == PageKind::Article) {
             let Some(d) = p.date else { continue };
-            let text = format!("{}\n{}", p.title, p.text);
+            let text = format!("{}\n{}", p.title, site.full_page(p).text);
             let mut reported: Vec<&str> = Vec::new();
             for r in table.iter().filter(|r| d >= r.date) {
                 // A district's entry for the same old name wins; one finding per name.

@@ -315,7 +315,9 @@ impl RuleDef for PiiExposed {
             if !seen_pages.insert(&page.url) {
                 continue;
             }
-            let text = page.text.as_str();
+            // The text is read back one page at a time (`Site::full_page`).
+            let full = site.full_page(page);
+            let text = full.text.as_str();
             for kind in KINDS {
                 let seen = scan(std::iter::once((text, "")), kind, ctx.as_of);
                 let Some((_, start, end, value)) = &seen.first else {

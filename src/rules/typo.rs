@@ -112,15 +112,15 @@ impl RuleDef for Typo {
     fn run(&self, site: &Site, ctx: &Context, settings: &Settings) -> Vec<Finding> {
         // Names the site uses beside titles, in name lists and 姓名 tables are names
         // on every page of it (a director's name is not a typo 90 times over).
-        let texts: Vec<(&Page, String)> = site
-            .pages
-            .iter()
-            .filter(|p| p.status < 400)
-            .map(|p| (p, page_text(p)))
-            .collect();
-        let book = ctx.typos.name_book(texts.iter().map(|(_, t)| t.as_str()));
+        // Two passes over the pages' text, read back one page at a time
+        // (`Site::full_page`): memory holds one page's text, not the site's.
+        let live = || site.pages.iter().filter(|p| p.status < 400);
+        let book = ctx
+            .typos
+            .name_book(live().map(|p| page_text(&site.full_page(p))));
         let mut per_page: Vec<(&Page, Vec<TypoHit>)> = Vec::new();
-        for (page, text) in texts {
+        for page in live() {
+            let text = page_text(&site.full_page(page));
             // The site's allow-list is applied here rather than through
             // `check(text, allow)`: the engine's own filter panics when an
             // allowed term is shorter than a hit (slice begin > end in

@@ -288,10 +288,10 @@ impl TypoChecker {
 
     /// The person names a site's texts use in clear contexts (beside titles, in lists
     /// of names, in 姓名 columns); pass it to [`TypoChecker::check_with`] for each page.
-    pub fn name_book<'t>(&self, texts: impl IntoIterator<Item = &'t str>) -> NameBook {
+    pub fn name_book<T: AsRef<str>>(&self, texts: impl IntoIterator<Item = T>) -> NameBook {
         let mut book = NameBook::default();
         for t in texts {
-            let a = Analysis::new(t, &self.lex);
+            let a = Analysis::new(t.as_ref(), &self.lex);
             let mut spans: Vec<(usize, usize)> = self
                 .name_spans(&a)
                 .into_iter()
