@@ -31,6 +31,7 @@
 //!     cargo bench --bench crawl_portal -- --keep /tmp/portal   # keep (and later reuse) the folder
 //!     SITES=10 ARTICLES=20 cargo bench --bench crawl_portal    # ARTICLES per column
 //!     cargo bench --bench crawl_portal -- --incremental   # run 1 vs run 2 with a history database
+//!     cargo bench --bench crawl_portal -- --no-attachments  # attachments checked, not read
 //!
 //! `--incremental` crawls the unchanged portal twice with a history
 //! database (src/history/cache.rs) as `govaudit audit` does: run 1 stores
@@ -45,6 +46,12 @@
 //! politeness (2 requests in flight and one start per 200 ms per host,
 //! robots.txt read); it prints the wall time against the ideal polite time,
 //! the busiest host's requests × its delay (issue 8: aim within 2×).
+//!
+//! Attachments are real files in turn — a pdf with three pages of text, an
+//! xlsx 名单 of 200 rows, a docx with paragraphs and a 50-row table (masked
+//! numbers, so nothing fires) — and the crawl downloads and reads them as it
+//! does on a real site; `--no-attachments` (`[crawl] attachments = false`)
+//! gives the crawl without that cost, to compare.
 //!
 //! Under `cargo test --all-targets` (no `--bench` argument) it runs a smoke
 //! pass of four small sites (one per list style), so the test suite stays
@@ -80,7 +87,7 @@ const BIG_ARTICLES_PER_COLUMN: usize = 2500;
 /// Items per list page (plain, TRS, gkml) and JCMS perPage.
 const PER_PAGE: usize = 20;
 /// Version of the generated portal, stamped into a kept folder.
-const GENERATOR: &str = "portal-v2";
+const GENERATOR: &str = "portal-v3";
 const COLUMNS: [(&str, &str); 8] = [
     ("工作动态", "gzdt"),
     ("通知公告", "tzgg"),
@@ -336,15 +343,21 @@ fn generate_site(w: &mut Writer, idx: usize, routes: &mut String) {
             buf.push_str("</div>\n");
             if i % 10 == 3 {
                 let missing = i % 30 == 13;
-                let pdf = format!("{prefix}attach/{colid}/P0{}.pdf", 20_260_000 + i);
+                let ext = ["pdf", "xlsx", "docx"][(i / 10 + idx) % 3];
+                let file = format!("{prefix}attach/{colid}/P0{}.{ext}", 20_260_000 + i);
                 let _ = writeln!(
                     buf,
-                    "<div class=\"attach\"><h3>附件：</h3><ul><li><a href=\"{pdf}\">附件{i}.pdf</a></li></ul></div>"
+                    "<div class=\"attach\"><h3>附件：</h3><ul><li><a href=\"{file}\">附件{i}.{ext}</a></li></ul></div>"
                 );
                 if missing {
                     w.portal.missing_attachments += 1;
                 } else {
-                    w.put(&pdf, b"%PDF-1.4\n%%EOF\n");
+                    let body = match ext {
+                        "pdf" => attachment_pdf(i),
+                        "xlsx" => attachment_xlsx(i),
+                        _ => attachment_docx(i),
+                    };
+                    w.put(&file, &body);
                 }
                 w.portal.attachments += 1;
             }
@@ -535,6 +548,135 @@ fn interp_url(
     }
 }
 
+/// A 名单 row: masked ID and mobile numbers (nothing fires), an amount.
+fn roster_row(n: usize) -> [String; 5] {
+    [
+        n.to_string(),
+        format!("{}某某", ["张", "王", "李", "赵", "刘", "陈"][n % 6]),
+        format!("330106********{:04}", n % 10_000),
+        format!("138****{:04}", (n * 7) % 10_000),
+        format!("{}", 300 + n % 500),
+    ]
+}
+
+fn zip_file(parts: &[(&str, String)]) -> Vec<u8> {
+    let mut buf = std::io::Cursor::new(Vec::new());
+    let mut z = zip::ZipWriter::new(&mut buf);
+    let o = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, text) in parts {
+        z.start_file(*name, o).expect("zip entry");
+        z.write_all(text.as_bytes()).expect("zip write");
+    }
+    z.finish().expect("zip");
+    buf.into_inner()
+}
+
+/// An xlsx 名单 of 200 rows (inline strings).
+fn attachment_xlsx(seed: usize) -> Vec<u8> {
+    let mut sheet = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>",
+    );
+    let head = ["序号", "姓名", "身份证号码", "联系电话", "金额（元）"].map(String::from);
+    for r in 0..=200 {
+        let row = if r == 0 {
+            head.clone()
+        } else {
+            roster_row(seed * 1000 + r)
+        };
+        let _ = write!(sheet, "<row r=\"{}\">", r + 1);
+        for (c, v) in row.iter().enumerate() {
+            let _ = write!(
+                sheet,
+                "<c r=\"{}{}\" t=\"inlineStr\"><is><t>{v}</t></is></c>",
+                (b'A' + c as u8) as char,
+                r + 1
+            );
+        }
+        sheet.push_str("</row>");
+    }
+    sheet.push_str("</sheetData></worksheet>");
+    zip_file(&[
+        ("[Content_Types].xml", "<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/><Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/><Override PartName=\"/xl/worksheets/sheet1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/></Types>".into()),
+        ("_rels/.rels", "<?xml version=\"1.0\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>".into()),
+        ("xl/workbook.xml", "<?xml version=\"1.0\"?><workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"><sheets><sheet name=\"名单\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>".into()),
+        ("xl/_rels/workbook.xml.rels", "<?xml version=\"1.0\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet1.xml\"/></Relationships>".into()),
+        ("xl/worksheets/sheet1.xml", sheet),
+    ])
+}
+
+/// A docx: 30 paragraphs and a 50-row table.
+fn attachment_docx(seed: usize) -> Vec<u8> {
+    let p = |t: &str| format!("<w:p><w:r><w:t>{t}</w:t></w:r></w:p>");
+    let mut body = String::new();
+    for i in 0..30 {
+        body.push_str(&p(SENTENCES[(seed + i) % SENTENCES.len()]));
+    }
+    body.push_str("<w:tbl>");
+    for r in 0..50 {
+        body.push_str("<w:tr>");
+        for v in roster_row(seed * 1000 + r) {
+            let _ = write!(body, "<w:tc>{}</w:tc>", p(&v));
+        }
+        body.push_str("</w:tr>");
+    }
+    body.push_str("</w:tbl>");
+    zip_file(&[
+        ("[Content_Types].xml", "<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/><Override PartName=\"/word/document.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/></Types>".into()),
+        ("_rels/.rels", "<?xml version=\"1.0\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"word/document.xml\"/></Relationships>".into()),
+        ("word/document.xml", format!("<?xml version=\"1.0\"?><w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>{body}</w:body></w:document>")),
+    ])
+}
+
+/// A pdf of three pages of 40 text lines each (Helvetica, ASCII: the
+/// masked roster's numbers).
+fn attachment_pdf(seed: usize) -> Vec<u8> {
+    let mut objs: Vec<Vec<u8>> = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [4 0 R 6 0 R 8 0 R] /Count 3 >>".to_vec(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
+    ];
+    for page in 0..3 {
+        let mut ops = String::from("BT /F1 9 Tf 12 TL 40 800 Td\n");
+        for line in 0..40 {
+            let r = roster_row(seed * 1000 + page * 40 + line);
+            let _ = writeln!(ops, "({} {} {} {}) Tj T*", r[0], r[2], r[3], r[4]);
+        }
+        ops.push_str("ET");
+        objs.push(
+            format!(
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents {} 0 R >>",
+                5 + 2 * page
+            )
+            .into_bytes(),
+        );
+        let mut stream = format!("<< /Length {} >>\nstream\n", ops.len()).into_bytes();
+        stream.extend_from_slice(ops.as_bytes());
+        stream.extend_from_slice(b"\nendstream");
+        objs.push(stream);
+    }
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objs.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(o);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    let mut tail = format!("xref\n0 {}\n0000000000 65535 f \n", objs.len() + 1);
+    for o in offsets {
+        let _ = writeln!(tail, "{o:010} 00000 n ");
+    }
+    let _ = write!(
+        tail,
+        "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+        objs.len() + 1
+    );
+    out.extend_from_slice(tail.as_bytes());
+    out
+}
+
 fn generate(root: &Path, sites: usize, per_column: usize) -> Portal {
     let mut w = Writer {
         root,
@@ -559,6 +701,8 @@ struct Setup {
     in_flight: Option<usize>,
     /// `max_memory_mb`, when given.
     max_memory_mb: Option<usize>,
+    /// Attachments downloaded and read (`[crawl] attachments`).
+    attachments: bool,
 }
 
 fn sites_toml(setup: &Setup, sites: usize) -> String {
@@ -568,7 +712,8 @@ fn sites_toml(setup: &Setup, sites: usize) -> String {
             "concurrency = 64\nper_host_concurrency = 64\nper_host_delay_ms = 0\nrobots = false\n",
         );
     }
-    s.push_str("max_pages_per_site = 50000\nmax_depth = 10\n");
+    s.push_str("max_pages_per_site = 50000\nmax_depth = 10\nmax_attachments_per_site = 1000\n");
+    let _ = writeln!(s, "attachments = {}", setup.attachments);
     if let Some(n) = setup.in_flight {
         let _ = writeln!(s, "sites_in_flight = {n}");
     }
@@ -689,6 +834,8 @@ struct Seen {
     judging: f64,
     /// Peak RSS (MB) when a site's crawl ended, before its rules ran.
     crawl_peak: f64,
+    /// Attachments read that gave an error or no text.
+    attachment_errors: usize,
 }
 
 fn main() {
@@ -726,6 +873,7 @@ fn main() {
         ARTICLES_PER_COLUMN
     });
     let in_process = args.iter().any(|a| a == "--in-process");
+    let attachments = !args.iter().any(|a| a == "--no-attachments");
     let in_memory = args.iter().any(|a| a == "--in-memory");
     let rule_times = args.iter().any(|a| a == "--rule-times");
     let incremental = args.iter().any(|a| a == "--incremental");
@@ -795,6 +943,7 @@ fn main() {
         port,
         in_flight,
         max_memory_mb,
+        attachments,
     };
     let toml = sites_toml(&setup, sites);
     let config = Config::parse(Path::new("bench-SITES.toml"), &toml).expect("bench config");
@@ -906,7 +1055,7 @@ fn main() {
         "the server must have answered exactly the requests the crawler counted"
     );
     for (seen, summary, secs) in &runs {
-        report(&portal, seen, summary, *secs, in_memory);
+        report(&portal, seen, summary, *secs, in_memory, attachments);
     }
     let (_, summary, secs) = runs.last().expect("one run");
     let secs = *secs;
@@ -919,6 +1068,17 @@ fn main() {
             .crawl
             .sites_in_flight
             .map_or("unset".to_string(), |n| n.to_string())
+    );
+    println!(
+        "crawl_portal: attachments {} (read {}, {:.1} MB, {} unreadable or empty)",
+        if attachments {
+            "read"
+        } else {
+            "not read (--no-attachments)"
+        },
+        summary.attachments_read,
+        summary.attachment_bytes as f64 / 1e6,
+        runs.last().map_or(0, |r| r.0.attachment_errors)
     );
     if hosts > 0 {
         // Each host answers at most one request start per per_host_delay_ms,
@@ -978,13 +1138,26 @@ fn crawl_once(
             seen.broken += govaudit::rules::broken_link::count_broken(&site) as usize;
             seen.errors += site.crawl_errors.len();
             seen.unreachable += usize::from(!site.start.ok);
+            seen.attachment_errors += site
+                .attachments
+                .iter()
+                .filter(|a| a.text.error.is_some() || a.text.units_read == 0)
+                .filter(|a| a.text.skipped.is_none())
+                .count();
         }))
         .expect("crawl");
     (seen, summary)
 }
 
 /// Print one crawl's figures and fail when it missed anything.
-fn report(portal: &Portal, seen: &Seen, summary: &CrawlSummary, secs: f64, in_memory: bool) {
+fn report(
+    portal: &Portal,
+    seen: &Seen,
+    summary: &CrawlSummary,
+    secs: f64,
+    in_memory: bool,
+    attachments: bool,
+) {
     println!(
         "crawl_portal: {} pages ({} requests, {:.0} MB, {} crawl errors) from {} sites in {:.2} s = {:.0} pages/s, {:.0} requests/s",
         seen.pages,
@@ -1028,6 +1201,14 @@ fn report(portal: &Portal, seen: &Seen, summary: &CrawlSummary, secs: f64, in_me
     assert_eq!(seen.items, portal.articles, "items found in columns");
     assert_eq!(seen.columns, portal.sites * COLUMNS.len(), "columns found");
     assert_eq!(seen.broken, portal.missing_attachments, "broken links");
+    if attachments {
+        let present = portal.attachments - portal.missing_attachments;
+        assert_eq!(
+            summary.attachments_read as usize, present,
+            "attachments read"
+        );
+        assert_eq!(seen.attachment_errors, 0, "every attachment read gave text");
+    }
     let spilled = if in_memory { 0 } else { seen.pages };
     assert_eq!(seen.spilled, spilled, "pages in the page file");
 }

@@ -39,6 +39,8 @@ FILES: dict[str, bytes] = {}
 ROUTES: list[dict] = []
 # Links that are meant to fail (they must not exist as files).
 MEANT_BROKEN: set[str] = set()
+# Attachments with real content (href → bytes); the others get a stub.
+ATTACHMENT_BYTES: dict[str, bytes] = {}
 # Typos written on purpose: (site id, wrong form).
 MEANT_TYPOS: set[tuple[str, str]] = set()
 
@@ -466,6 +468,22 @@ def build_sites() -> list[Site]:
     MEANT_TYPOS.add(("wjw", "再接再励"))
     tz.items[0].attachments = [("冬春季传染病防控工作指南.pdf", "/wjw/attach/2026/11/P020261120_fkzn.pdf")]
     MEANT_BROKEN.add("/wjw/attach/2026/11/P020261120_fkzn.pdf")
+    # A 公示 whose xlsx attachment lists full ID numbers (pii-exposed at the
+    # attachment, located by sheet and cell; generated numbers of nobody).
+    fz = Article(title="2026年度计划生育特别扶助对象名单公示", date=d("2026-11-10"), kind="notice",
+                 topic="计划生育特别扶助")
+    fz.raw_html = ("<p>根据有关规定，现将2026年度计划生育特别扶助对象名单予以公示（详见附件），接受社会监督。</p>\n"
+                   "<p>公示期为五个工作日。如有异议，请在公示期内向区卫生健康委反映。</p>")
+    fz_href = "/wjw/attach/2026/11/P020261110_fzmd.xlsx"
+    fz.attachments = [("2026年度计划生育特别扶助对象名单.xlsx", fz_href)]
+    ATTACHMENT_BYTES[fz_href] = annual.xlsx_bytes([("公示名单", [
+        ["2026年度计划生育特别扶助对象名单"],
+        ["序号", "姓名", "身份证号码", "扶助类别", "金额（元/月）"],
+        ["1", "沈某某", annual.fake_id("330110", "19640312", "028"), "独生子女伤残", "590"],
+        ["2", "韩某某", annual.fake_id("330110", "19610927", "045"), "独生子女死亡", "720"],
+    ])])
+    fz.url = "/wjw/tzgg/content/post_81090.html"
+    tz.items.insert(2, fz)
     docs = policies(wjw, ["云溪区家庭医生签约服务管理办法", "云溪区基层医疗卫生机构绩效考核办法",
                           "云溪区医疗卫生人才培养实施方案", "云溪区托育机构管理办法"], "云卫", "2026-11-13")
     # 成文日期 after 发布日期 (date-anomaly).
@@ -599,9 +617,10 @@ def build_sites() -> list[Site]:
     # 5b. 区住建局 also has a 信息公开年报 column whose newest report is 2024's:
     #     annual-report-missing (the 2025 report was due 2026-01-31).
     nb = Column("信息公开年报", "xxgknb", "plain", per_page=8)
-    for y, day in [(2024, "2025-01-20"), (2023, "2024-01-19")]:
+    # The two reports chain: 2024 takes over the 3 that 2023 carries forward.
+    for y, day, carried in [(2024, "2025-01-20", 3), (2023, "2024-01-19", 2)]:
         a = Article(title=f"{zjj.name}{y}年政府信息公开工作年度报告", date=d(day), kind="report")
-        a.raw_html = annual.report_body(y, 2021, "html", annual.table3_data(2021), annual.T4_OK,
+        a.raw_html = annual.report_body(y, 2021, "html", annual.table3_data(2021, carried), annual.T4_OK,
                                         annual.INTRO_OK)
         nb.items.append(a)
     zjj.columns.append(nb)
@@ -636,8 +655,9 @@ def build_sites() -> list[Site]:
     broken["forward"][6] += 1
     reports = []
     for y, day, d3, drop in [(2025, "2026-03-05", broken, None),
-                             (2024, "2025-01-22", annual.table3_data(2021), 4),
-                             (2023, "2024-01-19", annual.table3_data(2019), None)]:
+                             # The years chain (上年结转 = last year's 结转下年度).
+                             (2024, "2025-01-22", annual.table3_data(2021, 1), 4),
+                             (2023, "2024-01-19", annual.table3_data(2019, 0), None)]:
         a = Article(title=f"{tjj.name}{y}年政府信息公开工作年度报告", date=d(day), kind="report")
         a.raw_html = annual.report_body(y, 2021 if y > 2023 else 2019, "html" if y > 2023 else "flat",
                                         d3, annual.T4_OK, annual.INTRO_OK, drop_section=drop)
@@ -674,6 +694,8 @@ def assign_urls(site: Site) -> None:
         base = col.url.rsplit("/", 1)[0]
         for a in col.items:
             a.column = col
+            if a.url:
+                continue  # placed by hand (added later: the other URLs keep theirs)
             n = next_id[col.style]
             next_id[col.style] += 1
             if col.style == "jcms":
@@ -1113,7 +1135,9 @@ def render_site(site: Site) -> None:
     for col in site.columns:
         for a in col.items:
             for _, href in a.attachments:
-                if href not in MEANT_BROKEN:
+                if href in ATTACHMENT_BYTES:
+                    FILES[href.lstrip("/")] = ATTACHMENT_BYTES[href]
+                elif href not in MEANT_BROKEN:
                     FILES[href.lstrip("/")] = PDF if href.endswith(".pdf") else b"PK\x03\x04demo-docx"
 
 

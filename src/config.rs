@@ -231,6 +231,19 @@ pub struct CrawlSettings {
     /// Memory budget of the crawl (MB): new sites start while the estimated
     /// resident cost of the sites held is under it (always at least one).
     pub max_memory_mb: usize,
+    /// Download the site's own attachments (xlsx/xls/et, docx, pdf) and read
+    /// their text for the personal-data rule.
+    pub attachments: bool,
+    /// Attachments larger than this are not read (noted, never half-parsed).
+    pub attachment_max_bytes: usize,
+    /// What one attachment's zip members or pdf streams may inflate to at
+    /// most (zip bombs); a file past it is noted, not read.
+    pub attachment_max_inflated_bytes: u64,
+    /// Attachments downloaded per site at most (the rest noted as skipped).
+    pub max_attachments_per_site: usize,
+    /// Longest text extraction of one attachment (s); a file taking longer
+    /// is given up and noted.
+    pub attachment_parse_secs: u64,
 }
 
 impl Default for CrawlSettings {
@@ -259,6 +272,11 @@ impl Default for CrawlSettings {
             check_external: true,
             sites_in_flight: None,
             max_memory_mb: 300,
+            attachments: true,
+            attachment_max_bytes: 10 * 1024 * 1024,
+            attachment_max_inflated_bytes: 256 * 1024 * 1024,
+            max_attachments_per_site: 200,
+            attachment_parse_secs: 30,
         }
     }
 }
@@ -366,6 +384,7 @@ impl Config {
             ("max_memory_mb", c.max_memory_mb),
             ("max_pages_per_site", c.max_pages_per_site),
             ("max_body_bytes", c.max_body_bytes),
+            ("attachment_max_bytes", c.attachment_max_bytes),
         ] {
             if value == 0 {
                 let span = find_key(text, field);

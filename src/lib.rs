@@ -14,6 +14,7 @@
 
 #![deny(missing_docs)]
 
+pub mod attachment;
 pub mod audit;
 pub mod clock;
 pub mod config;

@@ -764,19 +764,21 @@ fn hostile(shared: &Shared, route: &Route, path: &str, status: StatusCode) -> Re
     r
 }
 
-/// A streaming compressor for the `encoding` route option.
+/// A streaming compressor for the `encoding` route option (both boxed: with
+/// flate2's zlib-rs backend, which zip's deflate feature brings, a
+/// GzEncoder is a few hundred bytes).
 enum Encoder {
-    Gzip(flate2::write::GzEncoder<Vec<u8>>),
+    Gzip(Box<flate2::write::GzEncoder<Vec<u8>>>),
     Brotli(Box<brotli::CompressorWriter<Vec<u8>>>),
 }
 
 impl Encoder {
     fn new(name: &str) -> Option<Encoder> {
         match name {
-            "gzip" => Some(Encoder::Gzip(flate2::write::GzEncoder::new(
+            "gzip" => Some(Encoder::Gzip(Box::new(flate2::write::GzEncoder::new(
                 Vec::new(),
                 flate2::Compression::default(),
-            ))),
+            )))),
             "br" => Some(Encoder::Brotli(Box::new(brotli::CompressorWriter::new(
                 Vec::new(),
                 4096,

@@ -109,6 +109,10 @@ pub struct Site {
     /// Sorted by URL.
     #[serde(default)]
     pub links: Vec<LinkCheck>,
+    /// The site's own attachments (xlsx/xls/et, docx, pdf) linked from its
+    /// pages: what reading each gave, or why it was not read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<crate::attachment::Attachment>,
     /// Pages or list pages that failed to load (data, not a reason to stop).
     #[serde(default)]
     pub crawl_errors: Vec<CrawlError>,
@@ -575,6 +579,10 @@ pub struct LinkCheck {
     /// Content-Type of the final answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
+    /// Content-Disposition of the final answer (a download script names
+    /// its file there).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_disposition: Option<String>,
     /// Whether the final answer is HTML or XML (by Content-Type, else by its
     /// first bytes), when that could be told.
     #[serde(default, skip_serializing_if = "Option::is_none")]

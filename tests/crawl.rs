@@ -165,7 +165,8 @@ async fn bodies_over_the_size_cap_are_cut_and_noted() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn attachments_are_checked_with_head_falling_back_to_get() {
-    let (site, server, _shared) = crawl_basic(|_| {}).await;
+    // The link check alone (reading attachments is tests/attachments.rs).
+    let (site, server, _shared) = crawl_basic(|c| c.crawl.attachments = false).await;
     let pdf = link(&site, "/files/report.pdf");
     assert!(pdf.attachment && !broken(pdf));
     assert_eq!(pdf.status, Some(200));
@@ -535,7 +536,10 @@ fn crawl_command_writes_a_snapshot_that_reads_back_equal() {
 async fn real_servers_failing_head_are_checked_with_get_and_download_scripts_are_attachments() {
     let server = serve(&fixture("crawl-real")).await;
     let start = format!("{}/", server.base_url());
-    let mut sites = crawl(&config(&[("real", &start)])).await;
+    let mut cfg = config(&[("real", &start)]);
+    // The link check alone (reading attachments is tests/attachments.rs).
+    cfg.crawl.attachments = false;
+    let mut sites = crawl(&cfg).await;
     let site = sites.remove(0);
     assert!(site.start.ok, "{:?}", site.start);
     // HEAD 404 but GET 200 (IIS-style): not broken.

@@ -41,6 +41,8 @@ pub(crate) struct Fetched {
     pub error: Option<String>,
     pub attempts: u32,
     pub content_type: Option<String>,
+    /// Content-Disposition of the last answer.
+    pub disposition: Option<String>,
     /// Body (cut at the cap); empty for HEAD and checks.
     pub body: Vec<u8>,
     /// The body was cut at the size cap.
@@ -106,6 +108,7 @@ struct Answer {
     status: u16,
     location: Option<String>,
     content_type: Option<String>,
+    disposition: Option<String>,
     retry_after: Option<u64>,
     body: Vec<u8>,
     truncated: bool,
@@ -415,6 +418,7 @@ impl Fetcher {
                 error: None,
                 attempts: 0,
                 content_type: answer.content_type,
+                disposition: answer.disposition,
                 body: answer.body,
                 truncated: answer.truncated,
                 robots_blocked: false,
@@ -489,6 +493,7 @@ impl Fetcher {
         };
         let location = text(header::LOCATION);
         let content_type = text(header::CONTENT_TYPE);
+        let disposition = text(header::CONTENT_DISPOSITION);
         let retry_after = text(header::RETRY_AFTER).and_then(|s| s.trim().parse::<u64>().ok());
         let validators = Validators {
             etag: text(header::ETAG).filter(|s| !s.trim().is_empty()),
@@ -525,6 +530,7 @@ impl Fetcher {
             status,
             location,
             content_type,
+            disposition,
             retry_after,
             body,
             truncated,

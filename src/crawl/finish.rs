@@ -63,6 +63,7 @@ pub(super) async fn finish(mut run: SiteRun) -> Site {
         }
         r.apply(&mut run.links.as_mut_slice()[i]);
     }
+    super::attachments::scan(&mut run).await;
     let mut site = run.site;
     settle_items(&mut site);
     let links = run.links.into_vec();

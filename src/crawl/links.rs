@@ -24,6 +24,7 @@ pub(crate) struct LinkResult {
     pub(super) final_url: Option<Url>,
     pub(super) redirects: u32,
     pub(super) content_type: Option<String>,
+    pub(super) disposition: Option<String>,
     pub(super) markup: Option<bool>,
     pub(super) soft_404: bool,
     pub(super) blocked: bool,
@@ -49,6 +50,7 @@ impl LinkResult {
             final_url,
             redirects: f.redirects,
             content_type: f.content_type.clone(),
+            disposition: f.disposition.clone(),
             markup: f.markup,
             soft_404: f.soft_404,
             blocked: f.blocked,
@@ -104,6 +106,7 @@ impl LinkResult {
         lc.final_url = self.final_url.as_ref().map(Url::to_string);
         lc.redirects = self.redirects;
         lc.content_type = self.content_type.clone();
+        lc.content_disposition = self.disposition.clone();
         lc.markup = self.markup;
         lc.soft_404 = self.soft_404;
         lc.blocked = self.blocked;

@@ -12,6 +12,7 @@
 //! [`PageSink`] as it is stored (the audit moves its text and links to the
 //! snapshot's page file), so a big site does not hold all its pages' text.
 
+mod attachments;
 pub mod cache;
 mod columns;
 pub(crate) mod fetch; // pub(crate) for `govaudit probe` (src/probe.rs)
@@ -52,6 +53,8 @@ pub(crate) struct Shared {
     /// gets its own blocking thread (and malloc arena), which costs memory
     /// and buys no speed.
     pub parse_slots: Arc<tokio::sync::Semaphore>,
+    /// Attachments downloaded and read this run (each URL once).
+    pub attachments: attachments::AttachmentCache,
     /// Where stored pages go (the caller's; `None`: they stay in the site).
     pub pages: Option<Arc<dyn PageSink>>,
     /// Entries of earlier runs for conditional requests (incremental crawl).
@@ -81,6 +84,11 @@ pub struct CrawlSummary {
     pub not_modified: u64,
     /// Crawl errors recorded (pages or lists that failed to load).
     pub errors: u64,
+    /// Attachments read (downloaded and their text extracted, or found
+    /// unreadable), summed over sites.
+    pub attachments_read: u64,
+    /// Bytes of the attachments read, summed over sites.
+    pub attachment_bytes: u64,
     /// Wall time of the crawl.
     pub elapsed_secs: f64,
     /// Most sites held at once (crawling, or finished and waiting to be
@@ -200,6 +208,9 @@ async fn schedule<F: FnMut(Site) + Send>(
         parse_slots: Arc::new(tokio::sync::Semaphore::new(
             std::thread::available_parallelism().map_or(2, |n| n.get()),
         )),
+        attachments: attachments::AttachmentCache::new(
+            std::thread::available_parallelism().map_or(2, |n| n.get()),
+        ),
         pages: options.pages.clone(),
         store: options.store.clone(),
     });
@@ -291,6 +302,10 @@ async fn schedule<F: FnMut(Site) + Send>(
         summary.pages += u64::from(site.stats.pages);
         summary.links_checked += u64::from(site.stats.links_checked);
         summary.errors += u64::from(site.stats.errors);
+        for a in site.attachments.iter().filter(|a| a.text.skipped.is_none()) {
+            summary.attachments_read += 1;
+            summary.attachment_bytes += a.text.bytes;
+        }
         if !ordered {
             on_site(site);
             continue;

@@ -15,7 +15,13 @@
 //! - table 四, per group (行政复议, 未经复议直接起诉, 复议后起诉): 结果维持 +
 //!   结果纠正 + 其他结果 + 尚未审结 = 总计;
 //! - figures the text of 一、总体情况 states (收到…申请 N 件, 行政复议 N 件,
-//!   行政诉讼 N 件) against the tables.
+//!   行政诉讼 N 件) against the tables;
+//! - across years, when the site shows both reports with table 三 read: this
+//!   year's 二、上年结转 equals last year's 四、结转下年度继续办理, per column.
+//!   One finding at this year's report for all columns that differ, the cells
+//!   of both reports and both URLs in its evidence; a warn, not a deduction,
+//!   when either table breaks one of its own identities (which figure is
+//!   wrong is then a guess).
 //!
 //! One finding per broken identity. A table that cannot be read with
 //! confidence (a row without exactly 7 numbers, table 四 without exactly 15)
@@ -65,12 +71,26 @@ pub struct AnnualReportInconsistentEvidence {
     pub cells: BTreeMap<String, i64>,
     /// The sentence of the text, or the sums as computed.
     pub quote: String,
+    /// The cross-year check: the previous year's report, whose 四、结转下年度
+    /// 继续办理 this report's 二、上年结转 must equal.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub previous_url: String,
 }
 
 impl Evidence for AnnualReportInconsistentEvidence {
     fn summary_zh(&self) -> String {
         let cells: Vec<String> = self.cells.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        format!("{}；{}；{}", self.identity, cells.join("，"), self.quote)
+        let previous = if self.previous_url.is_empty() {
+            String::new()
+        } else {
+            format!("；上年度报告：{}", self.previous_url)
+        };
+        format!(
+            "{}；{}；{}{previous}",
+            self.identity,
+            cells.join("，"),
+            self.quote
+        )
     }
 }
 
@@ -96,6 +116,8 @@ impl RuleDef for AnnualReportInconsistent {
     fn run(&self, site: &Site, _ctx: &Context, _: &()) -> Vec<Finding> {
         let mut out = Vec::new();
         let mut seen = std::collections::HashSet::new();
+        // Table 三 of each year's first report page: (url, table, sure).
+        let mut by_year: BTreeMap<i32, (String, Table3, bool)> = BTreeMap::new();
         for page in site.full_pages() {
             if !annual_report::is_report_page(&page.title, &page.text)
                 || !seen.insert(page.url.clone())
@@ -104,6 +126,13 @@ impl RuleDef for AnnualReportInconsistent {
             }
             let report = annual_report::parse(&page.text);
             let year = annual_report::report_year(&page.title);
+            if let (Some(y), Some(t)) = (year, &report.table3) {
+                let mut own = Vec::new();
+                table3_breaks(t, &mut own);
+                by_year
+                    .entry(y)
+                    .or_insert_with(|| (page.url.clone(), t.clone(), own.is_empty()));
+            }
             // The identity is the finding's fingerprint part (contract: rule +
             // site + url + identity): one finding per identity and page.
             let mut identities = std::collections::HashSet::new();
@@ -136,13 +165,75 @@ impl RuleDef for AnnualReportInconsistent {
                         identity: b.identity,
                         cells: b.cells,
                         quote: b.quote,
+                        previous_url: String::new(),
                     },
                 ));
             }
         }
+        for (&y, (url, t, sure)) in &by_year {
+            let Some((prev_url, prev, prev_sure)) = by_year.get(&(y - 1)) else {
+                continue;
+            };
+            let differ: Vec<usize> = (0..APPLICANT_COLUMNS.len())
+                .filter(|&c| t.carried.values[c] != prev.forward.values[c])
+                .collect();
+            if differ.is_empty() {
+                continue;
+            }
+            let mut cells = BTreeMap::new();
+            for &c in &differ {
+                let col = APPLICANT_COLUMNS[c];
+                cells.insert(format!("{y}年｜二、上年结转｜{col}"), t.carried.values[c]);
+                cells.insert(
+                    format!("{}年｜四、结转下年度继续办理｜{col}", y - 1),
+                    prev.forward.values[c],
+                );
+            }
+            let quote = differ
+                .iter()
+                .map(|&c| {
+                    format!(
+                        "{}：{y}年上年结转{}，{}年结转下年度{}",
+                        APPLICANT_COLUMNS[c],
+                        t.carried.values[c],
+                        y - 1,
+                        prev.forward.values[c]
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("；");
+            let severity = if *sure && *prev_sure {
+                Severity::Deduct
+            } else {
+                Severity::Warn
+            };
+            let message = format!(
+                "{y}年度报告表三“二、上年结转”与{}年度报告“四、结转下年度继续办理”不一致（{quote}），请核对更正。",
+                y - 1
+            );
+            out.push(Finding::new(
+                Self::META.id,
+                site,
+                url,
+                Some(CROSS_YEAR),
+                None,
+                severity,
+                message,
+                &AnnualReportInconsistentEvidence {
+                    year: Some(y),
+                    identity: CROSS_YEAR.into(),
+                    cells,
+                    quote,
+                    previous_url: prev_url.to_string(),
+                },
+            ));
+        }
         out
     }
 }
+
+/// The cross-year identity, in words.
+const CROSS_YEAR: &str = "本年度“二、上年结转”等于上年度报告“四、结转下年度继续办理”";
 
 /// One broken identity.
 struct Break {
@@ -415,6 +506,68 @@ mod tests {
         assert!(AnnualReportInconsistent
             .check(&site_with(&t), &env.ctx("2026-11-26"))
             .is_empty());
+    }
+
+    fn two_years(this: &str, last: &str) -> Site {
+        let mut s = site();
+        for (y, text) in [(2025, this), (2024, last)] {
+            s.pages.push(Page {
+                url: format!("http://127.0.0.1/fgj/nb/{y}.html"),
+                kind: PageKind::Article,
+                title: format!("区发展和改革局{y}年政府信息公开工作年度报告"),
+                text: text.into(),
+                ..Default::default()
+            });
+        }
+        s
+    }
+
+    #[test]
+    fn this_years_carried_over_is_last_years_carried_forward() {
+        let env = Env::new();
+        let ctx = env.ctx("2026-11-26");
+        // 2024 carries 3 forward; a consistent 2025 takes 3 over (and so
+        // carries 4 forward): silent.
+        let chained = report_text()
+            .replace(
+                "上年结转政府信息公开申请数量 2 0 0 0 0 0 2",
+                "上年结转政府信息公开申请数量 3 0 0 0 0 0 3",
+            )
+            .replace(
+                "结转下年度继续办理 3 0 0 0 0 0 3",
+                "结转下年度继续办理 4 0 0 0 0 0 4",
+            );
+        let f = AnnualReportInconsistent.check(&two_years(&chained, &report_text()), &ctx);
+        assert!(f.is_empty(), "{f:?}");
+        // Both consistent, 2025 takes 2 over: one deduction at 2025, both
+        // reports' cells and URLs.
+        let f = AnnualReportInconsistent.check(&two_years(&report_text(), &report_text()), &ctx);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].severity, Severity::Deduct);
+        assert!(f[0].url.ends_with("/2025.html"));
+        assert!(f[0].evidence["previous_url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/2024.html"));
+        assert_eq!(f[0].evidence["cells"]["2025年｜二、上年结转｜自然人"], 2);
+        assert_eq!(
+            f[0].evidence["cells"]["2024年｜四、结转下年度继续办理｜总计"],
+            3
+        );
+        assert_eq!(f[0].evidence["cells"].as_object().unwrap().len(), 4);
+        // Last year's table breaks its own balance: which figure is wrong is
+        // a guess — a warn beside that report's own finding.
+        let broken = report_text().replace(
+            "结转下年度继续办理 3 0 0 0 0 0 3",
+            "结转下年度继续办理 4 0 0 0 0 0 4",
+        );
+        let f = AnnualReportInconsistent.check(&two_years(&report_text(), &broken), &ctx);
+        let cross: Vec<_> = f
+            .iter()
+            .filter(|f| f.evidence["identity"] == CROSS_YEAR)
+            .collect();
+        assert_eq!(cross.len(), 1, "{f:?}");
+        assert_eq!(cross[0].severity, Severity::Warn);
     }
 
     #[test]

@@ -25,8 +25,14 @@
 //! more distinct ones (a list of people); one or two are a warn, since a
 //! page may give a staff member's contact mobile on purpose.
 //!
-//! Attachments (xls/xlsx, docx, pdf) are not read yet: the crawl does not
-//! download them.
+//! The site's own attachments are read the same way (the crawl downloads
+//! xlsx / xls / et, docx and pdf files its pages link, see the README's
+//! "Attachments"): one finding per attachment and kind, at the attachment's
+//! URL, located by sheet and cell, paragraph or table cell, or pdf page and
+//! line. In a spreadsheet or table the column header counts as the label
+//! before a card number (a 银行卡号 column), in a pdf the line above.
+//! Attachments that were not read (too large, .doc / .wps, unreadable) give
+//! nothing: never a finding from half a file.
 //!
 //! ## Why it matters
 //! 条例 art. 15 and 个人信息保护法: disclosure must not expose personal
@@ -66,12 +72,21 @@ pub struct PiiExposedEvidence {
     pub count: usize,
     /// Where the first one is, with its surroundings masked too.
     pub location: String,
+    /// For an attachment: the page linking it (the finding's url is the
+    /// attachment's).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub referrer: String,
 }
 
 impl Evidence for PiiExposedEvidence {
     fn summary_zh(&self) -> String {
+        let linked = if self.referrer.is_empty() {
+            String::new()
+        } else {
+            format!("；链接页面：{}", self.referrer)
+        };
         format!(
-            "{}：{}（共{}个）；位置：{}",
+            "{}：{}（共{}个）；位置：{}{linked}",
             kind_zh(&self.kind),
             self.masked,
             self.count,
@@ -166,8 +181,15 @@ fn before(text: &str, at: usize) -> String {
 }
 
 /// The kind of personal value `run` (a whole alphanumeric run at byte
-/// `at` of `text`) is, if any.
-fn kind_of(text: &str, at: usize, run: &str, as_of: NaiveDate) -> Option<&'static str> {
+/// `at` of `text`) is, if any. `label` is a heading the text sits under (a
+/// table column's header), empty for page text.
+fn kind_of(
+    text: &str,
+    label: &str,
+    at: usize,
+    run: &str,
+    as_of: NaiveDate,
+) -> Option<&'static str> {
     if is_id_number(run, as_of) {
         return Some("id-number");
     }
@@ -183,7 +205,7 @@ fn kind_of(text: &str, at: usize, run: &str, as_of: NaiveDate) -> Option<&'stati
         if CARD_LABELS
             .iter()
             .chain(&ACCOUNT_LABELS)
-            .any(|l| before.contains(l))
+            .any(|l| before.contains(l) || label.contains(l))
         {
             return Some("bank-card");
         }
@@ -191,29 +213,80 @@ fn kind_of(text: &str, at: usize, run: &str, as_of: NaiveDate) -> Option<&'stati
     None
 }
 
+/// The first of a kind's values in some texts, and how many distinct ones.
+struct Seen {
+    values: BTreeSet<String>,
+    /// Index of the text, byte range and value of the first.
+    first: Option<(usize, usize, usize, String)>,
+    /// The first is a card number labelled 卡号 / 银行卡 (not 账号 alone).
+    first_card_labelled: bool,
+}
+
+/// Every value of `kind` in `texts` (each with its label).
+fn scan<'a>(texts: impl Iterator<Item = (&'a str, &'a str)>, kind: &str, as_of: NaiveDate) -> Seen {
+    let mut seen = Seen {
+        values: BTreeSet::new(),
+        first: None,
+        first_card_labelled: false,
+    };
+    for (i, (text, label)) in texts.enumerate() {
+        for m in RUN.find_iter(text) {
+            if kind_of(text, label, m.start(), m.as_str(), as_of) != Some(kind) {
+                continue;
+            }
+            let value = m.as_str().to_ascii_uppercase();
+            seen.values.insert(value.clone());
+            if seen.first.is_none() {
+                seen.first_card_labelled = CARD_LABELS
+                    .iter()
+                    .any(|l| before(text, m.start()).contains(l) || label.contains(l));
+                seen.first = Some((i, m.start(), m.end(), value));
+            }
+        }
+    }
+    seen
+}
+
+/// The severity of a kind's values on one page or attachment.
+fn severity(kind: &str, seen: &Seen) -> Severity {
+    // ID numbers and labelled card numbers are serious: a veto where the
+    // profile says `veto = true`, else a deduction.
+    match kind {
+        "mobile" if seen.values.len() < 3 => Severity::Warn,
+        "mobile" => Severity::Deduct,
+        "bank-card" if !seen.first_card_labelled => Severity::Warn,
+        _ => Severity::Veto,
+    }
+}
+
 /// `n` characters before and after the value, long digit runs masked.
 fn location(text: &str, start: usize, end: usize, masked: &str) -> String {
+    format!(
+        "正文第{}字：{}",
+        text[..start].chars().count() + 1,
+        context(text, start, end, masked)
+    )
+}
+
+/// `…before MASKED after…`, 12 characters each side, long runs masked.
+fn context(text: &str, start: usize, end: usize, masked: &str) -> String {
     let before: Vec<char> = text[..start].chars().collect();
     let after: String = text[end..].chars().take(12).collect();
     let before: String = before[before.len().saturating_sub(12)..].iter().collect();
-    let hide = |s: &str| -> String {
-        RUN.replace_all(s, |c: &regex::Captures| {
-            let r = &c[0];
-            if r.len() >= 6 {
-                "*".repeat(r.len())
-            } else {
-                r.to_string()
-            }
-        })
-        .into_owned()
-    };
-    format!(
-        "正文第{}字：…{}{}{}…",
-        text[..start].chars().count() + 1,
-        hide(&before),
-        masked,
-        hide(&after)
-    )
+    format!("…{}{}{}…", hide(&before), masked, hide(&after))
+}
+
+/// Runs of 6 or more letters and digits starred out.
+fn hide(s: &str) -> String {
+    RUN.replace_all(s, |c: &regex::Captures| {
+        let r = &c[0];
+        if r.len() >= 6 {
+            "*".repeat(r.len())
+        } else {
+            r.to_string()
+        }
+    })
+    .into_owned()
 }
 
 impl RuleDef for PiiExposed {
@@ -237,41 +310,24 @@ impl RuleDef for PiiExposed {
 
     fn run(&self, site: &Site, ctx: &Context, _: &()) -> Vec<Finding> {
         let mut out = Vec::new();
-        let mut seen = std::collections::HashSet::new();
+        let mut seen_pages = std::collections::HashSet::new();
         for page in &site.pages {
-            if !seen.insert(&page.url) {
+            if !seen_pages.insert(&page.url) {
                 continue;
             }
             // The text is read back one page at a time (`Site::full_page`).
             let full = site.full_page(page);
-            let text = &full.text;
-            for kind in ["id-number", "mobile", "bank-card"] {
-                let mut values = BTreeSet::new();
-                let mut first = None;
-                for m in RUN.find_iter(text) {
-                    if kind_of(text, m.start(), m.as_str(), ctx.as_of) == Some(kind) {
-                        values.insert(m.as_str().to_ascii_uppercase());
-                        first.get_or_insert((m.start(), m.end(), m.as_str().to_ascii_uppercase()));
-                    }
-                }
-                let Some((start, end, value)) = first else {
+            let text = full.text.as_str();
+            for kind in KINDS {
+                let seen = scan(std::iter::once((text, "")), kind, ctx.as_of);
+                let Some((_, start, end, value)) = &seen.first else {
                     continue;
                 };
-                let masked = mask(kind, &value);
-                let account_only = kind == "bank-card"
-                    && !CARD_LABELS.iter().any(|l| before(text, start).contains(l));
-                // ID numbers and labelled card numbers are serious: a veto
-                // where the profile says `veto = true`, else a deduction.
-                let severity = match kind {
-                    "mobile" if values.len() < 3 => Severity::Warn,
-                    "mobile" => Severity::Deduct,
-                    _ if account_only => Severity::Warn,
-                    _ => Severity::Veto,
-                };
+                let masked = mask(kind, value);
                 let message = format!(
                     "页面“{}”公开了{}个{}（如{}），涉嫌泄露个人隐私，请立即去标识化处理。",
                     page.title,
-                    values.len(),
+                    seen.values.len(),
                     kind_zh(kind),
                     masked
                 );
@@ -281,13 +337,63 @@ impl RuleDef for PiiExposed {
                     &page.url,
                     Some(kind),
                     None,
-                    severity,
+                    severity(kind, &seen),
                     message,
                     &PiiExposedEvidence {
                         kind: kind.into(),
-                        location: location(text, start, end, &masked),
+                        location: location(text, *start, *end, &masked),
                         masked,
-                        count: values.len(),
+                        count: seen.values.len(),
+                        referrer: String::new(),
+                    },
+                ));
+            }
+        }
+        for a in &site.attachments {
+            let units = &a.text.units;
+            for kind in KINDS {
+                let texts = units.iter().map(|u| (u.text.as_str(), u.label.as_str()));
+                let seen = scan(texts, kind, ctx.as_of);
+                let Some((i, start, end, value)) = &seen.first else {
+                    continue;
+                };
+                let masked = mask(kind, value);
+                let unit = &units[*i];
+                let name = if a.anchor.trim().is_empty() {
+                    a.url.rsplit('/').next().unwrap_or(&a.url).to_string()
+                } else {
+                    a.anchor.trim().to_string()
+                };
+                let message = format!(
+                    "附件“{name}”公开了{}个{}（如{}，位于{}），涉嫌泄露个人隐私，请立即撤下或去标识化处理后重新发布。",
+                    seen.values.len(),
+                    kind_zh(kind),
+                    masked,
+                    unit.at.describe_zh()
+                );
+                out.push(Finding::new(
+                    Self::META.id,
+                    site,
+                    &a.url,
+                    Some(kind),
+                    None,
+                    severity(kind, &seen),
+                    message,
+                    &PiiExposedEvidence {
+                        kind: kind.into(),
+                        location: format!(
+                            "附件{}{}：{}",
+                            unit.at.describe_zh(),
+                            if unit.label.is_empty() {
+                                String::new()
+                            } else {
+                                format!("（{}）", hide(&unit.label))
+                            },
+                            context(&unit.text, *start, *end, &masked)
+                        ),
+                        masked,
+                        count: seen.values.len(),
+                        referrer: a.referrer.clone(),
                     },
                 ));
             }
@@ -295,6 +401,9 @@ impl RuleDef for PiiExposed {
         out
     }
 }
+
+/// The kinds, in report order.
+const KINDS: [&str; 3] = ["id-number", "mobile", "bank-card"];
 
 #[cfg(test)]
 mod tests {
