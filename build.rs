@@ -1,7 +1,9 @@
 //! Build script: fingerprints the extractor's source (src/extract/, the
 //! column-class keywords, the site model it fills) into
-//! `GOVAUDIT_EXTRACT_HASH`, so the incremental crawl (src/crawl/cache.rs)
-//! ignores extractions stored by a govaudit whose extractor differed.
+//! `GOVAUDIT_EXTRACT_HASH`, and the attachment readers (src/attachment/)
+//! into `GOVAUDIT_ATTACHMENT_HASH`, so the incremental crawl
+//! (src/crawl/cache.rs) ignores what a govaudit whose extractor or readers
+//! differed stored.
 
 use std::path::{Path, PathBuf};
 
@@ -19,8 +21,9 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-fn main() {
-    let inputs = ["src/extract", "src/site.rs", "rules/column-classes.toml"];
+/// FNV-1a (64 bits, stable across builds and Rust versions) over the
+/// files under `inputs`, each named; also tells cargo to rerun on them.
+fn fingerprint(inputs: &[&str]) -> u64 {
     let mut all = Vec::new();
     for i in inputs {
         println!("cargo:rerun-if-changed={i}");
@@ -32,7 +35,6 @@ fn main() {
         }
     }
     all.sort();
-    // FNV-1a, 64 bits: stable across builds and Rust versions.
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for f in &all {
         let name = f.to_string_lossy().replace('\\', "/");
@@ -42,5 +44,12 @@ fn main() {
             h = h.wrapping_mul(0x0100_0000_01b3);
         }
     }
-    println!("cargo:rustc-env=GOVAUDIT_EXTRACT_HASH={h:016x}");
+    h
+}
+
+fn main() {
+    let extract = fingerprint(&["src/extract", "src/site.rs", "rules/column-classes.toml"]);
+    println!("cargo:rustc-env=GOVAUDIT_EXTRACT_HASH={extract:016x}");
+    let attachment = fingerprint(&["src/attachment"]);
+    println!("cargo:rustc-env=GOVAUDIT_ATTACHMENT_HASH={attachment:016x}");
 }

@@ -271,3 +271,81 @@ fn a_server_that_ignores_conditionals_still_works() {
     assert_eq!(crawl(&r2, "not_modified"), 0);
     assert!(crawl(&r2, "bytes") * 2 > crawl(&r1, "bytes"));
 }
+
+/// Attachments (issue 7: "each attachment downloaded once per run and only
+/// when its URL is new or changed"): a second run asks for every attachment
+/// conditionally and takes what was read from it before on a 304; an
+/// attachment replaced between runs is downloaded and read again.
+#[test]
+fn unchanged_attachments_are_not_read_again_and_a_replaced_one_is() {
+    let rt = runtime();
+    let site = stage("pii-exposed", &[]);
+    let server = serve(&rt, site.path());
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    config_for("pii-exposed", &server, cwd, "SITES.toml");
+    let leaks = |r: &Value, file: &str| {
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| {
+                f["rule"] == "pii-exposed" && f["url"].as_str().unwrap_or("").ends_with(file)
+            })
+            .count()
+    };
+    let attachment_gets = |from: usize| -> Vec<(String, bool)> {
+        server.requests()[from..]
+            .iter()
+            .filter(|r| r.method == "GET" && r.path_and_query.starts_with("/gs/files/"))
+            .map(|r| (r.path_and_query.clone(), r.conditional))
+            .collect()
+    };
+
+    let r1 = audit(cwd, "SITES.toml", "r1", &[]);
+    assert!(leaks(&r1, "jz-2026q4.xlsx") > 0, "{:#}", r1["findings"]);
+    let read_1 = attachment_gets(0);
+    assert!(read_1.len() >= 4, "{read_1:?}");
+    assert!(read_1.iter().all(|(_, c)| !c), "nothing stored yet");
+
+    let before = server.requests().len();
+    let r2 = audit(cwd, "SITES.toml", "r2", &[]);
+    let read_2 = attachment_gets(before);
+    // Every attachment read whole in run 1 (and the one too large to read)
+    // is asked for conditionally, none twice.
+    let conditional: Vec<_> = read_2.iter().filter(|(_, c)| *c).collect();
+    assert!(conditional.len() >= 4, "{read_2:?}");
+    assert!(
+        read_2
+            .iter()
+            .any(|(p, c)| p.ends_with("jz-2026q4.xlsx") && *c),
+        "{read_2:?}"
+    );
+    assert!(
+        read_2
+            .iter()
+            .all(|(p, _)| read_2.iter().filter(|(q, _)| q == p).count() == 1),
+        "{read_2:?}"
+    );
+    assert!(crawl(&r2, "not_modified") > 0);
+    assert_eq!(judged(&r2), judged(&r1));
+
+    // The leaking 名单 is replaced by its masked version: read again, silent.
+    std::fs::copy(
+        site.path().join("gs/files/tm-mingdan.xlsx"),
+        site.path().join("gs/files/jz-2026q4.xlsx"),
+    )
+    .unwrap();
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(5);
+    std::fs::File::options()
+        .write(true)
+        .open(site.path().join("gs/files/jz-2026q4.xlsx"))
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
+    let r3 = audit(cwd, "SITES.toml", "r3", &[]);
+    assert_eq!(leaks(&r3, "jz-2026q4.xlsx"), 0, "{:#}", r3["findings"]);
+    assert_eq!(leaks(&r3, "bz-mingdan.pdf"), leaks(&r1, "bz-mingdan.pdf"));
+    let fresh = audit(cwd, "SITES.toml", "fresh", &["--no-history"]);
+    assert_eq!(judged(&r3)["findings"], judged(&fresh)["findings"]);
+}

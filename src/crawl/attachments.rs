@@ -14,7 +14,8 @@ use std::time::Duration;
 use futures::StreamExt;
 use url::Url;
 
-use super::fetch::Method;
+use super::cache::UrlStore;
+use super::fetch::{Fetched, Method};
 use super::walk::SiteRun;
 use super::Shared;
 use crate::attachment::{self, Attachment, AttachmentText, Format, Kind};
@@ -22,6 +23,18 @@ use crate::site::LinkCheck;
 
 /// Query parameters download scripts name their file in
 /// (`download.jsp?file=…`, `downfile.jsp?filename=…`).
+/// Kind of the incremental crawl's attachment entries (src/crawl/cache.rs).
+pub const ATTACHMENT_KIND: &str = "attachment";
+
+/// Version of attachment entries: the crate version and a fingerprint of
+/// the readers' source (build.rs); entries of another version are read again.
+pub const ATTACHMENT_VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    "+",
+    env!("GOVAUDIT_ATTACHMENT_HASH"),
+    "/1"
+);
+
 const FILE_PARAMS: &[&str] = &["filename", "file", "filepath", "path", "fname", "name"];
 
 /// Each distinct attachment URL is downloaded and read once per run:
@@ -170,9 +183,9 @@ pub(super) async fn scan(run: &mut SiteRun) {
 async fn read_once(shared: Arc<Shared>, url: Url, hint: Format) -> (Arc<AttachmentText>, u32) {
     let cell = shared.attachments.cell(url.as_str());
     let mut attempts = 0;
-    // TODO(incr): when the history database's per-URL conditional-request
-    // cache is on main, send its validators here and, on 304 Not Modified,
-    // reuse the AttachmentText it stored for the URL instead of reading again.
+    // With the history database's store, a file unchanged since an earlier
+    // run (304 Not Modified) is not downloaded again: what was read from it
+    // then stands (see `get`).
     let t = cell
         .get_or_init(|| async {
             let (t, a) = download_and_read(&shared, &url, hint).await;
@@ -189,10 +202,10 @@ async fn download_and_read(shared: &Shared, url: &Url, hint: Format) -> (Attachm
         return (AttachmentText::skipped("robots.txt disallow"), 0);
     }
     let max = shared.settings.attachment_max_bytes;
-    let f = shared
-        .fetcher
-        .fetch(url, &Method::Get, max.saturating_add(1))
-        .await;
+    let f = match get(shared, url, max.saturating_add(1)).await {
+        Ok(stored) => return stored,
+        Err(f) => f,
+    };
     let attempts = f.attempts;
     if let Some(e) = f.failure() {
         return (
@@ -207,6 +220,9 @@ async fn download_and_read(shared: &Shared, url: &Url, hint: Format) -> (Attachm
                 "larger than attachment_max_bytes ({max} bytes): not read"
             ))
         };
+        // Kept like a reading: while the file is unchanged, later runs do not
+        // download it again to find it still too large.
+        remember(shared, &f, &t);
         return (t, attempts);
     }
     let Ok(permit) = shared.attachments.slots.clone().acquire_owned().await else {
@@ -215,7 +231,8 @@ async fn download_and_read(shared: &Shared, url: &Url, hint: Format) -> (Attachm
     let secs = shared.settings.attachment_parse_secs.max(1);
     let max_inflated = shared.settings.attachment_max_inflated_bytes;
     let bytes = f.body.len() as u64;
-    let body = f.body;
+    let mut f = f;
+    let body = std::mem::take(&mut f.body);
     // The permit goes with the thread: a file still being read after the
     // time limit keeps its slot, so stuck readers cannot pile up.
     let job = tokio::task::spawn_blocking(move || {
@@ -238,7 +255,67 @@ async fn download_and_read(shared: &Shared, url: &Url, hint: Format) -> (Attachm
             ..Default::default()
         },
     };
+    remember(shared, &f, &t);
     (t, attempts)
+}
+
+/// GET an attachment, conditionally when the run has a store: `Ok` with
+/// what was read from it before when the server says it is unchanged
+/// (304), else `Err` with the answer to read (a 304 without a readable
+/// entry is asked again unconditionally).
+async fn get(shared: &Shared, url: &Url, limit: usize) -> Result<(AttachmentText, u32), Fetched> {
+    let fetcher = &shared.fetcher;
+    let Some(store) = shared.store.as_deref() else {
+        return Err(fetcher.fetch(url, &Method::Get, limit).await);
+    };
+    let lookup = |u: &Url| store.validators(ATTACHMENT_KIND, ATTACHMENT_VERSION, u.as_str());
+    let f = fetcher
+        .fetch_with(url, &Method::Get, limit, Some(&lookup))
+        .await;
+    if f.error.is_some() || f.status != Some(304) {
+        return Err(f);
+    }
+    let key = f.final_url.as_ref().unwrap_or(url).as_str().to_string();
+    if let Some(t) = stored(store, &key) {
+        store.touch(ATTACHMENT_KIND, &key);
+        fetcher
+            .not_modified
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        return Ok((t, f.attempts));
+    }
+    let mut again = fetcher.fetch(url, &Method::Get, limit).await;
+    again.attempts += f.attempts;
+    Err(again)
+}
+
+fn stored(store: &dyn UrlStore, url: &str) -> Option<AttachmentText> {
+    let bytes = store.payload(ATTACHMENT_KIND, ATTACHMENT_VERSION, url)?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// Keep what a fresh download gave for the next run, when the server sent
+/// validators and the reading is not one a later run could do better
+/// (an error — the time limit, a reader that failed — is read again).
+fn remember(shared: &Shared, f: &Fetched, t: &AttachmentText) {
+    let (Some(store), Some(url)) = (shared.store.as_deref(), f.final_url.as_ref()) else {
+        return;
+    };
+    let keep = f.status == Some(200)
+        && t.error.is_none()
+        // A cut-off body is kept only as "too large", never as a reading.
+        && (!f.truncated || t.skipped.is_some())
+        && !f.validators.is_empty()
+        && !t.skipped.as_deref().is_some_and(|s| s.starts_with("download failed"));
+    match keep.then(|| serde_json::to_vec(t).ok()).flatten() {
+        Some(bytes) => store.put(
+            ATTACHMENT_KIND,
+            ATTACHMENT_VERSION,
+            url.as_str(),
+            &f.validators,
+            &bytes,
+        ),
+        None => store.forget(ATTACHMENT_KIND, url.as_str()),
+    }
 }
 
 #[cfg(test)]
