@@ -144,7 +144,16 @@ pub trait SitePages: Send {
 
 /// What a site is assumed to hold before any site of the run has finished
 /// (then the mean of the finished sites' estimates is used).
-const SITE_PRIOR_BYTES: u64 = 4 << 20;
+const SITE_PRIOR_BYTES: u64 = 8 << 20;
+
+/// The process's resident memory now (Linux `/proc/self/statm`; 0 where
+/// it cannot be read, so the whole budget goes to the sites).
+fn resident_bytes() -> u64 {
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
+        .map_or(0, |pages| pages.saturating_mul(4096))
+}
 /// The least a site is assumed to hold, however small the finished ones were.
 const SITE_MIN_BYTES: u64 = 256 << 10;
 
@@ -219,7 +228,14 @@ async fn schedule<F: FnMut(Site) + Send>(
         sites: config.sites.len(),
     });
     let settings = &config.crawl;
-    let budget = (settings.max_memory_mb as u64).saturating_mul(1 << 20);
+    // The budget is the process's: what it holds before any site (the
+    // runtime, the typo dictionaries, the caller's data) is taken off first,
+    // so `max_memory_mb` bounds the peak RSS, not only the sites' share.
+    let base_rss = resident_bytes();
+    let budget = (settings.max_memory_mb as u64)
+        .saturating_mul(1 << 20)
+        .saturating_sub(base_rss)
+        .max(SITE_MIN_BYTES);
     let max_sites = settings.sites_in_flight.unwrap_or(usize::MAX).max(1);
     let per_host_sites = settings.per_host_concurrency.max(2);
     let hosts: Vec<String> = config
@@ -239,13 +255,19 @@ async fn schedule<F: FnMut(Site) + Send>(
     let mut waiting: BTreeMap<usize, Site> = BTreeMap::new();
     let mut next_out = 0;
     let (mut finished_bytes, mut finished_sites) = (0u64, 0u64);
+    // What the process really grew by per site held, sampled as sites
+    // finish (grown, not just admitted): a site's task, frontier,
+    // connections and buffers are more than the pages' share the estimate
+    // counts, so the larger of the two is charged.
+    let mut observed_per_site = 0u64;
     let mut summary = CrawlSummary::default();
     loop {
         // Admit sites while the budget allows.
         while !pending.is_empty() && (held.len() < max_sites || running.is_empty()) {
             let expected = finished_bytes
                 .checked_div(finished_sites)
-                .map_or(SITE_PRIOR_BYTES, |mean| mean.max(SITE_MIN_BYTES));
+                .map_or(SITE_PRIOR_BYTES, |mean| mean.max(SITE_MIN_BYTES))
+                .max(observed_per_site);
             let charged: u64 = held.values().map(|h| h.progress.held().max(expected)).sum();
             summary.max_held_bytes = summary.max_held_bytes.max(charged);
             if !running.is_empty() && charged.saturating_add(expected) > budget {
@@ -291,6 +313,12 @@ async fn schedule<F: FnMut(Site) + Send>(
             break;
         };
         let site = site?;
+        observed_per_site = observed_per_site.max(
+            resident_bytes()
+                .saturating_sub(base_rss)
+                .checked_div(held.len() as u64)
+                .unwrap_or(0),
+        );
         let h = held.remove(&idx).expect("a running site is held");
         if let Some(n) = host_sites.get_mut(&h.host) {
             *n -= 1;
