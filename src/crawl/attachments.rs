@@ -14,7 +14,7 @@ use std::time::Duration;
 use futures::StreamExt;
 use url::Url;
 
-use super::cache::UrlStore;
+use super::cache::conditional_get;
 use super::fetch::{Fetched, Method};
 use super::walk::SiteRun;
 use super::Shared;
@@ -268,29 +268,11 @@ async fn get(shared: &Shared, url: &Url, limit: usize) -> Result<(AttachmentText
     let Some(store) = shared.store.as_deref() else {
         return Err(fetcher.fetch(url, &Method::Get, limit).await);
     };
-    let lookup = |u: &Url| store.validators(ATTACHMENT_KIND, ATTACHMENT_VERSION, u.as_str());
-    let f = fetcher
-        .fetch_with(url, &Method::Get, limit, Some(&lookup))
-        .await;
-    if f.error.is_some() || f.status != Some(304) {
-        return Err(f);
-    }
-    let key = f.final_url.as_ref().unwrap_or(url).as_str().to_string();
-    if let Some(t) = stored(store, &key) {
-        store.touch(ATTACHMENT_KIND, &key);
-        fetcher
-            .not_modified
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        return Ok((t, f.attempts));
-    }
-    let mut again = fetcher.fetch(url, &Method::Get, limit).await;
-    again.attempts += f.attempts;
-    Err(again)
-}
-
-fn stored(store: &dyn UrlStore, url: &str) -> Option<AttachmentText> {
-    let bytes = store.payload(ATTACHMENT_KIND, ATTACHMENT_VERSION, url)?;
-    serde_json::from_slice(&bytes).ok()
+    let kind = (ATTACHMENT_KIND, ATTACHMENT_VERSION);
+    let decode = |bytes: &[u8]| serde_json::from_slice::<AttachmentText>(bytes).ok();
+    conditional_get(fetcher, store, kind, url, limit, decode)
+        .await
+        .map(|(t, f)| (t, f.attempts))
 }
 
 /// Keep what a fresh download gave for the next run, when the server sent

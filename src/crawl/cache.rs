@@ -12,7 +12,9 @@
 //! another version is never used, so a changed extractor re-reads every page.
 
 use serde::{Deserialize, Serialize};
+use url::Url;
 
+use super::fetch::{Fetched, Fetcher, Method};
 use crate::extract::ParsedPage;
 
 /// Kind of the crawl's page entries.
@@ -84,6 +86,45 @@ impl CachedPage {
         c.parsed.content.segments = std::mem::take(&mut c.segments);
         Some(c)
     }
+}
+
+/// GET `url` conditionally with the entries of (`kind`, `version`) in
+/// `store`. A 304 whose entry `decode` reads is `Ok` with it and the 304
+/// (the entry touched, counted as not modified); anything else is `Err`
+/// with the answer to read — a 304 without a readable entry (gone, of
+/// another build, a server answering 304 unasked) is asked again without
+/// validators.
+pub(super) async fn conditional_get<T>(
+    fetcher: &Fetcher,
+    store: &dyn UrlStore,
+    (kind, version): (&str, &str),
+    url: &Url,
+    limit: usize,
+    decode: impl Fn(&[u8]) -> Option<T>,
+) -> Result<(T, Fetched), Fetched> {
+    let lookup = |u: &Url| store.validators(kind, version, u.as_str());
+    let fetched = fetcher
+        .fetch_with(url, &Method::Get, limit, Some(&lookup))
+        .await;
+    if fetched.error.is_some() || fetched.status != Some(304) {
+        return Err(fetched);
+    }
+    let key = fetched
+        .final_url
+        .as_ref()
+        .unwrap_or(url)
+        .as_str()
+        .to_string();
+    if let Some(entry) = store.payload(kind, version, &key).and_then(|p| decode(&p)) {
+        store.touch(kind, &key);
+        fetcher
+            .not_modified
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        return Ok((entry, fetched));
+    }
+    let mut again = fetcher.fetch(url, &Method::Get, limit).await;
+    again.attempts += fetched.attempts;
+    Err(again)
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use url::Url;
 
-use super::cache::{CachedPage, PAGE_KIND, PAGE_VERSION};
+use super::cache::{conditional_get, CachedPage, PAGE_KIND, PAGE_VERSION};
 use super::fetch::{Fetched, Method};
 use super::Shared;
 use crate::extract::{self, ParsedPage};
@@ -71,39 +71,20 @@ async fn get(shared: &Shared, url: &Url) -> (Fetched, Option<CachedPage>) {
     let Some(store) = shared.store.as_deref() else {
         return (fetcher.fetch(url, &Method::Get, limit).await, None);
     };
-    let lookup = |u: &Url| store.validators(PAGE_KIND, PAGE_VERSION, u.as_str());
-    let fetched = fetcher
-        .fetch_with(url, &Method::Get, limit, Some(&lookup))
-        .await;
-    if fetched.error.is_some() || fetched.status != Some(304) {
-        return (fetched, None);
+    let kind = (PAGE_KIND, PAGE_VERSION);
+    match conditional_get(fetcher, store, kind, url, limit, CachedPage::decode).await {
+        Ok((c, fetched)) => {
+            let fetched = Fetched {
+                status: Some(c.status),
+                content_type: c.content_type.clone(),
+                markup: Some(true),
+                soft_404: c.soft_404,
+                ..fetched
+            };
+            (fetched, Some(c))
+        }
+        Err(fetched) => (fetched, None),
     }
-    let key = fetched
-        .final_url
-        .as_ref()
-        .unwrap_or(url)
-        .as_str()
-        .to_string();
-    if let Some(c) = store
-        .payload(PAGE_KIND, PAGE_VERSION, &key)
-        .and_then(|p| CachedPage::decode(&p))
-    {
-        store.touch(PAGE_KIND, &key);
-        fetcher
-            .not_modified
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let fetched = Fetched {
-            status: Some(c.status),
-            content_type: c.content_type.clone(),
-            markup: Some(true),
-            soft_404: c.soft_404,
-            ..fetched
-        };
-        return (fetched, Some(c));
-    }
-    let mut again = fetcher.fetch(url, &Method::Get, limit).await;
-    again.attempts += fetched.attempts;
-    (again, None)
 }
 
 /// Store what a fresh answer gave (or forget the URL's entry when the
