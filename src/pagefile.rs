@@ -55,7 +55,10 @@ impl PageFileWriter {
         let file = File::create(path).map_err(|e| crate::Error::io(path, e))?;
         Ok(PageFileWriter {
             path: path.to_path_buf(),
-            out: BufWriter::with_capacity(256 * 1024, file),
+            // Every site in flight has one: a small buffer (appends are
+            // sequential, 32 KB is a few pages per write) keeps the budget
+            // for sites, not buffers.
+            out: BufWriter::with_capacity(32 * 1024, file),
             at: 0,
         })
     }
