@@ -70,7 +70,7 @@ use std::sync::Arc;
 
 use govaudit::audit::Judge;
 use govaudit::config::Config;
-use govaudit::crawl::{crawl_all_as_finished, CrawlOptions, CrawlSummary};
+use govaudit::crawl::{crawl_all_handing_over, CrawlOptions, CrawlSummary, HandOver};
 use govaudit::score::Profile;
 use govaudit::site::Site;
 use govaudit::snapshot::SnapshotWriter;
@@ -976,11 +976,11 @@ fn main() {
             SnapshotWriter::create(&snap_dir.path().join("crawl"), None, "bench".into())
                 .expect("snapshot");
         let options = CrawlOptions {
+            progress: stall_watch(),
             pages: (!in_memory).then(|| snapshot.page_sink()),
             store: cache
                 .clone()
                 .map(|c| c as Arc<dyn govaudit::crawl::UrlStore>),
-            ..Default::default()
         };
         let t = Instant::now();
         let (seen, summary) = crawl_once(
@@ -1108,6 +1108,66 @@ fn main() {
     drop(history_dir);
 }
 
+/// A crawl that makes no progress for `STALL_SECS` (default 60) seconds
+/// prints the sites not done and their queued/done counts to stderr (a
+/// hang is a bug; this says where to look).
+fn stall_watch() -> govaudit::crawl::ProgressSink {
+    use govaudit::crawl::{Event, Progress, ProgressSink};
+    use std::collections::BTreeMap;
+    use std::sync::Mutex;
+    #[derive(Default)]
+    struct Watch {
+        sites: Mutex<BTreeMap<String, (u64, u64)>>,
+        last: Mutex<Option<Instant>>,
+    }
+    impl Progress for Watch {
+        fn event(&self, event: Event<'_>) {
+            *self.last.lock().unwrap() = Some(Instant::now());
+            let mut sites = self.sites.lock().unwrap();
+            match event {
+                Event::SiteStarted { site } => {
+                    sites.insert(site.to_string(), (0, 0));
+                }
+                Event::Queued { site, urls } => {
+                    if let Some(s) = sites.get_mut(site) {
+                        s.0 += urls;
+                    }
+                }
+                Event::UrlDone { site, .. } => {
+                    if let Some(s) = sites.get_mut(site) {
+                        s.1 += 1;
+                    }
+                }
+                Event::SiteDone { site } => {
+                    sites.remove(site);
+                }
+                _ => {}
+            }
+        }
+    }
+    let secs: u64 = std::env::var("STALL_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(60);
+    let watch = Arc::new(Watch::default());
+    let w = watch.clone();
+    std::thread::spawn(move || loop {
+        std::thread::sleep(std::time::Duration::from_secs(5));
+        let idle = w.last.lock().unwrap().map(|t| t.elapsed().as_secs());
+        if idle.is_some_and(|i| i >= secs) {
+            let sites = w.sites.lock().unwrap();
+            eprintln!(
+                "crawl_portal: STALL: no crawl event for {} s; {} sites not done: {:?}",
+                idle.unwrap_or(0),
+                sites.len(),
+                sites.iter().take(20).collect::<Vec<_>>()
+            );
+            *w.last.lock().unwrap() = Some(Instant::now());
+        }
+    });
+    ProgressSink::new(watch)
+}
+
 /// Crawl the portal once the way an audit does (pages to the snapshot,
 /// each site written and judged as it ends), counting what came back.
 fn crawl_once(
@@ -1118,34 +1178,55 @@ fn crawl_once(
     judge: &Judge,
     mut per_rule: Option<&mut Vec<(&'static str, f64)>>,
 ) -> (Seen, CrawlSummary) {
-    let mut seen = Seen::default();
-    let summary = rt
-        .block_on(crawl_all_as_finished(config, options, |site: Site| {
-            seen.crawl_peak = seen.crawl_peak.max(vm_hwm_mb("self").unwrap_or(0.0));
-            let j = Instant::now();
-            snapshot.write_site(&site).expect("write site");
-            seen.findings += judge.judge(&site).1.len();
-            seen.judging += j.elapsed().as_secs_f64();
-            if let Some(per_rule) = per_rule.as_deref_mut() {
-                time_rules(judge, &site, per_rule);
+    // As `govaudit audit` does: sites are judged on a thread of their own
+    // as their crawls end, while the crawl goes on.
+    let mut crawl_peak = 0f64;
+    let (mut seen, summary) = std::thread::scope(|scope| {
+        let (to_judge, queue) = std::sync::mpsc::channel::<(Site, HandOver)>();
+        let judging = scope.spawn(move || {
+            let mut seen = Seen::default();
+            for (site, done) in queue {
+                let j = Instant::now();
+                snapshot.write_site(&site).expect("write site");
+                seen.findings += judge.judge(&site).1.len();
+                seen.judging += j.elapsed().as_secs_f64();
+                if let Some(per_rule) = per_rule.as_deref_mut() {
+                    time_rules(judge, &site, per_rule);
+                }
+                seen.spilled += site.pages.iter().filter(|p| p.body.is_some()).count();
+                seen.sites += 1;
+                seen.pages += site.pages.len();
+                seen.columns += site.columns.len();
+                seen.items += site.columns.iter().map(|c| c.items.len()).sum::<usize>();
+                seen.links += site.links.len();
+                seen.broken += govaudit::rules::broken_link::count_broken(&site) as usize;
+                seen.errors += site.crawl_errors.len();
+                seen.unreachable += usize::from(!site.start.ok);
+                seen.attachment_errors += site
+                    .attachments
+                    .iter()
+                    .filter(|a| a.text.error.is_some() || a.text.units_read == 0)
+                    .filter(|a| a.text.skipped.is_none())
+                    .count();
+                drop(site);
+                drop(done);
             }
-            seen.spilled += site.pages.iter().filter(|p| p.body.is_some()).count();
-            seen.sites += 1;
-            seen.pages += site.pages.len();
-            seen.columns += site.columns.len();
-            seen.items += site.columns.iter().map(|c| c.items.len()).sum::<usize>();
-            seen.links += site.links.len();
-            seen.broken += govaudit::rules::broken_link::count_broken(&site) as usize;
-            seen.errors += site.crawl_errors.len();
-            seen.unreachable += usize::from(!site.start.ok);
-            seen.attachment_errors += site
-                .attachments
-                .iter()
-                .filter(|a| a.text.error.is_some() || a.text.units_read == 0)
-                .filter(|a| a.text.skipped.is_none())
-                .count();
-        }))
-        .expect("crawl");
+            seen
+        });
+        let summary = rt
+            .block_on(crawl_all_handing_over(
+                config,
+                options,
+                |site: Site, done| {
+                    crawl_peak = crawl_peak.max(vm_hwm_mb("self").unwrap_or(0.0));
+                    to_judge.send((site, done)).expect("judge thread");
+                },
+            ))
+            .expect("crawl");
+        drop(to_judge);
+        (judging.join().expect("judge thread"), summary)
+    });
+    seen.crawl_peak = crawl_peak;
     (seen, summary)
 }
 

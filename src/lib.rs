@@ -45,7 +45,8 @@ pub use audit::{
 };
 pub use config::Config;
 pub use crawl::{
-    crawl_all, crawl_all_as_finished, CrawlOptions, CrawlSummary, Event, Progress, ProgressSink,
+    crawl_all, crawl_all_as_finished, crawl_all_handing_over, CrawlOptions, CrawlSummary, Event,
+    Progress, ProgressSink,
 };
 pub use report::Report;
 pub use rules::{Finding, Severity};

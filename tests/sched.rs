@@ -9,7 +9,9 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use govaudit::config::Config;
-use govaudit::crawl::{crawl_all, crawl_all_as_finished, CrawlOptions, CrawlSummary};
+use govaudit::crawl::{
+    crawl_all, crawl_all_as_finished, crawl_all_handing_over, CrawlOptions, CrawlSummary, HandOver,
+};
 use govaudit::serve::{serve_dir_hosts, FixtureServer};
 use govaudit::site::Site;
 
@@ -142,6 +144,62 @@ fn sites_handed_over_as_they_finish_are_all_there() {
     // since more would only share the same two request slots.
     assert_eq!(summary.max_sites_held, 2, "{summary:?}");
     assert!(server.max_in_flight_per_host() <= 2);
+}
+
+/// A caller that judges sites on a thread of its own (as `govaudit audit`
+/// does) gives each site back by dropping its HandOver: until then the site
+/// still counts as held, so a judge that falls behind holds new sites back
+/// instead of letting finished ones pile up. The crawl never waits for the
+/// judge to make progress: at least one site always runs.
+#[test]
+fn sites_handed_over_count_as_held_until_given_back() {
+    let (rt, _server, mut config) = serve(8);
+    config.crawl.sites_in_flight = Some(2);
+    // Given back at once: never more than the two crawling.
+    let mut sites = Vec::new();
+    let prompt = rt
+        .block_on(crawl_all_handing_over(
+            &config,
+            &CrawlOptions::default(),
+            |s, done| {
+                sites.push(s);
+                drop(done);
+            },
+        ))
+        .unwrap();
+    assert_complete(&sites);
+    assert_eq!(prompt.max_sites_held, 2, "{prompt:?}");
+    // Kept until the end (a judge that never catches up): every site is
+    // still crawled, one at a time once two are held, and the held count
+    // shows the sites waiting for the judge.
+    let mut sites = Vec::new();
+    let mut kept: Vec<HandOver> = Vec::new();
+    let slow = rt
+        .block_on(crawl_all_handing_over(
+            &config,
+            &CrawlOptions::default(),
+            |s, done| {
+                sites.push(s);
+                kept.push(done);
+            },
+        ))
+        .unwrap();
+    assert_complete(&sites);
+    assert_eq!(slow.max_sites_held, 8, "{slow:?}");
+    drop(kept);
+    // Given back from another thread, as the audit's judge does.
+    let (tx, rx) = std::sync::mpsc::channel::<(Site, HandOver)>();
+    let judge = std::thread::spawn(move || rx.into_iter().map(|(s, _done)| s).collect::<Vec<_>>());
+    let threaded = rt
+        .block_on(crawl_all_handing_over(
+            &config,
+            &CrawlOptions::default(),
+            |s, done| tx.send((s, done)).unwrap(),
+        ))
+        .unwrap();
+    drop(tx);
+    assert_complete(&judge.join().unwrap());
+    assert!(threaded.max_sites_held >= 2, "{threaded:?}");
 }
 
 #[test]

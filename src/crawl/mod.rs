@@ -168,7 +168,11 @@ pub async fn crawl_all<F: FnMut(Site) + Send>(
     options: &CrawlOptions,
     on_site: F,
 ) -> crate::Result<CrawlSummary> {
-    schedule(config, options, true, on_site).await
+    let mut on_site = on_site;
+    schedule(config, options, true, move |site, _done: HandOver| {
+        on_site(site)
+    })
+    .await
 }
 
 /// [`crawl_all`], each site handed over as soon as it finishes, whatever
@@ -178,9 +182,41 @@ pub async fn crawl_all<F: FnMut(Site) + Send>(
 pub async fn crawl_all_as_finished<F: FnMut(Site) + Send>(
     config: &Config,
     options: &CrawlOptions,
+    mut on_site: F,
+) -> crate::Result<CrawlSummary> {
+    schedule(config, options, false, move |site, _done: HandOver| {
+        on_site(site)
+    })
+    .await
+}
+
+/// [`crawl_all_as_finished`] for a caller that judges sites on a thread of
+/// its own: `on_site` gets the site and a [`HandOver`] to drop once the
+/// site (and what was made from it) is gone. Until then the site still
+/// counts against `max_memory_mb`, so a judge that falls behind holds new
+/// sites back instead of letting finished ones pile up; meanwhile the
+/// crawl goes on — `on_site` should only pass the site on.
+pub async fn crawl_all_handing_over<F: FnMut(Site, HandOver) + Send>(
+    config: &Config,
+    options: &CrawlOptions,
     on_site: F,
 ) -> crate::Result<CrawlSummary> {
     schedule(config, options, false, on_site).await
+}
+
+/// A finished site's claim on the memory budget: dropping it gives the
+/// site's share back to the scheduler (see [`crawl_all_handing_over`]).
+#[derive(Debug)]
+pub struct HandOver {
+    idx: usize,
+    released: tokio::sync::mpsc::UnboundedSender<usize>,
+}
+
+impl Drop for HandOver {
+    fn drop(&mut self) {
+        // The crawl may be over already: nobody is waiting then.
+        let _ = self.released.send(self.idx);
+    }
 }
 
 /// A site admitted and not handed over yet.
@@ -202,7 +238,7 @@ struct Held {
 ///   host holds the fewest sites, and a host holds at most
 ///   `max(per_host_concurrency, 2)` sites: more would share the same host
 ///   slots and only add memory, while hosts further down the list sit idle.
-async fn schedule<F: FnMut(Site) + Send>(
+async fn schedule<F: FnMut(Site, HandOver) + Send>(
     config: &Config,
     options: &CrawlOptions,
     ordered: bool,
@@ -261,6 +297,10 @@ async fn schedule<F: FnMut(Site) + Send>(
     // counts, so the larger of the two is charged.
     let mut observed_per_site = 0u64;
     let mut summary = CrawlSummary::default();
+    // Sites handed over come back here when their HandOver is dropped.
+    let (release, mut released) = tokio::sync::mpsc::unbounded_channel::<usize>();
+    // Sites handed over and not released yet (still held).
+    let mut handed = 0usize;
     loop {
         // Admit sites while the budget allows.
         while !pending.is_empty() && (held.len() < max_sites || running.is_empty()) {
@@ -308,9 +348,19 @@ async fn schedule<F: FnMut(Site) + Send>(
                 )
             });
         }
-        let Some((idx, site)) = running.next().await else {
+        if running.is_empty() {
             debug_assert!(pending.is_empty() && waiting.is_empty());
             break;
+        }
+        // A site given back by the caller frees its share of the budget:
+        // admit again. Otherwise wait for a crawl to end.
+        let (idx, site) = tokio::select! {
+            Some(idx) = released.recv(), if handed > 0 => {
+                handed -= 1;
+                held.remove(&idx);
+                continue;
+            }
+            Some(done) = running.next() => done,
         };
         let site = site?;
         observed_per_site = observed_per_site.max(
@@ -319,7 +369,9 @@ async fn schedule<F: FnMut(Site) + Send>(
                 .checked_div(held.len() as u64)
                 .unwrap_or(0),
         );
-        let h = held.remove(&idx).expect("a running site is held");
+        // The host is free for another site now; the site's memory stays
+        // held until the caller gives it back.
+        let h = held.get(&idx).expect("a running site is held");
         if let Some(n) = host_sites.get_mut(&h.host) {
             *n -= 1;
         }
@@ -334,19 +386,27 @@ async fn schedule<F: FnMut(Site) + Send>(
             summary.attachments_read += 1;
             summary.attachment_bytes += a.text.bytes;
         }
-        if !ordered {
-            on_site(site);
-            continue;
+        let hand_over = |idx: usize| HandOver {
+            idx,
+            released: release.clone(),
+        };
+        if ordered {
+            // Finished early, a site still holds its memory until handed over.
+            waiting.insert(idx, site);
+            while let Some(site) = waiting.remove(&next_out) {
+                handed += 1;
+                on_site(site, hand_over(next_out));
+                next_out += 1;
+            }
+        } else {
+            handed += 1;
+            on_site(site, hand_over(idx));
         }
-        waiting.insert(idx, site);
-        if idx != next_out {
-            // Finished early, it still holds its memory until handed over.
-            held.insert(idx, h);
-        }
-        while let Some(site) = waiting.remove(&next_out) {
-            held.remove(&next_out);
-            on_site(site);
-            next_out += 1;
+        // Sites given back at once (a caller done with them on return)
+        // are not held when the next sites are admitted.
+        while let Ok(idx) = released.try_recv() {
+            handed -= 1;
+            held.remove(&idx);
         }
     }
     progress.emit(Event::Finished);
