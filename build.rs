@@ -3,33 +3,38 @@
 //! `GOVAUDIT_EXTRACT_HASH`, and the attachment readers (src/attachment/)
 //! into `GOVAUDIT_ATTACHMENT_HASH`, so the incremental crawl
 //! (src/crawl/cache.rs) ignores what a govaudit whose extractor or readers
-//! differed stored.
+//! differed stored; and the typo engine (its code, every data file under
+//! rules/typos/, the rule, the locked dependencies) into
+//! `GOVAUDIT_TYPO_HASH`, which keys the typo results kept between runs
+//! (src/rules/typo.rs, the history database's `text_cache`).
 
 use std::path::{Path, PathBuf};
 
-fn files(dir: &Path, out: &mut Vec<PathBuf>) {
+/// Files under `dir`: `.rs` and `.toml` ones, or all with `any`.
+fn files(dir: &Path, any: bool, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     for e in entries.flatten() {
         let p = e.path();
         if p.is_dir() {
-            files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "rs" || x == "toml") {
+            files(&p, any, out);
+        } else if any || p.extension().is_some_and(|x| x == "rs" || x == "toml") {
             out.push(p);
         }
     }
 }
 
 /// FNV-1a (64 bits, stable across builds and Rust versions) over the
-/// files under `inputs`, each named; also tells cargo to rerun on them.
-fn fingerprint(inputs: &[&str]) -> u64 {
+/// files under `inputs` (see [`files`]), each named; also tells cargo to
+/// rerun on them.
+fn fingerprint(inputs: &[&str], any: bool) -> u64 {
     let mut all = Vec::new();
     for i in inputs {
         println!("cargo:rerun-if-changed={i}");
         let p = Path::new(i);
         if p.is_dir() {
-            files(p, &mut all);
+            files(p, any, &mut all);
         } else {
             all.push(p.to_path_buf());
         }
@@ -48,8 +53,16 @@ fn fingerprint(inputs: &[&str]) -> u64 {
 }
 
 fn main() {
-    let extract = fingerprint(&["src/extract", "src/site.rs", "rules/column-classes.toml"]);
+    let extract = fingerprint(
+        &["src/extract", "src/site.rs", "rules/column-classes.toml"],
+        false,
+    );
     println!("cargo:rustc-env=GOVAUDIT_EXTRACT_HASH={extract:016x}");
-    let attachment = fingerprint(&["src/attachment"]);
+    let attachment = fingerprint(&["src/attachment"], false);
     println!("cargo:rustc-env=GOVAUDIT_ATTACHMENT_HASH={attachment:016x}");
+    let typo = fingerprint(
+        &["src/typo", "rules/typos", "src/rules/typo.rs", "Cargo.lock"],
+        true,
+    );
+    println!("cargo:rustc-env=GOVAUDIT_TYPO_HASH={typo:016x}");
 }

@@ -36,10 +36,12 @@
 //! `--incremental` crawls the unchanged portal twice with a history
 //! database (src/history/cache.rs) as `govaudit audit` does: run 1 stores
 //! each page's validators and extraction, run 2 asks conditionally and
-//! takes the 304s from the store. It prints both runs' bytes and wall time
-//! (each including the commit of its entries) and fails unless run 2 read
-//! under 10% of run 1's bytes and both found every page, item and broken
-//! link.
+//! takes the 304s from the store; the judge gets the database's text cache
+//! as `govaudit audit` does, so run 2 takes the typo results of unchanged
+//! texts from it. It prints both runs' bytes, wall time (each including the
+//! commit of its entries) and rules time, and fails unless run 2 read under
+//! 10% of run 1's bytes, both found every page, item and broken link, and
+//! run 2's findings equal run 1's.
 //!
 //! `--hosts N` (or `HOSTS=N`) serves the portal on 127.0.0.1 … 127.0.0.N,
 //! puts site i on 127.0.0.(i % N + 1) and crawls with the default
@@ -749,6 +751,7 @@ fn time_rules(judge: &Judge, site: &Site, per_rule: &mut Vec<(&'static str, f64)
         typos: &judge.typos,
         deadlines: &judge.profile.deadlines,
         settings: &judge.profile.settings,
+        texts: judge.texts.as_deref(),
     };
     for rule in govaudit::rules::RULES {
         let t = Instant::now();
@@ -828,6 +831,8 @@ struct Seen {
     errors: usize,
     unreachable: usize,
     findings: usize,
+    /// Every finding as JSON, sorted when the crawl ends (runs compare them).
+    finding_json: Vec<String>,
     /// Pages whose text and links went to the page file.
     spilled: usize,
     /// Seconds spent writing and judging sites.
@@ -947,7 +952,7 @@ fn main() {
     };
     let toml = sites_toml(&setup, sites);
     let config = Config::parse(Path::new("bench-SITES.toml"), &toml).expect("bench config");
-    let judge = Judge::new(
+    let mut judge = Judge::new(
         Profile::builtin("national-2019").expect("built-in profile"),
         chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(),
     );
@@ -970,7 +975,12 @@ fn main() {
         } else {
             None
         };
-        // The snapshot and the judge of an audit (src/audit.rs).
+        // The judge of an audit with history (src/audit.rs): the text rules
+        // reuse what the run before found in the same texts.
+        judge.texts = cache
+            .clone()
+            .map(|c| c as Arc<dyn govaudit::rules::TextCache>);
+        // The snapshot of an audit.
         let snap_dir = tempfile::tempdir().expect("snapshot dir");
         let mut snapshot =
             SnapshotWriter::create(&snap_dir.path().join("crawl"), None, "bench".into())
@@ -997,31 +1007,40 @@ fn main() {
         let secs = t.elapsed().as_secs_f64();
         if incremental {
             println!(
-                "crawl_portal: incremental run {run}: {} pages, {} answered 304, {} requests, {:.1} MB downloaded, {:.2} s with the entries committed; history database {:.0} MB",
+                "crawl_portal: incremental run {run}: {} pages, {} answered 304, {} requests, {:.1} MB downloaded, {:.2} s with the entries committed (rules {:.2} s, {} text-rule results reused); history database {:.0} MB",
                 seen.pages,
                 summary.not_modified,
                 summary.requests,
                 summary.bytes as f64 / 1e6,
                 secs,
+                seen.judging,
+                cache.as_ref().map_or(0, |c| c.text_hits()),
                 std::fs::metadata(&db).map_or(0, |m| m.len()) as f64 / 1e6
             );
         }
         runs.push((seen, summary, secs));
     }
     if incremental {
-        let ((_, s1, t1), (_, s2, t2)) = (&runs[0], &runs[1]);
+        let ((r1, s1, t1), (r2, s2, t2)) = (&runs[0], &runs[1]);
         println!(
-            "crawl_portal: run 2 / run 1: bytes {:.1}% ({} / {}), wall time {:.1}% ({:.2} s / {:.2} s)",
+            "crawl_portal: run 2 / run 1: bytes {:.1}% ({} / {}), wall time {:.1}% ({:.2} s / {:.2} s), rules {:.1}% ({:.2} s / {:.2} s)",
             100.0 * s2.bytes as f64 / s1.bytes.max(1) as f64,
             s2.bytes,
             s1.bytes,
             100.0 * t2 / t1,
             t2,
-            t1
+            t1,
+            100.0 * r2.judging / r1.judging,
+            r2.judging,
+            r1.judging
         );
         assert!(
             s2.bytes * 10 < s1.bytes,
             "run 2 must read under 10% of run 1's bytes"
+        );
+        assert!(
+            r2.finding_json == r1.finding_json,
+            "run 2 must find exactly what run 1 found"
         );
     }
     let requests: u64 = runs.iter().map(|r| r.1.requests).sum();
@@ -1188,7 +1207,13 @@ fn crawl_once(
             for (site, done) in queue {
                 let j = Instant::now();
                 snapshot.write_site(&site).expect("write site");
-                seen.findings += judge.judge(&site).1.len();
+                let findings = judge.judge(&site).1;
+                seen.findings += findings.len();
+                seen.finding_json.extend(
+                    findings
+                        .iter()
+                        .map(|f| serde_json::to_string(f).expect("finding serialises")),
+                );
                 seen.judging += j.elapsed().as_secs_f64();
                 if let Some(per_rule) = per_rule.as_deref_mut() {
                     time_rules(judge, &site, per_rule);
@@ -1227,6 +1252,7 @@ fn crawl_once(
         (judging.join().expect("judge thread"), summary)
     });
     seen.crawl_peak = crawl_peak;
+    seen.finding_json.sort_unstable();
     (seen, summary)
 }
 

@@ -70,6 +70,9 @@ pub struct Judge {
     pub typos: TypoChecker,
     /// Monitoring time point.
     pub as_of: NaiveDate,
+    /// Per-text rule results of earlier runs (the history database); `None`
+    /// judges every page from scratch.
+    pub texts: Option<std::sync::Arc<dyn rules::TextCache>>,
 }
 
 impl Judge {
@@ -79,6 +82,7 @@ impl Judge {
             profile,
             typos: TypoChecker::builtin(),
             as_of,
+            texts: None,
         }
     }
 
@@ -89,6 +93,7 @@ impl Judge {
             typos: &self.typos,
             deadlines: &self.profile.deadlines,
             settings: &self.profile.settings,
+            texts: self.texts.as_deref(),
         };
         let (mut findings, failures) = rules::check_site_guarded(site, &ctx);
         let score = score::score_site_for(&mut findings, &self.profile, site.without_services);
@@ -200,6 +205,7 @@ fn finish(
             requests: summary.requests,
             bytes: summary.bytes,
             not_modified: summary.not_modified,
+            text_cache_hits: c.map_or(0, crate::history::UrlCache::text_hits),
         });
         cache = c;
     }
@@ -269,7 +275,11 @@ pub fn audit_config_with_history(
     prepare_out(&out)?;
     // History hook: availability probes go into the Site model (src/probe.rs).
     let probes = history.probe_stats(as_of)?;
-    let judge = Judge::new(profile, as_of);
+    let mut judge = Judge::new(profile, as_of);
+    // History hook: the text rules reuse what earlier runs found in a text.
+    judge.texts = cache
+        .clone()
+        .map(|c| c as std::sync::Arc<dyn rules::TextCache>);
     // A run killed mid-crawl left a checkpoint: with the same inputs, its
     // finished sites are judged again from the snapshot, not crawled again.
     let (mut snapshot, resumed) = crate::snapshot::SnapshotWriter::create_resumable(

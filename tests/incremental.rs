@@ -137,6 +137,11 @@ fn an_unchanged_portal_is_read_from_304s_and_judged_the_same() {
         crawl(&r2, "pages")
     );
     assert_eq!(crawl(&r1, "pages"), crawl(&r2, "pages"));
+    // The typo results of the unchanged texts were kept, not computed again.
+    assert_eq!(crawl(&r1, "text_cache_hits"), 0);
+    // (Every page that answered; `not_modified` also counts attachments.)
+    let (hits, pages) = (crawl(&r2, "text_cache_hits"), crawl(&r2, "pages"));
+    assert!(hits * 10 >= pages * 9, "{hits} of {pages} pages");
     // Exactly the same judgement, and the same as without history.
     assert_eq!(judged(&r2), judged(&r1));
     assert_eq!(judged(&r1), judged(&fresh));
@@ -348,4 +353,94 @@ fn unchanged_attachments_are_not_read_again_and_a_replaced_one_is() {
     assert_eq!(leaks(&r3, "bz-mingdan.pdf"), leaks(&r1, "bz-mingdan.pdf"));
     let fresh = audit(cwd, "SITES.toml", "fresh", &["--no-history"]);
     assert_eq!(judged(&r3)["findings"], judged(&fresh)["findings"]);
+}
+
+/// Typo results are kept per text (table `text_cache`, keyed on the typo
+/// engine's fingerprint and the page's text): a second run of an unchanged
+/// site takes them from the database and judges exactly as a fresh audit;
+/// a page changed to contain a typo (or to lose one) is checked again and
+/// its finding changes the same night; a server that sends no validators
+/// (every page downloaded again) still gets the results of texts that did
+/// not change, as the key is the text, not the URL.
+#[test]
+fn typo_results_are_reused_for_unchanged_texts_and_never_hide_a_change() {
+    for mode in ["both", "none"] {
+        let rt = runtime();
+        let site = stage("typo", &[]);
+        std::fs::write(
+            site.path().join("_routes.toml"),
+            format!("# every file: validators = {mode}\n[[route]]\npath = \"/*\"\nvalidators = \"{mode}\"\n"),
+        )
+        .unwrap();
+        let server = serve(&rt, site.path());
+        let dir = tempfile::tempdir().unwrap();
+        let cwd = dir.path();
+        config_for("typo", &server, cwd, "SITES.toml");
+        let typos = |r: &Value| -> Vec<(String, String)> {
+            let mut v: Vec<(String, String)> = r["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|f| f["rule"] == "typo")
+                .map(|f| {
+                    let url = f["url"].as_str().unwrap();
+                    let path = &url[url.find("/cuozi/").or(url.find("/renshe/")).unwrap()..];
+                    (
+                        path.to_string(),
+                        f["evidence"]["wrong"].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect();
+            v.sort();
+            v
+        };
+
+        let r1 = audit(cwd, "SITES.toml", "r1", &[]);
+        assert_eq!(crawl(&r1, "text_cache_hits"), 0, "{mode}: nothing kept yet");
+        let r2 = audit(cwd, "SITES.toml", "r2", &[]);
+        let hits = crawl(&r2, "text_cache_hits");
+        assert!(
+            hits >= crawl(&r2, "pages") - 2,
+            "{mode}: every page's typo result reused: {}",
+            r2["crawl"]
+        );
+        let fresh = audit(cwd, "SITES.toml", "fresh", &["--no-history"]);
+        assert_eq!(judged(&r2), judged(&fresh), "{mode}");
+        assert!(typos(&r2).contains(&("/cuozi/gzdt/content/post_1.html".into(), "再接再励".into())));
+
+        // One page gains a typo, another loses its own.
+        let edit = |file: &str, from: &str, to: &str| {
+            let p = site.path().join(file);
+            let text = std::fs::read_to_string(&p).unwrap();
+            assert!(text.contains(from), "{file}: {from}");
+            std::fs::write(&p, text.replace(from, to)).unwrap();
+            let later = std::time::SystemTime::now() + std::time::Duration::from_secs(5);
+            std::fs::File::options()
+                .write(true)
+                .open(&p)
+                .unwrap()
+                .set_modified(later)
+                .unwrap();
+        };
+        edit(
+            "renshe/gzdt/content/post_2.html",
+            "帮助企业稳定岗位。",
+            "帮助企业稳定岗位，各科室要认真贯切执行。",
+        );
+        edit("cuozi/gzdt/content/post_1.html", "再接再励", "再接再厉");
+        let r3 = audit(cwd, "SITES.toml", "r3", &[]);
+        let found = typos(&r3);
+        assert!(
+            found.contains(&("/renshe/gzdt/content/post_2.html".into(), "贯切执行".into())),
+            "{mode}: the new typo is found: {found:?}"
+        );
+        assert!(
+            !found.iter().any(|(_, w)| w == "再接再励"),
+            "{mode}: the fixed typo is gone: {found:?}"
+        );
+        let again = crawl(&r3, "text_cache_hits");
+        assert!(again > 0 && again < hits, "{mode}: {} then {}", hits, again);
+        let fresh = audit(cwd, "SITES.toml", "fresh3", &["--no-history"]);
+        assert_eq!(judged(&r3), judged(&fresh), "{mode}");
+    }
 }

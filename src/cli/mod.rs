@@ -138,11 +138,12 @@ pub(crate) fn summary_table(r: &Report) -> String {
     if let Some(c) = &r.crawl {
         let _ = writeln!(
             o,
-            "crawl: {} pages ({} unchanged since the last run, 304), {} requests, {:.1} MB downloaded",
+            "crawl: {} pages ({} unchanged since the last run, 304), {} requests, {:.1} MB downloaded, {} text-rule results reused",
             c.pages,
             c.not_modified,
             c.requests,
-            c.bytes as f64 / 1e6
+            c.bytes as f64 / 1e6,
+            c.text_cache_hits
         );
     }
     o

@@ -8,18 +8,26 @@
 //! memory does not grow with the portal, and applied inside the run's one
 //! transaction ([`UrlCache::apply`], called by `Db::record`): a run killed
 //! before its commit leaves `url_cache` as it was.
+//!
+//! The same store keeps the text rules' per-page results (table
+//! `text_cache`, the rules' [`TextCache`]): read during judging, staged
+//! and committed with the run the same way.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
 use crate::crawl::{UrlStore, Validators};
+use crate::rules::TextCache;
 
 /// Per-URL entries of earlier runs, and this run's staged changes.
 pub struct UrlCache {
     read: Mutex<Connection>,
     staged: Mutex<Staging>,
+    /// Text-rule results found (report.json `crawl.text_cache_hits`).
+    text_hits: AtomicU64,
 }
 
 struct Staging {
@@ -66,6 +74,10 @@ impl UrlCache {
                  PRIMARY KEY (url, kind)
              );
              CREATE INDEX ops_by_op ON ops(op, url, kind);
+             CREATE TABLE text_ops (
+                 kind TEXT NOT NULL, key BLOB NOT NULL, op TEXT NOT NULL, value BLOB,
+                 PRIMARY KEY (kind, key)
+             );
              BEGIN;",
         )
         .map_err(serr)?;
@@ -76,16 +88,33 @@ impl UrlCache {
                 path,
                 failed: None,
             }),
+            text_hits: AtomicU64::new(0),
         })
     }
 
-    fn stage(&self, url: &str, kind: &str, op: &str, entry: Option<(&str, &Validators, &[u8])>) {
+    /// Text-rule results of earlier runs found so far in this run.
+    pub fn text_hits(&self) -> u64 {
+        self.text_hits.load(Ordering::Relaxed)
+    }
+
+    /// Run one staging statement; the first failure drops the run's entries.
+    fn staged_exec(&self, sql: &str, params: impl rusqlite::Params) {
         let Ok(mut s) = self.staged.lock() else {
             return;
         };
         if s.failed.is_some() {
             return;
         }
+        let r = s
+            .conn
+            .prepare_cached(sql)
+            .and_then(|mut st| st.execute(params));
+        if let Err(e) = r {
+            s.failed = Some(e.to_string());
+        }
+    }
+
+    fn stage(&self, url: &str, kind: &str, op: &str, entry: Option<(&str, &Validators, &[u8])>) {
         let (version, etag, modified, payload) = match entry {
             Some((v, val, p)) => (
                 Some(v),
@@ -95,18 +124,11 @@ impl UrlCache {
             ),
             None => (None, None, None, None),
         };
-        let r = s
-            .conn
-            .prepare_cached(
-                "INSERT OR REPLACE INTO ops(url, kind, op, version, etag, last_modified, payload)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )
-            .and_then(|mut st| {
-                st.execute(params![url, kind, op, version, etag, modified, payload])
-            });
-        if let Err(e) = r {
-            s.failed = Some(e.to_string());
-        }
+        self.staged_exec(
+            "INSERT OR REPLACE INTO ops(url, kind, op, version, etag, last_modified, payload)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![url, kind, op, version, etag, modified, payload],
+        );
     }
 
     /// Apply the staged changes inside `tx` (the run's transaction), with
@@ -175,6 +197,16 @@ impl UrlCache {
                 [],
             )?;
         }
+        conn.execute(
+            "INSERT OR REPLACE INTO text_cache(kind, key, value, used_at)
+             SELECT kind, key, value, ?1 FROM staged.text_ops WHERE op = 'put'",
+            [today],
+        )?;
+        conn.execute(
+            "UPDATE text_cache SET used_at = ?1 WHERE used_at <> ?1 AND (kind, key) IN
+                 (SELECT kind, key FROM staged.text_ops WHERE op = 'touch')",
+            [today],
+        )?;
         Ok(())
     }
 }
@@ -274,9 +306,73 @@ impl UrlStore for UrlCache {
     }
 }
 
+impl TextCache for UrlCache {
+    fn get(&self, kind: &str, key: &[u8; 32]) -> Option<Vec<u8>> {
+        let packed: Vec<u8> = {
+            let c = self.read.lock().ok()?;
+            let mut st = c
+                .prepare_cached("SELECT value FROM text_cache WHERE kind = ?1 AND key = ?2")
+                .ok()?;
+            st.query_row(params![kind, &key[..]], |r| r.get(0))
+                .optional()
+                .ok()
+                .flatten()?
+        };
+        let value = inflate(&packed)?;
+        self.text_hits.fetch_add(1, Ordering::Relaxed);
+        // A put of the same key in this run (a value that no longer read)
+        // is not undone by the touch.
+        self.staged_exec(
+            "INSERT OR IGNORE INTO text_ops(kind, key, op) VALUES (?1, ?2, 'touch')",
+            params![kind, &key[..]],
+        );
+        Some(value)
+    }
+
+    fn put(&self, kind: &str, key: &[u8; 32], value: &[u8]) {
+        self.staged_exec(
+            "INSERT OR REPLACE INTO text_ops(kind, key, op, value) VALUES (?1, ?2, 'put', ?3)",
+            params![kind, &key[..], deflate(value)],
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Text results are read from what earlier runs committed, staged
+    /// during the run, and kept only when the run commits them.
+    #[test]
+    fn text_results_are_kept_only_once_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("h.sqlite");
+        super::super::HistoryOptions::from_flags(Some(db.clone()), false, None)
+            .check()
+            .unwrap();
+        let key = crate::rules::text_key(&[b"engine", "政务公开".as_bytes()]);
+        let run1 = UrlCache::open(&db).unwrap();
+        assert_eq!(run1.get("typo", &key), None);
+        TextCache::put(&run1, "typo", &key, b"{\"hits\":[]}");
+        assert_eq!(run1.get("typo", &key), None, "not before the commit");
+        // A run that never commits (killed) leaves nothing.
+        let killed = UrlCache::open(&db).unwrap();
+        TextCache::put(&killed, "typo", &crate::rules::text_key(&[b"other"]), b"x");
+        drop(killed);
+        assert_eq!(run1.save(&db).unwrap(), None);
+        let run2 = UrlCache::open(&db).unwrap();
+        assert_eq!(
+            run2.get("typo", &key).as_deref(),
+            Some(&b"{\"hits\":[]}"[..])
+        );
+        assert_eq!(run2.get("typo-book", &key), None, "kinds are apart");
+        assert_eq!(run2.text_hits(), 1);
+        let n: i64 = Connection::open(&db)
+            .unwrap()
+            .query_row("SELECT COUNT(*) FROM text_cache", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 1);
+    }
 
     #[test]
     fn payloads_round_trip_and_damage_reads_as_none() {

@@ -104,6 +104,19 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     INSERT INTO finding_first_seen(id, first_seen)
         SELECT f.id, MIN(r.as_of) FROM findings f JOIN runs r ON r.id = f.run_id GROUP BY f.id;
     "#,
+    // 3: per-text results of the text rules (src/history/cache.rs, the
+    // rules' `TextCache`): keyed on a hash of the rule engine's fingerprint
+    // and the page's text, pruned like url_cache.
+    r#"
+    CREATE TABLE text_cache (
+        kind    TEXT NOT NULL,                -- 'typo', 'typo-book': whose result
+        key     BLOB NOT NULL,                -- sha256 of (engine fingerprint, text, …)
+        value   BLOB NOT NULL,                -- u32 length, then raw deflate
+        used_at TEXT NOT NULL,                -- YYYY-MM-DD it was last stored or read
+        PRIMARY KEY (kind, key)
+    );
+    CREATE INDEX text_cache_by_use ON text_cache(used_at);
+    "#,
 ];
 
 /// Bring `conn` up to the newest schema. A database newer than this build
@@ -148,6 +161,35 @@ mod tests {
             .query_row("SELECT COUNT(*) FROM probes", [], |r| r.get(0))
             .unwrap();
         assert_eq!(n, 1);
+    }
+
+    #[test]
+    fn a_schema_2_database_gains_the_text_cache_and_keeps_its_entries() {
+        let mut c = Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..2] {
+            c.execute_batch(sql).unwrap();
+        }
+        c.pragma_update(None, "user_version", 2).unwrap();
+        c.execute(
+            "INSERT INTO url_cache(url, kind, version, stored_at, used_at)
+             VALUES ('http://a/', 'page', 'v', '2026-11-25', '2026-11-25')",
+            [],
+        )
+        .unwrap();
+        migrate(&mut c).unwrap().unwrap();
+        let v: i64 = c
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, 3);
+        let kept: i64 = c
+            .query_row("SELECT COUNT(*) FROM url_cache", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(kept, 1);
+        c.execute(
+            "INSERT INTO text_cache(kind, key, value, used_at) VALUES ('typo', x'00', x'00', '2026-11-26')",
+            [],
+        )
+        .unwrap();
     }
 
     #[test]

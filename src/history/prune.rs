@@ -9,7 +9,8 @@
 //!   window of site-unreachable still reads (`keep_days` is at least
 //!   [`MIN_KEEP_DAYS`]);
 //! - incremental-crawl entries not read or confirmed for `keep_days` (pages
-//!   that went away).
+//!   that went away), and text-rule results not read for `keep_days`
+//!   (texts no page has any more).
 //!
 //! A finding's `first_seen` survives the runs that first had it: it is kept
 //! per finding id in `finding_first_seen`, which is never pruned.
@@ -32,6 +33,8 @@ pub struct Pruned {
     pub probes: usize,
     /// Incremental-crawl entries deleted.
     pub entries: usize,
+    /// Text-rule results deleted.
+    pub texts: usize,
 }
 
 /// Delete what `keep_days` before `at` (runs, probes) and before `today`
@@ -79,6 +82,10 @@ pub(crate) fn prune(
     )?;
     pruned.entries = conn.execute(
         "DELETE FROM url_cache WHERE used_at < ?1",
+        params![cutoff(today)],
+    )?;
+    pruned.texts = conn.execute(
+        "DELETE FROM text_cache WHERE used_at < ?1",
         params![cutoff(today)],
     )?;
     Ok(pruned)

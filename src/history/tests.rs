@@ -92,6 +92,16 @@ fn pruning_keeps_the_newest_run_first_seen_and_the_probe_window() {
             )
             .unwrap();
     }
+    // Text-rule results: one not read for years, one read today.
+    let today = crate::clock::today().to_string();
+    for (key, used) in [("old", "2019-06-01"), ("new", today.as_str())] {
+        db.conn
+            .execute(
+                "INSERT INTO text_cache(kind, key, value, used_at) VALUES ('typo', ?1, x'00', ?2)",
+                rusqlite::params![key.as_bytes(), used],
+            )
+            .unwrap();
+    }
     let mut now = testdata::report();
     now.as_of = day("2020-11-26");
     let strict = RunExtras {
@@ -116,6 +126,15 @@ fn pruning_keeps_the_newest_run_first_seen_and_the_probe_window() {
         .collect::<Result<_, _>>()
         .unwrap();
     assert_eq!(sites, vec!["edge", "window"]);
+    let texts: Vec<Vec<u8>> = db
+        .conn
+        .prepare("SELECT key FROM text_cache")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(texts, vec![b"new".to_vec()], "unused text results go");
     // The findings of the pruned first run are still first seen then.
     let mut again = testdata::report();
     again.as_of = day("2020-11-27");

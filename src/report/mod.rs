@@ -83,6 +83,10 @@ pub struct CrawlTotals {
     pub bytes: u64,
     /// Pages answered 304 Not Modified, their stored extraction used.
     pub not_modified: u64,
+    /// Per-page text-rule results (typo) taken from an earlier run because
+    /// the page's text was the same.
+    #[serde(default)]
+    pub text_cache_hits: u64,
 }
 
 /// One site in report.json.

@@ -381,6 +381,58 @@ pub struct Context<'a> {
     pub deadlines: &'a Deadlines,
     /// Each rule's own settings.
     pub settings: &'a RuleSettings,
+    /// Per-page results of earlier runs (the history database's
+    /// `text_cache`); `None` computes everything (no database, lint, demo,
+    /// shard workers, tests).
+    pub texts: Option<&'a dyn TextCache>,
+}
+
+/// Results of a per-page text rule kept between runs, keyed on [`text_key`]
+/// of the rule engine's fingerprint and the page's text — never on the URL:
+/// a page whose text changed cannot hit, and a text served unchanged
+/// without validators still does. What the value means is the rule's
+/// business (`kind` separates rules); the store keeps bytes.
+pub trait TextCache: Send + Sync {
+    /// The value stored for `key` under `kind`, if any (and marks it used).
+    fn get(&self, kind: &str, key: &[u8; 32]) -> Option<Vec<u8>>;
+    /// Store `value` for `key` under `kind` (kept when the run is recorded).
+    fn put(&self, kind: &str, key: &[u8; 32], value: &[u8]);
+}
+
+/// SHA-256 of `parts`, each length-prefixed (so ("ab","c") and ("a","bc")
+/// differ): the key of a [`TextCache`] entry.
+pub fn text_key(parts: &[&[u8]]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update((p.len() as u64).to_le_bytes());
+        h.update(p);
+    }
+    h.finalize().into()
+}
+
+/// `compute()`, or what `cache` kept for `key` from a run that computed it
+/// (stored as JSON; a value that no longer reads is computed again).
+pub(crate) fn cached<T: Serialize + DeserializeOwned>(
+    cache: Option<&dyn TextCache>,
+    kind: &str,
+    key: impl FnOnce() -> [u8; 32],
+    compute: impl FnOnce() -> T,
+) -> T {
+    let Some(cache) = cache else {
+        return compute();
+    };
+    let key = key();
+    if let Some(v) = cache
+        .get(kind, &key)
+        .and_then(|b| serde_json::from_slice(&b).ok())
+    {
+        return v;
+    }
+    let v = compute();
+    if let Ok(b) = serde_json::to_vec(&v) {
+        cache.put(kind, &key, &b);
+    }
+    v
 }
 
 /// The rule with this id.
@@ -627,6 +679,7 @@ pub(crate) mod testutil {
                 typos: self.typos,
                 deadlines: &self.profile.deadlines,
                 settings: &self.settings,
+                texts: None,
             }
         }
     }

@@ -31,9 +31,11 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Context, Evidence, Finding, Group, Indicator, Meta, RuleDef, Severity};
+use super::{
+    cached, text_key, Context, Evidence, Finding, Group, Indicator, Meta, RuleDef, Severity,
+};
 use crate::site::{Page, PageKind, Site};
-use crate::typo::{TypoHit, TypoKind};
+use crate::typo::{NameBook, PageCheck, TypoHit, TypoKind};
 
 /// The rule.
 pub struct Typo;
@@ -110,29 +112,7 @@ impl RuleDef for Typo {
     }
 
     fn run(&self, site: &Site, ctx: &Context, settings: &Settings) -> Vec<Finding> {
-        // Names the site uses beside titles, in name lists and 姓名 tables are names
-        // on every page of it (a director's name is not a typo 90 times over).
-        // Two passes over the pages' text, read back one page at a time
-        // (`Site::full_page`): memory holds one page's text, not the site's.
-        let live = || site.pages.iter().filter(|p| p.status < 400);
-        let book = ctx
-            .typos
-            .name_book(live().map(|p| page_text(&site.full_page(p))));
-        let mut per_page: Vec<(&Page, Vec<TypoHit>)> = Vec::new();
-        for page in live() {
-            let text = page_text(&site.full_page(page));
-            // The site's allow-list is applied here rather than through
-            // `check(text, allow)`: the engine's own filter panics when an
-            // allowed term is shorter than a hit (slice begin > end in
-            // typo::is_allowed), which would abort the whole audit.
-            let hits: Vec<TypoHit> = ctx
-                .typos
-                .check_with(&text, &[], &book)
-                .into_iter()
-                .filter(|h| !is_allowed(&text, h, &site.typo_allow))
-                .collect();
-            per_page.push((page, hits));
-        }
+        let per_page = site_hits(site, ctx);
         // A wrong form in an article's title also shows on the homepage and
         // list pages that list the article: it is reported once, on the
         // article, where it is fixed.
@@ -159,6 +139,92 @@ impl RuleDef for Typo {
         }
         out
     }
+}
+
+/// The engine's hits on every page that answered (not 4xx/5xx), the site's
+/// allow-list applied.
+fn site_hits<'a>(site: &'a Site, ctx: &Context) -> Vec<(&'a Page, Vec<TypoHit>)> {
+    // Names the site uses beside titles, in name lists and 姓名 tables are names
+    // on every page of it (a director's name is not a typo 90 times over).
+    // Pass 1 segments each page once: the names it gives the site's book and
+    // its hits under its own names' protection; pass 2 checks again only the
+    // pages where the book protects more. Pages are read back one at a time
+    // (`Site::full_page`): memory holds one page's text, not the site's.
+    // With a history database both passes' results are kept per text
+    // (`Context::texts`), so an unchanged page is not segmented again.
+    let live = || site.pages.iter().filter(|p| p.status < 400);
+    let engine = engine_fingerprint(ctx);
+    let mut book = NameBook::default();
+    let mut checks: Vec<(&Page, PageCheck)> = Vec::new();
+    for page in live() {
+        let text = page_text(&site.full_page(page));
+        let mut check = cached(
+            ctx.texts,
+            CACHE_KIND,
+            || text_key(&[engine.as_bytes(), text.as_bytes()]),
+            || ctx.typos.check_page(&text),
+        );
+        for name in std::mem::take(&mut check.names) {
+            book.add(&name);
+        }
+        checks.push((page, check));
+    }
+    book.finish();
+    // Without a book or an allow-list the texts need no second look.
+    let second_look = !book.names().is_empty() || !site.typo_allow.is_empty();
+    let mut per_page: Vec<(&Page, Vec<TypoHit>)> = Vec::with_capacity(checks.len());
+    for (page, check) in checks {
+        if !second_look {
+            per_page.push((page, check.hits));
+            continue;
+        }
+        let text = page_text(&site.full_page(page));
+        let in_book = book.find(&text);
+        let hits = if check.book_matters(&in_book) {
+            // The result depends on the text and where the book protects it.
+            let spans: Vec<u8> = in_book
+                .iter()
+                .flat_map(|&(s, e)| [s as u64, e as u64])
+                .flat_map(u64::to_le_bytes)
+                .collect();
+            cached(
+                ctx.texts,
+                BOOK_CACHE_KIND,
+                || text_key(&[engine.as_bytes(), text.as_bytes(), &spans]),
+                || ctx.typos.check_with(&text, &[], &book),
+            )
+        } else {
+            check.hits
+        };
+        // The site's allow-list is applied here rather than through
+        // `check(text, allow)`: the engine's own filter panics when an
+        // allowed term is shorter than a hit (slice begin > end in
+        // typo::is_allowed), which would abort the whole audit.
+        let hits = hits
+            .into_iter()
+            .filter(|h| !is_allowed(&text, h, &site.typo_allow))
+            .collect();
+        per_page.push((page, hits));
+    }
+    per_page
+}
+
+/// `Context::texts` kind of a page's [`PageCheck`].
+const CACHE_KIND: &str = "typo";
+/// `Context::texts` kind of a page's hits checked again with its site's name book.
+const BOOK_CACHE_KIND: &str = "typo-book";
+
+/// What the kept results depend on besides the text: the typo engine's code
+/// and data (`GOVAUDIT_TYPO_HASH`, taken by build.rs over src/typo/,
+/// rules/typos/, this file and Cargo.lock), govaudit's version and the
+/// engine's thresholds.
+fn engine_fingerprint(ctx: &Context) -> String {
+    format!(
+        "{}+{}/{:?}",
+        env!("CARGO_PKG_VERSION"),
+        env!("GOVAUDIT_TYPO_HASH"),
+        ctx.typos.tuning()
+    )
 }
 
 /// What the engine reads of a page: its title, then its main text.
@@ -412,6 +478,143 @@ mod tests {
             got.contains(&("http://127.0.0.1/fgj/", "贯切落实")),
             "{got:?}"
         );
+    }
+
+    /// A district bureau's pages as the crawl extracts them: a 领导信息
+    /// table and a meeting notice name 时凯会 (a given name the confusion
+    /// check would read as 开会) and 吴寒喧 (寒喧 is a known misspelling of
+    /// 寒暄); articles name them where nothing says they are people; real
+    /// typos sit beside them.
+    fn sample_site() -> Site {
+        let page = |n: usize, kind: PageKind, title: &str, text: &str| Page {
+            url: format!("http://127.0.0.1/fgj/art/{n}.html"),
+            status: 200,
+            kind,
+            title: title.into(),
+            text: text.into(),
+            ..Default::default()
+        };
+        let mut s = site();
+        s.pages = vec![
+            page(0, PageKind::Home, "区发展和改革局", "工作动态 关于召开全区项目推进会的通知 2026-11-20 局领导到重点项目调研 2026-11-18"),
+            page(1, PageKind::Article, "领导信息", "序号　姓名　性别　职务\n1　时凯会　男　局长\n2　吴寒喧　男　副局长\n3　柯旭凤　女　副局长\n局长主持局全面工作；副局长负责项目建设、招商引资工作。"),
+            page(2, PageKind::Article, "关于召开全区项目推进会的通知", "各镇（街道）、区直有关单位：\n经研究，定于11月25日召开全区项目推进会，局长时凯会出席并讲话，副局长吴寒喧主持。请各单位认真贯切落实，做好准备。"),
+            page(3, PageKind::Article, "局领导到重点项目调研", "11月18日，时凯会，以及吴寒喧等一行到产业园区调研。双方寒喧几句后进入正题。会议要求全体干部再接再励，确保项目按期投产。"),
+            page(4, PageKind::Article, "区发展和改革局召开第四季度工作会议", "会后，时凯会，以及有关科室负责人留下研究具体措施。吴寒喧、柯旭凤分别就分管工作作了部署。"),
+            page(5, PageKind::List, "工作动态", "局领导到重点项目调研 2026-11-18\n关于召开全区项目推进会的通知 2026-11-20"),
+            Page { status: 404, ..page(6, PageKind::Article, "页面不存在", "按排 再接再励") },
+        ];
+        s
+    }
+
+    /// The hits of the two passes before pages were segmented once: a name
+    /// book over every page's text, then every page checked with it.
+    fn two_pass_hits(env: &Env, s: &Site) -> Vec<Vec<TypoHit>> {
+        let texts: Vec<String> = s
+            .pages
+            .iter()
+            .filter(|p| p.status < 400)
+            .map(page_text)
+            .collect();
+        let book = env.typos.name_book(&texts);
+        texts
+            .iter()
+            .map(|t| {
+                env.typos
+                    .check_with(t, &[], &book)
+                    .into_iter()
+                    .filter(|h| !is_allowed(t, h, &s.typo_allow))
+                    .collect()
+            })
+            .collect()
+    }
+
+    type Key = (String, [u8; 32]);
+
+    /// A text cache in memory, counting what it answered.
+    #[derive(Default)]
+    struct MemCache {
+        map: std::sync::Mutex<std::collections::HashMap<Key, Vec<u8>>>,
+        hits: std::sync::atomic::AtomicUsize,
+    }
+
+    impl crate::rules::TextCache for MemCache {
+        fn get(&self, kind: &str, key: &[u8; 32]) -> Option<Vec<u8>> {
+            let v = self
+                .map
+                .lock()
+                .unwrap()
+                .get(&(kind.to_string(), *key))
+                .cloned();
+            if v.is_some() {
+                self.hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+            v
+        }
+        fn put(&self, kind: &str, key: &[u8; 32], value: &[u8]) {
+            self.map
+                .lock()
+                .unwrap()
+                .insert((kind.to_string(), *key), value.to_vec());
+        }
+    }
+
+    #[test]
+    fn pages_segmented_once_find_what_the_two_passes_found() {
+        let env = Env::new();
+        let mut s = site_sample_checked(&env);
+        let old = two_pass_hits(&env, &s);
+        let hits = |ctx: &Context, s: &Site| -> Vec<Vec<TypoHit>> {
+            site_hits(s, ctx).into_iter().map(|(_, h)| h).collect()
+        };
+        assert_eq!(hits(&env.ctx("2026-11-26"), &s), old);
+        // Through a text cache: the first run fills it, the second answers
+        // every page from it, both exactly as before.
+        let cache = MemCache::default();
+        let ctx = Context {
+            texts: Some(&cache),
+            ..env.ctx("2026-11-26")
+        };
+        assert_eq!(hits(&ctx, &s), old);
+        assert_eq!(cache.hits.load(std::sync::atomic::Ordering::Relaxed), 0);
+        assert_eq!(hits(&ctx, &s), old);
+        let reused = cache.hits.load(std::sync::atomic::Ordering::Relaxed);
+        assert!(reused >= 6, "{reused} results reused");
+        let findings = Typo.check(&s, &ctx);
+        assert_eq!(findings, Typo.check(&s, &env.ctx("2026-11-26")));
+        // The site's allow-list is applied after the cache, and a changed
+        // text is checked afresh.
+        s.typo_allow = vec!["再接再励".into()];
+        s.pages[2].text = s.pages[2]
+            .text
+            .replace("贯切落实", "贯彻落实")
+            .replace("出席并讲话", "出席并讲话，要求再接再励");
+        let old = two_pass_hits(&env, &s);
+        assert_eq!(hits(&ctx, &s), old);
+        let wrong: Vec<&str> = old.iter().flatten().map(|h| h.wrong.as_str()).collect();
+        assert!(
+            !wrong.contains(&"贯切落实") && !wrong.contains(&"再接再励"),
+            "{wrong:?}"
+        );
+    }
+
+    /// The sample exercises what it must: names from the table protect them
+    /// on pages that do not say they are people, and real typos still fire.
+    fn site_sample_checked(env: &Env) -> Site {
+        let s = sample_site();
+        let old = two_pass_hits(env, &s);
+        let alone: Vec<Vec<TypoHit>> = s
+            .pages
+            .iter()
+            .filter(|p| p.status < 400)
+            .map(|p| env.typos.check(&page_text(p), &[]))
+            .collect();
+        assert_ne!(alone, old, "the site's name book changes some page's hits");
+        let wrong: Vec<&str> = old.iter().flatten().map(|h| h.wrong.as_str()).collect();
+        for w in ["贯切落实", "再接再励", "寒喧"] {
+            assert!(wrong.contains(&w), "{w} in {wrong:?}");
+        }
+        s
     }
 
     #[test]

@@ -63,6 +63,31 @@ pub struct TypoHit {
     pub context: String,
 }
 
+/// One page's share of a site-wide check ([`TypoChecker::check_page`]): what the page
+/// gives the site's [`NameBook`], and what it finds with only its own names protected.
+/// It depends on the page's text alone, so it can be kept between runs.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PageCheck {
+    /// Person names used in clear contexts, once per occurrence (what
+    /// [`TypoChecker::name_book`] counts of this page).
+    pub names: Vec<String>,
+    /// Hits with the page's own names protected (an empty book, no allow-list).
+    pub hits: Vec<TypoHit>,
+    /// Byte ranges the page's own names protect fully ([`names::HARD`]), maximal runs.
+    pub hard: Vec<(usize, usize)>,
+}
+
+impl PageCheck {
+    /// True when a site's book, matching `book_spans` (from [`NameBook::find`]) in this
+    /// page's text, protects a character its own names do not. Protection is all the
+    /// book changes, so otherwise `check_with(text, &[], book)` equals [`PageCheck::hits`].
+    pub fn book_matters(&self, book_spans: &[(usize, usize)]) -> bool {
+        book_spans
+            .iter()
+            .any(|&(s, e)| !self.hard.iter().any(|&(hs, he)| hs <= s && e <= he))
+    }
+}
+
 /// Thresholds of the confusion detector (score = log-probability gain + channel).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Tuning {
@@ -257,14 +282,44 @@ impl TypoChecker {
     /// Check `text` knowing the names its site uses (see [`TypoChecker::name_book`]).
     pub fn check_with(&self, text: &str, allow: &[String], book: &NameBook) -> Vec<TypoHit> {
         let a = Analysis::new(text, &self.lex);
-        let protected = self.protected(&a, book);
+        let spans = self.name_spans(&a);
+        let protected = self.protected(&a, &spans, book);
+        self.check_analysed(&a, &protected, allow)
+    }
+
+    /// One page of a site-wide check, segmented once: the clear person names it
+    /// gives the site's [`NameBook`] (as [`TypoChecker::name_book`] counts them) and
+    /// its hits with only its own names protected — `check_with(text, &[], book)` for
+    /// any book that protects nothing more ([`PageCheck::book_matters`]).
+    pub fn check_page(&self, text: &str) -> PageCheck {
+        let a = Analysis::new(text, &self.lex);
+        let spans = self.name_spans(&a);
+        let names = clear_people(&a, &spans);
+        let protected = names::mask(a.chars.len(), &spans);
+        let hits = self.check_analysed(&a, &protected, &[]);
+        let mut hard: Vec<(usize, usize)> = Vec::new();
+        for (i, &m) in protected.iter().enumerate() {
+            if m != names::HARD {
+                continue;
+            }
+            let (s, e) = (a.byte_at[i], a.byte_at[i + 1]);
+            match hard.last_mut() {
+                Some(last) if last.1 == s => last.1 = e,
+                _ => hard.push((s, e)),
+            }
+        }
+        PageCheck { names, hits, hard }
+    }
+
+    /// Every check on an analysed text with `protected` as its name mask.
+    fn check_analysed(&self, a: &Analysis, protected: &[u8], allow: &[String]) -> Vec<TypoHit> {
         let mut hits = Vec::new();
-        self.serious_hits(&a, &mut hits);
-        self.dictionary_hits(&a, &protected, &mut hits);
-        self.confusion_hits(&a, &protected, &mut hits);
-        for w in self.wording.check(&a) {
+        self.serious_hits(a, &mut hits);
+        self.dictionary_hits(a, protected, &mut hits);
+        self.confusion_hits(a, protected, &mut hits);
+        for w in self.wording.check(a) {
             hits.push(self.hit(
-                &a,
+                a,
                 w.start,
                 w.end,
                 w.suggest,
@@ -273,7 +328,7 @@ impl TypoChecker {
                 w.confidence,
             ));
         }
-        self.finish(text, hits, allow)
+        self.finish(a.text, hits, allow)
     }
 
     /// Proper names in `a.text` (see [`names`]).
@@ -282,8 +337,8 @@ impl TypoChecker {
     }
 
     /// Chars of `a` that belong to a proper name: found in the text or in the site's book.
-    fn protected(&self, a: &Analysis, book: &NameBook) -> Vec<u8> {
-        let mut m = names::mask(a.chars.len(), &self.name_spans(a));
+    fn protected(&self, a: &Analysis, spans: &[names::NameSpan], book: &NameBook) -> Vec<u8> {
+        let mut m = names::mask(a.chars.len(), spans);
         for (s, e) in book.find(a.text) {
             for x in &mut m[a.char_at(s)..a.char_at(e)] {
                 *x = names::HARD;
@@ -298,17 +353,8 @@ impl TypoChecker {
         let mut book = NameBook::default();
         for t in texts {
             let a = Analysis::new(t.as_ref(), &self.lex);
-            let mut spans: Vec<(usize, usize)> = self
-                .name_spans(&a)
-                .into_iter()
-                .filter(|s| s.clear && s.kind == names::NameKind::Person)
-                .map(|s| (s.start, s.end))
-                .collect();
-            // Two contexts of one occurrence (副局长李明出席) count once.
-            spans.sort_unstable();
-            spans.dedup();
-            for (s, e) in spans {
-                book.add(&a.text[a.byte_at[s]..a.byte_at[e]]);
+            for name in clear_people(&a, &self.name_spans(&a)) {
+                book.add(&name);
             }
         }
         book.finish();
@@ -523,6 +569,21 @@ impl TypoChecker {
         kept.sort_by_key(|h| (h.start, h.end));
         kept
     }
+}
+
+/// The person names of `spans` found in clear contexts, once per occurrence: two
+/// contexts of one occurrence (副局长李明出席) count once.
+fn clear_people(a: &Analysis, spans: &[names::NameSpan]) -> Vec<String> {
+    let mut at: Vec<(usize, usize)> = spans
+        .iter()
+        .filter(|s| s.clear && s.kind == names::NameKind::Person)
+        .map(|s| (s.start, s.end))
+        .collect();
+    at.sort_unstable();
+    at.dedup();
+    at.into_iter()
+        .map(|(s, e)| a.text[a.byte_at[s]..a.byte_at[e]].to_string())
+        .collect()
 }
 
 /// An allowed term silences a hit when it equals the wrong form or an occurrence of
