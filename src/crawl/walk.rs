@@ -82,15 +82,17 @@ impl SiteRun {
             let Ok(u) = Url::parse(&l.url) else { continue };
             let key = urlnorm::normalize(&u);
             if !self.links.note(&key, page, l, on_homepage) {
-                self.links.add(LinkCheck {
-                    url: key.clone(),
-                    referrers: vec![page.to_string()],
-                    anchor: l.text.clone(),
-                    on_homepage,
-                    internal: self.scope.contains(&u),
-                    attachment: is_attachment(&u),
-                    ..Default::default()
-                });
+                self.links.add(
+                    LinkCheck {
+                        url: key.clone(),
+                        anchor: l.text.clone(),
+                        on_homepage,
+                        internal: self.scope.contains(&u),
+                        attachment: is_attachment(&u),
+                        ..Default::default()
+                    },
+                    page,
+                );
             }
             let follow = matches!(l.tag.as_str(), "a" | "iframe" | "");
             // Each URL enters the frontier once: navigation links repeat on
