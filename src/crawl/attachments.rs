@@ -103,7 +103,8 @@ pub(super) async fn scan(run: &mut SiteRun) {
     }
     let mut found: Vec<(Attachment, Option<(Url, Format)>)> = Vec::new();
     let mut downloads = 0usize;
-    for lc in run.links.as_mut_slice().iter() {
+    let links = &run.links;
+    for (i, lc) in links.as_slice().iter().enumerate() {
         if !lc.internal {
             continue;
         }
@@ -113,7 +114,7 @@ pub(super) async fn scan(run: &mut SiteRun) {
         };
         let mut a = Attachment {
             url: lc.url.clone(),
-            referrer: lc.referrers.first().cloned().unwrap_or_default(),
+            referrer: links.first_referrer(i).unwrap_or_default().to_string(),
             anchor: lc.anchor.clone(),
             ..Default::default()
         };

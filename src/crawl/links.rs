@@ -156,59 +156,114 @@ impl LinkCache {
     }
 }
 
-/// Add a page to a link's referrers (once) and fill its anchor text.
-fn note_referrer(lc: &mut LinkCheck, page: &str, l: &PageLink, on_homepage: bool) {
-    // A page registers its links in one go, so a repeat can only be the
-    // last referrer (scanning them all would be quadratic for navigation
-    // links on every page).
-    if lc.referrers.last().map(String::as_str) != Some(page) {
-        lc.referrers.push(page.to_string());
-    }
-    if lc.anchor.is_empty() && !l.text.is_empty() {
-        lc.anchor = l.text.clone();
-    }
-    lc.on_homepage |= on_homepage;
-}
-
 /// The distinct link targets found on a site's pages, in discovery order,
 /// each with the pages linking it.
+///
+/// While the crawl runs, a target's referrers are kept as numbers into the
+/// site's table of referring pages — one copy of each page's URL, not one
+/// per link it holds (a navigation link is on every page: 240 copies of
+/// each page URL on a 240-page site, 0.4 MB, was the largest share of a
+/// site's memory in flight). They become [`LinkCheck::referrers`] when the
+/// site's crawl ends ([`LinkTable::into_vec`]).
 #[derive(Default)]
 pub(super) struct LinkTable {
     links: Vec<LinkCheck>,
+    /// Referring pages of `links[i]`, in the order found, as page numbers.
+    refs: Vec<Vec<u32>>,
     index: HashMap<String, usize>,
+    /// Referring pages, numbered in the order first seen.
+    pages: Vec<Arc<str>>,
+    page_ids: HashMap<Arc<str>, u32>,
 }
 
 impl LinkTable {
+    /// The number of referring page `page` (given one the first time).
+    fn page_id(&mut self, page: &str) -> u32 {
+        if let Some(&id) = self.page_ids.get(page) {
+            return id;
+        }
+        let id = self.pages.len() as u32;
+        let url: Arc<str> = Arc::from(page);
+        self.pages.push(url.clone());
+        self.page_ids.insert(url, id);
+        id
+    }
+
+    /// Add a page to link `i`'s referrers (once) and fill its anchor text.
+    fn note_referrer(&mut self, i: usize, page: &str, l: &PageLink, on_homepage: bool) {
+        let id = self.page_id(page);
+        // A page registers its links in one go, so a repeat can only be the
+        // last referrer (scanning them all would be quadratic for navigation
+        // links on every page).
+        let refs = &mut self.refs[i];
+        if refs.last() != Some(&id) {
+            refs.push(id);
+        }
+        let lc = &mut self.links[i];
+        if lc.anchor.is_empty() && !l.text.is_empty() {
+            lc.anchor = l.text.clone();
+        }
+        lc.on_homepage |= on_homepage;
+    }
+
     /// Note that `page` links `key` through `l`. False when `key` is new.
     pub(super) fn note(&mut self, key: &str, page: &str, l: &PageLink, on_homepage: bool) -> bool {
         match self.index.get(key) {
             Some(&i) => {
-                note_referrer(&mut self.links[i], page, l, on_homepage);
+                self.note_referrer(i, page, l, on_homepage);
                 true
             }
             None => false,
         }
     }
 
-    /// Add a new target (its `url` is the key).
-    pub(super) fn add(&mut self, link: LinkCheck) {
+    /// Add a new target (its `url` is the key) found on `page`.
+    pub(super) fn add(&mut self, mut link: LinkCheck, page: &str) {
+        debug_assert!(link.referrers.is_empty(), "referrers are noted by page");
+        link.referrers.clear();
+        let id = self.page_id(page);
         self.index.insert(link.url.clone(), self.links.len());
         self.links.push(link);
+        self.refs.push(vec![id]);
     }
 
     /// True when `page` already links `key`.
     pub(super) fn links_from(&self, key: &str, page: &str) -> bool {
+        let Some(&id) = self.page_ids.get(page) else {
+            return false;
+        };
         self.index
             .get(key)
-            .is_some_and(|&i| self.links[i].referrers.iter().any(|r| r == page))
+            .is_some_and(|&i| self.refs[i].contains(&id))
+    }
+
+    /// The first page found linking target `i`.
+    pub(super) fn first_referrer(&self, i: usize) -> Option<&str> {
+        self.refs[i].first().map(|&id| &*self.pages[id as usize])
+    }
+
+    pub(super) fn as_slice(&self) -> &[LinkCheck] {
+        &self.links
     }
 
     pub(super) fn as_mut_slice(&mut self) -> &mut [LinkCheck] {
         &mut self.links
     }
 
+    /// The targets with their referrers written out.
     pub(super) fn into_vec(self) -> Vec<LinkCheck> {
+        let pages = self.pages;
         self.links
+            .into_iter()
+            .zip(self.refs)
+            .map(|(mut lc, refs)| {
+                lc.referrers = refs
+                    .iter()
+                    .map(|&id| pages[id as usize].to_string())
+                    .collect();
+                lc
+            })
+            .collect()
     }
 }
 

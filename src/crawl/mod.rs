@@ -296,9 +296,9 @@ async fn schedule<F: FnMut(Site, HandOver) + Send>(
     // connections and buffers are more than the pages' share the estimate
     // counts, so the larger of the two is charged. The growth is shared
     // over the most sites held at once so far, not over those held now:
-    // the allocator keeps what finished sites freed (and the caller keeps
-    // what it loaded once, such as the typo dictionaries), so the process
-    // does not shrink as sites leave. Divided by the sites held now, that
+    // the allocator keeps what finished sites freed (and the caller may
+    // keep what it loads once during the run), so the process does not
+    // shrink as sites leave. Divided by the sites held now, that
     // memory made each site look bigger with every site that finished,
     // fewer sites were admitted, the next quotient was larger still, and
     // the crawl ratcheted down to one site at a time — at the default

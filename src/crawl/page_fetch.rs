@@ -34,15 +34,25 @@ pub(super) struct PageOutcome {
     pub(super) post: bool,
     /// Body bytes read.
     pub(super) bytes: u64,
+    /// The body came but the extractor failed on it (a bug, recorded as
+    /// the page's crawl error: the page is not judged, nor stored for the
+    /// next run).
+    pub(super) parse_error: Option<String>,
 }
 
 /// Soft redirects followed per page (meta refresh, location= scripts).
 const MAX_SOFT_REDIRECTS: u32 = 3;
 
-/// Parsing is CPU work: keep it off the I/O threads.
-async fn parse_off_thread(shared: &Shared, base: Url, html: String, fragment: bool) -> ParsedPage {
+/// Parsing is CPU work: keep it off the I/O threads. A parser that panics
+/// on some page fails that page only, with the reason (see [`run_parser`]).
+async fn parse_off_thread(
+    shared: &Shared,
+    base: Url,
+    html: String,
+    fragment: bool,
+) -> Result<ParsedPage, String> {
     let _slot = shared.parse_slots.clone().acquire_owned().await;
-    tokio::task::spawn_blocking(move || {
+    run_parser(move || {
         if fragment {
             extract::parse_list_fragment(&base, &html)
         } else {
@@ -50,7 +60,24 @@ async fn parse_off_thread(shared: &Shared, base: Url, html: String, fragment: bo
         }
     })
     .await
-    .unwrap_or_default()
+}
+
+/// Run `parse` on a blocking thread; a panic comes back as its message.
+async fn run_parser(
+    parse: impl FnOnce() -> ParsedPage + Send + 'static,
+) -> Result<ParsedPage, String> {
+    tokio::task::spawn_blocking(parse).await.map_err(|e| {
+        if e.is_panic() {
+            let payload = e.into_panic();
+            payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "panic".into())
+        } else {
+            e.to_string()
+        }
+    })
 }
 
 /// Decode a body taken out of `fetched`; with the URL it came from (where
@@ -134,6 +161,7 @@ pub(super) async fn fetch_page(
             robots_blocked: true,
             post: form.is_some(),
             bytes: 0,
+            parse_error: None,
         };
     }
     let (mut fetched, mut reused) = match &form {
@@ -152,6 +180,7 @@ pub(super) async fn fetch_page(
     let mut bytes = 0u64;
     let mut parsed = None;
     let mut charset = String::new();
+    let mut parse_error = None;
     // A page that only sends the browser elsewhere (meta refresh, a
     // location= script) is followed like a redirect, a few hops at most.
     let mut hops = 0;
@@ -182,9 +211,13 @@ pub(super) async fn fetch_page(
             }
         }
         fetched.soft_404 = extract::reads_as_error_page(&decoded.text);
-        let page = parse_off_thread(&shared, base, decoded.text, false).await;
-        remember(&shared, &fetched, &page, &decoded.charset);
-        parsed = Some(page);
+        match parse_off_thread(&shared, base, decoded.text, false).await {
+            Ok(page) => {
+                remember(&shared, &fetched, &page, &decoded.charset);
+                parsed = Some(page);
+            }
+            Err(e) => parse_error = Some(e),
+        }
         charset = decoded.charset;
         break;
     }
@@ -192,7 +225,10 @@ pub(super) async fn fetch_page(
         let body = std::mem::take(&mut fetched.body);
         bytes += body.len() as u64;
         let (decoded, base) = decode_body(&fetched, body, &task.url);
-        parsed = Some(parse_off_thread(&shared, base, decoded.text, true).await);
+        match parse_off_thread(&shared, base, decoded.text, true).await {
+            Ok(page) => parsed = Some(page),
+            Err(e) => parse_error = Some(e),
+        }
         charset = decoded.charset;
     }
     let robots_blocked = fetched.robots_blocked;
@@ -204,6 +240,7 @@ pub(super) async fn fetch_page(
         robots_blocked,
         post: form.is_some(),
         bytes,
+        parse_error,
     }
 }
 
@@ -239,4 +276,30 @@ pub(super) fn resident_estimate(out: &PageOutcome, spilled: bool) -> u64 {
         .map(|l| PER_LINK + (l.url.len() + l.text.len() + l.tag.len()) as u64)
         .sum();
     OVERHEAD * (PER_URL + 2 * (p.text.len() + p.title.len()) as u64 + links)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An extractor bug on one page fails that page with the panic's
+    /// message (recorded as its crawl error), not the crawl; a page that
+    /// parses comes back whole.
+    #[tokio::test]
+    async fn a_parser_panic_fails_the_page_with_its_message() {
+        let ok = run_parser(|| ParsedPage {
+            title: "通知".into(),
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(ok.map(|p| p.title), Ok("通知".to_string()));
+        let literal = run_parser(|| panic!("slice index starts at 9 but ends at 3")).await;
+        assert_eq!(
+            literal.map(|p| p.title),
+            Err("slice index starts at 9 but ends at 3".to_string())
+        );
+        let n = 7;
+        let formatted = run_parser(move || panic!("depth {n}")).await;
+        assert_eq!(formatted.map(|p| p.title), Err("depth 7".to_string()));
+    }
 }

@@ -118,7 +118,10 @@ pub(super) async fn crawl_column(
                     } else {
                         out.fetched
                             .failure()
-                            .unwrap_or_else(|| "not an HTML page".into())
+                            .unwrap_or_else(|| match &out.parse_error {
+                                Some(e) => format!("extractor failed: {e}"),
+                                None => "not an HTML page".into(),
+                            })
                     }),
                     ..Default::default()
                 },

@@ -22,37 +22,63 @@ use std::collections::{HashMap, HashSet};
 use super::links::LinkResult;
 
 /// The visited sets of one site's crawl (see the module's invariants).
+///
+/// Claimed, stored and queued are flags on one entry per URL rather than
+/// three sets: each held its own copy of every page URL, for every site in
+/// flight.
 #[derive(Default)]
 pub(super) struct Visited {
-    /// Claimed for fetching as a page: scheduled, fetched, or where a
-    /// fetched redirect ended.
-    claimed: HashSet<String>,
+    /// Per URL met as a page: which of [`CLAIMED`], [`STORED`], [`QUEUED`].
+    roles: HashMap<String, u8>,
     /// What fetching a claimed URL found.
     fetched: HashMap<String, LinkResult>,
-    /// Stored in `site.pages`.
-    stored: HashSet<String>,
     /// In-scope URLs given up on, with the reason.
     dropped: HashMap<String, String>,
-    /// Ever put in the walk's frontier.
-    queued: HashSet<String>,
     /// Column URLs claimed (crawled or pending), the homepage included.
     columns: HashSet<String>,
 }
 
+/// Claimed for fetching as a page: scheduled, fetched, or where a fetched
+/// redirect ended.
+const CLAIMED: u8 = 1;
+/// Stored in `site.pages`.
+const STORED: u8 = 2;
+/// Ever put in the walk's frontier.
+const QUEUED: u8 = 4;
+
 impl Visited {
+    fn has(&self, key: &str, role: u8) -> bool {
+        self.roles.get(key).is_some_and(|r| r & role != 0)
+    }
+
+    /// Set `role` on `key`; false when it was set already.
+    fn set(&mut self, key: &str, role: u8) -> bool {
+        match self.roles.get_mut(key) {
+            Some(r) if *r & role != 0 => false,
+            Some(r) => {
+                *r |= role;
+                true
+            }
+            None => {
+                self.roles.insert(key.to_string(), role);
+                true
+            }
+        }
+    }
+
     /// Claim `key` for fetching as a page. False when it already was.
     pub(super) fn claim(&mut self, key: &str) -> bool {
-        !self.claimed.contains(key) && self.claimed.insert(key.to_string())
+        self.set(key, CLAIMED)
     }
 
     /// Claimed for fetching as a page.
     pub(super) fn is_claimed(&self, key: &str) -> bool {
-        self.claimed.contains(key)
+        self.has(key, CLAIMED)
     }
 
     /// Claimed or dropped: the walk has nothing more to do with it.
     pub(super) fn is_settled(&self, key: &str) -> bool {
-        self.claimed.contains(key) || self.dropped.contains_key(key)
+        self.has(key, CLAIMED) || self.dropped.contains_key(key)
     }
 
     /// Give up on an in-scope URL, saying why.
@@ -68,14 +94,14 @@ impl Visited {
     /// Keep what fetching `key` found; a URL fetched is claimed (a list
     /// fragment POSTed, say, is never fetched again as a page).
     pub(super) fn record_fetch(&mut self, key: String, result: LinkResult) {
-        self.claimed.insert(key.clone());
+        self.set(&key, CLAIMED);
         self.fetched.insert(key, result);
     }
 
     /// A fetch of another URL ended at `key` (a redirect): it is read, so
     /// it is claimed, and a link to it gets that answer.
     pub(super) fn record_redirect_target(&mut self, key: String, result: LinkResult) {
-        self.claimed.insert(key.clone());
+        self.set(&key, CLAIMED);
         self.fetched.entry(key).or_insert(result);
     }
 
@@ -86,14 +112,14 @@ impl Visited {
 
     /// Store the page once: false when it already is.
     pub(super) fn store_page(&mut self, key: &str) -> bool {
-        debug_assert!(self.claimed.contains(key), "stored unclaimed {key}");
-        self.stored.insert(key.to_string())
+        debug_assert!(self.has(key, CLAIMED), "stored unclaimed {key}");
+        self.set(key, STORED)
     }
 
     /// Put `key` in the walk's frontier: false when it was there before or
     /// is already claimed.
     pub(super) fn enqueue(&mut self, key: &str) -> bool {
-        !self.claimed.contains(key) && self.queued.insert(key.to_string())
+        !self.has(key, CLAIMED) && self.set(key, QUEUED)
     }
 
     /// Claim `key` as a column: false when it is one already (or the homepage).
@@ -109,7 +135,11 @@ impl Visited {
     /// The claimed URLs as of now, for column crawls running in their own
     /// tasks (a list page among them is taken from what was read).
     pub(super) fn claimed_now(&self) -> HashSet<String> {
-        self.claimed.clone()
+        self.roles
+            .iter()
+            .filter(|(_, r)| **r & CLAIMED != 0)
+            .map(|(k, _)| k.clone())
+            .collect()
     }
 }
 

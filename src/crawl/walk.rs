@@ -82,15 +82,17 @@ impl SiteRun {
             let Ok(u) = Url::parse(&l.url) else { continue };
             let key = urlnorm::normalize(&u);
             if !self.links.note(&key, page, l, on_homepage) {
-                self.links.add(LinkCheck {
-                    url: key.clone(),
-                    referrers: vec![page.to_string()],
-                    anchor: l.text.clone(),
-                    on_homepage,
-                    internal: self.scope.contains(&u),
-                    attachment: is_attachment(&u),
-                    ..Default::default()
-                });
+                self.links.add(
+                    LinkCheck {
+                        url: key.clone(),
+                        anchor: l.text.clone(),
+                        on_homepage,
+                        internal: self.scope.contains(&u),
+                        attachment: is_attachment(&u),
+                        ..Default::default()
+                    },
+                    page,
+                );
             }
             let follow = matches!(l.tag.as_str(), "a" | "iframe" | "");
             // Each URL enters the frontier once: navigation links repeat on
@@ -112,8 +114,16 @@ impl SiteRun {
         }
         self.requests += u64::from(out.fetched.attempts);
         self.site.stats.bytes += out.bytes;
+        // A page that could not be fetched, or whose body the extractor
+        // failed on (a bug, never the site's fault): a crawl error of the
+        // page's kind, so the rules treat it as unread — never as empty.
+        let failure = out.fetched.failure().or_else(|| {
+            out.parse_error
+                .as_ref()
+                .map(|e| format!("extractor failed on this page ({e}): not judged"))
+        });
         if out.post {
-            match out.fetched.failure() {
+            match failure {
                 Some(err) => self.site.crawl_errors.push(CrawlError {
                     url,
                     what: "list".into(),
@@ -134,7 +144,7 @@ impl SiteRun {
             }
         }
         self.visited.record_fetch(url.clone(), result);
-        if let Some(err) = out.fetched.failure() {
+        if let Some(err) = failure {
             let what = match out.task.kind {
                 _ if out.fetched.blocked => "blocked",
                 PageKind::Home => "start",
@@ -308,6 +318,7 @@ impl SiteRun {
                             robots_blocked: false,
                             post: false,
                             bytes: 0,
+                            parse_error: None,
                         });
                     progress.hold(resident_estimate(&out, spilled));
                     progress.done(!out.fetched.ok() && !out.robots_blocked);
