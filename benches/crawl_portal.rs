@@ -1132,22 +1132,32 @@ fn main() {
 
 /// A crawl that makes no progress for `STALL_SECS` (default 60) seconds
 /// prints the sites not done and their queued/done counts to stderr (a
-/// hang is a bug; this says where to look).
+/// hang is a bug; this says where to look). A crawl that goes on with at
+/// most two sites at once for as long while others wait to start prints a
+/// `NARROW` line: it looks like a hang at the default politeness (one or two
+/// hosts at 5 requests/s, the CPU idle) and is the scheduler holding back
+/// sites (issue 8: the memory charge that ratcheted down to one site).
 fn stall_watch() -> govaudit::crawl::ProgressSink {
     use govaudit::crawl::{Event, Progress, ProgressSink};
     use std::collections::BTreeMap;
+    use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Mutex;
     #[derive(Default)]
     struct Watch {
         sites: Mutex<BTreeMap<String, (u64, u64)>>,
         last: Mutex<Option<Instant>>,
+        /// Sites in SITES.toml and sites started so far.
+        total: AtomicUsize,
+        started: AtomicUsize,
     }
     impl Progress for Watch {
         fn event(&self, event: Event<'_>) {
             *self.last.lock().unwrap() = Some(Instant::now());
             let mut sites = self.sites.lock().unwrap();
             match event {
+                Event::Started { sites } => self.total.store(sites, Ordering::Relaxed),
                 Event::SiteStarted { site } => {
+                    self.started.fetch_add(1, Ordering::Relaxed);
                     sites.insert(site.to_string(), (0, 0));
                 }
                 Event::Queued { site, urls } => {
@@ -1173,8 +1183,26 @@ fn stall_watch() -> govaudit::crawl::ProgressSink {
         .unwrap_or(60);
     let watch = Arc::new(Watch::default());
     let w = watch.clone();
+    let mut narrow_since: Option<Instant> = None;
     std::thread::spawn(move || loop {
         std::thread::sleep(std::time::Duration::from_secs(5));
+        let crawling = w.sites.lock().unwrap().len();
+        let waiting = w
+            .total
+            .load(Ordering::Relaxed)
+            .saturating_sub(w.started.load(Ordering::Relaxed));
+        if waiting > 0 && crawling <= 2 {
+            let since = *narrow_since.get_or_insert_with(Instant::now);
+            if since.elapsed().as_secs() >= secs {
+                eprintln!(
+                    "crawl_portal: NARROW: {crawling} sites crawling for {} s while {waiting} wait to start",
+                    since.elapsed().as_secs()
+                );
+                narrow_since = None;
+            }
+        } else {
+            narrow_since = None;
+        }
         let idle = w.last.lock().unwrap().map(|t| t.elapsed().as_secs());
         if idle.is_some_and(|i| i >= secs) {
             let sites = w.sites.lock().unwrap();

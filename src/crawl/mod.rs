@@ -294,7 +294,16 @@ async fn schedule<F: FnMut(Site, HandOver) + Send>(
     // What the process really grew by per site held, sampled as sites
     // finish (grown, not just admitted): a site's task, frontier,
     // connections and buffers are more than the pages' share the estimate
-    // counts, so the larger of the two is charged.
+    // counts, so the larger of the two is charged. The growth is shared
+    // over the most sites held at once so far, not over those held now:
+    // the allocator keeps what finished sites freed (and the caller may
+    // keep what it loads once during the run), so the process does not
+    // shrink as sites leave. Divided by the sites held now, that
+    // memory made each site look bigger with every site that finished,
+    // fewer sites were admitted, the next quotient was larger still, and
+    // the crawl ratcheted down to one site at a time — at the default
+    // politeness one host at 5 requests a second, the rest of a 200-host
+    // portal left waiting for many minutes at 0% CPU (issue 8).
     let mut observed_per_site = 0u64;
     let mut summary = CrawlSummary::default();
     // Sites handed over come back here when their HandOver is dropped.
@@ -366,7 +375,7 @@ async fn schedule<F: FnMut(Site, HandOver) + Send>(
         observed_per_site = observed_per_site.max(
             resident_bytes()
                 .saturating_sub(base_rss)
-                .checked_div(held.len() as u64)
+                .checked_div(held.len().max(summary.max_sites_held) as u64)
                 .unwrap_or(0),
         );
         // The host is free for another site now; the site's memory stays
