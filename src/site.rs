@@ -599,6 +599,11 @@ pub struct LinkCheck {
     pub blocked: bool,
     /// Attempts made.
     pub attempts: u32,
+    /// The target answered only past an HTTPS certificate a browser
+    /// refuses ("self-signed or untrusted issuer", "expired" …): the crawl
+    /// read it, a visitor's browser stops at a warning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<String>,
     /// Pages of this site linking the target, in discovery order.
     pub referrers: Vec<String>,
     /// Anchor text of the first link found.

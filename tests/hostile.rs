@@ -402,3 +402,63 @@ fn an_https_site_with_a_bad_certificate_is_audited_and_the_certificate_is_a_warn
         report.findings
     );
 }
+
+/// A department site linking another site whose HTTPS certificate a browser
+/// refuses: the link check reads past the certificate (it is no broken
+/// link, nothing is deducted) and broken-link gives one warn naming the
+/// certificate's problem, so the clerk can ask the other site to fix it.
+#[test]
+fn a_link_to_a_site_with_a_bad_certificate_is_a_warn_not_a_broken_link() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (expired, linker, _servers, _dir) = rt.block_on(async {
+        let backend = serve(&fixture("hostile/tls")).await;
+        let expired = https_front(backend.addr(), (2020, 1, 1), (2021, 1, 1)).await;
+        let dir = stage("hostile/tls-link", &[("EXPIRED", expired.clone())]);
+        let linker = serve(dir.path()).await;
+        let base = format!("{}/", linker.base_url());
+        (expired, base, [backend, linker], dir)
+    });
+    let cfg = hostile_config(&[("linker", &linker)]);
+    let out = tempfile::tempdir().unwrap();
+    let out_path = out.path().to_path_buf();
+    let outcome = rt
+        .block_on(async {
+            tokio::task::spawn_blocking(move || {
+                audit_config(
+                    &cfg,
+                    &AuditRequest {
+                        config: "SITES.toml".into(),
+                        as_of: Some(chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()),
+                        out: Some(out_path),
+                        profile: None,
+                        progress: Default::default(),
+                    },
+                )
+            })
+            .await
+        })
+        .unwrap()
+        .unwrap();
+    let target = format!("{expired}news/a1.html");
+    let found: Vec<_> = outcome
+        .report
+        .findings
+        .iter()
+        .filter(|f| f.rule == "broken-link")
+        .collect();
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let f = found[0];
+    assert_eq!(f.target.as_deref(), Some(target.as_str()));
+    assert_eq!(f.severity, Severity::Warn);
+    assert_eq!(f.evidence["certificate"], "expired");
+    assert_eq!(f.evidence["status"], 200);
+    assert!(f.message.contains("HTTPS证书已过期"), "{}", f.message);
+    // Not counted as broken, and the site itself has no certificate problem.
+    let site = &outcome.report.sites[0];
+    assert_eq!(site.stats.broken_links, 0, "{:?}", site.stats);
+    assert!(outcome
+        .report
+        .findings
+        .iter()
+        .all(|f| f.rule != "site-unreachable"));
+}

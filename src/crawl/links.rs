@@ -30,6 +30,8 @@ pub(crate) struct LinkResult {
     pub(super) blocked: bool,
     pub(super) attempts: u32,
     pub(super) skipped: Option<String>,
+    /// The answer came only past an HTTPS certificate a browser refuses.
+    pub(super) certificate: Option<String>,
 }
 
 impl LinkResult {
@@ -56,6 +58,7 @@ impl LinkResult {
             blocked: f.blocked,
             attempts: f.attempts,
             skipped: None,
+            certificate: f.certificate.clone(),
         }
     }
 
@@ -112,6 +115,7 @@ impl LinkResult {
         lc.blocked = self.blocked;
         lc.attempts = self.attempts;
         lc.skipped = self.skipped.clone();
+        lc.certificate = self.certificate.clone();
     }
 }
 

@@ -29,6 +29,11 @@
 //! - `include_external` (default true): report targets outside the site.
 //! - `include_attachments` (default true): report attachments (pdf, doc …).
 //! - `max_referrers` (default 5): referring pages listed in the evidence.
+//!
+//! A link that opens only past an HTTPS certificate a browser refuses
+//! (self-signed, expired, issued for another host: `LinkCheck.certificate`)
+//! is not broken for the crawler but is for a visitor, who gets a security
+//! warning: a warn with `"certificate"` in the evidence, never a deduction.
 
 use serde::{Deserialize, Serialize};
 use url::Url;
@@ -146,11 +151,21 @@ pub struct BrokenLinkEvidence {
     pub attempts: u32,
     /// The first pages that hold the link (`max_referrers`).
     pub referrers: Vec<String>,
+    /// The link opened only past an HTTPS certificate a browser refuses
+    /// (a warn, not a broken link): what is wrong with the certificate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<String>,
 }
 
 impl Evidence for BrokenLinkEvidence {
     fn summary_zh(&self) -> String {
         let mut parts = Vec::new();
+        if let Some(c) = &self.certificate {
+            parts.push(format!(
+                "HTTPS证书{}",
+                super::site_unreachable::certificate_zh(c)
+            ));
+        }
         match (self.status, &self.error) {
             (_, Some(err)) => parts.push(format!("错误：{err}")),
             (Some(st), None) => parts.push(format!("HTTP {st}")),
@@ -198,9 +213,17 @@ impl RuleDef for BrokenLink {
     fn run(&self, site: &Site, _ctx: &Context, settings: &Settings) -> Vec<Finding> {
         let mut out = Vec::new();
         for link in &site.links {
-            let Some(failure) = failure(link) else {
+            let failure = failure(link);
+            // Read only past a certificate a browser refuses: it opens for
+            // the crawler, a visitor gets a security warning. A hint with
+            // the certificate's problem, never a deduction.
+            let certificate = link
+                .certificate
+                .as_deref()
+                .filter(|_| failure.is_none() && link.skipped.is_none() && !link.blocked);
+            if failure.is_none() && certificate.is_none() {
                 continue;
-            };
+            }
             if (!link.internal && !settings.include_external)
                 || (link.attachment && !settings.include_attachments)
             {
@@ -220,22 +243,39 @@ impl RuleDef for BrokenLink {
             } else {
                 format!("共{pages}个页面引用")
             };
-            let message = format!(
-                "链接{anchor}（{}）无法打开（{}），{where_}，请修正或删除该链接。",
-                link.url,
-                failure.describe()
-            );
+            let (severity, message) = match (&failure, certificate) {
+                (Some(failure), _) => (
+                    Self::META.severity,
+                    format!(
+                        "链接{anchor}（{}）无法打开（{}），{where_}，请修正或删除该链接。",
+                        link.url,
+                        failure.describe()
+                    ),
+                ),
+                (None, Some(problem)) => (
+                    Severity::Warn,
+                    format!(
+                        "链接{anchor}（{}）的HTTPS证书{}，访问者的浏览器会拦截并显示安全警告，{where_}，请联系该网站更换有效证书，或改用可正常访问的地址。",
+                        link.url,
+                        super::site_unreachable::certificate_zh(problem)
+                    ),
+                ),
+                (None, None) => continue,
+            };
             let mut f = Finding::new(
                 Self::META.id,
                 site,
                 url,
                 Some(&link.url),
                 None,
-                Self::META.severity,
+                severity,
                 message,
                 &BrokenLinkEvidence {
                     status: link.status,
-                    error: failure.error().map(str::to_string),
+                    error: failure
+                        .as_ref()
+                        .and_then(Failure::error)
+                        .map(str::to_string),
                     anchor: link.anchor.clone(),
                     pages,
                     on_homepage: link.on_homepage,
@@ -248,6 +288,7 @@ impl RuleDef for BrokenLink {
                         .take(settings.max_referrers)
                         .cloned()
                         .collect(),
+                    certificate: certificate.map(str::to_string),
                 },
             );
             f.target = Some(link.url.clone());
@@ -318,6 +359,49 @@ mod tests {
         assert_eq!(f[1].evidence["error"], "timeout");
         assert_eq!(f[1].evidence["on_homepage"], false);
         assert!(f[1].message.contains("timeout"));
+    }
+
+    /// A link that opens only past a certificate a browser refuses is a
+    /// hint (the visitor sees a warning), never a deduction; the same link
+    /// with a good certificate is silent, and one that fails is broken
+    /// whatever its certificate.
+    #[test]
+    fn a_link_behind_a_refused_certificate_is_a_warn() {
+        let env = Env::new();
+        let mut s = site();
+        let mut expired = check(
+            "https://127.0.0.1:8443/zt/",
+            Some(200),
+            &["http://127.0.0.1/fgj/", "http://127.0.0.1/fgj/a.html"],
+        );
+        expired.internal = false;
+        expired.certificate = Some("expired".into());
+        let mut fine = expired.clone();
+        fine.url = "https://127.0.0.1:9443/".into();
+        fine.certificate = None;
+        let mut gone = expired.clone();
+        gone.url = "https://127.0.0.1:7443/old.html".into();
+        gone.status = Some(404);
+        s.links = vec![expired, fine, gone];
+        let f = BrokenLink.check(&s, &env.ctx("2026-11-26"));
+        assert_eq!(f.len(), 2, "{f:#?}");
+        let warn = f
+            .iter()
+            .find(|f| f.target.as_deref() == Some("https://127.0.0.1:8443/zt/"))
+            .unwrap();
+        assert_eq!(warn.severity, Severity::Warn);
+        assert_eq!(warn.evidence["certificate"], "expired");
+        assert_eq!(warn.evidence["pages"], 2);
+        assert!(warn.message.contains("HTTPS证书已过期"), "{}", warn.message);
+        let broken = f
+            .iter()
+            .find(|f| f.target.as_deref() == Some("https://127.0.0.1:7443/old.html"))
+            .unwrap();
+        assert_eq!(broken.severity, Severity::Deduct);
+        assert_eq!(broken.evidence["status"], 404);
+        assert!(broken.evidence.get("certificate").is_none());
+        // Not broken: the crawl's count of broken links leaves it out.
+        assert_eq!(count_broken(&s), 1);
     }
 
     #[test]

@@ -100,7 +100,7 @@ pub struct SiteUnreachableEvidence {
 }
 
 /// A certificate problem (`StartOutcome.certificate`) in Chinese.
-fn certificate_zh(problem: &str) -> &'static str {
+pub(crate) fn certificate_zh(problem: &str) -> &'static str {
     match problem {
         "self-signed or untrusted issuer" => "为自签名证书或签发机构不受信任",
         "expired" => "已过期",
