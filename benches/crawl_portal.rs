@@ -32,6 +32,7 @@
 //!     SITES=10 ARTICLES=20 cargo bench --bench crawl_portal    # ARTICLES per column
 //!     cargo bench --bench crawl_portal -- --incremental   # run 1 vs run 2 with a history database
 //!     cargo bench --bench crawl_portal -- --no-attachments  # attachments checked, not read
+//!     TIMELINE=1 cargo bench --bench crawl_portal -- --hosts 200 --sites 200  # sites crawling every 5 s
 //!
 //! `--incremental` crawls the unchanged portal twice with a history
 //! database (src/history/cache.rs) as `govaudit audit` does: run 1 stores
@@ -769,8 +770,18 @@ fn time_rules(judge: &Judge, site: &Site, per_rule: &mut Vec<(&'static str, f64)
 
 /// VmHWM (peak resident set) of a process, in MB.
 fn vm_hwm_mb(pid: &str) -> Option<f64> {
+    status_mb(pid, "VmHWM:")
+}
+
+/// This process's resident memory now (VmRSS), in MB.
+fn vm_rss_mb() -> Option<f64> {
+    status_mb("self", "VmRSS:")
+}
+
+/// A `/proc/<pid>/status` line in kB, as MB.
+fn status_mb(pid: &str, field: &str) -> Option<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
 }
@@ -1184,6 +1195,9 @@ fn stall_watch() -> govaudit::crawl::ProgressSink {
     let watch = Arc::new(Watch::default());
     let w = watch.clone();
     let mut narrow_since: Option<Instant> = None;
+    // TIMELINE=1: every 5 s, the sites crawling, waiting and done.
+    let timeline = std::env::var_os("TIMELINE").is_some();
+    let t0 = Instant::now();
     std::thread::spawn(move || loop {
         std::thread::sleep(std::time::Duration::from_secs(5));
         let crawling = w.sites.lock().unwrap().len();
@@ -1191,6 +1205,14 @@ fn stall_watch() -> govaudit::crawl::ProgressSink {
             .total
             .load(Ordering::Relaxed)
             .saturating_sub(w.started.load(Ordering::Relaxed));
+        if timeline {
+            eprintln!(
+                "crawl_portal: t={:.0}s crawling {crawling}, waiting {waiting}, done {}, RSS {:.0} MB",
+                t0.elapsed().as_secs_f64(),
+                w.started.load(Ordering::Relaxed).saturating_sub(crawling),
+                vm_rss_mb().unwrap_or(0.0)
+            );
+        }
         if waiting > 0 && crawling <= 2 {
             let since = *narrow_since.get_or_insert_with(Instant::now);
             if since.elapsed().as_secs() >= secs {
