@@ -34,6 +34,23 @@ fn hostile_config(sites: &[(&str, &str)]) -> Config {
     c
 }
 
+/// Audit `cfg` as of 2026-11-26 into a temp folder (the fixture servers
+/// keep running on their own runtime meanwhile).
+fn audit_hostile(cfg: &Config) -> govaudit::audit::Outcome {
+    let out = tempfile::tempdir().unwrap();
+    audit_config(
+        cfg,
+        &AuditRequest {
+            config: "SITES.toml".into(),
+            as_of: Some(chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()),
+            out: Some(out.path().to_path_buf()),
+            profile: None,
+            progress: Default::default(),
+        },
+    )
+    .unwrap()
+}
+
 fn page<'a>(site: &'a Site, suffix: &str) -> &'a Page {
     site.pages
         .iter()
@@ -236,18 +253,7 @@ fn a_site_behind_a_javascript_challenge_is_blocked_not_unreachable_or_empty() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let waf = rt.block_on(serve(&fixture("hostile/waf")));
     let cfg = hostile_config(&[("waf", &format!("{}/", waf.base_url()))]);
-    let out = tempfile::tempdir().unwrap();
-    let outcome = audit_config(
-        &cfg,
-        &AuditRequest {
-            config: "SITES.toml".into(),
-            as_of: Some(chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()),
-            out: Some(out.path().to_path_buf()),
-            profile: None,
-            progress: Default::default(),
-        },
-    )
-    .unwrap();
+    let outcome = audit_hostile(&cfg);
     let findings = &outcome.report.findings;
     let unreachable: Vec<_> = findings
         .iter()
@@ -348,25 +354,7 @@ fn an_https_site_with_a_bad_certificate_is_audited_and_the_certificate_is_a_warn
         );
     }
     assert_eq!(round.outcomes.len(), 3);
-    let out = tempfile::tempdir().unwrap();
-    let outcome = rt
-        .block_on(async {
-            tokio::task::spawn_blocking(move || {
-                audit_config(
-                    &cfg,
-                    &AuditRequest {
-                        config: "SITES.toml".into(),
-                        as_of: Some(chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()),
-                        out: Some(out.path().to_path_buf()),
-                        profile: None,
-                        progress: Default::default(),
-                    },
-                )
-            })
-            .await
-        })
-        .unwrap()
-        .unwrap();
+    let outcome = audit_hostile(&cfg);
     let report = &outcome.report;
     for (id, problem, zh) in [
         ("self-signed", "self-signed or untrusted issuer", "自签名"),
@@ -419,26 +407,7 @@ fn a_link_to_a_site_with_a_bad_certificate_is_a_warn_not_a_broken_link() {
         (expired, base, [backend, linker], dir)
     });
     let cfg = hostile_config(&[("linker", &linker)]);
-    let out = tempfile::tempdir().unwrap();
-    let out_path = out.path().to_path_buf();
-    let outcome = rt
-        .block_on(async {
-            tokio::task::spawn_blocking(move || {
-                audit_config(
-                    &cfg,
-                    &AuditRequest {
-                        config: "SITES.toml".into(),
-                        as_of: Some(chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()),
-                        out: Some(out_path),
-                        profile: None,
-                        progress: Default::default(),
-                    },
-                )
-            })
-            .await
-        })
-        .unwrap()
-        .unwrap();
+    let outcome = audit_hostile(&cfg);
     let target = format!("{expired}news/a1.html");
     let found: Vec<_> = outcome
         .report
