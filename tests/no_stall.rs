@@ -20,16 +20,12 @@
 //! One test in its own binary: the scheduler reads this process's resident
 //! memory, which other tests running beside it would disturb.
 
-use std::path::{Path, PathBuf};
+mod common;
+
 use std::sync::{Arc, Mutex};
 
-use govaudit::config::Config;
+use common::serve_shared_host;
 use govaudit::crawl::{crawl_all_as_finished, CrawlOptions, Event, Progress, ProgressSink};
-use govaudit::serve::serve_dir_hosts;
-
-fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/sched-shared-host")
-}
 
 /// The process's resident memory in MB (Linux), as the scheduler reads it.
 fn resident_mb() -> usize {
@@ -63,24 +59,7 @@ impl Progress for SitesAtOnce {
 
 #[test]
 fn memory_kept_after_sites_leave_does_not_shrink_the_crawl_to_one_site() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let server = rt.block_on(serve_dir_hosts(fixture(), 2)).unwrap();
-    let port = server.addr().port();
-    let path = fixture().join("SITES.toml");
-    let text = std::fs::read_to_string(&path).unwrap();
-    let mut parts = text.split("{{base}}");
-    let mut toml = parts.next().unwrap().to_string();
-    for (i, part) in parts.enumerate() {
-        toml.push_str(&format!("127.0.0.{}:{port}", i % 2 + 1));
-        toml.push_str(part);
-    }
-    let mut config = Config::parse(&path, &toml).unwrap();
-    config.crawl.per_host_delay_ms = 0;
-    config.crawl.timeout_secs = 5;
+    let (rt, _server, mut config) = serve_shared_host(2);
     config.crawl.per_host_concurrency = 2;
     // A budget of 96 MB over what the process holds now.
     let budget_mb = 96;

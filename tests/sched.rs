@@ -5,43 +5,18 @@
 //! `max_memory_mb` (and the deprecated `sites_in_flight`) bound the sites
 //! held at once, as the crawl's `max_sites_held` counter shows.
 
+mod common;
+
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use govaudit::config::Config;
 use govaudit::crawl::{
     crawl_all, crawl_all_as_finished, crawl_all_handing_over, CrawlOptions, CrawlSummary, HandOver,
 };
-use govaudit::serve::{serve_dir_hosts, FixtureServer};
 use govaudit::site::Site;
 
-fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/sched-shared-host")
-}
-
-/// Serve the fixture on `hosts` loopback addresses and load its SITES.toml
-/// with the sites dealt over them in turn (site i on 127.0.0.(i % hosts + 1)).
-fn serve(hosts: u8) -> (tokio::runtime::Runtime, FixtureServer, Config) {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let server = rt.block_on(serve_dir_hosts(fixture(), hosts)).unwrap();
-    let port = server.addr().port();
-    let path = fixture().join("SITES.toml");
-    let text = std::fs::read_to_string(&path).unwrap();
-    let mut parts = text.split("{{base}}");
-    let mut out = parts.next().unwrap().to_string();
-    for (i, part) in parts.enumerate() {
-        out.push_str(&format!("127.0.0.{}:{port}", i % usize::from(hosts) + 1));
-        out.push_str(part);
-    }
-    let mut config = Config::parse(&path, &out).unwrap();
-    config.crawl.per_host_delay_ms = 0;
-    config.crawl.timeout_secs = 5;
-    (rt, server, config)
-}
+use common::serve_shared_host as serve;
 
 fn crawl(rt: &tokio::runtime::Runtime, config: &Config) -> (Vec<Site>, CrawlSummary) {
     let mut sites = Vec::new();

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use govaudit::config::Config;
 use govaudit::crawl::{crawl_all, CrawlOptions};
-use govaudit::serve::{serve_dir, FixtureServer};
+use govaudit::serve::{serve_dir, serve_dir_hosts, FixtureServer};
 use govaudit::site::{LinkCheck, Site};
 
 /// The User-Agent every test crawl sends.
@@ -139,4 +139,31 @@ pub fn requested_twice(server: &FixtureServer) -> Vec<String> {
         .collect();
     twice.sort();
     twice
+}
+
+/// fixtures/sched-shared-host (eight department sites) served on `hosts`
+/// loopback addresses, with its SITES.toml loaded and the sites dealt over
+/// them in turn (site i on 127.0.0.(i % hosts + 1)); no politeness delay,
+/// 5 s timeouts. The runtime (two workers) keeps the server running.
+pub fn serve_shared_host(hosts: u8) -> (tokio::runtime::Runtime, FixtureServer, Config) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = fixture("sched-shared-host");
+    let server = rt.block_on(serve_dir_hosts(dir.clone(), hosts)).unwrap();
+    let port = server.addr().port();
+    let path = dir.join("SITES.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut parts = text.split("{{base}}");
+    let mut out = parts.next().unwrap().to_string();
+    for (i, part) in parts.enumerate() {
+        out.push_str(&format!("127.0.0.{}:{port}", i % usize::from(hosts) + 1));
+        out.push_str(part);
+    }
+    let mut config = Config::parse(&path, &out).unwrap();
+    config.crawl.per_host_delay_ms = 0;
+    config.crawl.timeout_secs = 5;
+    (rt, server, config)
 }
