@@ -313,51 +313,24 @@ pub fn audit_config_with_history(
     // Sites are judged on a thread of their own as their crawls end, so the
     // crawl goes on meanwhile; a site handed over still counts against the
     // memory budget until it is judged and dropped (its HandOver with it).
-    let (summary, judged) = std::thread::scope(|scope| {
-        let (to_judge, judge_queue) = std::sync::mpsc::channel::<(Site, crate::crawl::HandOver)>();
-        let (snapshot, judge, probes) = (&mut snapshot, &judge, &probes);
-        let judging = scope.spawn(move || {
-            let mut judged: Vec<(SiteReport, Vec<Finding>)> = Vec::new();
-            let mut first_error: Option<crate::Error> = None;
-            for (mut site, done) in judge_queue {
-                if let Some(sc) = config.sites.iter().find(|s| s.id == site.id) {
-                    if site.owner.is_none() {
-                        site.owner = sc.owner.clone();
-                    }
-                    if site.typo_allow.is_empty() {
-                        site.typo_allow = sc.typo_allow.clone();
-                    }
-                    site.without_services = !sc.services;
-                }
-                site.probes = probes.get(&site.id).cloned();
-                if let Err(e) = snapshot.write_site(&site) {
-                    first_error.get_or_insert(e);
-                }
-                judged.push(judge.judge(&site));
-                // `site` (with all its pages) is dropped here, then its claim.
-                drop(site);
-                drop(done);
+    let mut first_error: Option<crate::Error> = None;
+    let summary = crate::crawl::crawl_all_judging(&runtime, &rest, &options, |mut site| {
+        if let Some(sc) = config.sites.iter().find(|s| s.id == site.id) {
+            if site.owner.is_none() {
+                site.owner = sc.owner.clone();
             }
-            (judged, first_error)
-        });
-        let summary = runtime.block_on(crate::crawl::crawl_all_handing_over(
-            &rest,
-            &options,
-            |site: Site, done| {
-                // The judge thread ends only when this sender is gone, so
-                // a send fails only if it panicked (reported below).
-                let _ = to_judge.send((site, done));
-            },
-        ));
-        drop(to_judge);
-        let judged = judging
-            .join()
-            .map_err(|_| crate::Error::Other("judging sites failed (panic)".into()));
-        (summary, judged)
-    });
-    let summary = summary?;
-    let (judged, first_error) = judged?;
-    results.extend(judged);
+            if site.typo_allow.is_empty() {
+                site.typo_allow = sc.typo_allow.clone();
+            }
+            site.without_services = !sc.services;
+        }
+        site.probes = probes.get(&site.id).cloned();
+        if let Err(e) = snapshot.write_site(&site) {
+            first_error.get_or_insert(e);
+        }
+        results.push(judge.judge(&site));
+        // `site` (with all its pages) is dropped here.
+    })?;
     if let Some(e) = first_error {
         return Err(e);
     }

@@ -204,6 +204,39 @@ pub async fn crawl_all_handing_over<F: FnMut(Site, HandOver) + Send>(
     schedule(config, options, false, on_site).await
 }
 
+/// Crawl on `runtime` (which must not be the caller's own: this blocks on
+/// it) and give each finished site to `judge`, run on a thread of its own
+/// so the crawl goes on meanwhile. A site counts against `max_memory_mb`
+/// until `judge` returns from it (see [`crawl_all_handing_over`]). A judge
+/// that panics is an error once the crawl is over.
+pub fn crawl_all_judging<F: FnMut(Site) + Send>(
+    runtime: &tokio::runtime::Runtime,
+    config: &Config,
+    options: &CrawlOptions,
+    mut judge: F,
+) -> crate::Result<CrawlSummary> {
+    std::thread::scope(|scope| {
+        let (to_judge, queue) = std::sync::mpsc::channel::<(Site, HandOver)>();
+        let judging = scope.spawn(move || {
+            for (site, done) in queue {
+                judge(site);
+                // The site is gone with the call: give its share back.
+                drop(done);
+            }
+        });
+        let summary = runtime.block_on(crawl_all_handing_over(config, options, |site, done| {
+            // The judge thread ends only when this sender is gone, so a
+            // send fails only if it panicked (reported below).
+            let _ = to_judge.send((site, done));
+        }));
+        drop(to_judge);
+        judging
+            .join()
+            .map_err(|_| crate::Error::Other("judging sites failed (panic)".into()))?;
+        summary
+    })
+}
+
 /// A finished site's claim on the memory budget: dropping it gives the
 /// site's share back to the scheduler (see [`crawl_all_handing_over`]).
 #[derive(Debug)]
