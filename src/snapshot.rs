@@ -87,17 +87,35 @@ impl SnapshotWriter {
         }
         std::fs::create_dir_all(staging.join("sites"))
             .map_err(|e| crate::Error::io(&staging, e))?;
-        Ok(SnapshotWriter {
+        Ok(SnapshotWriter::staged(
+            dir,
+            staging,
+            audit_name,
+            started_at,
+            Vec::new(),
+        ))
+    }
+
+    /// A writer over `staging` whose manifest lists `sites` so far.
+    fn staged(
+        dir: &Path,
+        staging: PathBuf,
+        audit_name: Option<String>,
+        started_at: String,
+        sites: Vec<String>,
+    ) -> Self {
+        SnapshotWriter {
             dir: dir.to_path_buf(),
             staging,
             manifest: Manifest {
                 schema: "govaudit.crawl/1".into(),
                 audit_name,
                 started_at,
+                sites,
                 ..Default::default()
             },
             spill_errors: SpillErrors::default(),
-        })
+        }
     }
 
     /// Start a snapshot like [`SnapshotWriter::create`], unless an
@@ -128,18 +146,7 @@ impl SnapshotWriter {
                 })
                 .collect();
             ids.sort();
-            let writer = SnapshotWriter {
-                dir: dir.to_path_buf(),
-                staging,
-                manifest: Manifest {
-                    schema: "govaudit.crawl/1".into(),
-                    audit_name,
-                    started_at,
-                    sites: ids.clone(),
-                    ..Default::default()
-                },
-                spill_errors: SpillErrors::default(),
-            };
+            let writer = SnapshotWriter::staged(dir, staging, audit_name, started_at, ids.clone());
             return Ok((writer, ids));
         }
         if left.is_some() && staging == dir {
