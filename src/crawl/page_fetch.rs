@@ -40,6 +40,18 @@ pub(super) struct PageOutcome {
     pub(super) parse_error: Option<String>,
 }
 
+impl PageOutcome {
+    /// Why the page could not be read: no usable answer, or an extractor
+    /// failure on the body (a bug, never the site's fault).
+    pub(super) fn failure(&self) -> Option<String> {
+        self.fetched.failure().or_else(|| {
+            self.parse_error
+                .as_ref()
+                .map(|e| format!("extractor failed on this page ({e}): not judged"))
+        })
+    }
+}
+
 /// Soft redirects followed per page (meta refresh, location= scripts).
 const MAX_SOFT_REDIRECTS: u32 = 3;
 

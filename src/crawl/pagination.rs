@@ -116,12 +116,7 @@ pub(super) async fn crawl_column(
                     error: Some(if out.robots_blocked {
                         "robots.txt disallow".into()
                     } else {
-                        out.fetched
-                            .failure()
-                            .unwrap_or_else(|| match &out.parse_error {
-                                Some(e) => format!("extractor failed: {e}"),
-                                None => "not an HTML page".into(),
-                            })
+                        out.failure().unwrap_or_else(|| "not an HTML page".into())
                     }),
                     ..Default::default()
                 },

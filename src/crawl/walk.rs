@@ -117,11 +117,7 @@ impl SiteRun {
         // A page that could not be fetched, or whose body the extractor
         // failed on (a bug, never the site's fault): a crawl error of the
         // page's kind, so the rules treat it as unread — never as empty.
-        let failure = out.fetched.failure().or_else(|| {
-            out.parse_error
-                .as_ref()
-                .map(|e| format!("extractor failed on this page ({e}): not judged"))
-        });
+        let failure = out.failure();
         if out.post {
             match failure {
                 Some(err) => self.site.crawl_errors.push(CrawlError {
