@@ -196,34 +196,57 @@ pub async fn crawl_all_handing_over<F: FnMut(Site, HandOver) + Send>(
 }
 
 /// Crawl on `runtime` (which must not be the caller's own: this blocks on
-/// it) and give each finished site to `judge`, run on a thread of its own
-/// so the crawl goes on meanwhile. A site counts against `max_memory_mb`
-/// until `judge` returns from it (see [`crawl_all_handing_over`]). A judge
-/// that panics is an error once the crawl is over.
-pub fn crawl_all_judging<F: FnMut(Site) + Send>(
+/// it) and judge each finished site on threads of their own (one per core),
+/// so the crawl goes on meanwhile: `work` (run on several sites at once)
+/// judges a site, then `keep` takes the site and what `work` made of it,
+/// one site at a time, in the order the judging ends. A site counts against
+/// `max_memory_mb` until `keep` returns from it (see
+/// [`crawl_all_handing_over`]). A judge that panics is an error once the
+/// crawl is over.
+pub fn crawl_all_judging<R, W, K>(
     runtime: &tokio::runtime::Runtime,
     config: &Config,
     options: &CrawlOptions,
-    mut judge: F,
-) -> crate::Result<CrawlSummary> {
+    work: W,
+    keep: K,
+) -> crate::Result<CrawlSummary>
+where
+    W: Fn(&mut Site) -> R + Sync,
+    K: FnMut(Site, R) + Send,
+{
+    // Sites whose crawls end together (a portal's sites of one size, the
+    // last ones of any run) would otherwise wait for one judge in turn.
+    let judges = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let (to_judge, queue) = std::sync::mpsc::channel::<(Site, HandOver)>();
+    let queue = std::sync::Mutex::new(queue);
+    let keep = std::sync::Mutex::new(keep);
+    let (queue, keep, work) = (&queue, &keep, &work);
     std::thread::scope(|scope| {
-        let (to_judge, queue) = std::sync::mpsc::channel::<(Site, HandOver)>();
-        let judging = scope.spawn(move || {
-            for (site, done) in queue {
-                judge(site);
-                // The site is gone with the call: give its share back.
-                drop(done);
-            }
-        });
+        let judging: Vec<_> = (0..judges)
+            .map(|_| {
+                scope.spawn(move || loop {
+                    let next = queue.lock().expect("judge queue lock").recv();
+                    let Ok((mut site, done)) = next else { break };
+                    let made = work(&mut site);
+                    (keep.lock().expect("judge keep lock"))(site, made);
+                    // The site is gone with the call: give its share back.
+                    drop(done);
+                })
+            })
+            .collect();
         let summary = runtime.block_on(crawl_all_handing_over(config, options, |site, done| {
-            // The judge thread ends only when this sender is gone, so a
-            // send fails only if it panicked (reported below).
+            // The judge threads end only when this sender is gone, so a
+            // send fails only if they all panicked (reported below).
             let _ = to_judge.send((site, done));
         }));
         drop(to_judge);
-        judging
-            .join()
-            .map_err(|_| crate::Error::Other("judging sites failed (panic)".into()))?;
+        let mut failed = false;
+        for j in judging {
+            failed |= j.join().is_err();
+        }
+        if failed {
+            return Err(crate::Error::Other("judging sites failed (panic)".into()));
+        }
         summary
     })
 }
