@@ -218,14 +218,21 @@ impl WildIndex {
     /// Indexes the lexicon's words of 2..=[`MAX_TARGET`] characters with at least
     /// [`MIN_TARGET_FREQ`].
     pub fn build(lex: &Lexicon) -> WildIndex {
-        let mut all: Vec<(u64, WildWord)> = Vec::new();
+        let target = |w: &[char], f: u32| {
+            f >= MIN_TARGET_FREQ
+                && (2..=MAX_TARGET).contains(&w.len())
+                && w.iter().all(|&c| is_han(c))
+                && !lex.is_person(w)
+        };
+        // Sized exactly: a doubled vector would leave megabytes of freed heap resident.
+        let n: usize = lex
+            .words()
+            .filter(|(w, f)| target(w, *f))
+            .map(|(w, _)| w.len())
+            .sum();
+        let mut all: Vec<(u64, WildWord)> = Vec::with_capacity(n);
         for (w, f) in lex.words() {
-            if f < MIN_TARGET_FREQ
-                || w.len() < 2
-                || w.len() > MAX_TARGET
-                || !w.iter().all(|&c| is_han(c))
-                || lex.is_person(&w)
-            {
+            if !target(&w, f) {
                 continue;
             }
             let (official, idiom) = (lex.is_official(&w), lex.is_idiom(&w));
