@@ -118,7 +118,7 @@ pub(crate) struct MemoryGate {
     crawling: Mutex<BTreeSet<u64>>,
     /// Highest charge measured.
     pub(crate) max_charge: AtomicU64,
-    /// Milliseconds sites spent waiting for their turn, summed.
+    /// Milliseconds fetches spent waiting for their turn, summed.
     pub(crate) waited_ms: AtomicU64,
     /// When a site last had to wait.
     last_wait: Mutex<Option<Instant>>,
