@@ -206,6 +206,8 @@ fn finish(
             bytes: summary.bytes,
             not_modified: summary.not_modified,
             text_cache_hits: c.map_or(0, crate::history::UrlCache::text_hits),
+            max_sites_held: summary.max_sites_held,
+            memory_wait_secs: (summary.memory_wait_secs * 10.0).round() / 10.0,
         });
         cache = c;
     }

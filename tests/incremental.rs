@@ -120,6 +120,15 @@ fn an_unchanged_portal_is_read_from_304s_and_judged_the_same() {
     let r1 = audit(cwd, "SITES.toml", "r1", &[]);
     assert_eq!(conditional_requests(&server), 0, "nothing stored yet");
     assert_eq!(crawl(&r1, "not_modified"), 0);
+    // What the memory budget allowed and cost: the nine small sites share
+    // one host (two crawl at once, more wait for the judges), and none
+    // ever waited for memory within the default 300 MB.
+    assert!(
+        (2..=9).contains(&crawl(&r1, "max_sites_held")),
+        "{}",
+        r1["crawl"]
+    );
+    assert_eq!(r1["crawl"]["memory_wait_secs"], 0.0);
     let before = server.requests().len();
     let r2 = audit(cwd, "SITES.toml", "r2", &[]);
     let asked = server.requests()[before..]

@@ -145,6 +145,13 @@ pub(crate) fn summary_table(r: &Report) -> String {
             c.bytes as f64 / 1e6,
             c.text_cache_hits
         );
+        if c.memory_wait_secs > 0.0 {
+            let _ = writeln!(
+                o,
+                "memory: at most {} sites at once within max_memory_mb; fetches waited {:.0} s for memory in all (a larger max_memory_mb would save that time)",
+                c.max_sites_held, c.memory_wait_secs
+            );
+        }
     }
     o
 }

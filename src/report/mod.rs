@@ -87,6 +87,13 @@ pub struct CrawlTotals {
     /// the page's text was the same.
     #[serde(default)]
     pub text_cache_hits: u64,
+    /// Most sites held at once, as `max_memory_mb` allowed.
+    #[serde(default)]
+    pub max_sites_held: usize,
+    /// Seconds fetches waited for memory to come back, summed: what the
+    /// memory budget cost the run (0 when it never ran short).
+    #[serde(default)]
+    pub memory_wait_secs: f64,
 }
 
 /// One site in report.json.
