@@ -3,6 +3,7 @@
 //! in the stats, put the site in canonical order.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use futures::StreamExt;
 use url::Url;
@@ -30,7 +31,7 @@ pub(super) async fn finish(mut run: SiteRun) -> Site {
     run.progress.queued(to_check.len() as u64);
     let progress = run.progress.clone();
     let n = shared.settings.concurrency.max(1);
-    let checked: Vec<(usize, LinkResult, bool)> = futures::stream::iter(to_check)
+    let checked: Vec<(usize, Arc<LinkResult>, bool)> = futures::stream::iter(to_check)
         .map(|(i, u)| {
             let shared = shared.clone();
             let progress = progress.clone();
@@ -39,13 +40,11 @@ pub(super) async fn finish(mut run: SiteRun) -> Site {
                     tokio::spawn(async move { shared.cache.check(&shared.fetcher, &u).await })
                         .await
                         .unwrap_or_else(|e| {
-                            (
-                                LinkResult {
-                                    error: Some(format!("internal: {e}")),
-                                    ..Default::default()
-                                },
-                                false,
-                            )
+                            let r = LinkResult {
+                                error: Some(format!("internal: {e}")),
+                                ..Default::default()
+                            };
+                            (Arc::new(r), false)
                         });
                 progress.done(r.failed());
                 (i, r, ran)

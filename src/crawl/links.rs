@@ -2,8 +2,8 @@
 //! run-wide cache that requests each distinct URL once whichever sites link
 //! it, and a site's table of the links its pages hold.
 
-use std::collections::HashMap;
-use std::sync::Arc;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 use url::Url;
 
@@ -15,7 +15,12 @@ use crate::urlnorm;
 /// What requesting a link target found (shared across sites through
 /// [`LinkCache`]): facts, copied into the site's [`LinkCheck`]s. Whether a
 /// link is broken is the broken-link rule's to judge.
-#[derive(Debug, Clone, Default, PartialEq)]
+///
+/// Held as `Arc<LinkResult>`, one copy per distinct answer
+/// ([`LinkCache::intern`]): most pages of a run get the same one (2xx,
+/// `text/html`, one attempt), and every page fetched keeps its answer
+/// until the run ends.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub(crate) struct LinkResult {
     pub(super) status: Option<u16>,
     pub(super) head_status: Option<u16>,
@@ -121,41 +126,98 @@ impl LinkResult {
 
 /// Each distinct URL is checked once per run: concurrent askers wait on the
 /// same cell.
+///
+/// The cache lives as long as the run and holds every page fetched and
+/// every target checked, of every site, so its entries are small: the URL
+/// and a shared answer ([`LinkCache::intern`]); the cell askers wait on
+/// exists only while a check is under way.
 #[derive(Default)]
 pub(crate) struct LinkCache {
-    cells: std::sync::Mutex<HashMap<String, Arc<tokio::sync::OnceCell<LinkResult>>>>,
+    cells: Mutex<HashMap<Box<str>, Entry>>,
+    /// One copy of each distinct answer.
+    answers: Mutex<HashSet<Arc<LinkResult>>>,
+}
+
+/// A URL of the run's link cache.
+enum Entry {
+    /// The answer is in.
+    Known(Arc<LinkResult>),
+    /// A check is (or was) asked: askers wait on the cell.
+    Asked(Arc<tokio::sync::OnceCell<Arc<LinkResult>>>),
 }
 
 impl LinkCache {
-    fn cell(&self, key: &str) -> Arc<tokio::sync::OnceCell<LinkResult>> {
-        self.cells
-            .lock()
-            .expect("link cache lock")
-            .entry(key.to_string())
-            .or_default()
-            .clone()
+    /// The one shared copy of answer `r`.
+    pub(super) fn intern(&self, r: LinkResult) -> Arc<LinkResult> {
+        let mut answers = self.answers.lock().expect("link answers lock");
+        if let Some(a) = answers.get(&r) {
+            return a.clone();
+        }
+        let a = Arc::new(r);
+        answers.insert(a.clone());
+        a
     }
 
-    /// Record a page fetch's outcome so other sites linking it need no request.
-    pub(super) fn record(&self, key: &str, r: &LinkResult) {
-        let _ = self.cell(key).set(r.clone());
+    /// Record a page fetch's outcome so other sites linking it need no
+    /// request (the first answer for a URL stays). Returns the shared copy.
+    pub(super) fn record(&self, key: &str, r: LinkResult) -> Arc<LinkResult> {
+        let r = self.intern(r);
+        let mut cells = self.cells.lock().expect("link cache lock");
+        match cells.get_mut(key) {
+            None => {
+                cells.insert(key.into(), Entry::Known(r.clone()));
+            }
+            Some(e) => {
+                // A check asked keeps its own answer (set fails once it is in).
+                if let Entry::Asked(cell) = e {
+                    if cell.set(r.clone()).is_ok() {
+                        *e = Entry::Known(r.clone());
+                    }
+                }
+            }
+        }
+        r
     }
 
     /// The check result for `url` (requested at most once per run). The flag
     /// says whether this call made the requests.
-    pub(super) async fn check(&self, fetcher: &Fetcher, url: &Url) -> (LinkResult, bool) {
-        let cell = self.cell(url.as_str());
+    pub(super) async fn check(&self, fetcher: &Fetcher, url: &Url) -> (Arc<LinkResult>, bool) {
+        let cell = {
+            let mut cells = self.cells.lock().expect("link cache lock");
+            match cells.get(url.as_str()) {
+                Some(Entry::Known(r)) => return (r.clone(), false),
+                Some(Entry::Asked(cell)) => cell.clone(),
+                None => {
+                    let cell = Arc::new(tokio::sync::OnceCell::new());
+                    cells.insert(url.as_str().into(), Entry::Asked(cell.clone()));
+                    cell
+                }
+            }
+        };
         let mut ran = false;
         let r = cell
             .get_or_init(|| async {
                 ran = true;
-                if !fetcher.allowed(url).await {
-                    return LinkResult::robots();
-                }
-                LinkResult::from_fetch(url, &fetcher.check(url).await)
+                let r = if fetcher.allowed(url).await {
+                    LinkResult::from_fetch(url, &fetcher.check(url).await)
+                } else {
+                    LinkResult::robots()
+                };
+                self.intern(r)
             })
             .await
             .clone();
+        if ran {
+            // Later askers take the answer without a cell.
+            if let Some(e) = self
+                .cells
+                .lock()
+                .expect("link cache lock")
+                .get_mut(url.as_str())
+            {
+                *e = Entry::Known(r.clone());
+            }
+        }
         (r, ran)
     }
 }

@@ -109,7 +109,8 @@ impl SiteRun {
         let url = urlnorm::normalize(&out.task.url);
         if out.robots_blocked {
             self.site.stats.robots_blocked += 1;
-            self.visited.record_fetch(url, LinkResult::robots());
+            let robots = self.shared.cache.intern(LinkResult::robots());
+            self.visited.record_fetch(&url, robots);
             return None;
         }
         self.requests += u64::from(out.fetched.attempts);
@@ -130,16 +131,16 @@ impl SiteRun {
             }
             return None;
         }
-        let result = LinkResult::from_fetch(&out.task.url, &out.fetched);
-        self.shared.cache.record(&url, &result);
+        let result =
+            (self.shared.cache).record(&url, LinkResult::from_fetch(&out.task.url, &out.fetched));
         // Where a redirect ended is fetched too: links to it need no request.
         if let Some(f) = out.fetched.final_url.as_ref().map(urlnorm::normalize) {
             if f != url {
-                self.visited
-                    .record_redirect_target(f, result.at_final_url());
+                let there = self.shared.cache.intern(result.at_final_url());
+                self.visited.record_redirect_target(&f, there);
             }
         }
-        self.visited.record_fetch(url.clone(), result);
+        self.visited.record_fetch(&url, result);
         if let Some(err) = failure {
             let what = match out.task.kind {
                 _ if out.fetched.blocked => "blocked",
