@@ -15,6 +15,11 @@ use crate::site::{DateSource, PageKind, Site};
 /// Check every link target not already fetched, settle item dates and page
 /// kinds, fill in the stats and hand the site back.
 pub(super) async fn finish(mut run: SiteRun) -> Site {
+    // The walk is over: no column is found any more, so the lists of pages
+    // read (kept in case one was a column's first page) and the columns'
+    // first-page texts (read by the template-text check) go.
+    std::mem::take(&mut *run.read_lists.lock().expect("lists lock"));
+    run.first_pages = HashMap::new();
     let shared = run.shared.clone();
     let mut to_check = Vec::new();
     for (i, lc) in run.links.as_mut_slice().iter_mut().enumerate() {

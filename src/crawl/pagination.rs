@@ -16,10 +16,13 @@ use crate::site::{Column, PageKind};
 use crate::urlnorm;
 
 /// A column's first list page, already fetched and parsed (found as an
-/// ordinary page before its column was known).
+/// ordinary page before its column was known): what a column's crawl reads
+/// of it and no more, as a site keeps one for every page with a list (an
+/// article with a date is its own single-page list) until its walk ends.
 #[derive(Default)]
 pub(super) struct FirstList {
-    pub(super) lists: Vec<ListBlock>,
+    /// Its main list ([`main_list`]), the only one a column reads.
+    pub(super) list: Option<ListBlock>,
     pub(super) next_pages: Vec<NextRequest>,
     pub(super) placeholder: bool,
     /// Its own text, forms and entrances (single page or channel?).
@@ -48,13 +51,50 @@ pub(super) struct ColumnRun {
     pub(super) first_content: extract::PageContent,
 }
 
+impl FirstList {
+    /// What a column's crawl needs of a list page read: its main list,
+    /// further pages, placeholder and own content (without the excerpt,
+    /// which only `govaudit inspect` shows).
+    pub(super) fn of(
+        mut lists: Vec<ListBlock>,
+        mut next_pages: Vec<NextRequest>,
+        placeholder: bool,
+        mut content: extract::PageContent,
+    ) -> FirstList {
+        let list = main_index(&lists).map(|i| {
+            let mut b = lists.swap_remove(i);
+            b.items.shrink_to_fit();
+            ListBlock {
+                heading: None,
+                more: None,
+                ..b
+            }
+        });
+        next_pages.shrink_to_fit();
+        content.excerpt = String::new();
+        content.segments.shrink_to_fit();
+        FirstList {
+            list,
+            next_pages,
+            placeholder,
+            content,
+            error: None,
+        }
+    }
+}
+
 /// The block of a list page that is its list: the one with the most items.
 fn main_list(lists: &[ListBlock]) -> Option<&ListBlock> {
+    main_index(lists).map(|i| &lists[i])
+}
+
+/// Where [`main_list`] is.
+fn main_index(lists: &[ListBlock]) -> Option<usize> {
     lists
         .iter()
         .enumerate()
         .max_by_key(|(i, b)| (b.items.len(), usize::MAX - i))
-        .map(|(_, b)| b)
+        .map(|(i, _)| i)
 }
 
 /// Crawl a column's list: its first page (unless already read) and its
@@ -105,13 +145,12 @@ pub(super) async fn crawl_column(
             .await;
             progress.done(!out.fetched.ok());
             let first = match &out.parsed {
-                Some(p) => FirstList {
-                    lists: p.lists.clone(),
-                    next_pages: p.next_pages.clone(),
-                    placeholder: p.placeholder,
-                    content: p.content.clone(),
-                    error: None,
-                },
+                Some(p) => FirstList::of(
+                    main_list(&p.lists).into_iter().cloned().collect(),
+                    p.next_pages.clone(),
+                    p.placeholder,
+                    p.content.clone(),
+                ),
                 None => FirstList {
                     error: Some(if out.robots_blocked {
                         "robots.txt disallow".into()
@@ -147,7 +186,7 @@ pub(super) async fn crawl_column(
         }
     };
     let first_page = column.url.clone();
-    add_items(main_list(&first.lists), &first_page, &mut column);
+    add_items(first.list.as_ref(), &first_page, &mut column);
     let mut queue: std::collections::VecDeque<NextRequest> = first.next_pages.into();
     let mut seen_req: HashSet<String> = HashSet::new();
     seen_req.insert(NextRequest::Get(first_url.clone()).key());
@@ -161,7 +200,7 @@ pub(super) async fn crawl_column(
                 let stored = read.lists.lock().expect("lists lock").remove(&key);
                 if let Some(fl) = stored {
                     column.list_pages += 1;
-                    add_items(main_list(&fl.lists), &key, &mut column);
+                    add_items(fl.list.as_ref(), &key, &mut column);
                     queue.extend(fl.next_pages);
                     relabel.push(key);
                 }
@@ -213,6 +252,8 @@ pub(super) async fn crawl_column(
     }
     column.placeholder = first.placeholder && column.items.is_empty();
     extract::judge_column(&mut column, &first.content, first.placeholder);
+    // The site holds its columns until its crawl ends.
+    column.items.shrink_to_fit();
     ColumnRun {
         first_content: first.content,
         ..done(column, outcomes, item_links, relabel)

@@ -261,16 +261,12 @@ impl SiteRun {
                 || rest.placeholder
                 || rest.content.worth_keeping()
             {
-                self.read_lists.lock().expect("lists lock").insert(
-                    key,
-                    FirstList {
-                        lists: rest.lists,
-                        next_pages: rest.next_pages,
-                        placeholder: rest.placeholder,
-                        content: rest.content,
-                        error: None,
-                    },
-                );
+                let first =
+                    FirstList::of(rest.lists, rest.next_pages, rest.placeholder, rest.content);
+                self.read_lists
+                    .lock()
+                    .expect("lists lock")
+                    .insert(key, first);
             }
         }
     }
