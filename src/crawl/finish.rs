@@ -21,22 +21,28 @@ pub(super) async fn finish(mut run: SiteRun) -> Site {
     std::mem::take(&mut *run.read_lists.lock().expect("lists lock"));
     run.first_pages = HashMap::new();
     let shared = run.shared.clone();
+    // What each target's facts come from: the site's own fetch of it, why
+    // it was given up, or a check (each distinct URL once per run).
+    let mut answers: Vec<Option<Answer>> = Vec::new();
     let mut to_check = Vec::new();
-    for (i, lc) in run.links.as_mut_slice().iter_mut().enumerate() {
-        if let Some(r) = run.visited.fetched(&lc.url) {
-            r.apply(lc);
-        } else if let Some(why) = run.visited.dropped(&lc.url) {
-            lc.skipped = Some(why.clone());
-        } else if !lc.internal && !shared.settings.check_external {
-            lc.skipped = Some("external links not checked".into());
-        } else if let Ok(u) = Url::parse(&lc.url) {
-            to_check.push((i, u));
-        }
+    for (i, (url, internal)) in run.links.targets().enumerate() {
+        answers.push(if let Some(r) = run.visited.fetched(url) {
+            Some(Answer::Found(r.clone()))
+        } else if let Some(why) = run.visited.dropped(url) {
+            Some(Answer::Skipped(why.clone()))
+        } else if !internal && !shared.settings.check_external {
+            Some(Answer::Skipped("external links not checked".into()))
+        } else {
+            if let Ok(u) = Url::parse(url) {
+                to_check.push((i, u));
+            }
+            None
+        });
     }
     run.progress.queued(to_check.len() as u64);
     let progress = run.progress.clone();
     let n = shared.settings.concurrency.max(1);
-    let checked: Vec<(usize, Arc<LinkResult>, bool)> = futures::stream::iter(to_check)
+    let mut checked = futures::stream::iter(to_check)
         .map(|(i, u)| {
             let shared = shared.clone();
             let progress = progress.clone();
@@ -55,18 +61,21 @@ pub(super) async fn finish(mut run: SiteRun) -> Site {
                 (i, r, ran)
             }
         })
-        .buffer_unordered(n)
-        .collect()
-        .await;
-    for (i, r, ran) in checked {
+        .buffer_unordered(n);
+    while let Some((i, r, ran)) = checked.next().await {
         if ran {
             run.requests += u64::from(r.attempts);
         }
         if r.skipped.as_deref() == Some("robots.txt") {
             run.site.stats.robots_blocked += 1;
         }
-        r.apply(&mut run.links.as_mut_slice()[i]);
+        answers[i] = Some(Answer::Found(r));
     }
+    run.links.settle(|i, lc| match answers[i].take() {
+        Some(Answer::Found(r)) => r.apply(lc),
+        Some(Answer::Skipped(why)) => lc.skipped = Some(why),
+        None => {}
+    });
     super::attachments::scan(&mut run).await;
     let mut site = run.site;
     settle_items(&mut site);
@@ -82,6 +91,14 @@ pub(super) async fn finish(mut run: SiteRun) -> Site {
         sink.close(&mut site);
     }
     site
+}
+
+/// Where a link target's facts come from.
+enum Answer {
+    /// What requesting it found.
+    Found(Arc<LinkResult>),
+    /// Why it was not requested.
+    Skipped(String),
 }
 
 /// Items without a list date take their page's date; pages that are a

@@ -225,31 +225,58 @@ impl LinkCache {
 /// The distinct link targets found on a site's pages, in discovery order,
 /// each with the pages linking it.
 ///
-/// While the crawl runs, a target's referrers are kept as numbers into the
-/// site's table of referring pages — one copy of each page's URL, not one
-/// per link it holds (a navigation link is on every page: 240 copies of
-/// each page URL on a 240-page site, 0.4 MB, was the largest share of a
-/// site's memory in flight). They become [`LinkCheck::referrers`] when the
-/// site's crawl ends ([`LinkTable::into_vec`]).
+/// While the crawl runs a target holds what its links said (URL, first
+/// anchor, flags) and no more: its facts come when the site's crawl ends
+/// ([`LinkTable::settle`] writes each out as a [`LinkCheck`]). Each URL is
+/// held once, shared by the target, the index and the referring pages.
+/// A target's referrers are kept as numbers into the site's table of
+/// referring pages — one copy of each page's URL, not one per link it
+/// holds (a navigation link is on every page: 240 copies of each page URL
+/// on a 240-page site, 0.4 MB, was the largest share of a site's memory in
+/// flight). They become [`LinkCheck::referrers`] when the site's crawl ends
+/// ([`LinkTable::into_vec`]).
 #[derive(Default)]
 pub(super) struct LinkTable {
-    links: Vec<LinkCheck>,
-    /// Referring pages of `links[i]`, in the order found, as page numbers.
+    targets: Vec<Target>,
+    /// Referring pages of `targets[i]`, in the order found, as page numbers.
     refs: Vec<Vec<u32>>,
-    index: HashMap<String, usize>,
+    /// Target number by URL.
+    index: HashMap<Arc<str>, u32>,
     /// Referring pages, numbered in the order first seen.
     pages: Vec<Arc<str>>,
     page_ids: HashMap<Arc<str>, u32>,
+    /// The targets with their facts, once [`LinkTable::settle`] ran.
+    checks: Vec<LinkCheck>,
+}
+
+/// A link target while the crawl runs: what becomes its [`LinkCheck`].
+struct Target {
+    url: Arc<str>,
+    anchor: Box<str>,
+    on_homepage: bool,
+    internal: bool,
+    attachment: bool,
 }
 
 impl LinkTable {
+    /// The one shared copy of `url`: a page's that links or a target's.
+    fn shared_url(&self, url: &str) -> Arc<str> {
+        match (
+            self.page_ids.get_key_value(url),
+            self.index.get_key_value(url),
+        ) {
+            (Some((u, _)), _) | (None, Some((u, _))) => u.clone(),
+            (None, None) => Arc::from(url),
+        }
+    }
+
     /// The number of referring page `page` (given one the first time).
     fn page_id(&mut self, page: &str) -> u32 {
         if let Some(&id) = self.page_ids.get(page) {
             return id;
         }
         let id = self.pages.len() as u32;
-        let url: Arc<str> = Arc::from(page);
+        let url = self.shared_url(page);
         self.pages.push(url.clone());
         self.page_ids.insert(url, id);
         id
@@ -265,31 +292,39 @@ impl LinkTable {
         if refs.last() != Some(&id) {
             refs.push(id);
         }
-        let lc = &mut self.links[i];
-        if lc.anchor.is_empty() && !l.text.is_empty() {
-            lc.anchor = l.text.clone();
+        let t = &mut self.targets[i];
+        if t.anchor.is_empty() && !l.text.is_empty() {
+            t.anchor = l.text.as_str().into();
         }
-        lc.on_homepage |= on_homepage;
+        t.on_homepage |= on_homepage;
     }
 
     /// Note that `page` links `key` through `l`. False when `key` is new.
     pub(super) fn note(&mut self, key: &str, page: &str, l: &PageLink, on_homepage: bool) -> bool {
         match self.index.get(key) {
             Some(&i) => {
-                self.note_referrer(i, page, l, on_homepage);
+                self.note_referrer(i as usize, page, l, on_homepage);
                 true
             }
             None => false,
         }
     }
 
-    /// Add a new target (its `url` is the key) found on `page`.
-    pub(super) fn add(&mut self, mut link: LinkCheck, page: &str) {
+    /// Add a new target found on `page`: its `url` (the key), `anchor`
+    /// and flags; its facts come at [`LinkTable::settle`].
+    pub(super) fn add(&mut self, link: LinkCheck, page: &str) {
         debug_assert!(link.referrers.is_empty(), "referrers are noted by page");
-        link.referrers.clear();
+        debug_assert!(!self.index.contains_key(link.url.as_str()), "added twice");
         let id = self.page_id(page);
-        self.index.insert(link.url.clone(), self.links.len());
-        self.links.push(link);
+        let url = self.shared_url(&link.url);
+        self.index.insert(url.clone(), self.targets.len() as u32);
+        self.targets.push(Target {
+            url,
+            anchor: link.anchor.into(),
+            on_homepage: link.on_homepage,
+            internal: link.internal,
+            attachment: link.attachment,
+        });
         self.refs.push(vec![id]);
     }
 
@@ -300,7 +335,7 @@ impl LinkTable {
         };
         self.index
             .get(key)
-            .is_some_and(|&i| self.refs[i].contains(&id))
+            .is_some_and(|&i| self.refs[i as usize].contains(&id))
     }
 
     /// The first page found linking target `i`.
@@ -308,18 +343,44 @@ impl LinkTable {
         self.refs[i].first().map(|&id| &*self.pages[id as usize])
     }
 
+    /// Each target's URL and whether it is in the site's scope, in order.
+    pub(super) fn targets(&self) -> impl Iterator<Item = (&str, bool)> {
+        self.targets.iter().map(|t| (&*t.url, t.internal))
+    }
+
+    /// Write each target out as a [`LinkCheck`], its facts filled in by
+    /// `facts(i, check)`.
+    pub(super) fn settle(&mut self, mut facts: impl FnMut(usize, &mut LinkCheck)) {
+        self.checks = std::mem::take(&mut self.targets)
+            .into_iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let mut lc = LinkCheck {
+                    url: t.url.to_string(),
+                    anchor: t.anchor.into(),
+                    on_homepage: t.on_homepage,
+                    internal: t.internal,
+                    attachment: t.attachment,
+                    ..Default::default()
+                };
+                facts(i, &mut lc);
+                lc
+            })
+            .collect();
+        self.index = HashMap::new();
+    }
+
+    /// The targets with their facts ([`LinkTable::settle`]).
     pub(super) fn as_slice(&self) -> &[LinkCheck] {
-        &self.links
+        debug_assert!(self.targets.is_empty(), "read before settle");
+        &self.checks
     }
 
-    pub(super) fn as_mut_slice(&mut self) -> &mut [LinkCheck] {
-        &mut self.links
-    }
-
-    /// The targets with their referrers written out.
+    /// The targets with their facts and referrers written out.
     pub(super) fn into_vec(self) -> Vec<LinkCheck> {
+        debug_assert!(self.targets.is_empty(), "written out before settle");
         let pages = self.pages;
-        self.links
+        self.checks
             .into_iter()
             .zip(self.refs)
             .map(|(mut lc, refs)| {

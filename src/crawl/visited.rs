@@ -121,8 +121,8 @@ impl Visited {
     }
 
     /// What fetching `key` as a page found.
-    pub(super) fn fetched(&self, key: &str) -> Option<&LinkResult> {
-        self.met.get(key)?.fetched.as_deref()
+    pub(super) fn fetched(&self, key: &str) -> Option<&Arc<LinkResult>> {
+        self.met.get(key)?.fetched.as_ref()
     }
 
     /// Store the page once: false when it already is.
