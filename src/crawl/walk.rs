@@ -51,7 +51,8 @@ pub(super) struct SiteRun {
     /// The link targets found on the site's pages.
     pub(super) links: LinkTable,
     pub(super) traps: Traps,
-    /// In-scope page links found, in discovery order, with their depth.
+    /// In-scope page links found and not walked yet, in discovery order,
+    /// with their depth.
     pub(super) frontier: Vec<(Url, u32)>,
     /// Columns found but not crawled yet.
     pub(super) pending: Vec<Column>,
@@ -370,8 +371,11 @@ impl SiteRun {
                 });
             }
         }
+        // Entries walked are done with: the frontier keeps what is to walk.
+        self.frontier.drain(..end);
+        *cursor = 0;
         if tasks.is_empty() {
-            return *cursor < self.frontier.len();
+            return !self.frontier.is_empty();
         }
         self.fetch_each(tasks, SiteRun::add_walked_page).await;
         true
