@@ -450,4 +450,57 @@ mod tests {
         );
         assert!(gone.failed() && !moved.failed() && !LinkResult::robots().failed());
     }
+
+    #[test]
+    fn the_cache_shares_each_answer_and_keeps_the_first_for_a_url() {
+        let cache = LinkCache::default();
+        let x = "http://a.gov.cn/x.html";
+        let ok = answered(x, x, 200);
+        let a = cache.record(x, ok.clone());
+        let b = cache.record("http://a.gov.cn/y.html", ok.clone());
+        assert!(Arc::ptr_eq(&a, &b), "one copy of the same answer");
+        assert!(Arc::ptr_eq(&cache.intern(ok), &a));
+        // A later fetch of the same URL does not replace the first answer.
+        let gone = cache.record(x, answered(x, x, 404));
+        assert_eq!(gone.status, Some(404));
+        let cells = cache.cells.lock().unwrap();
+        let Some(Entry::Known(kept)) = cells.get(x) else {
+            panic!("no answer kept for {x}");
+        };
+        assert!(Arc::ptr_eq(kept, &a));
+    }
+
+    #[test]
+    fn a_table_settles_its_targets_with_their_facts_and_referrers() {
+        let link = |url: &str, text: &str| PageLink {
+            url: url.into(),
+            text: text.into(),
+            ..Default::default()
+        };
+        let target = |url: &str, anchor: &str| LinkCheck {
+            url: url.into(),
+            anchor: anchor.into(),
+            internal: true,
+            ..Default::default()
+        };
+        let (home, news) = ("http://a.gov.cn/", "http://a.gov.cn/news.html");
+        let mut t = LinkTable::default();
+        t.add(target(news, ""), home);
+        assert!(t.note(news, news, &link(news, "新闻"), false));
+        assert!(!t.note("http://a.gov.cn/x.pdf", news, &link("", ""), false));
+        t.add(target("http://a.gov.cn/x.pdf", "附件"), news);
+        assert!(t.links_from(news, home) && !t.links_from("http://a.gov.cn/x.pdf", home));
+        // A page that is also a target is one URL, not two copies.
+        assert!(Arc::ptr_eq(&t.pages[1], &t.targets[0].url));
+        let urls: Vec<_> = t.targets().collect();
+        assert_eq!(urls, [(news, true), ("http://a.gov.cn/x.pdf", true)]);
+        t.settle(|i, lc| lc.status = Some(200 + i as u16));
+        assert_eq!(t.first_referrer(1), Some(news));
+        assert_eq!(t.as_slice()[1].anchor, "附件");
+        let links = t.into_vec();
+        assert_eq!(links[0].anchor, "新闻", "the first anchor with text");
+        assert_eq!(links[0].referrers, [home, news]);
+        assert_eq!((links[0].status, links[1].status), (Some(200), Some(201)));
+        assert_eq!(links[1].referrers, [news]);
+    }
 }
