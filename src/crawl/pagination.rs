@@ -12,7 +12,7 @@ use super::page_fetch::{fetch_page, PageOutcome, PageTask};
 use super::progress::SiteProgress;
 use super::Shared;
 use crate::extract::{self, ListBlock, NextRequest};
-use crate::site::{Column, PageKind};
+use crate::site::{Column, Item, PageKind};
 use crate::urlnorm;
 
 /// A column's first list page, already fetched and parsed (found as an
@@ -21,8 +21,11 @@ use crate::urlnorm;
 /// article with a date is its own single-page list) until its walk ends.
 #[derive(Default)]
 pub(super) struct FirstList {
-    /// Its main list ([`main_list`]), the only one a column reads.
-    pub(super) list: Option<ListBlock>,
+    /// The style of its main list ([`main_list`], the only one a column
+    /// reads); empty when it has none.
+    pub(super) style: String,
+    /// The main list's items.
+    pub(super) items: Vec<Item>,
     pub(super) next_pages: Vec<NextRequest>,
     pub(super) placeholder: bool,
     /// Its own text, forms and entrances (single page or channel?).
@@ -35,7 +38,7 @@ pub(super) struct FirstList {
 /// page among them is taken from here, not fetched again.
 pub(super) struct ReadBefore {
     pub(super) seen: HashSet<String>,
-    pub(super) lists: Arc<std::sync::Mutex<HashMap<String, FirstList>>>,
+    pub(super) lists: Arc<std::sync::Mutex<HashMap<String, Box<FirstList>>>>,
 }
 
 /// A column's list crawl, done in its own task.
@@ -61,20 +64,20 @@ impl FirstList {
         placeholder: bool,
         mut content: extract::PageContent,
     ) -> FirstList {
-        let list = main_index(&lists).map(|i| {
-            let mut b = lists.swap_remove(i);
-            b.items.shrink_to_fit();
-            ListBlock {
-                heading: None,
-                more: None,
-                ..b
-            }
-        });
+        let (mut style, mut items) = main_index(&lists)
+            .map(|i| {
+                let b = lists.swap_remove(i);
+                (b.style, b.items)
+            })
+            .unwrap_or_default();
+        style.shrink_to_fit();
+        items.shrink_to_fit();
         next_pages.shrink_to_fit();
         content.excerpt = String::new();
         content.segments.shrink_to_fit();
         FirstList {
-            list,
+            style,
+            items,
             next_pages,
             placeholder,
             content,
@@ -169,24 +172,23 @@ pub(super) async fn crawl_column(
         return done(column, outcomes, item_links, Vec::new());
     }
     let mut seen_items: HashSet<String> = HashSet::new();
-    let mut add_items = |list: Option<&ListBlock>, page: &str, column: &mut Column| {
-        if let Some(b) = list {
-            if column.style.is_empty() {
-                column.style = b.style.clone();
-            }
-            for it in &b.items {
-                let key = format!("{}\u{1}{}", it.url.as_deref().unwrap_or(""), it.title);
-                if seen_items.insert(key) {
-                    if let Some(u) = &it.url {
-                        item_links.push((u.clone(), it.title.clone(), page.to_string()));
-                    }
-                    column.items.push(it.clone());
+    // A page without a list adds no items, and its style is empty.
+    let mut add_items = |style: &str, items: &[Item], page: &str, column: &mut Column| {
+        if column.style.is_empty() {
+            column.style = style.to_string();
+        }
+        for it in items {
+            let key = format!("{}\u{1}{}", it.url.as_deref().unwrap_or(""), it.title);
+            if seen_items.insert(key) {
+                if let Some(u) = &it.url {
+                    item_links.push((u.clone(), it.title.clone(), page.to_string()));
                 }
+                column.items.push(it.clone());
             }
         }
     };
     let first_page = column.url.clone();
-    add_items(first.list.as_ref(), &first_page, &mut column);
+    add_items(&first.style, &first.items, &first_page, &mut column);
     let mut queue: std::collections::VecDeque<NextRequest> = first.next_pages.into();
     let mut seen_req: HashSet<String> = HashSet::new();
     seen_req.insert(NextRequest::Get(first_url.clone()).key());
@@ -200,7 +202,7 @@ pub(super) async fn crawl_column(
                 let stored = read.lists.lock().expect("lists lock").remove(&key);
                 if let Some(fl) = stored {
                     column.list_pages += 1;
-                    add_items(fl.list.as_ref(), &key, &mut column);
+                    add_items(&fl.style, &fl.items, &key, &mut column);
                     queue.extend(fl.next_pages);
                     relabel.push(key);
                 }
@@ -236,7 +238,9 @@ pub(super) async fn crawl_column(
             } else {
                 out.task.url.to_string()
             };
-            add_items(main_list(&p.lists), &page, &mut column);
+            if let Some(b) = main_list(&p.lists) {
+                add_items(&b.style, &b.items, &page, &mut column);
+            }
             queue.extend(p.next_pages.iter().cloned());
         }
         if out.post {

@@ -60,7 +60,7 @@ pub(super) struct SiteRun {
     pub(super) first_pages: HashMap<String, extract::PageContent>,
     /// Lists of ordinary pages already read, in case one turns out to be a
     /// column's first page (so it is not fetched twice).
-    pub(super) read_lists: Arc<std::sync::Mutex<HashMap<String, FirstList>>>,
+    pub(super) read_lists: Arc<std::sync::Mutex<HashMap<String, Box<FirstList>>>>,
     /// Requests this site's fetches and checks made.
     pub(super) requests: u64,
     /// Where stored pages go (the caller's [`super::PageSink`]).
@@ -132,8 +132,10 @@ impl SiteRun {
             }
             return None;
         }
-        let result =
-            (self.shared.cache).record(&url, LinkResult::from_fetch(&out.task.url, &out.fetched));
+        let result = self
+            .shared
+            .cache
+            .record(&url, LinkResult::from_fetch(&out.task.url, &out.fetched));
         // Where a redirect ended is fetched too: links to it need no request.
         if let Some(f) = out.fetched.final_url.as_ref().map(urlnorm::normalize) {
             if f != url {
@@ -263,7 +265,8 @@ impl SiteRun {
                 || rest.content.worth_keeping()
             {
                 let first =
-                    FirstList::of(rest.lists, rest.next_pages, rest.placeholder, rest.content);
+                    FirstList::of(rest.lists, rest.next_pages, rest.placeholder, rest.content)
+                        .into();
                 self.read_lists
                     .lock()
                     .expect("lists lock")
