@@ -144,12 +144,8 @@ impl Site {
             .iter()
             .map(|p| (p.url.as_str(), p.depth))
             .collect();
-        let key = |u: &String| {
-            (
-                depth.get(u.as_str()).copied().unwrap_or(u32::MAX),
-                u.clone(),
-            )
-        };
+        let key =
+            |u: &std::sync::Arc<str>| (depth.get(&**u).copied().unwrap_or(u32::MAX), u.clone());
         for link in &mut self.links {
             link.referrers.sort_by_cached_key(key);
             link.referrers.dedup();
@@ -683,8 +679,11 @@ pub struct LinkCheck {
     /// read it, a visitor's browser stops at a warning.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate: Option<String>,
-    /// Pages of this site linking the target, in discovery order.
-    pub referrers: Vec<String>,
+    /// Pages of this site linking the target, in discovery order. Shared
+    /// strings: a page's URL is one allocation however many links it holds
+    /// (a navigation link is on every page, so a site's referrers are
+    /// thousands of copies of its few hundred page URLs).
+    pub referrers: Vec<std::sync::Arc<str>>,
     /// Anchor text of the first link found.
     #[serde(default)]
     pub anchor: String,
@@ -846,12 +845,12 @@ mod tests {
         );
         assert_eq!(a.links[0].url, "http://a/404.html");
         // Shallowest referrer first; a page not in the model (unknown depth) last.
+        fn refs(l: &LinkCheck) -> Vec<&str> {
+            l.referrers.iter().map(|r| &**r).collect()
+        }
+        assert_eq!(refs(&a.links[0]), ["http://a/a.html", "http://elsewhere/"]);
         assert_eq!(
-            a.links[0].referrers,
-            ["http://a/a.html", "http://elsewhere/"]
-        );
-        assert_eq!(
-            a.links[1].referrers,
+            refs(&a.links[1]),
             ["http://a/b.html", "http://a/a.html", "http://a/z.html"]
         );
     }

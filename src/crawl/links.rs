@@ -384,10 +384,7 @@ impl LinkTable {
             .into_iter()
             .zip(self.refs)
             .map(|(mut lc, refs)| {
-                lc.referrers = refs
-                    .iter()
-                    .map(|&id| pages[id as usize].to_string())
-                    .collect();
+                lc.referrers = refs.iter().map(|&id| pages[id as usize].clone()).collect();
                 lc
             })
             .collect()
@@ -499,8 +496,11 @@ mod tests {
         assert_eq!(t.as_slice()[1].anchor, "附件");
         let links = t.into_vec();
         assert_eq!(links[0].anchor, "新闻", "the first anchor with text");
-        assert_eq!(links[0].referrers, [home, news]);
+        fn refs(l: &LinkCheck) -> Vec<&str> {
+            l.referrers.iter().map(|r| &**r).collect()
+        }
+        assert_eq!(refs(&links[0]), [home, news]);
         assert_eq!((links[0].status, links[1].status), (Some(200), Some(201)));
-        assert_eq!(links[1].referrers, [news]);
+        assert_eq!(refs(&links[1]), [news]);
     }
 }
