@@ -104,41 +104,51 @@ enum Answer {
 /// Items without a list date take their page's date; pages that are a
 /// column's items become its articles.
 fn settle_items(site: &mut Site) {
-    let index: HashMap<String, usize> = site
-        .pages
+    let Site {
+        pages,
+        columns,
+        homepage,
+        ..
+    } = site;
+    // Pages by URL, borrowed (a site waiting here holds all its pages: no
+    // second copy of their URLs); the pages that become articles are
+    // relabelled once the items are done reading them.
+    let index: HashMap<&str, usize> = pages
         .iter()
         .enumerate()
-        .map(|(i, p)| (p.url.clone(), i))
+        .map(|(i, p)| (p.url.as_str(), i))
         .collect();
-    for c in &mut site.columns {
+    let page_of = |it: &crate::site::Item| it.url.as_deref().and_then(|u| index.get(u)).copied();
+    let mut articles = Vec::new();
+    for (ci, c) in columns.iter_mut().enumerate() {
         for it in &mut c.items {
-            let Some(&pi) = it.url.as_ref().and_then(|u| index.get(u)) else {
+            let Some(pi) = page_of(it) else {
                 continue;
             };
-            let page = &mut site.pages[pi];
-            if page.kind == PageKind::Other {
-                page.kind = PageKind::Article;
-                page.column = Some(c.url.clone());
-            }
+            articles.push((pi, ci));
             if it.date.is_none() {
-                if let Some(d) = page.date {
+                if let Some(d) = pages[pi].date {
                     it.date = Some(d);
                     it.date_source = DateSource::Page;
                 }
             }
         }
     }
-    if let Some(h) = &mut site.homepage {
+    if let Some(h) = homepage {
         for it in h.items.iter_mut().filter(|i| i.date.is_none()) {
-            if let Some(d) = it
-                .url
-                .as_ref()
-                .and_then(|u| index.get(u))
-                .and_then(|&pi| site.pages[pi].date)
-            {
+            if let Some(d) = page_of(it).and_then(|pi| pages[pi].date) {
                 it.date = Some(d);
                 it.date_source = DateSource::Page;
             }
+        }
+    }
+    drop(index);
+    // The first column listing a page makes it its article.
+    for (pi, ci) in articles {
+        let page = &mut pages[pi];
+        if page.kind == PageKind::Other {
+            page.kind = PageKind::Article;
+            page.column = Some(columns[ci].url.clone());
         }
     }
 }
