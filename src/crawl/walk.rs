@@ -52,8 +52,9 @@ pub(super) struct SiteRun {
     pub(super) links: LinkTable,
     pub(super) traps: Traps,
     /// In-scope page links found and not walked yet, in discovery order,
-    /// with their depth.
-    pub(super) frontier: Vec<(Url, u32)>,
+    /// with their depth: each as its page gave it (a parsed `Url` is four
+    /// times the size), parsed again when walked.
+    pub(super) frontier: Vec<(Box<str>, u32)>,
     /// Columns found but not crawled yet.
     pub(super) pending: Vec<Column>,
     /// Own text of columns' first pages (site-wide template-text check).
@@ -99,7 +100,7 @@ impl SiteRun {
             // Each URL enters the frontier once: navigation links repeat on
             // every page and would otherwise fill it with copies.
             if follow && self.scope.contains(&u) && may_be_page(&u) && self.visited.enqueue(&key) {
-                self.frontier.push((u, 0));
+                self.frontier.push((l.url.as_str().into(), 0));
             }
         }
     }
@@ -349,7 +350,8 @@ impl SiteRun {
         let mut tasks = Vec::new();
         let end = self.frontier.len();
         while *cursor < end {
-            let (u, depth) = self.frontier[*cursor].clone();
+            let (link, depth) = &self.frontier[*cursor];
+            let (u, depth) = (Url::parse(link).expect("parsed when found"), *depth);
             *cursor += 1;
             let key = urlnorm::normalize(&u);
             if self.visited.is_settled(&key) {
