@@ -1093,9 +1093,10 @@ fn main() {
     let (_, summary, secs) = runs.last().expect("one run");
     let secs = *secs;
     println!(
-        "crawl_portal: at most {} sites held at once, estimated at most {:.0} MB (max_memory_mb {}, sites_in_flight {})",
+        "crawl_portal: at most {} sites held at once, holding at most {:.0} MB as charged; sites waited {:.0} s for memory in all (max_memory_mb {}, sites_in_flight {})",
         summary.max_sites_held,
         summary.max_held_bytes as f64 / f64::from(1u32 << 20),
+        summary.memory_wait_secs,
         config.crawl.max_memory_mb,
         config
             .crawl
@@ -1253,37 +1254,46 @@ fn crawl_once(
     // As `govaudit audit` does: sites are judged on a thread of their own
     // as their crawls end, while the crawl goes on.
     let mut seen = Seen::default();
-    let summary = govaudit::crawl::crawl_all_judging(rt, config, options, |site| {
-        seen.crawl_peak = seen.crawl_peak.max(vm_hwm_mb("self").unwrap_or(0.0));
-        let j = Instant::now();
-        snapshot.write_site(&site).expect("write site");
-        let findings = judge.judge(&site).1;
-        seen.findings += findings.len();
-        seen.finding_json.extend(
-            findings
+    let summary = govaudit::crawl::crawl_all_judging(
+        rt,
+        config,
+        options,
+        |site| {
+            let hwm = vm_hwm_mb("self").unwrap_or(0.0);
+            let j = Instant::now();
+            let findings = judge.judge(site).1;
+            (hwm, j, findings)
+        },
+        |site, (hwm, j, findings)| {
+            seen.crawl_peak = seen.crawl_peak.max(hwm);
+            snapshot.write_site(&site).expect("write site");
+            seen.findings += findings.len();
+            seen.finding_json.extend(
+                findings
+                    .iter()
+                    .map(|f| serde_json::to_string(f).expect("finding serialises")),
+            );
+            seen.judging += j.elapsed().as_secs_f64();
+            if let Some(per_rule) = per_rule.as_deref_mut() {
+                time_rules(judge, &site, per_rule);
+            }
+            seen.spilled += site.pages.iter().filter(|p| p.body.is_some()).count();
+            seen.sites += 1;
+            seen.pages += site.pages.len();
+            seen.columns += site.columns.len();
+            seen.items += site.columns.iter().map(|c| c.items.len()).sum::<usize>();
+            seen.links += site.links.len();
+            seen.broken += govaudit::rules::broken_link::count_broken(&site) as usize;
+            seen.errors += site.crawl_errors.len();
+            seen.unreachable += usize::from(!site.start.ok);
+            seen.attachment_errors += site
+                .attachments
                 .iter()
-                .map(|f| serde_json::to_string(f).expect("finding serialises")),
-        );
-        seen.judging += j.elapsed().as_secs_f64();
-        if let Some(per_rule) = per_rule.as_deref_mut() {
-            time_rules(judge, &site, per_rule);
-        }
-        seen.spilled += site.pages.iter().filter(|p| p.body.is_some()).count();
-        seen.sites += 1;
-        seen.pages += site.pages.len();
-        seen.columns += site.columns.len();
-        seen.items += site.columns.iter().map(|c| c.items.len()).sum::<usize>();
-        seen.links += site.links.len();
-        seen.broken += govaudit::rules::broken_link::count_broken(&site) as usize;
-        seen.errors += site.crawl_errors.len();
-        seen.unreachable += usize::from(!site.start.ok);
-        seen.attachment_errors += site
-            .attachments
-            .iter()
-            .filter(|a| a.text.error.is_some() || a.text.units_read == 0)
-            .filter(|a| a.text.skipped.is_none())
-            .count();
-    })
+                .filter(|a| a.text.error.is_some() || a.text.units_read == 0)
+                .filter(|a| a.text.skipped.is_none())
+                .count();
+        },
+    )
     .expect("crawl");
     seen.finding_json.sort_unstable();
     (seen, summary)

@@ -314,23 +314,31 @@ pub fn audit_config_with_history(
     // crawl goes on meanwhile; a site handed over still counts against the
     // memory budget until it is judged and dropped (its HandOver with it).
     let mut first_error: Option<crate::Error> = None;
-    let summary = crate::crawl::crawl_all_judging(&runtime, &rest, &options, |mut site| {
-        if let Some(sc) = config.sites.iter().find(|s| s.id == site.id) {
-            if site.owner.is_none() {
-                site.owner = sc.owner.clone();
+    let summary = crate::crawl::crawl_all_judging(
+        &runtime,
+        &rest,
+        &options,
+        |site| {
+            if let Some(sc) = config.sites.iter().find(|s| s.id == site.id) {
+                if site.owner.is_none() {
+                    site.owner = sc.owner.clone();
+                }
+                if site.typo_allow.is_empty() {
+                    site.typo_allow = sc.typo_allow.clone();
+                }
+                site.without_services = !sc.services;
             }
-            if site.typo_allow.is_empty() {
-                site.typo_allow = sc.typo_allow.clone();
+            site.probes = probes.get(&site.id).cloned();
+            judge.judge(site)
+        },
+        |site, judged| {
+            if let Err(e) = snapshot.write_site(&site) {
+                first_error.get_or_insert(e);
             }
-            site.without_services = !sc.services;
-        }
-        site.probes = probes.get(&site.id).cloned();
-        if let Err(e) = snapshot.write_site(&site) {
-            first_error.get_or_insert(e);
-        }
-        results.push(judge.judge(&site));
-        // `site` (with all its pages) is dropped here.
-    })?;
+            results.push(judged);
+            // `site` (with all its pages) is dropped here.
+        },
+    )?;
     if let Some(e) = first_error {
         return Err(e);
     }

@@ -10,12 +10,16 @@
 //! predecessors, fewer were admitted, the next quotient was larger still,
 //! and the crawl ratcheted down to one site, one host, 5 requests a second.
 //!
-//! Here, over real HTTP on two loopback hosts (fixtures/sched-shared-host,
-//! eight sites, at most two per host at once), the caller keeps 1.5× the
-//! memory budget once the first site is handed over, as a judge that loads
-//! its dictionaries does. That memory is shared by the sites held when it
-//! came, so the crawl goes on with fewer sites at once — but never one at a
-//! time: every site started after it still runs beside another one.
+//! The memory gate (src/crawl/memory.rs) now measures the heap in use,
+//! which falls when memory is freed, instead of the resident size, which
+//! does not. Here, over real HTTP on two loopback hosts
+//! (fixtures/sched-shared-host, eight sites, at most two per host at once),
+//! the caller makes the process grow by 1.5× the memory budget once the
+//! first site is handed over and frees nearly all of it again in a way the
+//! allocator cannot give back to the system (small blocks, a few kept
+//! among them), as finished sites leave it: the resident size stays over
+//! the budget, yet the crawl goes on with sites side by side, never one at
+//! a time.
 //!
 //! One test in its own binary: the scheduler reads this process's resident
 //! memory, which other tests running beside it would disturb.
@@ -70,32 +74,43 @@ fn memory_kept_after_sites_leave_does_not_shrink_the_crawl_to_one_site() {
         progress: ProgressSink::new(watch.clone()),
         ..Default::default()
     };
-    let mut kept: Vec<Vec<u8>> = Vec::new();
+    let mut kept: Vec<Box<[u8; 1024]>> = Vec::new();
     let mut ids = Vec::new();
+    let before = resident_mb();
     rt.block_on(crawl_all_as_finished(&config, &options, |site| {
         if kept.is_empty() {
-            // Loaded once and kept for the rest of the run, like the typo
-            // dictionaries a judge loads on its first site (written, so it
-            // is resident).
-            kept.push(vec![1u8; (budget_mb * 3 / 2) << 20]);
+            // 1.5× the budget in 1 KB blocks (written, so resident), then
+            // all freed but one block in 16 and the last: the pages stay
+            // resident, the heap in use is a sixteenth of it.
+            let blocks = (budget_mb * 3 / 2) << 10;
+            let all: Vec<Box<[u8; 1024]>> = (0..blocks).map(|_| Box::new([1u8; 1024])).collect();
+            kept = all
+                .into_iter()
+                .enumerate()
+                .filter(|(i, _)| i % 16 == 0 || *i + 1 == blocks)
+                .map(|(_, b)| b)
+                .collect();
         }
         ids.push(site.id);
     }))
     .unwrap();
+    let after = resident_mb();
     std::hint::black_box(&kept);
     drop(kept);
+    // The premise: the process stayed grown by more than the budget.
+    assert!(after >= before + budget_mb, "{before} MB → {after} MB");
 
     ids.sort();
     assert_eq!(ids, ["d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8"]);
     let at_once = watch.state.lock().unwrap().1.clone();
     assert_eq!(at_once.len(), 8, "{at_once:?}");
     // Four sites start at once (two hosts, two sites each); the memory
-    // kept after the first one ends leaves room for fewer, but the last
-    // sites still start beside a running one instead of one after another.
+    // the allocator kept after the first one ends does not count, so the
+    // last sites still start beside a running one.
     assert_eq!(at_once[..4], [1, 2, 3, 4], "{at_once:?}");
     assert!(
         at_once[5..].iter().all(|&n| n >= 2),
-        "the crawl fell to one site at a time after the caller kept memory: \
+        "the crawl fell to one site at a time after the allocator kept memory: \
          sites crawling as each started {at_once:?}"
     );
 }

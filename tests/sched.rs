@@ -83,14 +83,16 @@ fn the_memory_budget_bounds_the_sites_held_at_once() {
     let (sites, roomy) = crawl(&rt, &config);
     assert_complete(&sites);
     assert_eq!(roomy.max_sites_held, 8, "{roomy:?}");
-    // 1 MB is less than a site is assumed to need before any has finished
-    // (4 MB): the first site runs alone; then sites are counted at what the
-    // finished ones held, but never under 256 KB, so at most four at once.
-    // Every site is still crawled.
+    // 1 MB is less than the process held before the first site: the sites
+    // get the least budget (256 KB), less than a site is assumed to come
+    // to before any has finished (1 MB), so they run one at a time — and every site is still
+    // crawled, none waiting for memory that cannot come back (the site
+    // crawling is always the oldest, which never waits).
     config.crawl.max_memory_mb = 1;
     let (sites, tight) = crawl(&rt, &config);
     assert_complete(&sites);
-    assert!(tight.max_sites_held <= 4, "{tight:?}");
+    assert_eq!(tight.max_sites_held, 1, "{tight:?}");
+    assert_eq!(tight.memory_wait_secs, 0.0, "{tight:?}");
     assert!(tight.max_sites_held < roomy.max_sites_held);
     // The deprecated sites_in_flight still bounds it from above.
     config.crawl.max_memory_mb = 300;

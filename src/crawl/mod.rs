@@ -19,6 +19,7 @@ pub(crate) mod fetch; // pub(crate) for `govaudit probe` (src/probe.rs)
 mod finish;
 mod frontier;
 mod links;
+mod memory;
 mod page_fetch;
 mod pagination;
 mod politeness;
@@ -55,6 +56,8 @@ pub(crate) struct Shared {
     pub parse_slots: Arc<tokio::sync::Semaphore>,
     /// Attachments downloaded and read this run (each URL once).
     pub attachments: attachments::AttachmentCache,
+    /// What the sites hold against `max_memory_mb`, and their turns.
+    pub memory: memory::MemoryGate,
     /// Where stored pages go (the caller's; `None`: they stay in the site).
     pub pages: Option<Arc<dyn PageSink>>,
     /// Entries of earlier runs for conditional requests (incremental crawl).
@@ -94,9 +97,12 @@ pub struct CrawlSummary {
     /// Most sites held at once (crawling, or finished and waiting to be
     /// handed over in order): what the memory budget allowed.
     pub max_sites_held: usize,
-    /// Highest estimate of the memory the sites held at once (bytes), as
-    /// the scheduler charged it against `max_memory_mb`.
+    /// Most memory the sites held at once (bytes), as measured and
+    /// charged against `max_memory_mb` (src/crawl/memory.rs).
     pub max_held_bytes: u64,
+    /// Time sites spent waiting for memory to come back before a fetch,
+    /// summed over sites (seconds): the price of the budget.
+    pub memory_wait_secs: f64,
 }
 
 /// Options that are not part of SITES.toml.
@@ -141,21 +147,6 @@ pub trait SitePages: Send {
     /// what reads the pages back (the audit sets [`Site::page_file`]).
     fn close(self: Box<Self>, site: &mut Site);
 }
-
-/// What a site is assumed to hold before any site of the run has finished
-/// (then the mean of the finished sites' estimates is used).
-const SITE_PRIOR_BYTES: u64 = 8 << 20;
-
-/// The process's resident memory now (Linux `/proc/self/statm`; 0 where
-/// it cannot be read, so the whole budget goes to the sites).
-fn resident_bytes() -> u64 {
-    std::fs::read_to_string("/proc/self/statm")
-        .ok()
-        .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
-        .map_or(0, |pages| pages.saturating_mul(4096))
-}
-/// The least a site is assumed to hold, however small the finished ones were.
-const SITE_MIN_BYTES: u64 = 256 << 10;
 
 /// Crawl every site in `config`. Each site is handed to `on_site` as soon as
 /// its crawl (pages and link checks) is complete, in SITES.toml order, so the
@@ -205,34 +196,57 @@ pub async fn crawl_all_handing_over<F: FnMut(Site, HandOver) + Send>(
 }
 
 /// Crawl on `runtime` (which must not be the caller's own: this blocks on
-/// it) and give each finished site to `judge`, run on a thread of its own
-/// so the crawl goes on meanwhile. A site counts against `max_memory_mb`
-/// until `judge` returns from it (see [`crawl_all_handing_over`]). A judge
-/// that panics is an error once the crawl is over.
-pub fn crawl_all_judging<F: FnMut(Site) + Send>(
+/// it) and judge each finished site on threads of their own (one per core),
+/// so the crawl goes on meanwhile: `work` (run on several sites at once)
+/// judges a site, then `keep` takes the site and what `work` made of it,
+/// one site at a time, in the order the judging ends. A site counts against
+/// `max_memory_mb` until `keep` returns from it (see
+/// [`crawl_all_handing_over`]). A judge that panics is an error once the
+/// crawl is over.
+pub fn crawl_all_judging<R, W, K>(
     runtime: &tokio::runtime::Runtime,
     config: &Config,
     options: &CrawlOptions,
-    mut judge: F,
-) -> crate::Result<CrawlSummary> {
+    work: W,
+    keep: K,
+) -> crate::Result<CrawlSummary>
+where
+    W: Fn(&mut Site) -> R + Sync,
+    K: FnMut(Site, R) + Send,
+{
+    // Sites whose crawls end together (a portal's sites of one size, the
+    // last ones of any run) would otherwise wait for one judge in turn.
+    let judges = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let (to_judge, queue) = std::sync::mpsc::channel::<(Site, HandOver)>();
+    let queue = std::sync::Mutex::new(queue);
+    let keep = std::sync::Mutex::new(keep);
+    let (queue, keep, work) = (&queue, &keep, &work);
     std::thread::scope(|scope| {
-        let (to_judge, queue) = std::sync::mpsc::channel::<(Site, HandOver)>();
-        let judging = scope.spawn(move || {
-            for (site, done) in queue {
-                judge(site);
-                // The site is gone with the call: give its share back.
-                drop(done);
-            }
-        });
+        let judging: Vec<_> = (0..judges)
+            .map(|_| {
+                scope.spawn(move || loop {
+                    let next = queue.lock().expect("judge queue lock").recv();
+                    let Ok((mut site, done)) = next else { break };
+                    let made = work(&mut site);
+                    (keep.lock().expect("judge keep lock"))(site, made);
+                    // The site is gone with the call: give its share back.
+                    drop(done);
+                })
+            })
+            .collect();
         let summary = runtime.block_on(crawl_all_handing_over(config, options, |site, done| {
-            // The judge thread ends only when this sender is gone, so a
-            // send fails only if it panicked (reported below).
+            // The judge threads end only when this sender is gone, so a
+            // send fails only if they all panicked (reported below).
             let _ = to_judge.send((site, done));
         }));
         drop(to_judge);
-        judging
-            .join()
-            .map_err(|_| crate::Error::Other("judging sites failed (panic)".into()))?;
+        let mut failed = false;
+        for j in judging {
+            failed |= j.join().is_err();
+        }
+        if failed {
+            return Err(crate::Error::Other("judging sites failed (panic)".into()));
+        }
         summary
     })
 }
@@ -256,6 +270,8 @@ impl Drop for HandOver {
 struct Held {
     host: String,
     progress: Arc<SiteProgress>,
+    /// Its crawl is still running (not finished and waiting for the caller).
+    crawling: bool,
 }
 
 /// The host-based scheduler. Requests are limited per host by the
@@ -263,10 +279,11 @@ struct Held {
 /// served in turn, so none starves); the scheduler decides which sites are
 /// crawled at once:
 ///
-/// - a new site starts while the estimated memory of the sites held (each
-///   counted at least at what a finished site held on average) stays under
-///   `max_memory_mb` — always at least one site running, and at most
-///   `sites_in_flight` when that deprecated bound is set;
+/// - a new site starts while the memory the sites hold, as measured by the
+///   memory gate (src/crawl/memory.rs), leaves room under `max_memory_mb`
+///   — always at least one site running, and at most `sites_in_flight` when
+///   that deprecated bound is set; when memory runs short, the sites started
+///   last wait before their next fetch until older ones are done;
 /// - the site started is the first in SITES.toml order among those whose
 ///   host holds the fewest sites, and a host holds at most
 ///   `max(per_host_concurrency, 2)` sites: more would share the same host
@@ -289,6 +306,11 @@ async fn schedule<F: FnMut(Site, HandOver) + Send>(
         attachments: attachments::AttachmentCache::new(
             std::thread::available_parallelism().map_or(2, |n| n.get()),
         ),
+        // The budget is the process's: what it holds before any site (the
+        // runtime, the typo dictionaries, the caller's data) is taken off
+        // first, so `max_memory_mb` bounds the peak RSS, not only the
+        // sites' share.
+        memory: memory::MemoryGate::new(config.crawl.max_memory_mb),
         pages: options.pages.clone(),
         store: options.store.clone(),
     });
@@ -297,14 +319,7 @@ async fn schedule<F: FnMut(Site, HandOver) + Send>(
         sites: config.sites.len(),
     });
     let settings = &config.crawl;
-    // The budget is the process's: what it holds before any site (the
-    // runtime, the typo dictionaries, the caller's data) is taken off first,
-    // so `max_memory_mb` bounds the peak RSS, not only the sites' share.
-    let base_rss = resident_bytes();
-    let budget = (settings.max_memory_mb as u64)
-        .saturating_mul(1 << 20)
-        .saturating_sub(base_rss)
-        .max(SITE_MIN_BYTES);
+    let gate = &shared.memory;
     let max_sites = settings.sites_in_flight.unwrap_or(usize::MAX).max(1);
     let per_host_sites = settings.per_host_concurrency.max(2);
     let hosts: Vec<String> = config
@@ -323,21 +338,13 @@ async fn schedule<F: FnMut(Site, HandOver) + Send>(
     // Finished sites waiting for an earlier one (ordered hand-over only).
     let mut waiting: BTreeMap<usize, Site> = BTreeMap::new();
     let mut next_out = 0;
-    let (mut finished_bytes, mut finished_sites) = (0u64, 0u64);
-    // What the process really grew by per site held, sampled as sites
-    // finish (grown, not just admitted): a site's task, frontier,
-    // connections and buffers are more than the pages' share the estimate
-    // counts, so the larger of the two is charged. The growth is shared
-    // over the most sites held at once so far, not over those held now:
-    // the allocator keeps what finished sites freed (and the caller may
-    // keep what it loads once during the run), so the process does not
-    // shrink as sites leave. Divided by the sites held now, that
-    // memory made each site look bigger with every site that finished,
-    // fewer sites were admitted, the next quotient was larger still, and
-    // the crawl ratcheted down to one site at a time — at the default
-    // politeness one host at 5 requests a second, the rest of a 200-host
-    // portal left waiting for many minutes at 0% CPU (issue 8).
-    let mut observed_per_site = 0u64;
+    // Admission order: the memory gate lets the oldest sites through first.
+    let mut next_rank = 0u64;
+    // Sites may find room while none finishes (the measured memory falls
+    // as the caller drops judged sites, a wait long past): look again now
+    // and then.
+    let mut tick = tokio::time::interval(std::time::Duration::from_millis(200));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut summary = CrawlSummary::default();
     // Sites handed over come back here when their HandOver is dropped.
     let (release, mut released) = tokio::sync::mpsc::unbounded_channel::<usize>();
@@ -346,13 +353,11 @@ async fn schedule<F: FnMut(Site, HandOver) + Send>(
     loop {
         // Admit sites while the budget allows.
         while !pending.is_empty() && (held.len() < max_sites || running.is_empty()) {
-            let expected = finished_bytes
-                .checked_div(finished_sites)
-                .map_or(SITE_PRIOR_BYTES, |mean| mean.max(SITE_MIN_BYTES))
-                .max(observed_per_site);
-            let charged: u64 = held.values().map(|h| h.progress.held().max(expected)).sum();
-            summary.max_held_bytes = summary.max_held_bytes.max(charged);
-            if !running.is_empty() && charged.saturating_add(expected) > budget {
+            let sizes: Vec<(u64, bool)> = held
+                .values()
+                .map(|h| (h.progress.held(), h.crawling))
+                .collect();
+            if !running.is_empty() && !gate.room_for_site(&sizes) {
                 break;
             }
             let load = |i: usize| host_sites.get(&hosts[i]).copied().unwrap_or(0);
@@ -368,12 +373,16 @@ async fn schedule<F: FnMut(Site, HandOver) + Send>(
             let idx = pending.remove(pos);
             let cfg = config.sites[idx].clone();
             let sp = progress.site(&cfg.id);
+            sp.set_rank(next_rank);
+            gate.enter(next_rank);
+            next_rank += 1;
             *host_sites.entry(hosts[idx].clone()).or_default() += 1;
             held.insert(
                 idx,
                 Held {
                     host: hosts[idx].clone(),
                     progress: sp.clone(),
+                    crawling: true,
                 },
             );
             summary.max_sites_held = summary.max_sites_held.max(held.len());
@@ -403,22 +412,19 @@ async fn schedule<F: FnMut(Site, HandOver) + Send>(
                 continue;
             }
             Some(done) = running.next() => done,
+            _ = tick.tick(), if !pending.is_empty() => continue,
         };
         let site = site?;
-        observed_per_site = observed_per_site.max(
-            resident_bytes()
-                .saturating_sub(base_rss)
-                .checked_div(held.len().max(summary.max_sites_held) as u64)
-                .unwrap_or(0),
-        );
         // The host is free for another site now; the site's memory stays
         // held until the caller gives it back.
-        let h = held.get(&idx).expect("a running site is held");
+        let estimated = held.values().map(|h| h.progress.held()).sum();
+        let h = held.get_mut(&idx).expect("a running site is held");
+        h.crawling = false;
+        gate.learn(h.progress.held(), estimated);
+        gate.leave(h.progress.rank());
         if let Some(n) = host_sites.get_mut(&h.host) {
             *n -= 1;
         }
-        finished_bytes += h.progress.held();
-        finished_sites += 1;
         summary.sites += 1;
         summary.unreachable += usize::from(!site.start.ok);
         summary.pages += u64::from(site.stats.pages);
@@ -455,6 +461,8 @@ async fn schedule<F: FnMut(Site, HandOver) + Send>(
     summary.requests = shared.fetcher.requests.load(Ordering::Relaxed);
     summary.bytes = shared.fetcher.bytes.load(Ordering::Relaxed);
     summary.not_modified = shared.fetcher.not_modified.load(Ordering::Relaxed);
+    summary.max_held_bytes = gate.max_charge.load(Ordering::Relaxed);
+    summary.memory_wait_secs = gate.waited_ms.load(Ordering::Relaxed) as f64 / 1000.0;
     summary.elapsed_secs = started.elapsed().as_secs_f64();
     Ok(summary)
 }

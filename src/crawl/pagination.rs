@@ -135,6 +135,7 @@ pub(super) async fn crawl_column(
                 return done(column, outcomes, item_links, Vec::new());
             }
             progress.queued(1);
+            shared.memory.turn(progress.rank()).await;
             let out = fetch_page(
                 shared.clone(),
                 PageTask {
@@ -218,6 +219,7 @@ pub(super) async fn crawl_column(
             NextRequest::Get(u) => (u.clone(), None),
             NextRequest::PostForm { url, form } => (url.clone(), Some(form.clone())),
         };
+        shared.memory.turn(progress.rank()).await;
         let out = fetch_page(
             shared.clone(),
             PageTask {

@@ -75,6 +75,7 @@ impl ProgressSink {
             id: id.to_string(),
             sink: self.clone(),
             held: AtomicU64::new(0),
+            rank: AtomicU64::new(0),
         })
     }
 }
@@ -96,6 +97,9 @@ pub(crate) struct SiteProgress {
     sink: ProgressSink,
     /// Estimated resident bytes the site's crawl holds so far.
     held: AtomicU64,
+    /// The order the scheduler admitted the site in (its place in the
+    /// memory gate's queue, `memory.rs`).
+    rank: AtomicU64,
 }
 
 impl SiteProgress {
@@ -119,6 +123,16 @@ impl SiteProgress {
     /// `page_fetch::resident_estimate`).
     pub(crate) fn hold(&self, bytes: u64) {
         self.held.fetch_add(bytes, Ordering::Relaxed);
+    }
+
+    /// Note the order the site was admitted in.
+    pub(crate) fn set_rank(&self, rank: u64) {
+        self.rank.store(rank, Ordering::Relaxed);
+    }
+
+    /// The order the site was admitted in.
+    pub(crate) fn rank(&self) -> u64 {
+        self.rank.load(Ordering::Relaxed)
     }
 
     /// Estimated resident bytes held so far.

@@ -303,6 +303,8 @@ impl SiteRun {
                 let shared = shared.clone();
                 let progress = progress.clone();
                 async move {
+                    // Memory short: the sites started last wait here.
+                    shared.memory.turn(progress.rank()).await;
                     let out = tokio::spawn(fetch_page(shared, t.clone(), None))
                         .await
                         .unwrap_or_else(|e| PageOutcome {

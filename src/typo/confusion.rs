@@ -10,15 +10,18 @@
 //! of the original lattice: `fwd[s] + lp(new word) + bwd[e] − bwd[0]`.
 
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 
-use super::lexicon::{is_han, push_key, KeyMap, Lattice, Lexicon, WILD};
+use hashbrown::HashTable;
+
+use super::lexicon::{is_han, KeyHasher, Lattice, Lexicon};
 
 /// The best channel score of any confusion (an upper bound used for pruning).
 const MAX_CHANNEL: f32 = 3.0;
 
 #[inline]
-fn pair_key(wrong: char, right: char) -> u128 {
-    (u128::from(wrong as u32) << 21) | u128::from(right as u32)
+fn pair_key(wrong: char, right: char) -> u64 {
+    (u64::from(wrong as u32) << 32) | u64::from(right as u32)
 }
 
 static SAME_PINYIN: &str = include_str!("../../rules/typos/same_pinyin.txt");
@@ -53,18 +56,18 @@ pub struct Channel {
 /// The confusion relation between characters.
 #[derive(Debug, Default)]
 pub struct ConfusionSets {
-    /// (written, meant) → channel score.
-    pairs: HashMap<(char, char), f32>,
-    /// The same, keyed for fast lookup.
-    fast: KeyMap<f32>,
-    /// meant → characters that may be written instead.
-    wrong_for: HashMap<char, Vec<char>>,
+    /// (written, meant) packed by [`pair_key`] → channel score.
+    fast: HashMap<u64, f32, BuildHasherDefault<KeyHasher>>,
+    /// Meant characters, sorted, one per confusable pair …
+    right: Vec<char>,
+    /// … and the written one of each pair (sorted within one meant character).
+    wrong: Vec<char>,
 }
 
 impl ConfusionSets {
     /// Loads the bundled sets.
     pub fn builtin() -> ConfusionSets {
-        let mut s = ConfusionSets::default();
+        let mut s = Pairs::default();
         for line in SAME_PINYIN.lines() {
             if line.starts_with('#') {
                 continue;
@@ -114,23 +117,16 @@ impl ConfusionSets {
                 s.add(w, r, channel::ODW + channel::ODW_PER_LOG * n.ln());
             }
         }
-        for (&(w, r), &score) in s.pairs.iter() {
-            s.wrong_for.entry(r).or_default().push(w);
-            s.fast.insert(pair_key(w, r), score.min(MAX_CHANNEL));
+        let mut by_right: Vec<(char, char)> = s.0.keys().map(|&(w, r)| (r, w)).collect();
+        by_right.sort_unstable();
+        let mut fast = HashMap::with_capacity_and_hasher(s.0.len(), Default::default());
+        for (&(w, r), &score) in s.0.iter() {
+            fast.insert(pair_key(w, r), score.min(MAX_CHANNEL));
         }
-        for v in s.wrong_for.values_mut() {
-            v.sort_unstable();
-        }
-        s
-    }
-
-    fn add(&mut self, wrong: char, right: char, score: f32) {
-        let e = self
-            .pairs
-            .entry((wrong, right))
-            .or_insert(f32::NEG_INFINITY);
-        if score > *e {
-            *e = score;
+        ConfusionSets {
+            fast,
+            right: by_right.iter().map(|&(r, _)| r).collect(),
+            wrong: by_right.iter().map(|&(_, w)| w).collect(),
         }
     }
 
@@ -142,62 +138,151 @@ impl ConfusionSets {
 
     /// Characters that may be written by mistake for `right`.
     pub fn wrong_for(&self, right: char) -> &[char] {
-        self.wrong_for.get(&right).map(Vec::as_slice).unwrap_or(&[])
+        let lo = self.right.partition_point(|&r| r < right);
+        let hi = self.right.partition_point(|&r| r <= right);
+        &self.wrong[lo..hi]
     }
 }
 
-/// Lexicon words indexed by "all characters but one": wildcard key → (missing char, freq).
+/// The confusion pairs while loading: (written, meant) → best channel score.
+#[derive(Default)]
+struct Pairs(HashMap<(char, char), f32>);
+
+impl Pairs {
+    fn add(&mut self, wrong: char, right: char, score: f32) {
+        let e = self.0.entry((wrong, right)).or_insert(f32::NEG_INFINITY);
+        if score > *e {
+            *e = score;
+        }
+    }
+}
+
+/// Lexicon words indexed by "all characters but one", frozen flat: a hash table from
+/// the wildcard key ([`wild_key`]) to a group number, each group's words in one
+/// shared vector (sorted by missing character) and its best log-probability.
 #[derive(Debug, Default)]
 pub struct WildIndex {
-    map: KeyMap<WildList>,
+    index: HashTable<WildSlot>,
+    /// `words[start[g]..start[g + 1]]` are group `g`'s words.
+    start: Vec<u32>,
+    /// Best log-probability among group `g`'s words.
+    max_lp: Vec<f64>,
+    words: Vec<WildWord>,
 }
 
-/// Words sharing all characters but one, with the best log-probability among them.
-#[derive(Debug, Default)]
-struct WildList {
-    max_lp: f64,
-    /// (missing char, frequency, in the official-writing vocabulary, an idiom).
-    words: Vec<(char, u32, bool, bool)>,
+/// A wildcard key split in two `u32` (keeps the slot at 12 bytes) and its group.
+#[derive(Debug, Clone, Copy)]
+struct WildSlot {
+    key: [u32; 2],
+    group: u32,
 }
 
-fn unpack(mut key: u128) -> Vec<char> {
-    let mut out = Vec::with_capacity(6);
-    while key != 0 {
-        out.push(char::from_u32((key & 0x1F_FFFF) as u32).unwrap_or('\u{FFFD}'));
-        key >>= 21;
+impl WildSlot {
+    #[inline]
+    fn key(&self) -> u64 {
+        (u64::from(self.key[0]) << 32) | u64::from(self.key[1])
     }
-    out.reverse();
-    out
+}
+
+/// One word of a group: its missing character, frequency and flags.
+#[derive(Debug, Clone, Copy)]
+struct WildWord {
+    freq: u32,
+    /// The missing character (Han, so in the BMP).
+    ch: u16,
+    official: bool,
+    idiom: bool,
+}
+
+/// The key of a word of `len` (2..=4) BMP characters with the one at `wild` left out:
+/// the other characters, 16 bits each, then `len` and `wild`. `None` when a character
+/// is outside the BMP (no indexed word has one).
+#[inline]
+fn wild_key(chars: &[char], wild: usize) -> Option<u64> {
+    let mut key = 0u64;
+    for (i, &c) in chars.iter().enumerate() {
+        if i != wild {
+            key = (key << 16) | u64::from(u16::try_from(c as u32).ok()?);
+        }
+    }
+    Some((key << 8) | ((chars.len() as u64) << 4) | wild as u64)
+}
+
+#[inline]
+fn wild_hash(key: u64) -> u64 {
+    let h = (key ^ (key >> 29)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h ^ (h >> 32)
 }
 
 impl WildIndex {
     /// Indexes the lexicon's words of 2..=[`MAX_TARGET`] characters with at least
     /// [`MIN_TARGET_FREQ`].
     pub fn build(lex: &Lexicon) -> WildIndex {
-        let mut map: KeyMap<WildList> = KeyMap::default();
-        for (k, f) in lex.words() {
-            if f < MIN_TARGET_FREQ || lex.is_person_key(k) {
+        let target = |w: &[char], f: u32| {
+            f >= MIN_TARGET_FREQ
+                && (2..=MAX_TARGET).contains(&w.len())
+                && w.iter().all(|&c| is_han(c))
+                && !lex.is_person(w)
+        };
+        // Sized exactly: a doubled vector would leave megabytes of freed heap resident.
+        let n: usize = lex
+            .words()
+            .filter(|(w, f)| target(w, *f))
+            .map(|(w, _)| w.len())
+            .sum();
+        let mut all: Vec<(u64, WildWord)> = Vec::with_capacity(n);
+        for (w, f) in lex.words() {
+            if !target(&w, f) {
                 continue;
             }
-            let w = unpack(k);
-            if w.len() < 2 || w.len() > MAX_TARGET || !w.iter().all(|&c| is_han(c)) {
-                continue;
-            }
+            let (official, idiom) = (lex.is_official(&w), lex.is_idiom(&w));
             for p in 0..w.len() {
-                let mut key = 0u128;
-                for (i, &c) in w.iter().enumerate() {
-                    key = push_key(key, if i == p { WILD } else { c as u32 });
-                }
-                let list = map.entry(key).or_insert_with(|| WildList {
-                    max_lp: f64::NEG_INFINITY,
-                    words: Vec::new(),
-                });
-                list.words
-                    .push((w[p], f, lex.is_official_key(k), lex.is_idiom_key(k)));
-                list.max_lp = list.max_lp.max(lex.lp(f));
+                let Some(key) = wild_key(&w, p) else {
+                    continue;
+                };
+                let word = WildWord {
+                    freq: f,
+                    ch: w[p] as u16,
+                    official,
+                    idiom,
+                };
+                all.push((key, word));
             }
         }
-        WildIndex { map }
+        all.sort_unstable_by_key(|&(k, w)| (k, w.ch));
+        let groups = 1 + all.windows(2).filter(|w| w[0].0 != w[1].0).count();
+        let mut ix = WildIndex {
+            index: HashTable::with_capacity(groups),
+            start: Vec::with_capacity(groups + 1),
+            max_lp: Vec::with_capacity(groups),
+            words: Vec::with_capacity(all.len()),
+        };
+        for (i, &(key, word)) in all.iter().enumerate() {
+            if i == 0 || all[i - 1].0 != key {
+                let group = ix.start.len() as u32;
+                ix.start.push(i as u32);
+                ix.max_lp.push(f64::NEG_INFINITY);
+                let slot = WildSlot {
+                    key: [(key >> 32) as u32, key as u32],
+                    group,
+                };
+                ix.index
+                    .insert_unique(wild_hash(key), slot, |s| wild_hash(s.key()));
+            }
+            let g = ix.max_lp.len() - 1;
+            ix.max_lp[g] = ix.max_lp[g].max(lex.lp(word.freq));
+            ix.words.push(word);
+        }
+        ix.start.push(all.len() as u32);
+        ix
+    }
+
+    /// The group of a wildcard key: its best log-probability and its words.
+    #[inline]
+    fn get(&self, key: u64) -> Option<(f64, &[WildWord])> {
+        let g = self.index.find(wild_hash(key), |s| s.key() == key)?.group as usize;
+        let (s, e) = (self.start[g] as usize, self.start[g + 1] as usize);
+        Some((self.max_lp[g], &self.words[s..e]))
     }
 }
 
@@ -281,11 +366,9 @@ pub fn detect(
                 if guard >= super::names::HARD {
                     continue;
                 }
-                let mut key = 0u128;
-                for (i, &c) in block[s..s + len].iter().enumerate() {
-                    key = push_key(key, if s + i == p { WILD } else { c as u32 });
-                }
-                let Some(list) = index.map.get(&key) else {
+                let Some((max_lp, words)) =
+                    wild_key(&block[s..s + len], p - s).and_then(|k| index.get(k))
+                else {
                     continue;
                 };
                 // Upper bound of any candidate of this window: skip hopeless windows
@@ -295,7 +378,7 @@ pub fn detect(
                 let max_bonus =
                     pen.official_bonus
                         .max(if len == 4 { pen.idiom_bonus } else { 0.0 });
-                if (outside + list.max_lp) as f32 + MAX_CHANNEL + max_bonus < floor {
+                if (outside + max_lp) as f32 + MAX_CHANNEL + max_bonus < floor {
                     continue;
                 }
                 let mut penalty = 0.0f32;
@@ -309,15 +392,16 @@ pub fn detect(
                     penalty += pen.org;
                 }
                 let orig_freq = lex.freq(&block[s..s + len]);
-                let orig_idiom =
-                    len == 4 && lex.is_idiom_key(super::lexicon::key_of(&block[s..s + len]));
+                let orig_idiom = len == 4 && lex.is_idiom(&block[s..s + len]);
                 if orig_freq > 0 {
                     penalty += pen.real_word;
                 }
-                if (outside + list.max_lp) as f32 + MAX_CHANNEL + max_bonus - penalty < floor {
+                if (outside + max_lp) as f32 + MAX_CHANNEL + max_bonus - penalty < floor {
                     continue;
                 }
-                for &(r, f, official, idiom) in &list.words {
+                for w in words {
+                    let (f, official, idiom) = (w.freq, w.official, w.idiom);
+                    let r = char::from_u32(u32::from(w.ch)).unwrap_or('\u{FFFD}');
                     if r == block[p] {
                         continue;
                     }

@@ -3,20 +3,24 @@
 //! the confusion detector ask "how much more probable is this sentence if one character
 //! were different" without re-segmenting.
 //!
-//! Words are keyed by their characters packed into a `u128` (21 bits per char, at most
-//! [`MAX_WORD`] chars), which keeps lookups allocation-free. Every proper prefix of a word
-//! is stored too (frequency 0) so that the scan from a position stops as soon as no word
-//! can continue.
+//! The lexicon is loaded once and lives as long as the process, so it is stored
+//! compactly: one hash table per word length whose slot is the word's characters
+//! (16 bits each; every bundled word is in the BMP) and a `u16` index into the distinct
+//! (frequency, flags) values, 4 to 14 bytes a word. Lookups pack the characters into a
+//! `u128` and allocate nothing. A word with a character beyond the BMP goes to a small
+//! map keyed by [`key_of`] (21 bits per char). Every proper prefix of a word is stored
+//! too (frequency 0) so that the scan from a position stops as soon as no word can
+//! continue.
 
 use std::collections::HashMap;
+
+use hashbrown::hash_table::Entry;
+use hashbrown::HashTable;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::io::Read;
+use std::io::{BufRead, BufReader};
 
 /// Longest word the lexicon stores, in characters.
 pub const MAX_WORD: usize = 6;
-
-/// A marker that is never a character (above U+10FFFF), used as a wildcard in keys.
-pub const WILD: u32 = 0x1F_FFFF;
 
 static JIEBA_DICT_GZ: &[u8] = include_bytes!("../../rules/typos/jieba_dict.txt.gz");
 static GONGWEN_VOCAB: &str = include_str!("../../rules/typos/gongwen_vocab.txt");
@@ -43,6 +47,9 @@ impl Hasher for KeyHasher {
         for &b in bytes {
             self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
         }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.write_u128(u128::from(v));
     }
     fn write_u128(&mut self, v: u128) {
         let x = (v as u64) ^ ((v >> 64) as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
@@ -72,20 +79,108 @@ pub fn is_han(c: char) -> bool {
     matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '〇')
 }
 
-/// Word frequencies with prefix markers.
-#[derive(Debug)]
+/// Words of the official-writing vocabulary (gongwen_vocab.txt).
+const OFFICIAL: u8 = 1;
+/// Person names (jieba tag `nr`, kept only for 2–3 character words starting with a
+/// surname: jieba also tags 墨守成规 and 寒暄 `nr`): never a correction target, since a
+/// name one character off a famous one (刘少琦) is usually another person.
+const PERSON: u8 = 2;
+/// Four-character idioms (成语) of rules/typos/idioms.txt.
+const IDIOM: u8 = 4;
+
+/// A word's frequency, flags and log-probability. Words share one `Val` per distinct
+/// (frequency, flags): a few thousand, so a word stores a `u16` index.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Val {
+    freq: u32,
+    flags: u8,
+    /// `Lexicon::lp(freq) as f32`, filled in once the total is known.
+    lp: f32,
+}
+
+/// Mixes a packed key into a hash (the keys are already well spread).
+#[inline]
+fn mix(v: u128) -> u64 {
+    let x = (v as u64) ^ ((v >> 64) as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    let h = (x ^ (x >> 29)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h ^ (h >> 32)
+}
+
+/// Packs one more BMP character (16 bits) into a compact key.
+#[inline]
+fn push16(key: u128, c: u16) -> u128 {
+    (key << 16) | u128::from(c)
+}
+
+/// One word (or prefix) of `N` BMP characters and the index of its [`Val`]:
+/// `2N + 2` bytes, where a `HashMap<u128, u32>` slot took 32.
+#[derive(Debug, Clone, Copy)]
+struct Slot<const N: usize> {
+    chars: [u16; N],
+    val: u16,
+}
+
+impl<const N: usize> Slot<N> {
+    #[inline]
+    fn key(&self) -> u128 {
+        self.chars.iter().fold(0, |k, &c| push16(k, c))
+    }
+}
+
+/// The words of `N` characters, all in the BMP, keyed by [`push16`] packing.
+#[derive(Debug, Default)]
+struct Table<const N: usize>(HashTable<Slot<N>>);
+
+impl<const N: usize> Table<N> {
+    #[inline]
+    fn get(&self, key: u128) -> Option<u16> {
+        self.0.find(mix(key), |s| s.key() == key).map(|s| s.val)
+    }
+
+    fn set(&mut self, key: u128, val: u16) {
+        match self.0.entry(mix(key), |s| s.key() == key, |s| mix(s.key())) {
+            Entry::Occupied(mut e) => e.get_mut().val = val,
+            Entry::Vacant(e) => {
+                let mut chars = [0u16; N];
+                for (i, c) in chars.iter_mut().enumerate() {
+                    *c = (key >> (16 * (N - 1 - i))) as u16;
+                }
+                e.insert(Slot { chars, val });
+            }
+        }
+    }
+
+    fn shrink(&mut self) {
+        self.0.shrink_to_fit(|s| mix(s.key()));
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (Vec<char>, u16)> + '_ {
+        self.0.iter().map(|s| {
+            let w = s
+                .chars
+                .iter()
+                .map(|&c| char::from_u32(u32::from(c)).unwrap_or('\u{FFFD}'));
+            (w.collect(), s.val)
+        })
+    }
+}
+
+/// Word frequencies with prefix markers, frozen after loading: one compact hash table
+/// per word length for words of BMP characters (every bundled word), a map keyed like
+/// [`key_of`] for any word with a character beyond.
+#[derive(Debug, Default)]
 pub struct Lexicon {
-    /// Packed word → frequency; 0 means "only a prefix of longer words".
-    map: KeyMap<u32>,
+    t1: Table<1>,
+    t2: Table<2>,
+    t3: Table<3>,
+    t4: Table<4>,
+    t5: Table<5>,
+    t6: Table<6>,
+    /// Words with a character outside the BMP, keyed by [`key_of`].
+    wide: KeyMap<u16>,
+    /// Distinct (frequency, flags); index 0 is (0, none): "only a prefix of longer words".
+    vals: Vec<Val>,
     log_total: f64,
-    /// Words of the official-writing vocabulary (gongwen_vocab.txt).
-    official: KeyMap<()>,
-    /// Person names (jieba tag `nr`, kept only for 2–3 character words starting with a
-    /// surname: jieba also tags 墨守成规 and 寒暄 `nr`): never a correction target,
-    /// since a name one character off a famous one (刘少琦) is usually another person.
-    person: KeyMap<()>,
-    /// Four-character idioms (成语) of rules/typos/idioms.txt.
-    idiom: KeyMap<()>,
 }
 
 /// One dictionary word found in a block: `[start, end)` in chars and its log-probability.
@@ -124,16 +219,22 @@ impl Lattice {
 impl Lexicon {
     /// Loads the bundled dictionaries.
     pub fn builtin() -> Lexicon {
-        let mut text = String::new();
-        flate2::read::GzDecoder::new(JIEBA_DICT_GZ)
-            .read_to_string(&mut text)
-            .expect("bundled jieba dictionary is valid gzip/UTF-8");
-        let mut map: KeyMap<u32> = KeyMap::default();
-        map.reserve(700_000);
+        // Read line by line: the whole text (4.4 MB) would stay resident as freed heap.
+        let mut text = BufReader::new(flate2::read::GzDecoder::new(JIEBA_DICT_GZ));
+        let mut b = Builder::default();
         let mut total: u64 = 0;
         let mut buf: Vec<char> = Vec::with_capacity(8);
-        let mut person: KeyMap<()> = KeyMap::default();
-        for line in text.lines() {
+        let mut raw = String::new();
+        loop {
+            raw.clear();
+            let n = text
+                .read_line(&mut raw)
+                .expect("bundled jieba dictionary is valid gzip/UTF-8");
+            if n == 0 {
+                break;
+            }
+            let line = raw.strip_suffix('\n').unwrap_or(&raw);
+            let line = line.strip_suffix('\r').unwrap_or(line);
             let Some((w, f)) = line.split_once(' ') else {
                 continue;
             };
@@ -148,27 +249,24 @@ impl Lexicon {
                 continue;
             }
             total += u64::from(freq);
-            insert(&mut map, &buf, freq);
+            b.insert(&buf, freq);
             if is_person && looks_like_person(&buf) {
-                person.insert(key_of(&buf), ());
+                b.flag(&buf, PERSON, true);
             }
         }
-        let mut idiom: KeyMap<()> = KeyMap::default();
         for w in IDIOMS.lines() {
             buf.clear();
             buf.extend(w.trim().chars());
             if buf.len() != 4 || !buf.iter().all(|&c| is_han(c)) {
                 continue;
             }
-            let k = key_of(&buf);
-            idiom.insert(k, ());
-            person.remove(&k);
-            if map.get(&k).copied().unwrap_or(0) < IDIOM_FREQ {
+            if b.lex.freq(&buf) < IDIOM_FREQ {
                 total += u64::from(IDIOM_FREQ);
-                insert(&mut map, &buf, IDIOM_FREQ);
+                b.insert(&buf, IDIOM_FREQ);
             }
+            b.flag(&buf, IDIOM, true);
+            b.flag(&buf, PERSON, false);
         }
-        let mut official: KeyMap<()> = KeyMap::default();
         let vocab = GONGWEN_VOCAB.lines().map(|w| (w, GONGWEN_FREQ)).chain(
             EXTRA_WORDS
                 .lines()
@@ -182,59 +280,68 @@ impl Lexicon {
             if buf.len() < 2 || buf.len() > MAX_WORD || !buf.iter().all(|&c| is_han(c)) {
                 continue;
             }
-            let k = key_of(&buf);
-            if min_freq == GONGWEN_FREQ {
-                official.insert(k, ());
-            }
-            if map.get(&k).copied().unwrap_or(0) < min_freq {
+            if b.lex.freq(&buf) < min_freq {
                 total += u64::from(min_freq);
-                insert(&mut map, &buf, min_freq);
+                b.insert(&buf, min_freq);
+            }
+            if min_freq == GONGWEN_FREQ {
+                b.flag(&buf, OFFICIAL, true);
             }
         }
-        Lexicon {
-            map,
-            log_total: (total as f64).ln(),
-            official,
-            person,
-            idiom,
+        b.finish(total)
+    }
+
+    /// The value index of a BMP word packed by [`push16`], `len` characters long.
+    #[inline]
+    fn get16(&self, len: usize, key: u128) -> Option<u16> {
+        match len {
+            1 => self.t1.get(key),
+            2 => self.t2.get(key),
+            3 => self.t3.get(key),
+            4 => self.t4.get(key),
+            5 => self.t5.get(key),
+            6 => self.t6.get(key),
+            _ => None,
         }
     }
 
-    /// True when the packed word is a four-character idiom.
+    /// The value of a word or prefix, if stored.
+    fn val(&self, chars: &[char]) -> Option<Val> {
+        if chars.is_empty() || chars.len() > MAX_WORD {
+            return None;
+        }
+        let id = if chars.iter().all(|&c| (c as u32) <= 0xFFFF) {
+            let key = chars.iter().fold(0, |k, &c| push16(k, c as u16));
+            self.get16(chars.len(), key)
+        } else {
+            self.wide.get(&key_of(chars)).copied()
+        };
+        id.map(|i| self.vals[usize::from(i)])
+    }
+
+    fn has_flag(&self, chars: &[char], flag: u8) -> bool {
+        self.val(chars).is_some_and(|v| v.flags & flag != 0)
+    }
+
+    /// True when the word is a four-character idiom.
     #[inline]
-    pub fn is_idiom_key(&self, key: u128) -> bool {
-        self.idiom.contains_key(&key)
+    pub fn is_idiom(&self, chars: &[char]) -> bool {
+        chars.len() == 4 && self.has_flag(chars, IDIOM)
     }
 
     /// True when the word is a person's name in jieba's dictionary.
     pub fn is_person(&self, chars: &[char]) -> bool {
-        chars.len() <= MAX_WORD && self.is_person_key(key_of(chars))
+        self.has_flag(chars, PERSON)
     }
 
-    /// Frequency of a word (0 when it is not a word).
-    #[inline]
-    pub fn freq_key(&self, key: u128) -> u32 {
-        self.map.get(&key).copied().unwrap_or(0)
+    /// True when the word belongs to the official-writing vocabulary.
+    pub fn is_official(&self, chars: &[char]) -> bool {
+        self.has_flag(chars, OFFICIAL)
     }
 
-    /// True when the packed word belongs to the official-writing vocabulary.
-    #[inline]
-    pub fn is_official_key(&self, key: u128) -> bool {
-        self.official.contains_key(&key)
-    }
-
-    /// True when the packed word is a person's name in jieba's dictionary.
-    #[inline]
-    pub fn is_person_key(&self, key: u128) -> bool {
-        self.person.contains_key(&key)
-    }
-
-    /// Frequency of a word given as chars.
+    /// Frequency of a word given as chars (0 when it is not a word).
     pub fn freq(&self, chars: &[char]) -> u32 {
-        if chars.len() > MAX_WORD {
-            return 0;
-        }
-        self.freq_key(key_of(chars))
+        self.val(chars).map_or(0, |v| v.freq)
     }
 
     /// True when `w` is a dictionary word.
@@ -249,12 +356,19 @@ impl Lexicon {
         f64::from(freq.max(1)).ln() - self.log_total
     }
 
-    /// Iterates over every (word, frequency) of the lexicon, as packed keys.
-    pub fn words(&self) -> impl Iterator<Item = (u128, u32)> + '_ {
-        self.map
+    /// Every (word, frequency) of the lexicon, in no particular order.
+    pub fn words(&self) -> impl Iterator<Item = (Vec<char>, u32)> + '_ {
+        let wide = self.wide.iter().map(|(&k, &v)| (unpack_key(k), v));
+        self.t1
             .iter()
-            .filter(|(_, &f)| f > 0)
-            .map(|(&k, &f)| (k, f))
+            .chain(self.t2.iter())
+            .chain(self.t3.iter())
+            .chain(self.t4.iter())
+            .chain(self.t5.iter())
+            .chain(self.t6.iter())
+            .chain(wide)
+            .map(|(w, v)| (w, self.vals[usize::from(v)].freq))
+            .filter(|&(_, f)| f > 0)
     }
 
     /// Builds the segmentation lattice of a block of Han characters.
@@ -263,20 +377,30 @@ impl Lexicon {
         lat.edges.clear();
         for i in 0..n {
             let mut key = 0u128;
+            let mut wide_key = 0u128;
+            let mut wide = false;
             let mut has_single = false;
             for (j, &c) in block.iter().enumerate().take(n.min(i + MAX_WORD)).skip(i) {
-                key = push_key(key, c as u32);
-                match self.map.get(&key) {
-                    None => break,
-                    Some(0) => {}
-                    Some(&f) => {
-                        has_single |= j == i;
-                        lat.edges.push(Edge {
-                            start: i as u32,
-                            end: j as u32 + 1,
-                            lp: self.lp(f) as f32,
-                        });
-                    }
+                let c = c as u32;
+                wide |= c > 0xFFFF;
+                wide_key = push_key(wide_key, c);
+                let id = if wide {
+                    self.wide.get(&wide_key).copied()
+                } else {
+                    key = push16(key, c as u16);
+                    self.get16(j - i + 1, key)
+                };
+                let Some(id) = id else {
+                    break;
+                };
+                let v = self.vals[usize::from(id)];
+                if v.freq != 0 {
+                    has_single |= j == i;
+                    lat.edges.push(Edge {
+                        start: i as u32,
+                        end: j as u32 + 1,
+                        lp: v.lp,
+                    });
                 }
             }
             if !has_single {
@@ -311,22 +435,102 @@ impl Lexicon {
     }
 }
 
+/// Loads a [`Lexicon`]: interns values and keeps prefixes marked.
+#[derive(Default)]
+struct Builder {
+    lex: Lexicon,
+    ids: HashMap<(u32, u8), u16>,
+}
+
+impl Builder {
+    fn intern(&mut self, freq: u32, flags: u8) -> u16 {
+        let vals = &mut self.lex.vals;
+        *self.ids.entry((freq, flags)).or_insert_with(|| {
+            let id = u16::try_from(vals.len()).expect("fewer than 65,536 distinct frequencies");
+            vals.push(Val {
+                freq,
+                flags,
+                lp: 0.0,
+            });
+            id
+        })
+    }
+
+    fn set(&mut self, chars: &[char], id: u16) {
+        let lex = &mut self.lex;
+        if chars.iter().all(|&c| (c as u32) <= 0xFFFF) {
+            let key = chars.iter().fold(0, |k, &c| push16(k, c as u16));
+            match chars.len() {
+                1 => lex.t1.set(key, id),
+                2 => lex.t2.set(key, id),
+                3 => lex.t3.set(key, id),
+                4 => lex.t4.set(key, id),
+                5 => lex.t5.set(key, id),
+                _ => lex.t6.set(key, id),
+            }
+        } else {
+            lex.wide.insert(key_of(chars), id);
+        }
+    }
+
+    /// Stores `chars` with `freq` (keeping its flags) and marks its proper prefixes.
+    fn insert(&mut self, chars: &[char], freq: u32) {
+        let prefix = self.intern(0, 0);
+        for i in 1..chars.len() {
+            if self.lex.val(&chars[..i]).is_none() {
+                self.set(&chars[..i], prefix);
+            }
+        }
+        let flags = self.lex.val(chars).map_or(0, |v| v.flags);
+        let id = self.intern(freq, flags);
+        self.set(chars, id);
+    }
+
+    /// The frozen lexicon, `total` being the sum of the frequencies.
+    fn finish(self, total: u64) -> Lexicon {
+        let mut lex = self.lex;
+        lex.log_total = (total as f64).ln();
+        let lps: Vec<f32> = lex.vals.iter().map(|v| lex.lp(v.freq) as f32).collect();
+        for (v, lp) in lex.vals.iter_mut().zip(lps) {
+            v.lp = lp;
+        }
+        lex.t1.shrink();
+        lex.t2.shrink();
+        lex.t3.shrink();
+        lex.t4.shrink();
+        lex.t5.shrink();
+        lex.t6.shrink();
+        lex.wide.shrink_to_fit();
+        lex.vals.shrink_to_fit();
+        lex
+    }
+
+    /// Sets or clears a flag of a stored word.
+    fn flag(&mut self, chars: &[char], flag: u8, on: bool) {
+        let Some(v) = self.lex.val(chars) else {
+            return;
+        };
+        let flags = if on { v.flags | flag } else { v.flags & !flag };
+        let id = self.intern(v.freq, flags);
+        self.set(chars, id);
+    }
+}
+
+/// The characters of a key packed by [`key_of`].
+fn unpack_key(mut key: u128) -> Vec<char> {
+    let mut out = Vec::with_capacity(MAX_WORD);
+    while key != 0 {
+        out.push(char::from_u32((key & 0x1F_FFFF) as u32).unwrap_or('\u{FFFD}'));
+        key >>= 21;
+    }
+    out.reverse();
+    out
+}
+
 /// A jieba `nr` entry that can be a name: a surname and one or two given characters.
 fn looks_like_person(w: &[char]) -> bool {
     let sl = super::names::surname_at(w, 0);
     sl > 0 && w.len() > sl && w.len() - sl <= 2
-}
-
-fn insert(map: &mut KeyMap<u32>, chars: &[char], freq: u32) {
-    let mut key = 0u128;
-    for (i, &c) in chars.iter().enumerate() {
-        key = push_key(key, c as u32);
-        if i + 1 == chars.len() {
-            map.insert(key, freq);
-        } else {
-            map.entry(key).or_insert(0);
-        }
-    }
 }
 
 /// Splits `chars` into maximal runs of Han characters: `(start, end)` char offsets.
@@ -359,6 +563,27 @@ mod tests {
         b.windows(2)
             .map(|w| chars[w[0] as usize..w[1] as usize].iter().collect())
             .collect()
+    }
+
+    #[test]
+    fn words_beyond_the_bmp_segment_like_any_other() {
+        // No bundled word has such a character; the fallback map must still give the
+        // same answers as the compact tables (prefixes, frequency, flags).
+        let mut b = Builder::default();
+        let w: Vec<char> = "𠀾政府".chars().collect();
+        b.insert(&w, 500);
+        b.insert(&['政', '府'], 900);
+        b.flag(&w, IDIOM, true);
+        let lex = b.finish(10_000);
+        assert_eq!(lex.freq(&w), 500);
+        assert_eq!(lex.freq(&w[..1]), 0);
+        assert_eq!(lex.freq(&w[1..]), 900);
+        assert!(lex.val(&w[..2]).is_some(), "prefix kept");
+        assert!(!lex.is_idiom(&w), "idioms are four characters");
+        assert_eq!(lex.words().count(), 2);
+        let mut lat = Lattice::default();
+        lex.lattice(&w, &mut lat);
+        assert_eq!(lat.boundaries(), vec![0, 3]);
     }
 
     #[test]

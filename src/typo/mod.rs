@@ -481,7 +481,7 @@ impl TypoChecker {
                     }
                     e0 - s0 >= 2
                         && self.lex.freq(&a.chars[s0..e0]) >= REAL_WORD_FREQ
-                        && !self.lex.is_idiom_key(lexicon::key_of(&fixed))
+                        && !self.lex.is_idiom(&fixed)
                 };
                 let severity = if c.score >= t.confusion_deduct
                     && !names::after_title(&a.chars, ws)
