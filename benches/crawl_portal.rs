@@ -1093,7 +1093,7 @@ fn main() {
     let (_, summary, secs) = runs.last().expect("one run");
     let secs = *secs;
     println!(
-        "crawl_portal: at most {} sites held at once, holding at most {:.0} MB as charged; sites waited {:.0} s for memory in all (max_memory_mb {}, sites_in_flight {})",
+        "crawl_portal: at most {} sites held at once, holding at most {:.0} MB as charged; fetches waited {:.0} s for memory in all (max_memory_mb {}, sites_in_flight {})",
         summary.max_sites_held,
         summary.max_held_bytes as f64 / f64::from(1u32 << 20),
         summary.memory_wait_secs,

@@ -21,8 +21,13 @@
 //! the budget, yet the crawl goes on with sites side by side, never one at
 //! a time.
 //!
-//! One test in its own binary: the scheduler reads this process's resident
-//! memory, which other tests running beside it would disturb.
+//! And memory really held beyond the budget (the caller keeps it in use)
+//! makes the sites started last wait for their turn while the oldest goes
+//! on: every site is still crawled.
+//!
+//! In a binary of their own, one test at a time: the memory gate measures
+//! this process's memory, which other tests running beside it would
+//! disturb.
 
 mod common;
 
@@ -61,8 +66,12 @@ impl Progress for SitesAtOnce {
     }
 }
 
+/// The tests here measure the process's memory: one at a time.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
 #[test]
 fn memory_kept_after_sites_leave_does_not_shrink_the_crawl_to_one_site() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let (rt, _server, mut config) = serve_shared_host(2);
     config.crawl.per_host_concurrency = 2;
     // A budget of 96 MB over what the process holds now.
@@ -112,5 +121,61 @@ fn memory_kept_after_sites_leave_does_not_shrink_the_crawl_to_one_site() {
         at_once[5..].iter().all(|&n| n >= 2),
         "the crawl fell to one site at a time after the allocator kept memory: \
          sites crawling as each started {at_once:?}"
+    );
+}
+
+/// Takes `bytes` of memory and keeps it in use once `after` URLs are done:
+/// memory the sites crawling then cannot give back.
+struct HoldAfter {
+    after: usize,
+    bytes: usize,
+    state: Mutex<(usize, Vec<u8>)>,
+}
+
+impl Progress for HoldAfter {
+    fn event(&self, event: Event<'_>) {
+        if let Event::UrlDone { .. } = event {
+            let mut s = self.state.lock().unwrap();
+            s.0 += 1;
+            if s.0 == self.after {
+                s.1 = vec![1u8; self.bytes];
+            }
+        }
+    }
+}
+
+#[test]
+fn memory_held_over_the_budget_makes_young_sites_wait_and_every_site_finishes() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let (rt, _server, mut config) = serve_shared_host(2);
+    config.crawl.per_host_concurrency = 2;
+    let budget_mb = 64;
+    config.crawl.max_memory_mb = resident_mb() + budget_mb;
+    // 1.5× the budget, taken while the first four sites are mid-crawl (9
+    // pages each) and in use until the crawl ends.
+    let hold = Arc::new(HoldAfter {
+        after: 8,
+        bytes: (budget_mb * 3 / 2) << 20,
+        state: Mutex::default(),
+    });
+    let options = CrawlOptions {
+        progress: ProgressSink::new(hold.clone()),
+        ..Default::default()
+    };
+    let mut ids = Vec::new();
+    let summary = rt
+        .block_on(crawl_all_as_finished(&config, &options, |site| {
+            ids.push(site.id)
+        }))
+        .unwrap();
+    assert_eq!(hold.state.lock().unwrap().1.len(), hold.bytes);
+    ids.sort();
+    assert_eq!(ids, ["d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8"]);
+    // The sites crawling beside the oldest waited for memory that did not
+    // come back; the oldest went on, and so on to the last site.
+    assert!(summary.memory_wait_secs > 0.0, "{summary:?}");
+    assert!(
+        summary.max_held_bytes >= (budget_mb as u64) << 20,
+        "{summary:?}"
     );
 }

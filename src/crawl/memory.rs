@@ -48,8 +48,13 @@ pub(crate) const PAUSE_FROM: f64 = 0.8;
 /// the pages in flight and the allocator's slack).
 pub(crate) const PAUSE_ALL: f64 = 0.95;
 /// What a crawling site is assumed to come to before any site of the run
-/// has finished (then the finished ones' mean is used).
-pub(crate) const SITE_PRIOR_BYTES: u64 = 1 << 20;
+/// has finished (then the finished ones' mean is used). Small: a guess too
+/// small costs turns (the gate holds the budget), one too large leaves
+/// sites waiting to start until the first site finishes — and each of
+/// those then adds a whole site's crawl to the end of the run (the last 4
+/// of the 200-host portal, admitted at 60 s, took the run from 60 s to
+/// 116 s with a 1 MB guess).
+pub(crate) const SITE_PRIOR_BYTES: u64 = 512 << 10;
 /// Sites' own estimates below this sum are too little to scale by.
 const SCALE_FROM: u64 = 4 << 20;
 /// The least a site is expected to come to, however small finished ones were.
@@ -113,7 +118,7 @@ pub(crate) struct MemoryGate {
     crawling: Mutex<BTreeSet<u64>>,
     /// Highest charge measured.
     pub(crate) max_charge: AtomicU64,
-    /// Milliseconds sites spent waiting for their turn, summed.
+    /// Milliseconds fetches spent waiting for their turn, summed.
     pub(crate) waited_ms: AtomicU64,
     /// When a site last had to wait.
     last_wait: Mutex<Option<Instant>>,

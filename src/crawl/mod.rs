@@ -100,8 +100,9 @@ pub struct CrawlSummary {
     /// Most memory the sites held at once (bytes), as measured and
     /// charged against `max_memory_mb` (src/crawl/memory.rs).
     pub max_held_bytes: u64,
-    /// Time sites spent waiting for memory to come back before a fetch,
-    /// summed over sites (seconds): the price of the budget.
+    /// Time fetches spent waiting for memory to come back, summed over
+    /// fetches (seconds; a site has several waiting at once): the price of
+    /// the budget.
     pub memory_wait_secs: f64,
 }
 
