@@ -144,12 +144,8 @@ impl Site {
             .iter()
             .map(|p| (p.url.as_str(), p.depth))
             .collect();
-        let key = |u: &String| {
-            (
-                depth.get(u.as_str()).copied().unwrap_or(u32::MAX),
-                u.clone(),
-            )
-        };
+        let key =
+            |u: &std::sync::Arc<str>| (depth.get(&**u).copied().unwrap_or(u32::MAX), u.clone());
         for link in &mut self.links {
             link.referrers.sort_by_cached_key(key);
             link.referrers.dedup();
@@ -478,8 +474,87 @@ pub struct PageFacts {
     /// 信息公开 metadata fields shown on the page, by canonical label
     /// (索引号, 发布机构, 文号, 生成日期, 成文日期, 发布日期) → value as shown;
     /// an empty value when the label is there with nothing after it.
-    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
-    pub fields: std::collections::BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Fields::is_empty")]
+    pub fields: Fields,
+}
+
+/// A page's 信息公开 metadata fields ([`PageFacts::fields`]): label → value,
+/// sorted by label, serialised as a JSON object exactly as a `BTreeMap`.
+///
+/// A sorted list rather than a `BTreeMap`: a page shows a handful of
+/// fields, a map's first node takes over 500 bytes whatever it holds, and
+/// a site in flight holds every page's facts.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    /// The value shown for `label`.
+    pub fn get(&self, label: &str) -> Option<&String> {
+        self.0
+            .binary_search_by(|(k, _)| k.as_str().cmp(label))
+            .ok()
+            .map(|i| &self.0[i].1)
+    }
+
+    /// The page shows `label` (perhaps with nothing after it).
+    pub fn contains_key(&self, label: &str) -> bool {
+        self.get(label).is_some()
+    }
+
+    /// No field shown.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Label and value, sorted by label.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+}
+
+impl std::ops::Index<&str> for Fields {
+    type Output = String;
+
+    fn index(&self, label: &str) -> &String {
+        self.get(label)
+            .unwrap_or_else(|| panic!("no field {label}"))
+    }
+}
+
+impl From<std::collections::BTreeMap<String, String>> for Fields {
+    fn from(map: std::collections::BTreeMap<String, String>) -> Fields {
+        Fields(
+            map.into_iter()
+                .map(|(mut k, mut v)| {
+                    k.shrink_to_fit();
+                    v.shrink_to_fit();
+                    (k, v)
+                })
+                .collect(),
+        )
+    }
+}
+
+/// As collecting into a `BTreeMap`: sorted, a label given twice keeps its
+/// last value.
+impl FromIterator<(String, String)> for Fields {
+    fn from_iter<I: IntoIterator<Item = (String, String)>>(iter: I) -> Fields {
+        iter.into_iter()
+            .collect::<std::collections::BTreeMap<_, _>>()
+            .into()
+    }
+}
+
+impl Serialize for Fields {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for Fields {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Fields, D::Error> {
+        std::collections::BTreeMap::<String, String>::deserialize(d).map(Fields::from)
+    }
 }
 
 impl PageFacts {
@@ -604,8 +679,11 @@ pub struct LinkCheck {
     /// read it, a visitor's browser stops at a warning.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate: Option<String>,
-    /// Pages of this site linking the target, in discovery order.
-    pub referrers: Vec<String>,
+    /// Pages of this site linking the target, in discovery order. Shared
+    /// strings: a page's URL is one allocation however many links it holds
+    /// (a navigation link is on every page, so a site's referrers are
+    /// thousands of copies of its few hundred page URLs).
+    pub referrers: Vec<std::sync::Arc<str>>,
     /// Anchor text of the first link found.
     #[serde(default)]
     pub anchor: String,
@@ -693,6 +771,35 @@ mod tests {
     }
 
     #[test]
+    fn fields_read_and_serialise_as_the_sorted_map_they_replace() {
+        let pairs = [
+            ("文号", "区政发〔2026〕3号"),
+            ("发布机构", ""),
+            ("索引号", "001/2026-00012"),
+        ];
+        let fields: Fields = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let map: std::collections::BTreeMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let json = serde_json::to_string(&fields).unwrap();
+        assert_eq!(json, serde_json::to_string(&map).unwrap());
+        assert_eq!(serde_json::from_str::<Fields>(&json).unwrap(), fields);
+        assert_eq!(fields["索引号"], "001/2026-00012");
+        assert_eq!(fields.get("发布机构").map(String::as_str), Some(""));
+        assert!(fields.contains_key("文号") && !fields.contains_key("成文日期"));
+        let labels: Vec<_> = fields.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(labels, map.keys().map(String::as_str).collect::<Vec<_>>());
+        // A page without fields leaves them out of the snapshot, as before.
+        let facts = PageFacts::default();
+        assert!(facts.is_empty() && facts.fields.is_empty());
+        assert!(!serde_json::to_string(&facts).unwrap().contains("fields"));
+    }
+
+    #[test]
     fn canonical_order_ignores_fetch_completion_order() {
         let mut a = Site {
             pages: vec![
@@ -738,12 +845,12 @@ mod tests {
         );
         assert_eq!(a.links[0].url, "http://a/404.html");
         // Shallowest referrer first; a page not in the model (unknown depth) last.
+        fn refs(l: &LinkCheck) -> Vec<&str> {
+            l.referrers.iter().map(|r| &**r).collect()
+        }
+        assert_eq!(refs(&a.links[0]), ["http://a/a.html", "http://elsewhere/"]);
         assert_eq!(
-            a.links[0].referrers,
-            ["http://a/a.html", "http://elsewhere/"]
-        );
-        assert_eq!(
-            a.links[1].referrers,
+            refs(&a.links[1]),
             ["http://a/b.html", "http://a/a.html", "http://a/z.html"]
         );
     }

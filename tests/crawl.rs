@@ -77,7 +77,10 @@ async fn failing_links_are_recorded_with_their_status_or_error() {
     let missing = link(&site, "/missing.html");
     assert_eq!((missing.status, broken(missing)), (Some(404), true));
     assert!(missing.error.is_none());
-    assert_eq!(missing.referrers, vec![format!("{}/", server.base_url())]);
+    assert_eq!(
+        missing.referrers,
+        [format!("{}/", server.base_url()).into()]
+    );
     assert_eq!(missing.anchor, "已删除的页面");
     assert!(missing.on_homepage && missing.internal);
 

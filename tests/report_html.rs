@@ -304,7 +304,7 @@ fn broken(site: &mut Site, page: &str, anchor: &str) {
         url: format!("{}{page}", site.url),
         status: Some(404),
         attempts: 1,
-        referrers: vec![site.url.clone()],
+        referrers: vec![site.url.as_str().into()],
         anchor: anchor.into(),
         on_homepage: true,
         internal: true,

@@ -95,12 +95,17 @@ impl SiteRun {
                     self.site.stats.list_pages += 1;
                 }
                 let stored = self.read_lists.lock().expect("lists lock").remove(&c.url);
-                Some(stored.unwrap_or_else(|| FirstList {
-                    error: self.visited.fetched(&c.url).and_then(|r| {
-                        r.load_failure(&Url::parse(&c.url).expect("column URLs are parsed URLs"))
-                    }),
-                    ..Default::default()
-                }))
+                Some(stored.map_or_else(
+                    || FirstList {
+                        error: self.visited.fetched(&c.url).and_then(|r| {
+                            r.load_failure(
+                                &Url::parse(&c.url).expect("column URLs are parsed URLs"),
+                            )
+                        }),
+                        ..Default::default()
+                    },
+                    |kept| *kept,
+                ))
             } else {
                 self.visited.claim(&c.url);
                 None

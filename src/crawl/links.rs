@@ -2,8 +2,8 @@
 //! run-wide cache that requests each distinct URL once whichever sites link
 //! it, and a site's table of the links its pages hold.
 
-use std::collections::HashMap;
-use std::sync::Arc;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 use url::Url;
 
@@ -15,7 +15,12 @@ use crate::urlnorm;
 /// What requesting a link target found (shared across sites through
 /// [`LinkCache`]): facts, copied into the site's [`LinkCheck`]s. Whether a
 /// link is broken is the broken-link rule's to judge.
-#[derive(Debug, Clone, Default, PartialEq)]
+///
+/// Held as `Arc<LinkResult>`, one copy per distinct answer
+/// ([`LinkCache::intern`]): most pages of a run get the same one (2xx,
+/// `text/html`, one attempt), and every page fetched keeps its answer
+/// until the run ends.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub(crate) struct LinkResult {
     pub(super) status: Option<u16>,
     pub(super) head_status: Option<u16>,
@@ -121,41 +126,98 @@ impl LinkResult {
 
 /// Each distinct URL is checked once per run: concurrent askers wait on the
 /// same cell.
+///
+/// The cache lives as long as the run and holds every page fetched and
+/// every target checked, of every site, so its entries are small: the URL
+/// and a shared answer ([`LinkCache::intern`]); the cell askers wait on
+/// exists only while a check is under way.
 #[derive(Default)]
 pub(crate) struct LinkCache {
-    cells: std::sync::Mutex<HashMap<String, Arc<tokio::sync::OnceCell<LinkResult>>>>,
+    cells: Mutex<HashMap<Box<str>, Entry>>,
+    /// One copy of each distinct answer.
+    answers: Mutex<HashSet<Arc<LinkResult>>>,
+}
+
+/// A URL of the run's link cache.
+enum Entry {
+    /// The answer is in.
+    Known(Arc<LinkResult>),
+    /// A check is (or was) asked: askers wait on the cell.
+    Asked(Arc<tokio::sync::OnceCell<Arc<LinkResult>>>),
 }
 
 impl LinkCache {
-    fn cell(&self, key: &str) -> Arc<tokio::sync::OnceCell<LinkResult>> {
-        self.cells
-            .lock()
-            .expect("link cache lock")
-            .entry(key.to_string())
-            .or_default()
-            .clone()
+    /// The one shared copy of answer `r`.
+    pub(super) fn intern(&self, r: LinkResult) -> Arc<LinkResult> {
+        let mut answers = self.answers.lock().expect("link answers lock");
+        if let Some(a) = answers.get(&r) {
+            return a.clone();
+        }
+        let a = Arc::new(r);
+        answers.insert(a.clone());
+        a
     }
 
-    /// Record a page fetch's outcome so other sites linking it need no request.
-    pub(super) fn record(&self, key: &str, r: &LinkResult) {
-        let _ = self.cell(key).set(r.clone());
+    /// Record a page fetch's outcome so other sites linking it need no
+    /// request (the first answer for a URL stays). Returns the shared copy.
+    pub(super) fn record(&self, key: &str, r: LinkResult) -> Arc<LinkResult> {
+        let r = self.intern(r);
+        let mut cells = self.cells.lock().expect("link cache lock");
+        match cells.get_mut(key) {
+            None => {
+                cells.insert(key.into(), Entry::Known(r.clone()));
+            }
+            Some(e) => {
+                // A check asked keeps its own answer (set fails once it is in).
+                if let Entry::Asked(cell) = e {
+                    if cell.set(r.clone()).is_ok() {
+                        *e = Entry::Known(r.clone());
+                    }
+                }
+            }
+        }
+        r
     }
 
     /// The check result for `url` (requested at most once per run). The flag
     /// says whether this call made the requests.
-    pub(super) async fn check(&self, fetcher: &Fetcher, url: &Url) -> (LinkResult, bool) {
-        let cell = self.cell(url.as_str());
+    pub(super) async fn check(&self, fetcher: &Fetcher, url: &Url) -> (Arc<LinkResult>, bool) {
+        let cell = {
+            let mut cells = self.cells.lock().expect("link cache lock");
+            match cells.get(url.as_str()) {
+                Some(Entry::Known(r)) => return (r.clone(), false),
+                Some(Entry::Asked(cell)) => cell.clone(),
+                None => {
+                    let cell = Arc::new(tokio::sync::OnceCell::new());
+                    cells.insert(url.as_str().into(), Entry::Asked(cell.clone()));
+                    cell
+                }
+            }
+        };
         let mut ran = false;
         let r = cell
             .get_or_init(|| async {
                 ran = true;
-                if !fetcher.allowed(url).await {
-                    return LinkResult::robots();
-                }
-                LinkResult::from_fetch(url, &fetcher.check(url).await)
+                let r = if fetcher.allowed(url).await {
+                    LinkResult::from_fetch(url, &fetcher.check(url).await)
+                } else {
+                    LinkResult::robots()
+                };
+                self.intern(r)
             })
             .await
             .clone();
+        if ran {
+            // Later askers take the answer without a cell.
+            if let Some(e) = self
+                .cells
+                .lock()
+                .expect("link cache lock")
+                .get_mut(url.as_str())
+            {
+                *e = Entry::Known(r.clone());
+            }
+        }
         (r, ran)
     }
 }
@@ -163,31 +225,58 @@ impl LinkCache {
 /// The distinct link targets found on a site's pages, in discovery order,
 /// each with the pages linking it.
 ///
-/// While the crawl runs, a target's referrers are kept as numbers into the
-/// site's table of referring pages — one copy of each page's URL, not one
-/// per link it holds (a navigation link is on every page: 240 copies of
-/// each page URL on a 240-page site, 0.4 MB, was the largest share of a
-/// site's memory in flight). They become [`LinkCheck::referrers`] when the
-/// site's crawl ends ([`LinkTable::into_vec`]).
+/// While the crawl runs a target holds what its links said (URL, first
+/// anchor, flags) and no more: its facts come when the site's crawl ends
+/// ([`LinkTable::settle`] writes each out as a [`LinkCheck`]). Each URL is
+/// held once, shared by the target, the index and the referring pages.
+/// A target's referrers are kept as numbers into the site's table of
+/// referring pages — one copy of each page's URL, not one per link it
+/// holds (a navigation link is on every page: 240 copies of each page URL
+/// on a 240-page site, 0.4 MB, was the largest share of a site's memory in
+/// flight). They become [`LinkCheck::referrers`] when the site's crawl ends
+/// ([`LinkTable::into_vec`]).
 #[derive(Default)]
 pub(super) struct LinkTable {
-    links: Vec<LinkCheck>,
-    /// Referring pages of `links[i]`, in the order found, as page numbers.
+    targets: Vec<Target>,
+    /// Referring pages of `targets[i]`, in the order found, as page numbers.
     refs: Vec<Vec<u32>>,
-    index: HashMap<String, usize>,
+    /// Target number by URL.
+    index: HashMap<Arc<str>, u32>,
     /// Referring pages, numbered in the order first seen.
     pages: Vec<Arc<str>>,
     page_ids: HashMap<Arc<str>, u32>,
+    /// The targets with their facts, once [`LinkTable::settle`] ran.
+    checks: Vec<LinkCheck>,
+}
+
+/// A link target while the crawl runs: what becomes its [`LinkCheck`].
+struct Target {
+    url: Arc<str>,
+    anchor: Box<str>,
+    on_homepage: bool,
+    internal: bool,
+    attachment: bool,
 }
 
 impl LinkTable {
+    /// The one shared copy of `url`: a page's that links or a target's.
+    fn shared_url(&self, url: &str) -> Arc<str> {
+        match (
+            self.page_ids.get_key_value(url),
+            self.index.get_key_value(url),
+        ) {
+            (Some((u, _)), _) | (None, Some((u, _))) => u.clone(),
+            (None, None) => Arc::from(url),
+        }
+    }
+
     /// The number of referring page `page` (given one the first time).
     fn page_id(&mut self, page: &str) -> u32 {
         if let Some(&id) = self.page_ids.get(page) {
             return id;
         }
         let id = self.pages.len() as u32;
-        let url: Arc<str> = Arc::from(page);
+        let url = self.shared_url(page);
         self.pages.push(url.clone());
         self.page_ids.insert(url, id);
         id
@@ -203,31 +292,39 @@ impl LinkTable {
         if refs.last() != Some(&id) {
             refs.push(id);
         }
-        let lc = &mut self.links[i];
-        if lc.anchor.is_empty() && !l.text.is_empty() {
-            lc.anchor = l.text.clone();
+        let t = &mut self.targets[i];
+        if t.anchor.is_empty() && !l.text.is_empty() {
+            t.anchor = l.text.as_str().into();
         }
-        lc.on_homepage |= on_homepage;
+        t.on_homepage |= on_homepage;
     }
 
     /// Note that `page` links `key` through `l`. False when `key` is new.
     pub(super) fn note(&mut self, key: &str, page: &str, l: &PageLink, on_homepage: bool) -> bool {
         match self.index.get(key) {
             Some(&i) => {
-                self.note_referrer(i, page, l, on_homepage);
+                self.note_referrer(i as usize, page, l, on_homepage);
                 true
             }
             None => false,
         }
     }
 
-    /// Add a new target (its `url` is the key) found on `page`.
-    pub(super) fn add(&mut self, mut link: LinkCheck, page: &str) {
+    /// Add a new target found on `page`: its `url` (the key), `anchor`
+    /// and flags; its facts come at [`LinkTable::settle`].
+    pub(super) fn add(&mut self, link: LinkCheck, page: &str) {
         debug_assert!(link.referrers.is_empty(), "referrers are noted by page");
-        link.referrers.clear();
+        debug_assert!(!self.index.contains_key(link.url.as_str()), "added twice");
         let id = self.page_id(page);
-        self.index.insert(link.url.clone(), self.links.len());
-        self.links.push(link);
+        let url = self.shared_url(&link.url);
+        self.index.insert(url.clone(), self.targets.len() as u32);
+        self.targets.push(Target {
+            url,
+            anchor: link.anchor.into(),
+            on_homepage: link.on_homepage,
+            internal: link.internal,
+            attachment: link.attachment,
+        });
         self.refs.push(vec![id]);
     }
 
@@ -238,7 +335,7 @@ impl LinkTable {
         };
         self.index
             .get(key)
-            .is_some_and(|&i| self.refs[i].contains(&id))
+            .is_some_and(|&i| self.refs[i as usize].contains(&id))
     }
 
     /// The first page found linking target `i`.
@@ -246,25 +343,48 @@ impl LinkTable {
         self.refs[i].first().map(|&id| &*self.pages[id as usize])
     }
 
+    /// Each target's URL and whether it is in the site's scope, in order.
+    pub(super) fn targets(&self) -> impl Iterator<Item = (&str, bool)> {
+        self.targets.iter().map(|t| (&*t.url, t.internal))
+    }
+
+    /// Write each target out as a [`LinkCheck`], its facts filled in by
+    /// `facts(i, check)`.
+    pub(super) fn settle(&mut self, mut facts: impl FnMut(usize, &mut LinkCheck)) {
+        self.checks = std::mem::take(&mut self.targets)
+            .into_iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let mut lc = LinkCheck {
+                    url: t.url.to_string(),
+                    anchor: t.anchor.into(),
+                    on_homepage: t.on_homepage,
+                    internal: t.internal,
+                    attachment: t.attachment,
+                    ..Default::default()
+                };
+                facts(i, &mut lc);
+                lc
+            })
+            .collect();
+        self.index = HashMap::new();
+    }
+
+    /// The targets with their facts ([`LinkTable::settle`]).
     pub(super) fn as_slice(&self) -> &[LinkCheck] {
-        &self.links
+        debug_assert!(self.targets.is_empty(), "read before settle");
+        &self.checks
     }
 
-    pub(super) fn as_mut_slice(&mut self) -> &mut [LinkCheck] {
-        &mut self.links
-    }
-
-    /// The targets with their referrers written out.
+    /// The targets with their facts and referrers written out.
     pub(super) fn into_vec(self) -> Vec<LinkCheck> {
+        debug_assert!(self.targets.is_empty(), "written out before settle");
         let pages = self.pages;
-        self.links
+        self.checks
             .into_iter()
             .zip(self.refs)
             .map(|(mut lc, refs)| {
-                lc.referrers = refs
-                    .iter()
-                    .map(|&id| pages[id as usize].to_string())
-                    .collect();
+                lc.referrers = refs.iter().map(|&id| pages[id as usize].clone()).collect();
                 lc
             })
             .collect()
@@ -326,5 +446,61 @@ mod tests {
             Some("robots.txt disallow")
         );
         assert!(gone.failed() && !moved.failed() && !LinkResult::robots().failed());
+    }
+
+    #[test]
+    fn the_cache_shares_each_answer_and_keeps_the_first_for_a_url() {
+        let cache = LinkCache::default();
+        let x = "http://a.gov.cn/x.html";
+        let ok = answered(x, x, 200);
+        let a = cache.record(x, ok.clone());
+        let b = cache.record("http://a.gov.cn/y.html", ok.clone());
+        assert!(Arc::ptr_eq(&a, &b), "one copy of the same answer");
+        assert!(Arc::ptr_eq(&cache.intern(ok), &a));
+        // A later fetch of the same URL does not replace the first answer.
+        let gone = cache.record(x, answered(x, x, 404));
+        assert_eq!(gone.status, Some(404));
+        let cells = cache.cells.lock().unwrap();
+        let Some(Entry::Known(kept)) = cells.get(x) else {
+            panic!("no answer kept for {x}");
+        };
+        assert!(Arc::ptr_eq(kept, &a));
+    }
+
+    #[test]
+    fn a_table_settles_its_targets_with_their_facts_and_referrers() {
+        let link = |url: &str, text: &str| PageLink {
+            url: url.into(),
+            text: text.into(),
+            ..Default::default()
+        };
+        let target = |url: &str, anchor: &str| LinkCheck {
+            url: url.into(),
+            anchor: anchor.into(),
+            internal: true,
+            ..Default::default()
+        };
+        let (home, news) = ("http://a.gov.cn/", "http://a.gov.cn/news.html");
+        let mut t = LinkTable::default();
+        t.add(target(news, ""), home);
+        assert!(t.note(news, news, &link(news, "新闻"), false));
+        assert!(!t.note("http://a.gov.cn/x.pdf", news, &link("", ""), false));
+        t.add(target("http://a.gov.cn/x.pdf", "附件"), news);
+        assert!(t.links_from(news, home) && !t.links_from("http://a.gov.cn/x.pdf", home));
+        // A page that is also a target is one URL, not two copies.
+        assert!(Arc::ptr_eq(&t.pages[1], &t.targets[0].url));
+        let urls: Vec<_> = t.targets().collect();
+        assert_eq!(urls, [(news, true), ("http://a.gov.cn/x.pdf", true)]);
+        t.settle(|i, lc| lc.status = Some(200 + i as u16));
+        assert_eq!(t.first_referrer(1), Some(news));
+        assert_eq!(t.as_slice()[1].anchor, "附件");
+        let links = t.into_vec();
+        assert_eq!(links[0].anchor, "新闻", "the first anchor with text");
+        fn refs(l: &LinkCheck) -> Vec<&str> {
+            l.referrers.iter().map(|r| &**r).collect()
+        }
+        assert_eq!(refs(&links[0]), [home, news]);
+        assert_eq!((links[0].status, links[1].status), (Some(200), Some(201)));
+        assert_eq!(refs(&links[1]), [news]);
     }
 }

@@ -12,14 +12,20 @@ use super::page_fetch::{fetch_page, PageOutcome, PageTask};
 use super::progress::SiteProgress;
 use super::Shared;
 use crate::extract::{self, ListBlock, NextRequest};
-use crate::site::{Column, PageKind};
+use crate::site::{Column, Item, PageKind};
 use crate::urlnorm;
 
 /// A column's first list page, already fetched and parsed (found as an
-/// ordinary page before its column was known).
+/// ordinary page before its column was known): what a column's crawl reads
+/// of it and no more, as a site keeps one for every page with a list (an
+/// article with a date is its own single-page list) until its walk ends.
 #[derive(Default)]
 pub(super) struct FirstList {
-    pub(super) lists: Vec<ListBlock>,
+    /// The style of its main list ([`main_list`], the only one a column
+    /// reads); empty when it has none.
+    pub(super) style: String,
+    /// The main list's items.
+    pub(super) items: Vec<Item>,
     pub(super) next_pages: Vec<NextRequest>,
     pub(super) placeholder: bool,
     /// Its own text, forms and entrances (single page or channel?).
@@ -32,7 +38,7 @@ pub(super) struct FirstList {
 /// page among them is taken from here, not fetched again.
 pub(super) struct ReadBefore {
     pub(super) seen: HashSet<String>,
-    pub(super) lists: Arc<std::sync::Mutex<HashMap<String, FirstList>>>,
+    pub(super) lists: Arc<std::sync::Mutex<HashMap<String, Box<FirstList>>>>,
 }
 
 /// A column's list crawl, done in its own task.
@@ -48,13 +54,50 @@ pub(super) struct ColumnRun {
     pub(super) first_content: extract::PageContent,
 }
 
+impl FirstList {
+    /// What a column's crawl needs of a list page read: its main list,
+    /// further pages, placeholder and own content (without the excerpt,
+    /// which only `govaudit inspect` shows).
+    pub(super) fn of(
+        mut lists: Vec<ListBlock>,
+        mut next_pages: Vec<NextRequest>,
+        placeholder: bool,
+        mut content: extract::PageContent,
+    ) -> FirstList {
+        let (mut style, mut items) = main_index(&lists)
+            .map(|i| {
+                let b = lists.swap_remove(i);
+                (b.style, b.items)
+            })
+            .unwrap_or_default();
+        style.shrink_to_fit();
+        items.shrink_to_fit();
+        next_pages.shrink_to_fit();
+        content.excerpt = String::new();
+        content.segments.shrink_to_fit();
+        FirstList {
+            style,
+            items,
+            next_pages,
+            placeholder,
+            content,
+            error: None,
+        }
+    }
+}
+
 /// The block of a list page that is its list: the one with the most items.
 fn main_list(lists: &[ListBlock]) -> Option<&ListBlock> {
+    main_index(lists).map(|i| &lists[i])
+}
+
+/// Where [`main_list`] is.
+fn main_index(lists: &[ListBlock]) -> Option<usize> {
     lists
         .iter()
         .enumerate()
         .max_by_key(|(i, b)| (b.items.len(), usize::MAX - i))
-        .map(|(_, b)| b)
+        .map(|(i, _)| i)
 }
 
 /// Crawl a column's list: its first page (unless already read) and its
@@ -106,13 +149,12 @@ pub(super) async fn crawl_column(
             .await;
             progress.done(!out.fetched.ok());
             let first = match &out.parsed {
-                Some(p) => FirstList {
-                    lists: p.lists.clone(),
-                    next_pages: p.next_pages.clone(),
-                    placeholder: p.placeholder,
-                    content: p.content.clone(),
-                    error: None,
-                },
+                Some(p) => FirstList::of(
+                    main_list(&p.lists).into_iter().cloned().collect(),
+                    p.next_pages.clone(),
+                    p.placeholder,
+                    p.content.clone(),
+                ),
                 None => FirstList {
                     error: Some(if out.robots_blocked {
                         "robots.txt disallow".into()
@@ -131,24 +173,23 @@ pub(super) async fn crawl_column(
         return done(column, outcomes, item_links, Vec::new());
     }
     let mut seen_items: HashSet<String> = HashSet::new();
-    let mut add_items = |list: Option<&ListBlock>, page: &str, column: &mut Column| {
-        if let Some(b) = list {
-            if column.style.is_empty() {
-                column.style = b.style.clone();
-            }
-            for it in &b.items {
-                let key = format!("{}\u{1}{}", it.url.as_deref().unwrap_or(""), it.title);
-                if seen_items.insert(key) {
-                    if let Some(u) = &it.url {
-                        item_links.push((u.clone(), it.title.clone(), page.to_string()));
-                    }
-                    column.items.push(it.clone());
+    // A page without a list adds no items, and its style is empty.
+    let mut add_items = |style: &str, items: &[Item], page: &str, column: &mut Column| {
+        if column.style.is_empty() {
+            column.style = style.to_string();
+        }
+        for it in items {
+            let key = format!("{}\u{1}{}", it.url.as_deref().unwrap_or(""), it.title);
+            if seen_items.insert(key) {
+                if let Some(u) = &it.url {
+                    item_links.push((u.clone(), it.title.clone(), page.to_string()));
                 }
+                column.items.push(it.clone());
             }
         }
     };
     let first_page = column.url.clone();
-    add_items(main_list(&first.lists), &first_page, &mut column);
+    add_items(&first.style, &first.items, &first_page, &mut column);
     let mut queue: std::collections::VecDeque<NextRequest> = first.next_pages.into();
     let mut seen_req: HashSet<String> = HashSet::new();
     seen_req.insert(NextRequest::Get(first_url.clone()).key());
@@ -162,7 +203,7 @@ pub(super) async fn crawl_column(
                 let stored = read.lists.lock().expect("lists lock").remove(&key);
                 if let Some(fl) = stored {
                     column.list_pages += 1;
-                    add_items(main_list(&fl.lists), &key, &mut column);
+                    add_items(&fl.style, &fl.items, &key, &mut column);
                     queue.extend(fl.next_pages);
                     relabel.push(key);
                 }
@@ -199,7 +240,9 @@ pub(super) async fn crawl_column(
             } else {
                 out.task.url.to_string()
             };
-            add_items(main_list(&p.lists), &page, &mut column);
+            if let Some(b) = main_list(&p.lists) {
+                add_items(&b.style, &b.items, &page, &mut column);
+            }
             queue.extend(p.next_pages.iter().cloned());
         }
         if out.post {
@@ -215,6 +258,8 @@ pub(super) async fn crawl_column(
     }
     column.placeholder = first.placeholder && column.items.is_empty();
     extract::judge_column(&mut column, &first.content, first.placeholder);
+    // The site holds its columns until its crawl ends.
+    column.items.shrink_to_fit();
     ColumnRun {
         first_content: first.content,
         ..done(column, outcomes, item_links, relabel)

@@ -18,24 +18,34 @@
 //!   is claimed as one up front, as a link back to it is never a column.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use super::links::LinkResult;
 
 /// The visited sets of one site's crawl (see the module's invariants).
 ///
 /// Claimed, stored and queued are flags on one entry per URL rather than
-/// three sets: each held its own copy of every page URL, for every site in
-/// flight.
+/// three sets, and what a fetch found sits in the same entry: each set held
+/// its own copy of every page URL, for every site in flight. The answer is
+/// the run's shared copy ([`super::links::LinkCache::intern`]), not a
+/// copy per page.
 #[derive(Default)]
 pub(super) struct Visited {
-    /// Per URL met as a page: which of [`CLAIMED`], [`STORED`], [`QUEUED`].
-    roles: HashMap<String, u8>,
-    /// What fetching a claimed URL found.
-    fetched: HashMap<String, LinkResult>,
+    /// Per URL met as a page: its roles and what fetching it found.
+    met: HashMap<Box<str>, Met>,
     /// In-scope URLs given up on, with the reason.
     dropped: HashMap<String, String>,
     /// Column URLs claimed (crawled or pending), the homepage included.
     columns: HashSet<String>,
+}
+
+/// What the crawl knows of one URL met as a page.
+#[derive(Default)]
+struct Met {
+    /// Which of [`CLAIMED`], [`STORED`], [`QUEUED`].
+    roles: u8,
+    /// What fetching it found (it is then claimed).
+    fetched: Option<Arc<LinkResult>>,
 }
 
 /// Claimed for fetching as a page: scheduled, fetched, or where a fetched
@@ -48,22 +58,25 @@ const QUEUED: u8 = 4;
 
 impl Visited {
     fn has(&self, key: &str, role: u8) -> bool {
-        self.roles.get(key).is_some_and(|r| r & role != 0)
+        self.met.get(key).is_some_and(|m| m.roles & role != 0)
+    }
+
+    /// The entry of `key`, made when new.
+    fn entry(&mut self, key: &str) -> &mut Met {
+        // Look up before inserting: most calls are for a URL met before,
+        // and need no owned key.
+        if !self.met.contains_key(key) {
+            self.met.insert(key.into(), Met::default());
+        }
+        self.met.get_mut(key).expect("just inserted")
     }
 
     /// Set `role` on `key`; false when it was set already.
     fn set(&mut self, key: &str, role: u8) -> bool {
-        match self.roles.get_mut(key) {
-            Some(r) if *r & role != 0 => false,
-            Some(r) => {
-                *r |= role;
-                true
-            }
-            None => {
-                self.roles.insert(key.to_string(), role);
-                true
-            }
-        }
+        let m = self.entry(key);
+        let new = m.roles & role == 0;
+        m.roles |= role;
+        new
     }
 
     /// Claim `key` for fetching as a page. False when it already was.
@@ -93,21 +106,23 @@ impl Visited {
 
     /// Keep what fetching `key` found; a URL fetched is claimed (a list
     /// fragment POSTed, say, is never fetched again as a page).
-    pub(super) fn record_fetch(&mut self, key: String, result: LinkResult) {
-        self.set(&key, CLAIMED);
-        self.fetched.insert(key, result);
+    pub(super) fn record_fetch(&mut self, key: &str, result: Arc<LinkResult>) {
+        let m = self.entry(key);
+        m.roles |= CLAIMED;
+        m.fetched = Some(result);
     }
 
     /// A fetch of another URL ended at `key` (a redirect): it is read, so
     /// it is claimed, and a link to it gets that answer.
-    pub(super) fn record_redirect_target(&mut self, key: String, result: LinkResult) {
-        self.set(&key, CLAIMED);
-        self.fetched.entry(key).or_insert(result);
+    pub(super) fn record_redirect_target(&mut self, key: &str, result: Arc<LinkResult>) {
+        let m = self.entry(key);
+        m.roles |= CLAIMED;
+        m.fetched.get_or_insert(result);
     }
 
     /// What fetching `key` as a page found.
-    pub(super) fn fetched(&self, key: &str) -> Option<&LinkResult> {
-        self.fetched.get(key)
+    pub(super) fn fetched(&self, key: &str) -> Option<&Arc<LinkResult>> {
+        self.met.get(key)?.fetched.as_ref()
     }
 
     /// Store the page once: false when it already is.
@@ -135,10 +150,10 @@ impl Visited {
     /// The claimed URLs as of now, for column crawls running in their own
     /// tasks (a list page among them is taken from what was read).
     pub(super) fn claimed_now(&self) -> HashSet<String> {
-        self.roles
+        self.met
             .iter()
-            .filter(|(_, r)| **r & CLAIMED != 0)
-            .map(|(k, _)| k.clone())
+            .filter(|(_, m)| m.roles & CLAIMED != 0)
+            .map(|(k, _)| k.to_string())
             .collect()
     }
 }
@@ -169,7 +184,7 @@ mod tests {
             v.dropped("http://a/cal?d=1").map(String::as_str),
             Some("crawl trap: calendar")
         );
-        v.record_redirect_target("http://a/new/".into(), LinkResult::default());
+        v.record_redirect_target("http://a/new/", Arc::default());
         assert!(v.is_settled("http://a/new/") && v.fetched("http://a/new/").is_some());
         assert!(!v.claim("http://a/new/"), "a redirect target fetched again");
         assert!(v.claim_column("http://a/"));

@@ -51,15 +51,17 @@ pub(super) struct SiteRun {
     /// The link targets found on the site's pages.
     pub(super) links: LinkTable,
     pub(super) traps: Traps,
-    /// In-scope page links found, in discovery order, with their depth.
-    pub(super) frontier: Vec<(Url, u32)>,
+    /// In-scope page links found and not walked yet, in discovery order,
+    /// with their depth: each as its page gave it (a parsed `Url` is four
+    /// times the size), parsed again when walked.
+    pub(super) frontier: Vec<(Box<str>, u32)>,
     /// Columns found but not crawled yet.
     pub(super) pending: Vec<Column>,
     /// Own text of columns' first pages (site-wide template-text check).
     pub(super) first_pages: HashMap<String, extract::PageContent>,
     /// Lists of ordinary pages already read, in case one turns out to be a
     /// column's first page (so it is not fetched twice).
-    pub(super) read_lists: Arc<std::sync::Mutex<HashMap<String, FirstList>>>,
+    pub(super) read_lists: Arc<std::sync::Mutex<HashMap<String, Box<FirstList>>>>,
     /// Requests this site's fetches and checks made.
     pub(super) requests: u64,
     /// Where stored pages go (the caller's [`super::PageSink`]).
@@ -98,7 +100,7 @@ impl SiteRun {
             // Each URL enters the frontier once: navigation links repeat on
             // every page and would otherwise fill it with copies.
             if follow && self.scope.contains(&u) && may_be_page(&u) && self.visited.enqueue(&key) {
-                self.frontier.push((u, 0));
+                self.frontier.push((l.url.as_str().into(), 0));
             }
         }
     }
@@ -109,7 +111,8 @@ impl SiteRun {
         let url = urlnorm::normalize(&out.task.url);
         if out.robots_blocked {
             self.site.stats.robots_blocked += 1;
-            self.visited.record_fetch(url, LinkResult::robots());
+            let robots = self.shared.cache.intern(LinkResult::robots());
+            self.visited.record_fetch(&url, robots);
             return None;
         }
         self.requests += u64::from(out.fetched.attempts);
@@ -130,16 +133,18 @@ impl SiteRun {
             }
             return None;
         }
-        let result = LinkResult::from_fetch(&out.task.url, &out.fetched);
-        self.shared.cache.record(&url, &result);
+        let result = self
+            .shared
+            .cache
+            .record(&url, LinkResult::from_fetch(&out.task.url, &out.fetched));
         // Where a redirect ended is fetched too: links to it need no request.
         if let Some(f) = out.fetched.final_url.as_ref().map(urlnorm::normalize) {
             if f != url {
-                self.visited
-                    .record_redirect_target(f, result.at_final_url());
+                let there = self.shared.cache.intern(result.at_final_url());
+                self.visited.record_redirect_target(&f, there);
             }
         }
-        self.visited.record_fetch(url.clone(), result);
+        self.visited.record_fetch(&url, result);
         if let Some(err) = failure {
             let what = match out.task.kind {
                 _ if out.fetched.blocked => "blocked",
@@ -260,16 +265,13 @@ impl SiteRun {
                 || rest.placeholder
                 || rest.content.worth_keeping()
             {
-                self.read_lists.lock().expect("lists lock").insert(
-                    key,
-                    FirstList {
-                        lists: rest.lists,
-                        next_pages: rest.next_pages,
-                        placeholder: rest.placeholder,
-                        content: rest.content,
-                        error: None,
-                    },
-                );
+                let first =
+                    FirstList::of(rest.lists, rest.next_pages, rest.placeholder, rest.content)
+                        .into();
+                self.read_lists
+                    .lock()
+                    .expect("lists lock")
+                    .insert(key, first);
             }
         }
     }
@@ -350,7 +352,8 @@ impl SiteRun {
         let mut tasks = Vec::new();
         let end = self.frontier.len();
         while *cursor < end {
-            let (u, depth) = self.frontier[*cursor].clone();
+            let (link, depth) = &self.frontier[*cursor];
+            let (u, depth) = (Url::parse(link).expect("parsed when found"), *depth);
             *cursor += 1;
             let key = urlnorm::normalize(&u);
             if self.visited.is_settled(&key) {
@@ -375,8 +378,11 @@ impl SiteRun {
                 });
             }
         }
+        // Entries walked are done with: the frontier keeps what is to walk.
+        self.frontier.drain(..end);
+        *cursor = 0;
         if tasks.is_empty() {
-            return *cursor < self.frontier.len();
+            return !self.frontier.is_empty();
         }
         self.fetch_each(tasks, SiteRun::add_walked_page).await;
         true

@@ -252,7 +252,7 @@ pub(crate) fn page_facts(doc: &Html, links: &[PageLink]) -> PageFacts {
         identity,
         search,
         error_report,
-        fields: fields(&pieces(doc)),
+        fields: fields(&pieces(doc)).into(),
     }
 }
 

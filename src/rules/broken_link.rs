@@ -229,7 +229,7 @@ impl RuleDef for BrokenLink {
             {
                 continue;
             }
-            let url = link.referrers.first().unwrap_or(&site.url);
+            let url = link.referrers.first().map_or(site.url.as_str(), |u| u);
             let anchor = if link.anchor.is_empty() {
                 String::new()
             } else if link.anchor.contains('“') {
@@ -286,7 +286,7 @@ impl RuleDef for BrokenLink {
                         .referrers
                         .iter()
                         .take(settings.max_referrers)
-                        .cloned()
+                        .map(|u| u.to_string())
                         .collect(),
                     certificate: certificate.map(str::to_string),
                 },
@@ -309,7 +309,7 @@ mod tests {
             url: url.into(),
             status,
             attempts: 1,
-            referrers: refs.iter().map(|s| s.to_string()).collect(),
+            referrers: refs.iter().map(|&s| s.into()).collect(),
             anchor: "旧闻".into(),
             internal: true,
             ..Default::default()

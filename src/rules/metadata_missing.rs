@@ -98,7 +98,7 @@ fn missing_fields(site: &Site, page: &crate::site::Page) -> Option<(Vec<String>,
     // 发布日期 / 发布时间 alone is on every news page: no catalogue block.
     let shows_block = ["索引号", "发布机构", "文号", "生成日期", "成文日期"]
         .iter()
-        .any(|k| f.contains_key(*k));
+        .any(|k| f.contains_key(k));
     Some((missing, shows_block))
 }
 
