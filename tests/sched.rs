@@ -85,7 +85,7 @@ fn the_memory_budget_bounds_the_sites_held_at_once() {
     assert_eq!(roomy.max_sites_held, 8, "{roomy:?}");
     // 1 MB is less than the process held before the first site: the sites
     // get the least budget (256 KB), less than a site is assumed to come
-    // to before any has finished (512 KB), so they run one at a time — and every site is still
+    // to before any has finished (1 MB), so they run one at a time — and every site is still
     // crawled, none waiting for memory that cannot come back (the site
     // crawling is always the oldest, which never waits).
     config.crawl.max_memory_mb = 1;

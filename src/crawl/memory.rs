@@ -48,13 +48,16 @@ pub(crate) const PAUSE_FROM: f64 = 0.8;
 /// the pages in flight and the allocator's slack).
 pub(crate) const PAUSE_ALL: f64 = 0.95;
 /// What a crawling site is assumed to come to before any site of the run
-/// has finished (then the finished ones' mean is used). Small: a guess too
-/// small costs turns (the gate holds the budget), one too large leaves
-/// sites waiting to start until the first site finishes — and each of
-/// those then adds a whole site's crawl to the end of the run (the last 4
-/// of the 200-host portal, admitted at 60 s, took the run from 60 s to
-/// 116 s with a 1 MB guess).
-pub(crate) const SITE_PRIOR_BYTES: u64 = 512 << 10;
+/// has finished (then the finished ones' mean is used). A guess too large
+/// starts fewer sites at first; one too small starts so many that what
+/// they hold at their start (lists read, items known) leaves no room to go
+/// on: with 512 KB and a 200 MB budget, all 200 sites of the 200-host
+/// portal started, then waited in turn (362 s, 6.2× the ideal); with 1 MB,
+/// 122 started and went through.
+pub(crate) const SITE_PRIOR_BYTES: u64 = 1 << 20;
+/// The sites left to start are "the last few" when they are at most one
+/// in this many of the sites held.
+const TAIL: usize = 16;
 /// Sites' own estimates below this sum are too little to scale by.
 const SCALE_FROM: u64 = 4 << 20;
 /// The least a site is expected to come to, however small finished ones were.
@@ -202,11 +205,18 @@ impl MemoryGate {
     }
 
     /// Room for one more site beside the sites held, given as their own
-    /// estimates and whether they are still crawling.
-    pub(crate) fn room_for_site(&self, held: &[(u64, bool)]) -> bool {
+    /// estimates and whether they are still crawling, with `left` sites
+    /// still to start.
+    pub(crate) fn room_for_site(&self, held: &[(u64, bool)], left: usize) -> bool {
         let waited = *self.last_wait.lock().expect("last wait lock");
         if waited.is_some_and(|t| t.elapsed() < CALM) {
             return false;
+        }
+        // The run's last few sites start as soon as the memory measured
+        // leaves room: started after a whole wave, each would add a whole
+        // site's crawl to the end of the run.
+        if is_tail(left, held.len()) && (self.charge() as f64) < ADMIT * self.budget as f64 {
+            return true;
         }
         let estimated: u64 = held.iter().map(|h| h.0).sum();
         let scale = self.scale(estimated);
@@ -274,6 +284,11 @@ fn charged(grown: u64, peak: u64, rss_grown: u64) -> u64 {
     (grown as f64 * ratio) as u64
 }
 
+/// Are the `left` sites still to start the run's last few, beside `held`?
+fn is_tail(left: usize, held: usize) -> bool {
+    left > 0 && left.saturating_mul(TAIL) <= held
+}
+
 /// May the site at position `pos` (0: the oldest) of the `of` sites
 /// crawling fetch now, with `charge` held of `budget`?
 fn may_go(pos: usize, of: usize, charge: u64, budget: u64) -> bool {
@@ -313,6 +328,18 @@ mod tests {
         // Two sites: the younger waits from PAUSE_FROM on.
         assert!(may_go(1, 2, 79 * mb, 100 * mb));
         assert!(!may_go(1, 2, 81 * mb, 100 * mb));
+    }
+
+    #[test]
+    fn the_last_few_sites_are_one_in_sixteen_of_those_held() {
+        // The 200-host portal: 196 held, 4 left.
+        assert!(is_tail(4, 196));
+        assert!(is_tail(12, 196));
+        assert!(!is_tail(13, 196));
+        // A budget for 122 of 200: the other 78 are a wave, not a tail.
+        assert!(!is_tail(78, 122));
+        assert!(!is_tail(1, 8));
+        assert!(!is_tail(0, 100));
     }
 
     #[test]

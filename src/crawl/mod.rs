@@ -358,7 +358,7 @@ async fn schedule<F: FnMut(Site, HandOver) + Send>(
                 .values()
                 .map(|h| (h.progress.held(), h.crawling))
                 .collect();
-            if !running.is_empty() && !gate.room_for_site(&sizes) {
+            if !running.is_empty() && !gate.room_for_site(&sizes, pending.len()) {
                 break;
             }
             let load = |i: usize| host_sites.get(&hosts[i]).copied().unwrap_or(0);
