@@ -25,7 +25,10 @@
 //!   to the measured charge. Sites that wait hold what their start cost
 //!   (lists read, items known) and make no progress, so starting too many
 //!   is what slows a crawl down: admission stays on the safe side, the
-//!   turns below only catch what it could not foresee.
+//!   turns below only catch what it could not foresee. The run's last few
+//!   sites (one in [`TAIL`] of those held) start as soon as the measured
+//!   memory alone leaves room: started a wave later, each would add a
+//!   whole site's crawl to the end of the run.
 //! - **Pause, oldest first through:** before each page or list fetch a site
 //!   asks for its turn. Under [`PAUSE_FROM`] of the budget every site goes
 //!   on; above it the sites started last wait first (the youngest at
@@ -53,7 +56,7 @@ pub(crate) const PAUSE_ALL: f64 = 0.95;
 /// they hold at their start (lists read, items known) leaves no room to go
 /// on: with 512 KB and a 200 MB budget, all 200 sites of the 200-host
 /// portal started, then waited in turn (362 s, 6.2× the ideal); with 1 MB,
-/// 122 started and went through.
+/// 121 started and went through (125 s).
 pub(crate) const SITE_PRIOR_BYTES: u64 = 1 << 20;
 /// The sites left to start are "the last few" when they are at most one
 /// in this many of the sites held.
