@@ -44,12 +44,12 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// Below this share of the budget new sites start.
-pub(crate) const ADMIT: f64 = 0.75;
+const ADMIT: f64 = 0.75;
 /// Above this share of the budget the youngest sites wait for their turn.
-pub(crate) const PAUSE_FROM: f64 = 0.8;
+const PAUSE_FROM: f64 = 0.8;
 /// Above this share only the oldest site goes on (the rest is room for
 /// the pages in flight and the allocator's slack).
-pub(crate) const PAUSE_ALL: f64 = 0.95;
+const PAUSE_ALL: f64 = 0.95;
 /// What a crawling site is assumed to come to before any site of the run
 /// has finished (then the finished ones' mean is used). A guess too large
 /// starts fewer sites at first; one too small starts so many that what
@@ -57,7 +57,7 @@ pub(crate) const PAUSE_ALL: f64 = 0.95;
 /// on: with 512 KB and a 200 MB budget, all 200 sites of the 200-host
 /// portal started, then waited in turn (362 s, 6.2× the ideal); with 1 MB,
 /// 121 started and went through (125 s).
-pub(crate) const SITE_PRIOR_BYTES: u64 = 1 << 20;
+const SITE_PRIOR_BYTES: u64 = 1 << 20;
 /// The sites left to start are "the last few" when they are at most one
 /// in this many of the sites held.
 const TAIL: usize = 16;
@@ -81,7 +81,7 @@ const CALIBRATE_FROM: u64 = 16 << 20;
 
 /// The process's resident memory now (Linux `/proc/self/statm`; 0 where
 /// it cannot be read).
-pub(crate) fn resident_bytes() -> u64 {
+fn resident_bytes() -> u64 {
     std::fs::read_to_string("/proc/self/statm")
         .ok()
         .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
@@ -102,12 +102,14 @@ fn heap_in_use() -> Option<u64> {
     None
 }
 
-/// One measurement of what the sites hold.
+/// The latest measurement of what the sites hold.
 #[derive(Debug, Clone, Copy, Default)]
 struct Sample {
     at: Option<Instant>,
     /// Charged bytes above the start (see the module doc).
     charge: u64,
+    /// The most heap grown above the start so far (for the ratio).
+    heap_peak: u64,
 }
 
 /// See the module doc.
@@ -117,8 +119,6 @@ pub(crate) struct MemoryGate {
     budget: u64,
     rss_base: u64,
     heap_base: Option<u64>,
-    /// The most heap grown above the start so far (for the ratio).
-    heap_peak: AtomicU64,
     sample: Mutex<Sample>,
     /// Admission ranks of the sites crawling (oldest first).
     crawling: Mutex<BTreeSet<u64>>,
@@ -144,7 +144,6 @@ impl MemoryGate {
             budget,
             rss_base,
             heap_base: heap_in_use(),
-            heap_peak: AtomicU64::new(0),
             sample: Mutex::new(Sample::default()),
             crawling: Mutex::new(BTreeSet::new()),
             max_charge: AtomicU64::new(0),
@@ -165,18 +164,13 @@ impl MemoryGate {
         let charge = match (self.heap_base, heap_in_use()) {
             (Some(base), Some(now)) => {
                 let grown = now.saturating_sub(base);
-                let peak = self
-                    .heap_peak
-                    .fetch_max(grown, Ordering::Relaxed)
-                    .max(grown);
-                charged(grown, peak, rss_grown)
+                s.heap_peak = s.heap_peak.max(grown);
+                charged(grown, s.heap_peak, rss_grown)
             }
             _ => rss_grown,
         };
-        *s = Sample {
-            at: Some(Instant::now()),
-            charge,
-        };
+        s.at = Some(Instant::now());
+        s.charge = charge;
         self.max_charge.fetch_max(charge, Ordering::Relaxed);
         charge
     }
